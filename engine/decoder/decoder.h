@@ -1,0 +1,18 @@
+// Binary decoder: bytes -> ModuleIR (spec chapter 5). Checks everything the
+// binary format says (section order and sizes, strict LEB128, UTF-8 names,
+// function/code count agreement, data count) and nothing validation says.
+// Function bodies are not decoded here, only located.
+#pragma once
+#include <memory>
+#include <span>
+
+#include "engine/module/module.h"
+
+namespace viv {
+
+// Errors are Malformed-phase, with the byte offset and the section name in
+// Error::where(). Never reads out of bounds, never allocates more than the
+// input can justify (counts are checked against remaining bytes first).
+Result<std::unique_ptr<ModuleIR>> decode(std::span<const uint8_t> bytes);
+
+}  // namespace viv

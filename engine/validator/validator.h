@@ -1,0 +1,83 @@
+// Validation (spec chapter 3). Every rule lives in exactly one place.
+//
+// Module-level rules live in module_validator.cc; per-instruction typing lives
+// in FuncValidator. The interpreter's lowering drives a FuncValidator
+// instruction by instruction and reads its state (stack heights, operand
+// types, label types) to emit code: that state is the validator's output, and
+// the decoded module is never modified.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/binary/instr.h"
+#include "engine/module/module.h"
+
+namespace viv {
+
+// The type of an operand in unreachable (stack-polymorphic) code.
+constexpr ValType kUnknownType = static_cast<ValType>(0);
+
+// Slots are 8 bytes; a v128 takes two.
+constexpr uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
+
+enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
+
+struct CtrlFrame {
+  FrameKind kind;
+  std::span<const ValType> params;   // block type inputs
+  std::span<const ValType> results;  // block type outputs
+  uint32_t height;       // operand count at frame entry (params already popped)
+  uint32_t slot_height;  // same, in slots
+  bool unreachable;      // the rest of this frame is stack-polymorphic
+  // Types a branch to this label carries: params for loops, results otherwise.
+  std::span<const ValType> label_types() const { return kind == FrameKind::Loop ? params : results; }
+};
+
+class FuncValidator {
+ public:
+  // `defined_index` indexes ModuleIR::funcs (not the function index space).
+  FuncValidator(const ModuleIR& module, uint32_t defined_index);
+
+  // Checks `in` against the current state and applies its effect. The first
+  // error ends validation of the function; the error's location carries
+  // `in.offset` and the function's display name.
+  Result<void> step(const Instr& in);
+  // Call after the last instruction: the body must have ended exactly at its
+  // final `end` ("unexpected end" / "END opcode expected" otherwise).
+  Result<void> finish();
+
+  // ---- state, valid between steps -----------------------------------------
+  bool reachable() const;
+  uint32_t operand_count() const;          // all operands on the stack
+  uint32_t slot_height() const;            // same, in slots
+  uint32_t max_slot_height() const;        // maximum over the body so far
+  // Type of the i-th operand from the top (0 = top); kUnknownType if it
+  // comes from the polymorphic bottom of unreachable code.
+  ValType operand_type(uint32_t i_from_top) const;
+  uint32_t control_depth() const;          // open frames, including the function frame
+  const CtrlFrame& frame(uint32_t label_depth) const;  // 0 = innermost
+
+  std::span<const ValType> local_types() const;        // params, then declared locals
+  uint32_t local_slot(uint32_t local_index) const;     // slot offset (params start at 0)
+  uint32_t num_local_slots() const;
+  const FuncType& func_type() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> s_;
+};
+
+// Validates every module-level rule and every function body.
+Result<void> validate_module(const ModuleIR& module);
+
+// Validates a constant expression of the expected type (globals, segment
+// offsets, element expressions). Shared by module validation.
+Result<void> validate_const_expr(const ModuleIR& module, const ConstExpr& e, ValType expected,
+                                 uint32_t visible_globals);
+
+// Upper bound on locals per function (params + locals); beyond it the
+// function is rejected ("too many locals"). Matches wasmtime's 50,000.
+constexpr uint64_t kMaxLocals = 50000;
+
+}  // namespace viv

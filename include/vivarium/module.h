@@ -1,0 +1,75 @@
+// A compiled module: decoded, validated and lowered to the interpreter's
+// internal form once. Immutable after creation; share it freely across threads
+// and instantiate it as often as you like (that is the cheap operation).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vivarium/error.h"
+#include "vivarium/types.h"
+
+namespace vivarium {
+
+namespace detail { struct ModuleImpl; }
+
+struct ImportDesc {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  FuncType func;      // kind == Func
+  TableType table;    // kind == Table
+  MemoryType memory;  // kind == Memory
+  GlobalType global;  // kind == Global
+};
+
+struct ExportDesc {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;  // in the module's index space of that kind
+  FuncType func;       // kind == Func
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+
+struct SectionInfo {
+  std::string name;   // "type", "code", "custom:name", ...
+  uint8_t id = 0;
+  uint64_t offset = 0;  // of the section's contents
+  uint64_t size = 0;
+};
+
+struct CompileOptions {
+  std::string file;  // path used in error locations
+};
+
+class Module {
+ public:
+  // Decode + validate + lower. Errors carry phase, message and byte offset.
+  static Result<Module> compile(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
+  // Parse the text format (a single module) and compile it; errors carry line:column.
+  static Result<Module> from_text(std::string_view wat, const CompileOptions& opts = {});
+  // Read a file; a leading "\0asm" means binary, anything else is parsed as text.
+  static Result<Module> load_file(const std::string& path);
+  // Decode and validate only (no lowering): what `vivarium validate` runs.
+  static Result<void> validate(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
+
+  const std::vector<ImportDesc>& imports() const;
+  const std::vector<ExportDesc>& exports() const;
+  const std::vector<SectionInfo>& sections() const;
+  std::span<const uint8_t> bytes() const;
+  // Name of a function from the name section, or "" if it has none.
+  std::string_view function_name(uint32_t func_index) const;
+
+  const detail::ModuleImpl& impl() const { return *impl_; }
+  explicit Module(std::shared_ptr<const detail::ModuleImpl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<const detail::ModuleImpl> impl_;
+};
+
+}  // namespace vivarium
