@@ -68,8 +68,10 @@ class FuncValidator {
   std::shared_ptr<State> s_;
 };
 
-// Validates every module-level rule and every function body.
-Result<void> validate_module(const ModuleIR& module);
+// Validates every module-level rule and, when `bodies`, every function body.
+// Module::compile passes bodies=false and validates each body while lowering it
+// (one pass per function); `vivarium validate` passes true.
+Result<void> validate_module(const ModuleIR& module, bool bodies = true);
 
 // Validates a constant expression of the expected type (globals, segment
 // offsets, element expressions). Shared by module validation.

@@ -1,0 +1,27 @@
+#include "vivarium/error.h"
+
+#include <cstdio>
+
+namespace vivarium {
+
+std::string Error::to_string() const {
+  std::string out;
+  const Location& w = where_;
+  if (!w.file.empty()) out += w.file;
+  if (w.line != 0) {
+    out += (out.empty() ? "" : ":") + std::to_string(w.line) + ":" + std::to_string(w.column);
+  }
+  std::string detail;
+  if (w.offset != Location::kNone) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "offset 0x%llx", static_cast<unsigned long long>(w.offset));
+    detail += buf;
+  }
+  if (!w.section.empty()) detail += (detail.empty() ? "" : ", ") + w.section + " section";
+  if (!w.function.empty()) detail += (detail.empty() ? "" : ", ") + std::string("function ") + w.function;
+  if (!detail.empty()) out += (out.empty() ? "at " : ": at ") + detail;
+  out += (out.empty() ? "" : ": ") + message_;
+  return out;
+}
+
+}  // namespace vivarium
