@@ -1,0 +1,30 @@
+// The interpreter's entry points, used by the runtime.
+#pragma once
+#include <memory>
+
+#include "engine/module/module.h"
+#include "engine/runtime/objects.h"
+
+namespace viv {
+
+using vivarium::RawSlot;
+
+// Lowers one validated-while-lowering function to the internal form. Drives a
+// FuncValidator (engine/validator/validator.h) through the body, so this is
+// also where a body's validation errors come from when compiling.
+void destroy_compiled(CompiledFunc* f);
+struct CompiledFuncDeleter { void operator()(CompiledFunc* f) const { destroy_compiled(f); } };
+using CompiledFuncPtr = std::unique_ptr<CompiledFunc, CompiledFuncDeleter>;
+Result<CompiledFuncPtr> lower_function(const ModuleIR& module, uint32_t defined_index);
+
+// Size in bytes of a function's internal form (for `vivarium inspect` and the
+// internal-form size benchmark).
+size_t compiled_size(const CompiledFunc& f);
+
+// Calls `f` (wasm or host) in `store`. `args` and `results` use the slot
+// layout of include/vivarium/host_func.h. Traps and exhaustion come back as
+// Errors with a backtrace of guest function names.
+Result<void> invoke(vivarium::detail::StoreImpl& store, vivarium::detail::FuncInst* f, const RawSlot* args,
+                    RawSlot* results);
+
+}  // namespace viv

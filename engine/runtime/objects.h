@@ -1,0 +1,106 @@
+// Runtime objects shared by the runtime (engine/runtime, engine/api) and the
+// interpreter (engine/interp). Plain structs: the interpreter reads them on
+// hot paths, so layout is explicit and nothing here is virtual.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/module/module.h"
+#include "vivarium/host_func.h"
+#include "vivarium/store.h"
+#include "vivarium/types.h"
+
+namespace viv {
+struct CompiledFunc;  // the interpreter's internal form of one function (engine/interp)
+struct ExecState;     // the interpreter's per-store execution state (engine/interp)
+}  // namespace viv
+
+namespace vivarium::detail {
+
+struct InstanceImpl;
+struct ModuleImpl;
+
+// Process-wide interning of function types so call_indirect compares one
+// integer across modules (structural equality, spec 4.4.7).
+uint32_t intern_func_type(const FuncType& t);
+
+struct FuncInst {
+  const FuncType* type = nullptr;     // owned by the module or by `host`
+  uint32_t type_id = 0;               // intern_func_type(*type)
+  InstanceImpl* instance = nullptr;   // defining instance; nullptr for host functions
+  const viv::CompiledFunc* code = nullptr;  // wasm functions: owned by ModuleImpl
+  std::shared_ptr<const HostFuncDef> host;  // host functions
+  uint32_t func_index = 0;            // index in the defining module (names, backtraces)
+  bool is_host() const { return host != nullptr; }
+};
+
+struct MemoryInst {
+  uint8_t* base = nullptr;    // stable for the memory's lifetime (reserved up front)
+  uint64_t size = 0;          // bytes accessible now (pages * 65536)
+  uint32_t pages = 0;
+  uint32_t max_pages = 0;     // effective maximum: min(type max, StoreLimits)
+  MemoryType type;
+  uint64_t reserved = 0;      // bytes of address space reserved at base
+  // Grows by delta pages; returns the old page count, or -1 when it cannot.
+  int64_t grow(uint32_t delta);
+  ~MemoryInst();
+};
+
+struct TableInst {
+  TableType type;
+  std::vector<void*> elems;   // FuncInst* for funcref, host pointer for externref; nullptr = null
+  uint32_t max_elems = 0;     // effective maximum
+  // Grows by delta with `init`; returns the old size, or -1 when it cannot.
+  int64_t grow(uint32_t delta, void* init);
+};
+
+struct GlobalInst {
+  GlobalType type;
+  alignas(16) uint64_t slots[2] = {0, 0};  // value in slot layout (v128 uses both)
+};
+
+struct InstanceImpl {
+  std::shared_ptr<const ModuleImpl> module;
+  std::vector<FuncInst*> funcs;       // whole index space, imports first
+  std::vector<TableInst*> tables;
+  std::vector<MemoryInst*> memories;
+  std::vector<GlobalInst*> globals;
+  // Element segments evaluated at instantiation (refs); emptied by elem.drop
+  // and, for active/declarative segments, after instantiation (spec 4.5.4).
+  std::vector<std::vector<void*>> elem_segments;
+  // Data segments: false once dropped (data.drop, or active after instantiation).
+  std::vector<uint8_t> data_live;
+  std::vector<std::pair<std::string, Extern>> exports;
+};
+
+// Owns everything a Store creates. Objects are never freed before the store
+// (references may point at them from tables anywhere in the store).
+struct StoreImpl {
+  explicit StoreImpl(const StoreLimits& l) : limits(l) {}
+  ~StoreImpl();
+  StoreLimits limits;
+
+  std::deque<std::unique_ptr<FuncInst>> funcs;
+  std::deque<std::unique_ptr<MemoryInst>> memories;
+  std::deque<std::unique_ptr<TableInst>> tables;
+  std::deque<std::unique_ptr<GlobalInst>> globals;
+  std::deque<std::unique_ptr<InstanceImpl>> instances;
+
+  // Metering, read by the interpreter at loop back-edges and calls.
+  bool fuel_enabled = false;
+  uint64_t fuel = 0;
+  bool has_deadline = false;
+  std::chrono::steady_clock::time_point deadline;
+  std::atomic<bool> interrupt_requested{false};
+
+  void* user_data = nullptr;
+  // Created on first call by the interpreter (stack memory, frames).
+  std::unique_ptr<viv::ExecState, void (*)(viv::ExecState*)> exec{nullptr, nullptr};
+};
+
+}  // namespace vivarium::detail
