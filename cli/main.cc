@@ -1,2 +1,59 @@
-// Placeholder until the CLI lands.
-int main() { return 0; }
+// `vivarium` entry point: dispatches to one subcommand per file (commands.h).
+// The top level is dispatched by hand rather than with CLI11 subcommands so
+// that `run` receives guest arguments verbatim, whatever they look like.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "cli/commands.h"
+
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  int (*fn)(int, char**);
+  const char* summary;
+};
+
+constexpr CommandEntry kCommands[] = {
+    {"run", vivarium::cli::cmd_run, "run a module's _start (WASI) or an exported function"},
+    {"validate", vivarium::cli::cmd_validate, "decode and validate a .wasm or .wat file"},
+    {"inspect", vivarium::cli::cmd_inspect, "show imports, exports, sections and sizes"},
+    {"wast", vivarium::cli::cmd_wast, "run WebAssembly spec test scripts (.wast)"},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out,
+               "Vivarium, a WebAssembly runtime\n"
+               "Usage: vivarium COMMAND [OPTIONS] [ARGS...]\n\n"
+               "Commands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\nOptions:\n"
+               "  -h, --help     show this help (COMMAND --help for a command's options)\n"
+               "  --version      print the version\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string_view first = argv[1];
+  if (first == "-h" || first == "--help" || first == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  if (first == "--version" || first == "-V" || first == "version") {
+    std::printf("vivarium %s\n", VIVARIUM_VERSION);
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (first == c.name) return c.fn(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "vivarium: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return 2;
+}

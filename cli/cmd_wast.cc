@@ -1,0 +1,146 @@
+// `vivarium wast PATH...`: runs WAST scripts (files, or directories of
+// *.wast) and prints per-file counts, every unexpected result with
+// file:line, the command, expected vs. got, and a closing line
+// `N passed, M failed`. With --known-failures, listed failures are expected
+// and listed passes are errors (see engine/script/known_failures.h).
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engine/script/known_failures.h"
+#include "engine/script/runner.h"
+
+namespace vivarium::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files in argument order; a directory contributes its *.wast files sorted.
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> in_dir;
+      for (const auto& entry : fs::directory_iterator(p, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".wast") in_dir.push_back(entry.path().string());
+      }
+      std::sort(in_dir.begin(), in_dir.end());
+      out.insert(out.end(), in_dir.begin(), in_dir.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// The comment lines at the top of an existing list, kept when rewriting it.
+std::string header_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string header, line;
+  while (std::getline(in, line) && (line.empty() || line[0] == '#')) header += line + "\n";
+  return header;
+}
+
+}  // namespace
+
+int cmd_wast(int argc, char** argv) {
+  CLI::App app{"Run WebAssembly spec test scripts", "vivarium wast"};
+  std::vector<std::string> paths;
+  std::string known_path, emit_dir;
+  bool update = false, verbose = false, print = false;
+  uint32_t collapse_over = 100;
+  app.add_option("PATH", paths, ".wast files, or directories whose *.wast files are run")->required();
+  app.add_option("--known-failures", known_path, "list of assertions expected to fail (FILE.wast[:LINE] per line)");
+  app.add_flag("--update-known-failures", update,
+               "rewrite the --known-failures list with the current failures of the scripts run");
+  app.add_option("--collapse-over", collapse_over,
+                 "with --update-known-failures: list a whole file when more lines than this fail")
+      ->capture_default_str();
+  app.add_option("--emit-modules", emit_dir, "write every module of the scripts to DIR as .wasm (fuzzing corpus)");
+  app.add_flag("--print", print, "show spectest.print* output");
+  app.add_flag("-v,--verbose", verbose, "also show failures the list expects");
+  CLI11_PARSE(app, argc, argv);
+  if (update && known_path.empty()) {
+    std::fprintf(stderr, "vivarium wast: --update-known-failures needs --known-failures FILE\n");
+    return 2;
+  }
+
+  std::optional<viv::script::KnownFailures> known;
+  if (!known_path.empty()) {
+    auto kf = viv::script::KnownFailures::load(known_path);
+    if (!kf.ok() && !(update && kf.error().code() == ErrorCode::Io)) {
+      std::fprintf(stderr, "%s\n", kf.error().to_string().c_str());
+      return 2;
+    }
+    known = kf.ok() ? std::move(kf).value() : viv::script::KnownFailures();
+  }
+  if (!emit_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(emit_dir, ec);
+  }
+
+  viv::script::RunnerOptions opts;
+  opts.spectest_output = print ? stdout : nullptr;
+  opts.emit_modules_dir = emit_dir;
+
+  uint64_t passed = 0, failed = 0, expected_failures = 0;
+  for (const std::string& file : expand(paths)) {
+    viv::script::ScriptReport report = viv::script::run_wast_file(file, opts);
+    viv::script::Reconciled r;
+    if (known) {
+      r = known->reconcile(report);
+      if (verbose) {
+        for (const auto& o : report.outcomes) {
+          if (!o.passed && (known->whole_file(file) || known->listed(file, o.line))) {
+            std::printf("  (known) %s:%u: %s: %s\n", file.c_str(), o.line, o.command.c_str(), o.detail.c_str());
+          }
+        }
+      }
+      if (update) known->update(report, collapse_over);
+    } else {
+      for (const auto& o : report.outcomes) {
+        if (o.passed) {
+          ++r.passed;
+        } else {
+          ++r.failed;
+          r.problems.push_back(file + ":" + std::to_string(o.line) + ": " + o.command + ": " + o.detail);
+        }
+      }
+    }
+    for (const std::string& p : r.problems) std::printf("  %s\n", p.c_str());
+    std::printf("%s: %u passed, %u failed", file.c_str(), r.passed, r.failed);
+    if (r.known) std::printf(" (+%u known failures)", r.known);
+    std::printf("\n");
+    std::fflush(stdout);
+    passed += r.passed;
+    failed += r.failed;
+    expected_failures += r.known;
+  }
+
+  if (update) {
+    std::string text = known->to_text(header_of(known_path));
+    std::ofstream out(known_path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      std::fprintf(stderr, "vivarium wast: cannot write %s\n", known_path.c_str());
+      return 2;
+    }
+    std::printf("rewrote %s\n", known_path.c_str());
+  }
+  if (expected_failures) {
+    std::printf("%llu known failures expected by %s\n", static_cast<unsigned long long>(expected_failures),
+                known_path.c_str());
+  }
+  std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(passed),
+              static_cast<unsigned long long>(failed));
+  return failed == 0 || update ? 0 : 1;
+}
+
+}  // namespace vivarium::cli

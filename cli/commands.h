@@ -1,0 +1,19 @@
+// The `vivarium` subcommands. main.cc dispatches on argv[1] and hands each
+// command its own argument vector, with argv[0] set to the command's name
+// ("run", "validate", ...), so every command parses its own options (with
+// CLI11) and `vivarium run app.wasm -- guest args` reaches cmd_run untouched.
+// Each returns the process exit status.
+#pragma once
+
+namespace vivarium::cli {
+
+// vivarium run FILE [--invoke NAME [ARGS...]] ...  (cli/cmd_run.cc, WASI owner)
+int cmd_run(int argc, char** argv);
+// vivarium validate FILE...
+int cmd_validate(int argc, char** argv);
+// vivarium inspect FILE [--disasm]
+int cmd_inspect(int argc, char** argv);
+// vivarium wast FILE... [--known-failures LIST]
+int cmd_wast(int argc, char** argv);
+
+}  // namespace vivarium::cli
