@@ -5,7 +5,9 @@ namespace viv {
 Result<std::string_view> Reader::name() {
   VIV_TRY_ASSIGN(uint32_t len, u32());
   uint64_t at = offset();
-  if (len > remaining()) return error(ErrorCode::UnexpectedEnd, "unexpected end");
+  // The spec suite calls a length that runs past the input "length out of
+  // bounds", unlike a truncated fixed-size read ("unexpected end").
+  if (len > remaining()) return error(ErrorCode::UnexpectedEnd, "length out of bounds");
   std::string_view s(reinterpret_cast<const char*>(p_), len);
   p_ += len;
   if (!is_valid_utf8(s)) return error_at(at, ErrorCode::BadUtf8, "malformed UTF-8 encoding");

@@ -63,72 +63,92 @@ class Reader {
 
   // Strict LEB128 (spec 5.2.2): at most ceil(N/7) bytes, and the unused bits
   // of the last byte must be zero (unsigned) or a sign extension (signed).
-  Result<uint32_t> u32() { return uleb<uint32_t, 32>(); }
-  Result<uint64_t> u64() { return uleb<uint64_t, 64>(); }
-  Result<int32_t> s32() { return sleb<int32_t, 32>(); }
-  Result<int64_t> s64() { return sleb<int64_t, 64>(); }
-  Result<int64_t> s33() { return sleb<int64_t, 33>(); }
+  // One-byte encodings dominate real code, so they take an inlined fast path.
+  Result<uint32_t> u32() {
+    if (p_ != end_ && *p_ < 0x80) return *p_++;
+    return uleb<uint32_t, 32>();
+  }
+  Result<uint64_t> u64() {
+    if (p_ != end_ && *p_ < 0x80) return *p_++;
+    return uleb<uint64_t, 64>();
+  }
+  Result<int32_t> s32() {
+    if (p_ != end_ && *p_ < 0x80) return sext7(*p_++);
+    return sleb<int32_t, 32>();
+  }
+  Result<int64_t> s64() {
+    if (p_ != end_ && *p_ < 0x80) return sext7(*p_++);
+    return sleb<int64_t, 64>();
+  }
+  Result<int64_t> s33() {
+    if (p_ != end_ && *p_ < 0x80) return sext7(*p_++);
+    return sleb<int64_t, 33>();
+  }
 
-  // A name: u32 length + UTF-8 bytes ("malformed UTF-8 encoding" otherwise).
+  // A name: u32 length + UTF-8 bytes. "length out of bounds" when the length
+  // runs past the input, "malformed UTF-8 encoding" for bad UTF-8.
   Result<std::string_view> name();
 
+  // Moves the cursor to `p`, which must lie in [begin, end] of this reader.
   void skip_to(const uint8_t* p) { p_ = p; }
+  const uint8_t* begin() const { return begin_; }
+  const uint8_t* end() const { return end_; }
+  uint64_t base_offset() const { return base_; }
 
  private:
+  // The low 7 bits of a terminating byte as a signed value.
+  static int32_t sext7(uint8_t b) { return static_cast<int32_t>(b) - ((b & 0x40) ? 0x80 : 0); }
+
   template <class T, int N>
   Result<T> uleb() {
-    uint64_t start = offset();
-    T result = 0;
-    int shift = 0;
-    for (;;) {
-      if (p_ == end_) return error_at(offset(), ErrorCode::UnexpectedEnd, "unexpected end");
-      uint8_t b = *p_++;
-      if (shift + 7 >= N) {
-        // Last permitted byte: no continuation bit, and unused bits zero.
-        if (b & 0x80) return error_at(start, ErrorCode::BadLeb, "integer representation too long");
-        int used = N - shift;
-        if (used < 7 && (b >> used) != 0) return error_at(start, ErrorCode::BadLeb, "integer too large");
-        result |= static_cast<T>(b) << shift;
-        return result;
-      }
-      result |= static_cast<T>(b & 0x7F) << shift;
-      shift += 7;
-      if (!(b & 0x80)) return result;
-    }
-  }
-  template <class T, int N>
-  Result<T> sleb() {
-    uint64_t start = offset();
+    static_assert(N <= 64 && N <= static_cast<int>(sizeof(T) * 8));
+    const uint64_t start = offset();
     uint64_t result = 0;
-    int shift = 0;
-    for (;;) {
-      if (p_ == end_) return error_at(offset(), ErrorCode::UnexpectedEnd, "unexpected end");
-      uint8_t b = *p_++;
+    for (int shift = 0;; shift += 7) {
+      if (p_ == end_) return error(ErrorCode::UnexpectedEnd, "unexpected end");
+      const uint8_t b = *p_++;
       if (shift + 7 >= N) {
+        // Last permitted byte: no continuation, and only N - shift payload bits.
         if (b & 0x80) return error_at(start, ErrorCode::BadLeb, "integer representation too long");
-        int used = N - shift;  // bits of payload that still belong to the value (1..7)
-        // The remaining 7-used bits (and the value's sign bit) must all be equal.
-        int8_t sb = static_cast<int8_t>(b << 1) >> 1;  // sign-extend 7-bit payload
-        int64_t hi = static_cast<int64_t>(sb) >> (used - 1);
-        if (hi != 0 && hi != -1) return error_at(start, ErrorCode::BadLeb, "integer too large");
-        result |= static_cast<uint64_t>(b & 0x7F) << shift;
-        shift += 7;
-        break;
+        const int used = N - shift;  // 1..7
+        if (used < 7 && (b >> used) != 0) return error_at(start, ErrorCode::BadLeb, "integer too large");
+        return static_cast<T>(result | (static_cast<uint64_t>(b) << shift));
       }
       result |= static_cast<uint64_t>(b & 0x7F) << shift;
-      shift += 7;
+      if (!(b & 0x80)) return static_cast<T>(result);
+    }
+  }
+
+  template <class T, int N>
+  Result<T> sleb() {
+    static_assert(N <= 64);
+    const uint64_t start = offset();
+    uint64_t result = 0;
+    for (int shift = 0;; shift += 7) {
+      if (p_ == end_) return error(ErrorCode::UnexpectedEnd, "unexpected end");
+      const uint8_t b = *p_++;
+      if (shift + 7 >= N) {
+        if (b & 0x80) return error_at(start, ErrorCode::BadLeb, "integer representation too long");
+        const int used = N - shift;  // payload bits that belong to the value, 1..7
+        // Bits used-1 .. 6 of the payload are the sign and its extension: all equal.
+        const int top = (b & 0x7F) >> (used - 1);
+        const int all = (1 << (8 - used)) - 1;
+        if (top != 0 && top != all) return error_at(start, ErrorCode::BadLeb, "integer too large");
+        result |= static_cast<uint64_t>(b & 0x7F) << shift;
+        if constexpr (N < 64) {
+          const uint64_t m = uint64_t{1} << (N - 1);
+          const uint64_t v = result & ((uint64_t{1} << N) - 1);
+          return static_cast<T>(static_cast<int64_t>((v ^ m) - m));
+        } else {
+          return static_cast<T>(static_cast<int64_t>(result));
+        }
+      }
+      result |= static_cast<uint64_t>(b & 0x7F) << shift;
       if (!(b & 0x80)) {
-        if (shift < 64 && (b & 0x40)) result |= ~uint64_t{0} << shift;
+        if (b & 0x40) result |= ~uint64_t{0} << (shift + 7);  // shift + 7 < N <= 64 here
         return static_cast<T>(static_cast<int64_t>(result));
       }
     }
-    // Sign-extend from N bits.
-    if (N < 64) {
-      uint64_t m = uint64_t{1} << (N - 1);
-      uint64_t v = result & ((uint64_t{1} << N) - 1);
-      return static_cast<T>(static_cast<int64_t>((v ^ m) - m));
-    }
-    return static_cast<T>(static_cast<int64_t>(result));
   }
 
   const uint8_t* p_;

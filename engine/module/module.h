@@ -111,6 +111,10 @@ struct ModuleIR {
   uint32_t num_imported_tables = 0;
   uint32_t num_imported_memories = 0;
   uint32_t num_imported_globals = 0;
+  // imports[import_slots[k][n]] is the n-th import of ExternKind k, so lookups
+  // through imports stay O(1) on modules with many imports. Filled by the
+  // decoder; the accessors fall back to a scan when it is empty.
+  std::vector<uint32_t> import_slots[4];
 
   // From the "name" custom section (best effort: a malformed name section is ignored).
   std::string module_name;
