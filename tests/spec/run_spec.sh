@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs one part of the spec suite: run_spec.sh VIVARIUM KNOWN_FAILURES DEFAULT_DIR core|simd
+# Exit 77 (reported by CTest as skipped) when the suite is not there.
+set -euo pipefail
+vivarium=$1 known=$2 dir=${VIVARIUM_SPEC_DIR:-$3} part=$4
+
+if [ ! -d "$dir" ]; then
+  echo "SKIP: WebAssembly spec suite not found at $dir (set VIVARIUM_SPEC_DIR to its folder)"
+  exit 77
+fi
+shopt -s nullglob
+files=()
+for f in "$dir"/*.wast; do
+  case "$(basename "$f")" in
+    simd_*) [ "$part" = simd ] && files+=("$f") ;;
+    *) [ "$part" = core ] && files+=("$f") ;;
+  esac
+done
+if [ ${#files[@]} -eq 0 ]; then
+  echo "SKIP: no $part .wast files in $dir"
+  exit 77
+fi
+exec "$vivarium" wast --known-failures "$known" "${files[@]}"
