@@ -99,8 +99,16 @@ struct StoreImpl {
   std::atomic<bool> interrupt_requested{false};
 
   void* user_data = nullptr;
+  // The public Store that owns this (set by Store's constructor); host calls
+  // build their Caller from it. nullptr for a StoreImpl made without a Store.
+  Store* owner = nullptr;
   // Created on first call by the interpreter (stack memory, frames).
   std::unique_ptr<viv::ExecState, void (*)(viv::ExecState*)> exec{nullptr, nullptr};
+  // Runtime-private bookkeeping (engine/runtime/store_extras.h): bulk
+  // allocations of instances' functions and globals, host-function and
+  // module-handle caches. Created on first use.
+  struct Extras;
+  std::unique_ptr<Extras, void (*)(Extras*)> extras{nullptr, nullptr};
 };
 
 }  // namespace vivarium::detail

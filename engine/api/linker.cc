@@ -1,0 +1,127 @@
+// The Linker: named definitions (host functions and store externs), import
+// resolution by (module, name), then instantiation (engine/runtime/instantiate).
+#include "vivarium/linker.h"
+
+#include <map>
+#include <variant>
+
+#include "engine/runtime/extern_match.h"
+#include "engine/runtime/instantiate.h"
+#include "engine/runtime/module_impl.h"
+#include "engine/runtime/store_extras.h"
+
+namespace vivarium {
+
+struct Linker::Impl {
+  // A host function is defined once and materialized lazily in each store
+  // that uses it (one FuncInst per store, cached in the store).
+  struct HostEntry {
+    std::shared_ptr<const HostFuncDef> def;
+    uint32_t type_id = 0;
+  };
+  using Entry = std::variant<HostEntry, Extern>;
+  // Nested maps with transparent comparison: lookups take string_views
+  // without building a key string.
+  std::map<std::string, std::map<std::string, Entry, std::less<>>, std::less<>> defs;
+
+  const Entry* find(std::string_view module, std::string_view name) const {
+    auto m = defs.find(module);
+    if (m == defs.end()) return nullptr;
+    auto e = m->second.find(name);
+    return e == m->second.end() ? nullptr : &e->second;
+  }
+
+  static Extern materialize(Store& store, const Entry& e) {
+    if (const Extern* ext = std::get_if<Extern>(&e)) return *ext;
+    const HostEntry& h = std::get<HostEntry>(e);
+    detail::StoreImpl& s = store.impl();
+    auto& cache = detail::extras_of(s).host_funcs;
+    auto it = cache.find(h.def.get());
+    if (it != cache.end()) return Function(&store, it->second);
+    auto f = std::make_unique<detail::FuncInst>();
+    f->type = &h.def->type;
+    f->type_id = h.type_id;
+    f->host = h.def;
+    detail::FuncInst* raw = f.get();
+    s.funcs.push_back(std::move(f));
+    cache.emplace(h.def.get(), raw);
+    return Function(&store, raw);
+  }
+};
+
+Linker::Linker() : impl_(std::make_unique<Impl>()) {}
+Linker::~Linker() = default;
+Linker::Linker(const Linker& o) : impl_(std::make_unique<Impl>(*o.impl_)) {}
+Linker& Linker::operator=(const Linker& o) {
+  if (this != &o) impl_ = std::make_unique<Impl>(*o.impl_);
+  return *this;
+}
+
+Linker& Linker::define(std::string module, std::string name, HostFuncDef def) {
+  Impl::HostEntry h;
+  h.type_id = detail::intern_func_type(def.type);
+  h.def = std::make_shared<const HostFuncDef>(std::move(def));
+  impl_->defs[std::move(module)].insert_or_assign(std::move(name), Impl::Entry(std::move(h)));
+  return *this;
+}
+
+Linker& Linker::define(std::string module, std::string name, const Extern& ext) {
+  impl_->defs[std::move(module)].insert_or_assign(std::move(name), Impl::Entry(ext));
+  return *this;
+}
+
+Linker& Linker::define_instance(const std::string& module, const Instance& inst) {
+  for (auto& [name, ext] : inst.exports()) define(module, name, ext);
+  return *this;
+}
+
+std::optional<Extern> Linker::get(Store& store, std::string_view module, std::string_view name) const {
+  const Impl::Entry* e = impl_->find(module, name);
+  if (e == nullptr) return std::nullopt;
+  return Impl::materialize(store, *e);
+}
+
+namespace {
+
+Store* store_of(const Extern& e) {
+  return std::visit([](const auto& h) { return h.store(); }, e);
+}
+
+Error link_error(Error e, const detail::ModuleImpl& m, uint64_t offset) {
+  e.where().file = m.file;
+  e.where().section = "import";
+  e.where().offset = offset;
+  return e;
+}
+
+}  // namespace
+
+Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
+  const detail::ModuleImpl& m = module.impl();
+  const viv::ModuleIR& ir = *m.ir;
+  std::vector<Extern> resolved;
+  resolved.reserve(m.imports.size());
+  for (size_t k = 0; k < m.imports.size(); ++k) {
+    const ImportDesc& d = m.imports[k];
+    const viv::Import& im = ir.imports[k];
+    const Impl::Entry* e = impl_->find(d.module, d.name);
+    if (e == nullptr) {
+      return link_error(Error(ErrorCode::UnknownImport, "unknown import: module \"" + d.module + "\" has no " +
+                                                            to_string(d.kind) + " \"" + d.name + "\""),
+                        m, im.offset);
+    }
+    Extern ext = Impl::materialize(store, *e);
+    if (store_of(ext) != &store) {
+      return link_error(Error(ErrorCode::Usage, "import " + d.module + "." + d.name +
+                                                    " is defined by an extern of a different store"),
+                        m, im.offset);
+    }
+    uint32_t type_id = d.kind == ExternKind::Func ? m.type_ids[im.type_index] : 0;
+    if (auto ok = detail::check_import(d, type_id, ext); !ok) return link_error(std::move(ok).error(), m, im.offset);
+    resolved.push_back(ext);
+  }
+  VIV_TRY_ASSIGN(detail::InstanceImpl * inst, detail::instantiate_module(store, m.shared_from_this(), resolved));
+  return Instance(&store, inst);
+}
+
+}  // namespace vivarium

@@ -1,0 +1,31 @@
+#include "vivarium/store.h"
+
+#include "engine/runtime/objects.h"
+
+namespace vivarium {
+
+Store::Store(StoreLimits limits) : impl_(std::make_unique<detail::StoreImpl>(limits)) { impl_->owner = this; }
+Store::~Store() = default;
+
+const StoreLimits& Store::limits() const { return impl_->limits; }
+
+void Store::set_fuel(uint64_t fuel) {
+  impl_->fuel_enabled = fuel != 0;
+  impl_->fuel = fuel;
+}
+uint64_t Store::fuel_remaining() const { return impl_->fuel; }
+
+void Store::set_deadline(std::chrono::steady_clock::time_point when) {
+  impl_->deadline = when;
+  impl_->has_deadline = true;
+}
+void Store::clear_deadline() { impl_->has_deadline = false; }
+
+// The one member another thread may touch: the interpreter polls it at
+// back-edges and calls and clears it when it stops.
+void Store::interrupt() { impl_->interrupt_requested.store(true, std::memory_order_relaxed); }
+
+void Store::set_user_data(void* p) { impl_->user_data = p; }
+void* Store::user_data() const { return impl_->user_data; }
+
+}  // namespace vivarium

@@ -1,0 +1,32 @@
+// Linear memories (spec 4.2.8). A memory reserves all the address space it
+// can ever use when it is created and only commits pages as it grows, so
+// `base` never moves (the interpreter and host views may cache it) and
+// memory.grow is one mprotect, never a copy.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "engine/runtime/objects.h"
+#include "vivarium/error.h"
+
+namespace vivarium::detail {
+
+constexpr uint64_t kWasmPageSize = 65536;
+constexpr uint32_t kMaxWasmPages = 65536;  // 4 GiB, the wasm32 limit
+// A memory that may reach 4 GiB gets 8 GiB of address space: any 32-bit
+// index plus any 32-bit static offset then lands inside the reservation, so
+// a compiling tier can drop bounds checks and let the guard pages trap.
+constexpr uint64_t kFullReservation = uint64_t{8} << 30;
+// Smaller memories get their maximum plus one wasm page of guard; they keep
+// explicit bounds checks, and thousands of them fit in the address space.
+constexpr uint64_t kSmallGuard = kWasmPageSize;
+
+// Bytes of address space a memory whose effective maximum is `max_pages` reserves.
+uint64_t reservation_bytes(uint32_t max_pages);
+
+// Creates a memory of type `t` with its minimum committed. Growth is capped at
+// min(t's max, limit_pages). Errors: LimitExceeded when the minimum is above
+// `limit_pages` or the OS refuses the reservation.
+Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages);
+
+}  // namespace vivarium::detail

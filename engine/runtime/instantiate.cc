@@ -1,0 +1,192 @@
+#include "engine/runtime/instantiate.h"
+
+#include <cstring>
+#include <string>
+
+#include "engine/interp/interp.h"
+#include "engine/memory/linear_memory.h"
+#include "engine/runtime/const_expr.h"
+#include "engine/runtime/store_extras.h"
+#include "vivarium/store.h"
+
+namespace vivarium::detail {
+namespace {
+
+Error limit_error(const std::string& what) { return Error(ErrorCode::LimitExceeded, what); }
+
+Error segment_trap(const ModuleImpl& m, ErrorCode code, const char* msg, const char* section, uint64_t offset) {
+  Location where;
+  where.file = m.file;
+  where.section = section;
+  where.offset = offset;
+  return Error(code, msg, where);
+}
+
+// Everything that can fail for lack of resources, done before the store is touched.
+struct Allocations {
+  std::vector<std::unique_ptr<TableInst>> tables;
+  std::vector<std::unique_ptr<MemoryInst>> memories;
+};
+
+Result<Allocations> allocate_tables_and_memories(const viv::ModuleIR& ir, const StoreLimits& limits) {
+  Allocations a;
+  a.tables.reserve(ir.tables.size());
+  for (const TableType& t : ir.tables) {
+    if (t.limits.min > limits.max_table_elements) {
+      return limit_error("table minimum of " + std::to_string(t.limits.min) + " elements exceeds the limit of " +
+                         std::to_string(limits.max_table_elements) + " elements (StoreLimits::max_table_elements)");
+    }
+    auto tab = std::make_unique<TableInst>();
+    tab->type = t;
+    tab->max_elems = t.limits.has_max ? std::min(t.limits.max, limits.max_table_elements) : limits.max_table_elements;
+    tab->elems.assign(t.limits.min, nullptr);  // 2.0 tables start null
+    a.tables.push_back(std::move(tab));
+  }
+  a.memories.reserve(ir.memories.size());
+  for (const MemoryType& t : ir.memories) {
+    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages));
+    a.memories.push_back(std::move(mem));
+  }
+  return a;
+}
+
+Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
+  const viv::ModuleIR& ir = *m.ir;
+  for (uint32_t i = 0; i < m.elems.size(); ++i) {
+    const ElemPlan& p = m.elems[i];
+    if (p.mode == viv::ElemSegment::Passive) {
+      std::vector<void*>& refs = inst.elem_segments[i];
+      refs.reserve(p.items.size());
+      for (const ConstOp& op : p.items) refs.push_back(eval_ref(op, inst));
+      continue;
+    }
+    if (p.mode != viv::ElemSegment::Active) continue;  // declarative: dropped at once
+    uint64_t off[2];
+    eval_const(p.offset, inst, off);
+    uint64_t dst = static_cast<uint32_t>(off[0]);
+    TableInst& t = *inst.tables[p.table];
+    // table.init's bounds check (spec 4.4.6) precedes any write, even for n = 0.
+    if (dst + p.items.size() > t.elems.size()) {
+      return segment_trap(m, ErrorCode::TableOutOfBounds, "out of bounds table access", "elem",
+                          ir.elems[i].offset_in_module);
+    }
+    for (size_t k = 0; k < p.items.size(); ++k) t.elems[dst + k] = eval_ref(p.items[k], inst);
+  }
+  return {};
+}
+
+Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst) {
+  const viv::ModuleIR& ir = *m.ir;
+  for (uint32_t i = 0; i < m.datas.size(); ++i) {
+    const DataPlan& p = m.datas[i];
+    if (p.mode != viv::DataSegment::Active) continue;
+    uint64_t off[2];
+    eval_const(p.offset, inst, off);
+    uint64_t dst = static_cast<uint32_t>(off[0]);
+    MemoryInst& mem = *inst.memories[p.memory];
+    if (dst + p.init.size() > mem.size) {
+      return segment_trap(m, ErrorCode::MemoryOutOfBounds, "out of bounds memory access", "data",
+                          ir.datas[i].offset_in_module);
+    }
+    if (p.init.size() != 0) std::memcpy(mem.base + dst, ir.bytes.data() + p.init.begin, p.init.size());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<const ModuleImpl>& mp,
+                                         std::span<const Extern> imports) {
+  StoreImpl& s = store.impl();
+  StoreImpl::Extras& ex = extras_of(s);
+  const ModuleImpl& m = *mp;
+  const viv::ModuleIR& ir = *m.ir;
+
+  if (ex.instance_count >= s.limits.max_instances) {
+    return limit_error("instance limit of " + std::to_string(s.limits.max_instances) +
+                       " reached (StoreLimits::max_instances)");
+  }
+  if (imports.size() != ir.imports.size()) {
+    return Error(ErrorCode::Internal, "instantiate: expected " + std::to_string(ir.imports.size()) +
+                                          " resolved imports, got " + std::to_string(imports.size()));
+  }
+  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(ir, s.limits));
+
+  // From here on nothing fails until segments are applied.
+  auto owned = std::make_unique<InstanceImpl>();
+  InstanceImpl& inst = *owned;
+  inst.module = mp;
+  inst.funcs.reserve(ir.total_funcs());
+  inst.tables.reserve(ir.total_tables());
+  inst.memories.reserve(ir.total_memories());
+  inst.globals.reserve(ir.total_globals());
+  for (const Extern& e : imports) {
+    switch (static_cast<ExternKind>(e.index())) {
+      case ExternKind::Func: inst.funcs.push_back(std::get<Function>(e).raw()); break;
+      case ExternKind::Table: inst.tables.push_back(std::get<Table>(e).raw()); break;
+      case ExternKind::Memory: inst.memories.push_back(std::get<Memory>(e).raw()); break;
+      case ExternKind::Global: inst.globals.push_back(std::get<Global>(e).raw()); break;
+    }
+  }
+
+  if (!ir.funcs.empty()) {
+    std::unique_ptr<FuncInst[]> block(new FuncInst[ir.funcs.size()]);
+    for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
+      FuncInst& f = block[i];
+      uint32_t ti = ir.funcs[i].type_index;
+      f.type = &ir.types[ti];
+      f.type_id = m.type_ids[ti];
+      f.instance = &inst;
+      f.code = m.code[i].get();
+      f.func_index = ir.num_imported_funcs + i;
+      inst.funcs.push_back(&f);
+    }
+    ex.func_blocks.push_back(std::move(block));
+  }
+  for (auto& t : alloc.tables) {
+    inst.tables.push_back(t.get());
+    s.tables.push_back(std::move(t));
+  }
+  for (auto& mem : alloc.memories) {
+    inst.memories.push_back(mem.get());
+    s.memories.push_back(std::move(mem));
+  }
+  if (!ir.globals.empty()) {
+    std::unique_ptr<GlobalInst[]> block(new GlobalInst[ir.globals.size()]);
+    for (uint32_t i = 0; i < ir.globals.size(); ++i) {
+      GlobalInst& g = block[i];
+      g.type = ir.globals[i].type;
+      // Initializers see imported globals and every function (spec 4.5.4 step 9).
+      eval_const(m.global_inits[i], inst, g.slots);
+      inst.globals.push_back(&g);
+    }
+    ex.global_blocks.push_back(std::move(block));
+  }
+
+  inst.exports.reserve(m.exports.size());
+  for (const ExportDesc& d : m.exports) {
+    Extern e;
+    switch (d.kind) {
+      case ExternKind::Func: e = Function(&store, inst.funcs[d.index]); break;
+      case ExternKind::Table: e = Table(&store, inst.tables[d.index]); break;
+      case ExternKind::Memory: e = Memory(&store, inst.memories[d.index]); break;
+      case ExternKind::Global: e = Global(&store, inst.globals[d.index]); break;
+    }
+    inst.exports.emplace_back(d.name, e);
+  }
+  inst.elem_segments.resize(m.elems.size());
+  inst.data_live.assign(m.datas.size(), 0);
+  for (uint32_t i = 0; i < m.datas.size(); ++i) inst.data_live[i] = m.datas[i].mode == viv::DataSegment::Passive;
+
+  s.instances.push_back(std::move(owned));
+  ++ex.instance_count;
+
+  VIV_TRY(apply_elems(m, inst));
+  VIV_TRY(apply_datas(m, inst));
+  if (ir.start) {
+    VIV_TRY(viv::invoke(s, inst.funcs[*ir.start], nullptr, nullptr));
+  }
+  return &inst;
+}
+
+}  // namespace vivarium::detail

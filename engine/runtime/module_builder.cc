@@ -1,0 +1,123 @@
+#include "engine/runtime/module_builder.h"
+
+#include "engine/runtime/const_expr.h"
+#include "engine/runtime/objects.h"
+
+namespace vivarium::detail {
+namespace {
+
+void describe_imports(const viv::ModuleIR& ir, std::vector<ImportDesc>& out) {
+  out.reserve(ir.imports.size());
+  for (const viv::Import& im : ir.imports) {
+    ImportDesc d;
+    d.module = im.module;
+    d.name = im.name;
+    d.kind = im.kind;
+    switch (im.kind) {
+      case ExternKind::Func: d.func = ir.types[im.type_index]; break;
+      case ExternKind::Table: d.table = im.table; break;
+      case ExternKind::Memory: d.memory = im.memory; break;
+      case ExternKind::Global: d.global = im.global; break;
+    }
+    out.push_back(std::move(d));
+  }
+}
+
+void describe_exports(const viv::ModuleIR& ir, std::vector<ExportDesc>& out) {
+  out.reserve(ir.exports.size());
+  for (const viv::Export& ex : ir.exports) {
+    ExportDesc d;
+    d.name = ex.name;
+    d.kind = ex.kind;
+    d.index = ex.index;
+    switch (ex.kind) {
+      case ExternKind::Func: d.func = ir.func_type(ex.index); break;
+      case ExternKind::Table: d.table = ir.table_type(ex.index); break;
+      case ExternKind::Memory: d.memory = ir.memory_type(ex.index); break;
+      case ExternKind::Global: d.global = ir.global_type(ex.index); break;
+    }
+    out.push_back(std::move(d));
+  }
+}
+
+Result<void> plan_segments(const viv::ModuleIR& ir, ModuleImpl& m) {
+  m.global_inits.reserve(ir.globals.size());
+  for (const viv::Global& g : ir.globals) {
+    VIV_TRY_ASSIGN(ConstOp op, decode_const_expr(ir, g.init));
+    m.global_inits.push_back(op);
+  }
+  m.elems.reserve(ir.elems.size());
+  for (const viv::ElemSegment& seg : ir.elems) {
+    ElemPlan p;
+    p.mode = seg.mode;
+    p.type = seg.type;
+    p.table = seg.table;
+    if (seg.mode == viv::ElemSegment::Active) {
+      VIV_TRY_ASSIGN(p.offset, decode_const_expr(ir, seg.offset));
+    }
+    p.items.reserve(seg.size());
+    if (seg.uses_exprs) {
+      for (const viv::ConstExpr& e : seg.exprs) {
+        VIV_TRY_ASSIGN(ConstOp op, decode_const_expr(ir, e));
+        p.items.push_back(op);
+      }
+    } else {
+      for (uint32_t f : seg.func_indices) {
+        ConstOp op;
+        op.kind = ConstOp::RefFunc;
+        op.type = ValType::FuncRef;
+        op.index = f;
+        p.items.push_back(op);
+      }
+    }
+    m.elems.push_back(std::move(p));
+  }
+  m.datas.reserve(ir.datas.size());
+  for (const viv::DataSegment& seg : ir.datas) {
+    DataPlan p;
+    p.mode = seg.mode;
+    p.memory = seg.memory;
+    p.init = seg.init;
+    if (seg.mode == viv::DataSegment::Active) {
+      VIV_TRY_ASSIGN(p.offset, decode_const_expr(ir, seg.offset));
+    }
+    m.datas.push_back(p);
+  }
+  return {};
+}
+
+Result<void> lower_all(const viv::ModuleIR& ir, ModuleImpl& m) {
+  m.code.reserve(ir.funcs.size());
+  for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
+    VIV_TRY_ASSIGN(viv::CompiledFuncPtr f, viv::lower_function(ir, i));
+    m.code.push_back(std::move(f));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file) {
+  auto m = std::make_shared<ModuleImpl>();
+  m->file = std::move(file);
+  const viv::ModuleIR& r = *ir;
+  m->ir = std::move(ir);
+
+  auto fail = [&](Error e) {
+    if (e.where().file.empty()) e.where().file = m->file;
+    return e;
+  };
+  if (auto ok = lower_all(r, *m); !ok) return fail(std::move(ok).error());
+  if (auto ok = plan_segments(r, *m); !ok) return fail(std::move(ok).error());
+
+  m->type_ids.reserve(r.types.size());
+  for (const FuncType& t : r.types) m->type_ids.push_back(intern_func_type(t));
+  describe_imports(r, m->imports);
+  describe_exports(r, m->exports);
+  // Keys view the names inside m->exports, which is complete and never changes again.
+  m->export_index.reserve(m->exports.size());
+  for (uint32_t i = 0; i < m->exports.size(); ++i) m->export_index.emplace(m->exports[i].name, i);
+  return std::shared_ptr<const ModuleImpl>(std::move(m));
+}
+
+}  // namespace vivarium::detail

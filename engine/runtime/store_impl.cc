@@ -1,0 +1,22 @@
+#include "engine/runtime/store_extras.h"
+
+namespace vivarium::detail {
+
+StoreImpl::Extras& extras_of(StoreImpl& s) {
+  if (!s.extras) {
+    s.extras = std::unique_ptr<StoreImpl::Extras, void (*)(StoreImpl::Extras*)>(
+        new StoreImpl::Extras, [](StoreImpl::Extras* e) { delete e; });
+  }
+  return *s.extras;
+}
+
+// Members are destroyed in reverse declaration order; nothing here depends on
+// it (no object runs code on destruction except memories unmapping
+// themselves), but the interpreter's state goes first in case it refers to
+// instances.
+StoreImpl::~StoreImpl() {
+  exec.reset();
+  extras.reset();
+}
+
+}  // namespace vivarium::detail
