@@ -16,13 +16,6 @@ namespace viv::script {
 
 using namespace vivarium;
 
-uint32_t ScriptReport::passed() const {
-  uint32_t n = 0;
-  for (const Outcome& o : outcomes) n += o.passed ? 1 : 0;
-  return n;
-}
-uint32_t ScriptReport::failed() const { return static_cast<uint32_t>(outcomes.size()) - passed(); }
-
 namespace {
 
 const char* phase_name(Phase p) {

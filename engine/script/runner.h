@@ -24,8 +24,12 @@ struct Outcome {
 struct ScriptReport {
   std::string file;
   std::vector<Outcome> outcomes;  // in script order
-  uint32_t passed() const;
-  uint32_t failed() const;
+  uint32_t passed() const {
+    uint32_t n = 0;
+    for (const Outcome& o : outcomes) n += o.passed ? 1 : 0;
+    return n;
+  }
+  uint32_t failed() const { return static_cast<uint32_t>(outcomes.size()) - passed(); }
 };
 
 struct RunnerOptions {
