@@ -1,0 +1,22 @@
+// The ABI layer, one registration function per group of witx functions. Each
+// function is a typed host function: wasm arguments become C++ parameters,
+// the errno becomes the i32 result, and guest memory is reached only through
+// Caller::memory() (a checked MemoryView).
+#pragma once
+#include "host/wasi/wasi_ctx.h"
+#include "vivarium/linker.h"
+#include "host/wasi/wasi.h"
+
+namespace vivarium::wasi {
+
+void add_args_env(Linker& l, WasiCtx& ctx);     // args_*, environ_*
+void add_clock_proc(Linker& l, WasiCtx& ctx);   // clock_*, random_get, sched_yield, proc_*
+void add_fd_meta(Linker& l, WasiCtx& ctx);      // fd_* that do not move data
+void add_fd_io(Linker& l, WasiCtx& ctx);        // fd_read/write/pread/pwrite
+void add_fd_readdir(Linker& l, WasiCtx& ctx);   // fd_readdir
+void add_path(Linker& l, WasiCtx& ctx);         // path_* except path_open
+void add_path_open(Linker& l, WasiCtx& ctx);    // path_open
+void add_poll(Linker& l, WasiCtx& ctx);         // poll_oneoff
+void add_sock(Linker& l, WasiCtx& ctx);         // sock_*
+
+}  // namespace vivarium::wasi

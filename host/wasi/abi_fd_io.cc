@@ -1,0 +1,87 @@
+// fd_read, fd_write, fd_pread, fd_pwrite: scatter/gather straight between
+// the host descriptor and guest memory (no intermediate copy).
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "host/wasi/abi.h"
+#include "host/wasi/errno_map.h"
+#include "host/wasi/guest_memory.h"
+
+namespace vivarium::wasi {
+namespace {
+
+bool is_socket(const FdEntry& e) {
+  return e.type == FileType::SocketStream || e.type == FileType::SocketDgram;
+}
+
+// Runs `op` (returning ssize_t) until it is not interrupted, then stores the
+// count at `out`.
+template <class Op>
+uint32_t transfer(const MemoryView& mem, uint32_t out, Op op) {
+  ssize_t n;
+  do {
+    n = op();
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ret(last_host_errno());
+  return ret(put<uint32_t>(mem, out, static_cast<uint32_t>(n)));
+}
+
+}  // namespace
+
+void add_fd_io(Linker& l, WasiCtx& ctx) {
+  WasiCtx* c = &ctx;
+
+  l.func(kModule, "fd_read", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdRead));
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    int h = e->host.get();
+    return transfer(mem, out, [&] { return ::readv(h, v.data(), static_cast<int>(v.size())); });
+  });
+
+  l.func(kModule, "fd_write", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdWrite));
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    int h = e->host.get();
+    if (is_socket(*e)) {
+      // MSG_NOSIGNAL: a peer that hung up is EPIPE for the guest, never SIGPIPE for us.
+      struct msghdr msg {};
+      msg.msg_iov = v.data();
+      msg.msg_iovlen = v.size();
+      return transfer(mem, out, [&] { return ::sendmsg(h, &msg, MSG_NOSIGNAL); });
+    }
+    return transfer(mem, out, [&] { return ::writev(h, v.data(), static_cast<int>(v.size())); });
+  });
+
+  l.func(kModule, "fd_pread",
+         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) -> uint32_t {
+           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdRead | right::FdSeek));
+           if (offset > static_cast<uint64_t>(INT64_MAX)) return ret(Errno::Inval);
+           MemoryView mem = caller.memory();
+           WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
+           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+           int h = e->host.get();
+           return transfer(mem, out,
+                           [&] { return ::preadv(h, v.data(), static_cast<int>(v.size()), static_cast<off_t>(offset)); });
+         });
+
+  l.func(kModule, "fd_pwrite",
+         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) -> uint32_t {
+           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdWrite | right::FdSeek));
+           if (offset > static_cast<uint64_t>(INT64_MAX)) return ret(Errno::Inval);
+           MemoryView mem = caller.memory();
+           WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
+           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+           int h = e->host.get();
+           return transfer(mem, out,
+                           [&] { return ::pwritev(h, v.data(), static_cast<int>(v.size()), static_cast<off_t>(offset)); });
+         });
+}
+
+}  // namespace vivarium::wasi

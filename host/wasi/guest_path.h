@@ -1,0 +1,16 @@
+// Turning guest path bytes into something safe to hand the resolver: the
+// bytes must be valid UTF-8 (the witx `string` type; wasmtime answers ILSEQ
+// otherwise) and may not contain NUL (the OS would silently cut the path
+// there; wasmtime answers INVAL).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "host/wasi/errno_or.h"
+
+namespace vivarium::wasi {
+
+bool is_valid_utf8(std::string_view s);
+ErrnoOr<std::string> checked_guest_path(std::string_view bytes);
+
+}  // namespace vivarium::wasi

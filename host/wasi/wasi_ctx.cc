@@ -1,0 +1,82 @@
+#include "host/wasi/wasi_ctx.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "host/wasi/host_stat.h"
+#include "host/wasi/rights.h"
+
+namespace vivarium::wasi {
+namespace {
+
+Error host_error(const std::string& what, int err) {
+  return Error(ErrorCode::Io, what + ": " + std::strerror(err));
+}
+
+Result<FdEntry> stdio_entry(int host_fd, Rights direction) {
+  int dup = ::fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+  if (dup < 0) {
+    // A closed stdio slot: hand the guest /dev/null, as a shell would.
+    dup = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (dup < 0) return host_error("open /dev/null", errno);
+  }
+  FdEntry e;
+  e.host.reset(dup);
+  struct stat st;
+  if (::fstat(dup, &st) != 0) return host_error("fstat stdio", errno);
+  e.type = filetype_of_fd(dup, st);
+  // Whatever the host gave us, stdin only reads and stdout/stderr only write.
+  constexpr Rights kOtherDirection = right::FdRead | right::FdWrite;
+  e.base = (rights::base_for(e.type) & ~kOtherDirection) | direction;
+  if (e.type == FileType::Directory) e.base = right::FdFilestatGet;
+  e.inheriting = 0;
+  return e;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WasiCtx>> WasiCtx::create(WasiConfig config) {
+  std::unique_ptr<WasiCtx> ctx(new WasiCtx(std::move(config)));
+  const WasiConfig& c = ctx->config_;
+  const int stdio[3] = {c.stdin_fd, c.stdout_fd, c.stderr_fd};
+  for (Fd i = 0; i < 3; ++i) {
+    auto e = stdio_entry(stdio[i], i == 0 ? right::FdRead : right::FdWrite);
+    if (!e.ok()) return std::move(e).error();
+    ctx->fds_.insert_at(i, std::move(e).value());
+  }
+  Fd next = 3;
+  for (const PreopenSpec& p : c.preopens) {
+    // Readable, so fd_readdir/fd_sync work on the preopen itself; O_PATH only
+    // when the directory is searchable but not readable.
+    int fd = ::open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) fd = ::open(p.host_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return host_error("cannot preopen directory '" + p.host_path + "'", errno);
+    FdEntry e;
+    e.host.reset(fd);
+    e.type = FileType::Directory;
+    e.base = rights::kDirectoryBase;
+    e.inheriting = rights::kDirectoryInheriting;
+    if (p.read_only) {
+      e.base &= ~rights::kWriteRights;
+      e.inheriting &= ~rights::kWriteRights;
+    }
+    e.is_preopen = true;
+    e.preopen_name = p.guest_path.empty() ? p.host_path : p.guest_path;
+    ctx->fds_.insert_at(next++, std::move(e));
+  }
+  for (int lfd : c.listeners) {
+    FdEntry e;
+    e.host.reset(lfd);
+    e.type = FileType::SocketStream;
+    e.base = rights::kListenerBase;
+    e.is_listener = true;
+    ctx->fds_.insert_at(next++, std::move(e));
+  }
+  ctx->config_.listeners.clear();  // owned by the table now
+  return ctx;
+}
+
+}  // namespace vivarium::wasi
