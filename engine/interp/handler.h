@@ -26,7 +26,7 @@
 //   Traps: `return viv::interp::trap(st, pc, ErrorCode::IntegerDivideByZero);`
 //   (the message is derived from the code; see trap.cc).
 //   Memory: `mem` is the base of the current instance's memory 0;
-//   `viv::interp::mem_size(st)` its size in bytes now. Use mem_check().
+//   `viv::interp::mem_size(st)` its size in bytes now. Use mem_in_bounds().
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -81,15 +81,10 @@ static_assert(sizeof(Word) == 8);
 // Records a trap (code -> spec message) at `pc` and ends the run.
 // Returns nullptr, the "stop" value of the dispatch chain.
 const Word* trap(ExecState* st, const Word* pc, ErrorCode code);
-// Memory 0 of the running instance: size in bytes (changes on memory.grow).
-uint64_t mem_size(const ExecState* st);
 void sync_regs(ExecState* st, Slot* fp, uint8_t* mem);
-
-// Effective-address check (spec 4.4.7): addr is the u32 operand, offset the
-// memarg offset, n the access width; computed in 64 bits so it cannot wrap.
-inline bool mem_in_bounds(const ExecState* st, uint64_t addr, uint64_t offset, uint64_t n) {
-  return addr + offset + n <= mem_size(st);
-}
+// Defined inline in exec_state.h (included at the end of this header):
+//   uint64_t mem_size(const ExecState* st);   memory 0's size in bytes now
+//   bool mem_in_bounds(st, addr, offset, n);  addr + offset + n <= size, in 64 bits
 
 // Slot accessors: i32/f32 live in the low 4 bytes of a slot. Writers of i32
 // store the zero-extended value so a slot read as u64 is deterministic.
@@ -141,3 +136,5 @@ inline SimdOperands simd_operands(const Word* pc) {
 // nothing breaks before it exists; an opcode without a handler fails to lower
 // with Unsupported "SIMD instruction <name> is not supported (function $f)".
 }  // namespace viv::interp
+
+#include "engine/interp/exec_state.h"  // IWYU pragma: export

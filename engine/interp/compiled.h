@@ -1,0 +1,53 @@
+// CompiledFunc: one function's internal form, built once by lower_function.
+//
+// Why this form (design note for the interpreter):
+// - A register/slot machine, not a stack machine. The lowering knows, from
+//   the validator's state, which frame slot every operand-stack position
+//   occupies, so `i32.add` is one instruction naming two source slots and one
+//   destination slot: no push/pop, no stack pointer at run time. `local.get`
+//   usually emits nothing (the consumer reads the local's slot directly) and
+//   `local.set` of a just-computed value retargets that instruction's
+//   destination, so most wasm instructions cost zero or one dispatch.
+// - Threaded code of handler pointers: each instruction starts with the
+//   address of its handler, and handlers tail-call the next one
+//   (engine/interp/handler.h), so dispatch is one indirect jump with pc, fp,
+//   memory base and state held in registers.
+// - Control flow is resolved at lowering: branches carry relative targets
+//   (patched when a forward block's `end` is reached) and the moves that put
+//   branch values where the target expects them; nothing searches for `end`
+//   or inspects block types at run time. Unreachable code is not emitted.
+// - Room for the speed work (issue 5): an instruction is "handler + operand
+//   words", so operand variants (constant or local operands), fused
+//   compare-and-branch or load-with-local-address are new handlers plus a
+//   pattern in the lowering, not a new format.
+// - Traps need the wasm byte offset; it lives in a side table (pc -> offset)
+//   consulted only when a trap or a backtrace is built.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "engine/interp/handler.h"
+#include "engine/module/module.h"
+
+namespace viv {
+
+struct CompiledFunc {
+  std::unique_ptr<interp::Word[]> code;
+  uint32_t code_words = 0;
+  uint32_t param_slots = 0;   // parameters occupy fp[0, param_slots)
+  uint32_t local_slots = 0;   // parameters + declared locals (zeroed on entry)
+  uint32_t frame_slots = 0;   // locals + maximum operand-stack slots
+  uint32_t result_slots = 0;  // results are left in fp[0, result_slots)
+  uint32_t func_index = 0;    // in the module's function index space
+  const ModuleIR* module = nullptr;
+  // (word index in `code`, module byte offset), ascending by word index, for
+  // each instruction that can trap or call.
+  std::vector<std::pair<uint32_t, uint32_t>> offsets;
+
+  // Module offset of the instruction at or before `pc` (Location::kNone if unknown).
+  uint64_t offset_of(const interp::Word* pc) const;
+};
+
+}  // namespace viv

@@ -1,0 +1,99 @@
+// ExecState lifetime, traps, the metering slow path and instance switching.
+#include "engine/interp/exec_state.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#include "engine/interp/compiled.h"
+#include "engine/interp/ops.h"
+
+namespace viv {
+
+ExecState::~ExecState() {
+  std::free(stack);
+  std::free(frames);
+}
+
+uint64_t CompiledFunc::offset_of(const interp::Word* pc) const {
+  if (pc < code.get() || pc >= code.get() + code_words) return vivarium::Location::kNone;
+  const uint32_t at = static_cast<uint32_t>(pc - code.get());
+  // Last entry whose word index is <= at.
+  auto it = std::upper_bound(offsets.begin(), offsets.end(), at,
+                             [](uint32_t v, const std::pair<uint32_t, uint32_t>& e) { return v < e.first; });
+  if (it == offsets.begin()) return vivarium::Location::kNone;
+  return std::prev(it)->second;
+}
+
+namespace interp {
+
+namespace {
+const uint64_t kZeroSize = 0;
+}
+
+const Word* trap(ExecState* st, const Word* pc, ErrorCode code) {
+  st->trapped = true;
+  st->trap_code = code;
+  st->trap_pc = pc;
+  return nullptr;
+}
+
+void sync_regs(ExecState* st, Slot* fp, uint8_t* mem) {
+  st->fp = fp;
+  st->mem = mem;
+}
+
+uint8_t* enter_instance(ExecState* st, vivarium::detail::InstanceImpl* inst) {
+  st->inst = inst;
+  if (inst && !inst->memories.empty()) {
+    st->mem_size = &inst->memories[0]->size;
+    return inst->memories[0]->base;
+  }
+  st->mem_size = &kZeroSize;
+  return nullptr;
+}
+
+bool slow_check(ExecState* st, const Word* pc) {
+  vivarium::detail::StoreImpl& s = *st->store;
+  if (s.interrupt_requested.exchange(false, std::memory_order_relaxed)) {
+    st->budget = 0;
+    st->host_error = vivarium::Error(ErrorCode::DeadlineExceeded, "interrupted");
+    trap(st, pc, ErrorCode::DeadlineExceeded);
+    return false;
+  }
+  if (s.has_deadline && std::chrono::steady_clock::now() >= s.deadline) {
+    st->budget = 0;
+    trap(st, pc, ErrorCode::DeadlineExceeded);
+    return false;
+  }
+  if (s.fuel_enabled) {
+    // The grant is used up; this event needs one more unit.
+    if (s.fuel == 0) {
+      st->budget = 0;
+      trap(st, pc, ErrorCode::OutOfFuel);
+      return false;
+    }
+    const uint64_t grant = std::min<uint64_t>(s.fuel, kCheckInterval);
+    s.fuel -= grant;
+    st->granted += static_cast<int64_t>(grant);
+    st->budget = static_cast<int64_t>(grant) - 1;
+    return true;
+  }
+  st->budget = kCheckInterval;
+  return true;
+}
+
+const OpTable& op_table() {
+  static const OpTable table = [] {
+    OpTable t{};
+    register_int_ops(t);
+    register_float_ops(t);
+    register_conv_ops(t);
+    register_mem_ops(t);
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace interp
+}  // namespace viv

@@ -1,0 +1,185 @@
+// invoke: the runtime's entry into the interpreter. Sets up an entry frame
+// on the store's ExecState, runs the dispatch chain, and turns a trap into a
+// vivarium::Error with the spec message and a backtrace of guest frames.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "engine/interp/compiled.h"
+#include "engine/interp/exec_state.h"
+#include "engine/interp/interp.h"
+#include "engine/interp/ops.h"
+#include "vivarium/host_func.h"
+
+namespace viv {
+
+using interp::Frame;
+using interp::Slot;
+using interp::Word;
+using vivarium::Error;
+using vivarium::ErrorCode;
+using vivarium::detail::FuncInst;
+using vivarium::detail::StoreImpl;
+
+namespace {
+
+// Returning from the entry frame lands here and ends the run.
+const Word kExit[1] = {Word{.h = &interp::h_nop_exit}};
+
+const char* trap_message(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::Unreachable: return "unreachable";
+    case ErrorCode::MemoryOutOfBounds: return "out of bounds memory access";
+    case ErrorCode::TableOutOfBounds: return "out of bounds table access";
+    case ErrorCode::UndefinedElement: return "undefined element";
+    case ErrorCode::UninitializedElement: return "uninitialized element";
+    case ErrorCode::IndirectCallTypeMismatch: return "indirect call type mismatch";
+    case ErrorCode::IntegerDivideByZero: return "integer divide by zero";
+    case ErrorCode::IntegerOverflow: return "integer overflow";
+    case ErrorCode::InvalidConversion: return "invalid conversion to integer";
+    case ErrorCode::CallStackExhausted: return "call stack exhausted";
+    case ErrorCode::OutOfFuel: return "all fuel consumed";
+    case ErrorCode::DeadlineExceeded: return "deadline exceeded";
+    default: return "trap";
+  }
+}
+
+ExecState* exec_state(StoreImpl& store) {
+  if (store.exec) return store.exec.get();
+  auto* st = new ExecState;
+  st->store = &store;
+  const uint64_t slots = std::max<uint64_t>(store.limits.max_stack_bytes / sizeof(Slot), 1024);
+  // Large allocations are mapped lazily by the C library: untouched stack
+  // costs no memory, which keeps a store per request cheap.
+  st->stack = static_cast<Slot*>(std::malloc(slots * sizeof(Slot)));
+  st->stack_end = st->stack ? st->stack + slots : nullptr;
+  st->stack_top = st->stack;
+  const uint64_t nframes = uint64_t{store.limits.max_call_depth} + 2;  // + bottom sentinel
+  st->frames = static_cast<Frame*>(std::calloc(nframes, sizeof(Frame)));
+  st->frames_end = st->frames ? st->frames + nframes : nullptr;
+  st->frame = st->frames;
+  store.exec = std::unique_ptr<ExecState, void (*)(ExecState*)>(st, [](ExecState* p) { delete p; });
+  return st;
+}
+
+void run(ExecState* st, const Word* pc, Slot* fp, uint8_t* mem) {
+#if VIV_MUSTTAIL
+  pc->h(pc, fp, mem, st);
+#else
+  st->fp = fp;
+  st->mem = mem;
+  while (pc) pc = pc->h(pc, st->fp, st->mem, st);
+#endif
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Describes the guest frames from the trapping one (innermost) down to, and
+// including, `entry`, then unwinds them.
+Error trap_error(ExecState* st, Frame* entry) {
+  Error err = st->host_error ? std::move(*st->host_error)
+                             : Error(st->trap_code, trap_message(st->trap_code));
+  st->host_error.reset();
+  std::string bt;
+  const Word* pc = st->trap_pc;
+  bool first = true;
+  for (Frame* f = st->frame; f >= entry; --f) {
+    const CompiledFunc* cf = f->func->code;
+    std::string name = cf && cf->module ? cf->module->func_display_name(cf->func_index)
+                                        : "func[" + std::to_string(f->func->func_index) + "]";
+    const uint64_t off = cf && pc ? cf->offset_of(pc) : vivarium::Location::kNone;
+    if (first && err.where().function.empty()) {
+      err.where().function = name;
+      if (off != vivarium::Location::kNone && err.where().offset == vivarium::Location::kNone) err.where().offset = off;
+    }
+    first = false;
+    bt += "  at " + name;
+    if (off != vivarium::Location::kNone) bt += " (offset " + hex(off) + ")";
+    bt += "\n";
+    // The caller resumes after its call instruction: the call is just before.
+    pc = f->ret_pc ? f->ret_pc - 1 : nullptr;
+  }
+  if (err.backtrace().empty()) err.with_backtrace(std::move(bt));
+  st->trapped = false;
+  st->trap_pc = nullptr;
+  return err;
+}
+
+}  // namespace
+
+Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot* results) {
+  if (f->is_host()) {
+    if (!store.owner) return Error(ErrorCode::Internal, "host function called without a Store");
+    vivarium::Caller caller(*store.owner, nullptr);
+    return f->host->fn(caller, args, results);
+  }
+  ExecState* st = exec_state(store);
+  if (!st->stack || !st->frames) return Error(ErrorCode::LimitExceeded, "cannot allocate the interpreter stack");
+  const CompiledFunc* cf = f->code;
+  if (!cf) return Error(ErrorCode::Internal, "function has no code");
+
+  const bool outermost = st->reentry == 0;
+  Slot* base = outermost ? st->stack : st->stack_top;
+  if (st->reentry >= interp::kMaxNativeReentry || st->frame + 1 >= st->frames_end ||
+      base + std::max(cf->frame_slots, cf->result_slots) > st->stack_end) {
+    Error e(ErrorCode::CallStackExhausted, "call stack exhausted");
+    e.where().function = cf->module ? cf->module->func_display_name(cf->func_index) : "";
+    return e;
+  }
+  std::memcpy(base, args, cf->param_slots * sizeof(Slot));
+  std::memset(base + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(Slot));
+
+  if (outermost) {
+    if (store.fuel_enabled) {
+      const uint64_t grant = std::min<uint64_t>(store.fuel, interp::kCheckInterval);
+      store.fuel -= grant;
+      st->budget = static_cast<int64_t>(grant);
+    } else {
+      st->budget = interp::kCheckInterval;
+    }
+  }
+
+  // Entry frame: returning from it restores the state of whoever called us
+  // (nothing, or the wasm code that called the host function we run under).
+  Frame* entry = ++st->frame;
+  entry->ret_pc = kExit;
+  entry->ret_fp = base;
+  entry->ret_mem = nullptr;
+  entry->ret_inst = st->inst;
+  entry->ret_mem_size = st->mem_size;
+  entry->func = f;
+  Slot* saved_top = st->stack_top;
+  uint8_t* mem = interp::enter_instance(st, f->instance);
+  ++st->reentry;
+  run(st, cf->code.get(), base, mem);
+  --st->reentry;
+  st->stack_top = saved_top;
+
+  Result<void> out;
+  if (st->trapped) {
+    out = trap_error(st, entry);
+    st->frame = entry - 1;
+    st->inst = entry->ret_inst;
+    st->mem_size = entry->ret_mem_size;
+  } else {
+    std::memcpy(results, base, cf->result_slots * sizeof(Slot));
+  }
+  if (outermost && store.fuel_enabled) {
+    store.fuel += static_cast<uint64_t>(std::max<int64_t>(st->budget, 0));
+    st->budget = 0;
+  }
+  return out;
+}
+
+size_t compiled_size(const CompiledFunc& f) {
+  return sizeof(CompiledFunc) + f.code_words * sizeof(Word) + f.offsets.size() * sizeof(f.offsets[0]);
+}
+
+void destroy_compiled(CompiledFunc* f) { delete f; }
+
+}  // namespace viv

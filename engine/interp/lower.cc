@@ -1,0 +1,816 @@
+// lower_function: one pass over a body that validates it (FuncValidator) and
+// emits the internal form (engine/interp/compiled.h explains the form).
+//
+// The lowering keeps a shadow of the operand stack: for each value, the slot
+// it will have when it must be in place ("canonical": locals + its stack
+// position) and the slot it is in now ("loc"). A `local.get` pushes a value
+// whose loc is the local's slot, so consumers read the local directly; such
+// lazy values are copied to their canonical slot ("materialized") before the
+// local is overwritten and at every control-flow merge point, where all paths
+// must agree on where values are. Branch values are moved to the label's
+// slots on the branching path, so the target finds them in place.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/interp/compiled.h"
+#include "engine/interp/interp.h"
+#include "engine/interp/ops.h"
+#include "engine/validator/validator.h"
+
+#if __has_include("engine/interp/simd/simd.h")
+#include "engine/interp/simd/simd.h"
+#define VIV_HAVE_SIMD_HANDLERS 1
+#else
+#define VIV_HAVE_SIMD_HANDLERS 0
+#endif
+
+namespace viv {
+
+using namespace interp;
+using vivarium::Location;
+
+namespace {
+
+struct Val {
+  uint32_t loc;    // slot holding the value now
+  uint32_t canon;  // slot it occupies when in place
+  uint32_t width;  // 1, or 2 for v128
+};
+
+// A relative branch target to fill in: code half-word `half` gets
+// (target - inst) in Words.
+struct Fixup {
+  uint32_t inst;
+  uint32_t half;
+};
+
+struct Ctl {
+  FrameKind kind;
+  bool dead;             // entered from unreachable code: nothing inside is emitted
+  uint32_t height;       // shadow-stack size at entry, params excluded
+  uint32_t slot_height;  // same, in slots
+  std::span<const ValType> params, results;
+  uint32_t loop_start = 0;     // Loop: first Word of the body
+  std::vector<Fixup> fixups;   // forward branches to this frame's end
+  bool has_else_fixup = false;
+  Fixup else_fixup{};          // If: the false edge, to `else` or `end`
+};
+
+class Lowerer {
+ public:
+  Lowerer(const ModuleIR& m, uint32_t defined_index)
+      : m_(m), di_(defined_index), func_index_(m.num_imported_funcs + defined_index), v_(m, defined_index) {}
+
+  Result<CompiledFuncPtr> run();
+
+ private:
+  // ---- errors ----
+  Error annotate(Error e) const {
+    if (e.where().function.empty()) e.where().function = m_.func_display_name(func_index_);
+    if (e.where().section.empty()) e.where().section = "code";
+    return e;
+  }
+  Error internal(const Instr& in, const std::string& what) const {
+    Location loc;
+    loc.offset = in.offset;
+    loc.section = "code";
+    loc.function = m_.func_display_name(func_index_);
+    return Error(ErrorCode::Internal, "interpreter lowering: " + what, loc);
+  }
+
+  // ---- emission ----
+  uint32_t emit(Handler h, uint32_t words) {
+    const uint32_t at = static_cast<uint32_t>(code_.size());
+    code_.resize(code_.size() + words, Word{.u64 = 0});
+    code_[at].h = h;
+    return at;
+  }
+  uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
+  void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
+  void patch(const Fixup& f, uint32_t target) {
+    code_[f.half / 2].i32[f.half % 2] = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
+  }
+  // The last emitted instruction wrote `slot` through the field at `half`;
+  // a following local.set may retarget it (see set_local).
+  void fusable(uint32_t half, uint32_t slot) {
+    fuse_end_ = pos();
+    fuse_half_ = half;
+    fuse_slot_ = slot;
+  }
+  void no_fuse() { fuse_end_ = UINT32_MAX; }
+
+  void emit_copy(uint32_t src, uint32_t dst, uint32_t width) {
+    if (src == dst) return;
+    uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 2);
+    code_[at + 1].u32[0] = src;
+    code_[at + 1].u32[1] = dst;
+  }
+
+  // ---- shadow stack ----
+  Val& top(uint32_t i) { return vals_[vals_.size() - 1 - i]; }
+  uint32_t push(ValType t) {
+    const uint32_t w = slots_of(t);
+    const uint32_t canon = L_ + cur_slots_;
+    vals_.push_back({canon, canon, w});
+    cur_slots_ += w;
+    return canon;
+  }
+  void push_all(std::span<const ValType> ts) {
+    for (ValType t : ts) push(t);
+  }
+  void pop(uint32_t n = 1) {
+    for (uint32_t i = 0; i < n; ++i) {
+      const Val& v = vals_.back();
+      if (v.loc != v.canon) --lazy_;
+      cur_slots_ -= v.width;
+      vals_.pop_back();
+    }
+  }
+  void materialize(Val& v) {
+    if (v.loc == v.canon) return;
+    emit_copy(v.loc, v.canon, v.width);
+    v.loc = v.canon;
+    --lazy_;
+  }
+  void materialize_top(uint32_t n) {
+    if (!lazy_) return;
+    for (uint32_t i = 0; i < n; ++i) materialize(top(i));
+  }
+  void materialize_all() {
+    if (!lazy_) return;
+    for (Val& v : vals_) materialize(v);
+  }
+  // Resets the shadow stack to a frame's entry height plus `ts` in place
+  // (after `else`/`end`, whatever the previous code left).
+  void reset_to(const Ctl& c, std::span<const ValType> ts) {
+    while (vals_.size() > c.height) pop();
+    cur_slots_ = c.slot_height;
+    push_all(ts);
+  }
+
+  // ---- instruction groups ----
+  Result<void> lower(const Instr& in);
+  Result<void> lower_control(const Instr& in, bool live);
+  Result<void> lower_fixed(const Instr& in, const OpInfo& oi);
+  Result<void> lower_simd(const Instr& in, const OpInfo& oi);
+  Result<void> set_local(const Instr& in, bool tee);
+  void emit_moves_to(const Ctl& c, uint32_t n);
+  void emit_branch(uint32_t depth);
+  void emit_return();
+  bool branch_needs_moves(uint32_t depth, uint32_t skip);
+
+  Ctl& ctl_at(uint32_t depth) { return ctl_[ctl_.size() - 1 - depth]; }
+
+  const ModuleIR& m_;
+  uint32_t di_;
+  uint32_t func_index_;
+  FuncValidator v_;
+  uint32_t L_ = 0;  // slots of params + locals: the operand stack starts here
+
+  std::vector<Word> code_;
+  std::vector<std::pair<uint32_t, uint32_t>> offsets_;
+  std::vector<Val> vals_;
+  uint32_t cur_slots_ = 0;
+  uint32_t lazy_ = 0;  // values whose loc != canon
+  std::vector<Ctl> ctl_;
+  uint32_t fuse_end_ = UINT32_MAX, fuse_half_ = 0, fuse_slot_ = 0;
+};
+
+uint32_t slots_of_types(std::span<const ValType> ts) {
+  uint32_t n = 0;
+  for (ValType t : ts) n += slots_of(t);
+  return n;
+}
+
+Result<CompiledFuncPtr> Lowerer::run() {
+  if (di_ >= m_.funcs.size()) {
+    return Error(ErrorCode::UnknownIndex, "unknown function " + std::to_string(func_index_));
+  }
+  const FuncDef& fd = m_.funcs[di_];
+  L_ = v_.num_local_slots();
+  ctl_.push_back(Ctl{FrameKind::Function, false, 0, 0, {}, v_.func_type().results});
+  InstrReader reader(m_.span(fd.body), fd.body.begin);
+  Instr in;
+  while (!reader.at_end()) {
+    auto r = reader.next(in);
+    if (!r.ok()) return annotate(std::move(r).error());
+    VIV_TRY(lower(in));
+  }
+  {
+    auto r = v_.finish();
+    if (!r.ok()) return annotate(std::move(r).error());
+  }
+
+  auto cf = CompiledFuncPtr(new CompiledFunc);
+  const FuncType& ft = v_.func_type();
+  cf->code_words = pos();
+  cf->code.reset(new Word[code_.size() ? code_.size() : 1]);
+  std::copy(code_.begin(), code_.end(), cf->code.get());
+  cf->param_slots = slots_of_types(ft.params);
+  cf->local_slots = L_;
+  cf->result_slots = slots_of_types(ft.results);
+  cf->frame_slots = std::max(L_ + v_.max_slot_height(), cf->result_slots);
+  cf->func_index = func_index_;
+  cf->module = &m_;
+  cf->offsets = std::move(offsets_);
+  return cf;
+}
+
+Result<void> Lowerer::lower(const Instr& in) {
+  const bool live = !ctl_.back().dead && v_.reachable();
+  switch (in.op) {
+    case Op::block: case Op::loop: case Op::if_: case Op::else_: case Op::end:
+      return lower_control(in, live);
+    default:
+      break;
+  }
+  // Validate first: the shadow stack (operand locations) still reflects the
+  // state before the instruction, and a valid instruction is safe to read.
+  {
+    auto r = v_.step(in);
+    if (!r.ok()) return annotate(std::move(r).error());
+  }
+  if (!live) return {};
+  const OpInfo& oi = info(in.op);
+  switch (in.op) {
+    case Op::nop:
+      return {};
+    case Op::unreachable: {
+      mark(emit(&h_unreachable, 1), in);
+      return {};
+    }
+    case Op::drop:
+      pop();
+      return {};
+    case Op::select:
+    case Op::select_t: {
+      const uint32_t a = top(2).loc, b = top(1).loc, c = top(0).loc, w = top(1).width;
+      pop(3);
+      const uint32_t d = push(w == 2 ? ValType::V128 : ValType::I64);
+      const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 3);
+      code_[at + 1].u32[0] = a;
+      code_[at + 1].u32[1] = b;
+      code_[at + 2].u32[0] = c;
+      code_[at + 2].u32[1] = d;
+      fusable((at + 2) * 2 + 1, d);
+      return {};
+    }
+    case Op::local_get: {
+      const uint32_t ls = v_.local_slot(in.index);
+      push(v_.local_types()[in.index]);
+      top(0).loc = ls;
+      ++lazy_;
+      return {};
+    }
+    case Op::local_set:
+      return set_local(in, false);
+    case Op::local_tee:
+      return set_local(in, true);
+    case Op::global_get: {
+      const ValType t = m_.global_type(in.index).type;
+      const uint32_t d = push(t);
+      const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 2);
+      code_[at + 1].u32[0] = in.index;
+      code_[at + 1].u32[1] = d;
+      fusable((at + 1) * 2 + 1, d);
+      return {};
+    }
+    case Op::global_set: {
+      const uint32_t src = top(0).loc, w = top(0).width;
+      pop();
+      const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 2);
+      code_[at + 1].u32[0] = in.index;
+      code_[at + 1].u32[1] = src;
+      return {};
+    }
+    case Op::i32_const:
+    case Op::f32_const: {
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_const32, 2);
+      code_[at + 1].u32[0] = d;
+      code_[at + 1].u32[1] = in.op == Op::i32_const ? static_cast<uint32_t>(in.i32) : in.f32_bits;
+      fusable((at + 1) * 2, d);
+      return {};
+    }
+    case Op::i64_const:
+    case Op::f64_const: {
+      const uint32_t d = push(ValType::I64);
+      const uint32_t at = emit(&h_const64, 3);
+      code_[at + 1].u32[0] = d;
+      code_[at + 2].u64 = in.op == Op::i64_const ? static_cast<uint64_t>(in.i64) : in.f64_bits;
+      fusable((at + 1) * 2, d);
+      return {};
+    }
+    case Op::ref_null: {
+      const uint32_t d = push(in.ref_type);
+      const uint32_t at = emit(&h_const32, 2);
+      code_[at + 1].u32[0] = d;
+      fusable((at + 1) * 2, d);
+      return {};
+    }
+    case Op::ref_is_null: {
+      const uint32_t a = top(0).loc;
+      pop();
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_ref_is_null, 2);
+      code_[at + 1].u32[0] = a;
+      code_[at + 1].u32[1] = d;
+      fusable((at + 1) * 2 + 1, d);
+      return {};
+    }
+    case Op::ref_func: {
+      const uint32_t d = push(ValType::FuncRef);
+      const uint32_t at = emit(&h_ref_func, 2);
+      code_[at + 1].u32[0] = in.index;
+      code_[at + 1].u32[1] = d;
+      fusable((at + 1) * 2 + 1, d);
+      return {};
+    }
+    // Reinterpretations and wrap leave the bits where they are: readers of
+    // an i32/f32 look only at the low 4 bytes of a slot.
+    case Op::i32_reinterpret_f32: case Op::f32_reinterpret_i32:
+    case Op::i64_reinterpret_f64: case Op::f64_reinterpret_i64:
+    case Op::i32_wrap_i64:
+      return {};
+
+    // ---- tables ----
+    case Op::table_get: {
+      const uint32_t idx = top(0).loc;
+      pop();
+      const uint32_t d = push(ValType::FuncRef);
+      const uint32_t at = emit(&h_table_get, 3);
+      code_[at + 1].u32[0] = idx;
+      code_[at + 1].u32[1] = d;
+      code_[at + 2].u32[0] = in.index;
+      mark(at, in);
+      fusable((at + 1) * 2 + 1, d);
+      return {};
+    }
+    case Op::table_set: {
+      const uint32_t idx = top(1).loc, val = top(0).loc;
+      pop(2);
+      const uint32_t at = emit(&h_table_set, 3);
+      code_[at + 1].u32[0] = idx;
+      code_[at + 1].u32[1] = val;
+      code_[at + 2].u32[0] = in.index;
+      mark(at, in);
+      return {};
+    }
+    case Op::table_size: {
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_table_size, 2);
+      code_[at + 1].u32[0] = d;
+      code_[at + 1].u32[1] = in.index;
+      fusable((at + 1) * 2, d);
+      return {};
+    }
+    case Op::table_grow: {
+      const uint32_t init = top(1).loc, n = top(0).loc;
+      pop(2);
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_table_grow, 3);
+      code_[at + 1].u32[0] = init;
+      code_[at + 1].u32[1] = n;
+      code_[at + 2].u32[0] = d;
+      code_[at + 2].u32[1] = in.index;
+      fusable((at + 2) * 2, d);
+      return {};
+    }
+    case Op::table_fill: {
+      const uint32_t i = top(2).loc, val = top(1).loc, n = top(0).loc;
+      pop(3);
+      const uint32_t at = emit(&h_table_fill, 3);
+      code_[at + 1].u32[0] = i;
+      code_[at + 1].u32[1] = val;
+      code_[at + 2].u32[0] = n;
+      code_[at + 2].u32[1] = in.index;
+      mark(at, in);
+      return {};
+    }
+    case Op::table_copy:
+    case Op::table_init: {
+      const uint32_t d = top(2).loc, s = top(1).loc, n = top(0).loc;
+      pop(3);
+      const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 4);
+      code_[at + 1].u32[0] = d;
+      code_[at + 1].u32[1] = s;
+      code_[at + 2].u32[0] = n;
+      if (in.op == Op::table_copy) {  // index = destination table, index2 = source table
+        code_[at + 2].u32[1] = in.index;
+        code_[at + 3].u32[0] = in.index2;
+      } else {  // index = element segment, index2 = table
+        code_[at + 2].u32[1] = in.index2;
+        code_[at + 3].u32[0] = in.index;
+      }
+      mark(at, in);
+      return {};
+    }
+    case Op::elem_drop:
+    case Op::data_drop: {
+      const uint32_t at = emit(in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, 2);
+      code_[at + 1].u32[0] = in.index;
+      return {};
+    }
+
+    // ---- memory (non-uniform layouts) ----
+    case Op::memory_size: {
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_memory_size, 2);
+      code_[at + 1].u32[0] = d;
+      fusable((at + 1) * 2, d);
+      return {};
+    }
+    case Op::memory_grow: {
+      const uint32_t a = top(0).loc;
+      pop();
+      const uint32_t d = push(ValType::I32);
+      const uint32_t at = emit(&h_memory_grow, 2);
+      code_[at + 1].u32[0] = a;
+      code_[at + 1].u32[1] = d;
+      fusable((at + 1) * 2 + 1, d);
+      return {};
+    }
+    case Op::memory_fill:
+    case Op::memory_copy:
+    case Op::memory_init: {
+      const uint32_t d = top(2).loc, s = top(1).loc, n = top(0).loc;
+      pop(3);
+      Handler h = in.op == Op::memory_fill ? &h_memory_fill : in.op == Op::memory_copy ? &h_memory_copy : &h_memory_init;
+      const uint32_t at = emit(h, 3);
+      code_[at + 1].u32[0] = d;
+      code_[at + 1].u32[1] = s;
+      code_[at + 2].u32[0] = n;
+      code_[at + 2].u32[1] = in.index;  // memory.init: data segment
+      mark(at, in);
+      return {};
+    }
+
+    // ---- control that does not open or close a frame ----
+    case Op::br: {
+      emit_branch(in.index);
+      return {};
+    }
+    case Op::br_if: {
+      const uint32_t cond = top(0).loc;
+      pop();
+      Ctl& c = ctl_at(in.index);
+      if (c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_if_loop : &h_br_if, 2);
+        code_[at + 1].u32[0] = cond;
+        if (c.kind == FrameKind::Loop) {
+          code_[at + 1].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+        } else {
+          c.fixups.push_back({at, (at + 1) * 2 + 1});
+        }
+      } else {
+        const uint32_t at = emit(&h_br_unless, 2);
+        code_[at + 1].u32[0] = cond;
+        emit_branch(in.index);
+        patch({at, (at + 1) * 2 + 1}, pos());
+      }
+      return {};
+    }
+    case Op::br_table: {
+      const uint32_t idx = top(0).loc;
+      pop();
+      const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
+      const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
+      const uint32_t at = emit(&h_br_table, 2 + (n + 2) / 2);
+      code_[at + 1].u32[0] = idx;
+      code_[at + 1].u32[1] = n;
+      std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> entries that need a stub
+      for (uint32_t k = 0; k <= n; ++k) {
+        const uint32_t depth = targets[k];
+        Ctl& c = ctl_at(depth);
+        const uint32_t half = (at + 2) * 2 + k;
+        if (c.kind == FrameKind::Block || c.kind == FrameKind::If || c.kind == FrameKind::Else) {
+          if (!branch_needs_moves(depth, 0)) {
+            c.fixups.push_back({at, half});
+            continue;
+          }
+        }
+        stubs[depth].push_back(half);
+      }
+      // Stubs: the moves and jump (or return, or back-edge) of one target.
+      for (auto& [depth, halves] : stubs) {
+        for (uint32_t half : halves) patch({at, half}, pos());
+        emit_branch(depth);
+      }
+      return {};
+    }
+    case Op::return_:
+      emit_return();
+      return {};
+    case Op::call: {
+      const FuncType& ft = m_.func_type(in.index);
+      const uint32_t nargs = static_cast<uint32_t>(ft.params.size());
+      materialize_top(nargs);
+      pop(nargs);
+      const uint32_t base = L_ + cur_slots_;
+      const uint32_t at = emit(&h_call, 2);
+      code_[at + 1].u32[0] = in.index;
+      code_[at + 1].u32[1] = base;
+      mark(at, in);
+      push_all(ft.results);
+      return {};
+    }
+    case Op::call_indirect: {
+      const FuncType& ft = m_.types[in.index];
+      const uint32_t nargs = static_cast<uint32_t>(ft.params.size());
+      const uint32_t elem = top(0).loc;
+      pop();
+      materialize_top(nargs);
+      pop(nargs);
+      const uint32_t base = L_ + cur_slots_;
+      const uint32_t at = emit(&h_call_indirect, 3);
+      code_[at + 1].u32[0] = in.index2;
+      code_[at + 1].u32[1] = base;
+      code_[at + 2].u32[0] = vivarium::detail::intern_func_type(ft);
+      code_[at + 2].u32[1] = elem;
+      mark(at, in);
+      push_all(ft.results);
+      return {};
+    }
+    default:
+      break;
+  }
+  if (oi.prefix == 0xFD) return lower_simd(in, oi);
+  if (oi.sig != Sig::special) return lower_fixed(in, oi);
+  return internal(in, "no lowering for " + std::string(oi.text));
+}
+
+// Instructions typed by their row in the opcode table with a uniform layout
+// (engine/interp/ops.h): unop, binop, load, store.
+Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
+  const SigTypes* s = sig_types(oi.sig);
+  Handler h = op_table()[static_cast<size_t>(in.op)];
+  if (!h) return internal(in, "no handler for " + std::string(oi.text));
+  uint32_t src[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = top(s->nparams - 1 - i).loc;
+  pop(s->nparams);
+  const uint32_t d = s->nresults ? push(s->result) : 0;
+  uint32_t at;
+  if (oi.imm == ImmKind::MemArg) {
+    at = emit(h, 3);
+    code_[at + 1].u32[0] = src[0];
+    code_[at + 1].u32[1] = s->nresults ? d : src[1];
+    code_[at + 2].u64 = in.mem.offset;
+    mark(at, in);
+    if (s->nresults) fusable((at + 1) * 2 + 1, d);
+  } else if (s->nparams == 1 && s->nresults == 1) {
+    at = emit(h, 2);
+    code_[at + 1].u32[0] = src[0];
+    code_[at + 1].u32[1] = d;
+    mark(at, in);  // conversions can trap
+    fusable((at + 1) * 2 + 1, d);
+  } else if (s->nparams == 2 && s->nresults == 1) {
+    at = emit(h, 3);
+    code_[at + 1].u32[0] = src[0];
+    code_[at + 1].u32[1] = src[1];
+    code_[at + 2].u32[0] = d;
+    mark(at, in);  // division can trap
+    fusable((at + 2) * 2, d);
+  } else {
+    return internal(in, "unexpected signature for " + std::string(oi.text));
+  }
+  return {};
+}
+
+Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
+  const SigTypes* s = sig_types(oi.sig);
+  uint32_t src[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = top(s->nparams - 1 - i).loc;
+  Handler h = nullptr;
+  if (in.op == Op::v128_load) h = &h_v128_load;
+  else if (in.op == Op::v128_store) h = &h_v128_store;
+#if VIV_HAVE_SIMD_HANDLERS
+  else if (in.op != Op::v128_const) h = simd_handler(in.op);
+#endif
+  if (!h && in.op != Op::v128_const) {
+    Location loc;
+    loc.offset = in.offset;
+    loc.section = "code";
+    loc.function = m_.func_display_name(func_index_);
+    return Error(ErrorCode::Unsupported,
+                 "SIMD instruction " + std::string(oi.text) + " is not supported (function " + loc.function + ")", loc);
+  }
+  pop(s->nparams);
+  const uint32_t d = s->nresults ? push(s->result) : 0;
+  if (in.op == Op::v128_const) {
+    const uint32_t at = emit(&h_const128, 4);
+    code_[at + 1].u32[0] = d;
+    std::memcpy(&code_[at + 2], in.v128.bytes, 16);
+    fusable((at + 1) * 2, d);
+    return {};
+  }
+  if (in.op == Op::v128_load || in.op == Op::v128_store) {
+    const uint32_t at = emit(h, 3);
+    code_[at + 1].u32[0] = src[0];
+    code_[at + 1].u32[1] = in.op == Op::v128_load ? d : src[1];
+    code_[at + 2].u64 = in.mem.offset;
+    mark(at, in);
+    if (in.op == Op::v128_load) fusable((at + 1) * 2 + 1, d);
+    return {};
+  }
+  const uint32_t at = emit(h, kSimdInstWords);
+  code_[at + 1].u32[0] = d;
+  code_[at + 1].u32[1] = src[0];
+  code_[at + 2].u32[0] = src[1];
+  code_[at + 2].u32[1] = src[2];
+  code_[at + 3].u32[0] = in.lane;
+  code_[at + 4].u64 = in.mem.offset;
+  std::memcpy(&code_[at + 5], in.v128.bytes, 16);
+  mark(at, in);
+  if (s->nresults) fusable((at + 1) * 2, d);
+  return {};
+}
+
+// local.set / local.tee. The value usually was just computed into its
+// canonical slot by the previous instruction: then that instruction is
+// retargeted to write the local directly and nothing is emitted.
+Result<void> Lowerer::set_local(const Instr& in, bool tee) {
+  const uint32_t ls = v_.local_slot(in.index);  // the index was validated
+  Val& t = top(0);
+  if (t.loc != ls) {
+    // Values still reading the local's old content get their own copy first.
+    bool others = false;
+    if (lazy_) {
+      for (size_t i = 0; i + 1 < vals_.size(); ++i) {
+        if (vals_[i].loc == ls) {
+          materialize(vals_[i]);
+          others = true;
+        }
+      }
+    }
+    Val& tv = top(0);
+    if (!others && tv.loc == tv.canon && fuse_end_ == pos() && fuse_slot_ == tv.canon) {
+      code_[fuse_half_ / 2].u32[fuse_half_ % 2] = ls;
+    } else {
+      emit_copy(tv.loc, ls, tv.width);
+    }
+    no_fuse();
+    if (tee) {
+      if (tv.loc == tv.canon) ++lazy_;
+      tv.loc = ls;
+    }
+  }
+  if (!tee) pop();
+  return {};
+}
+
+bool Lowerer::branch_needs_moves(uint32_t depth, uint32_t skip) {
+  const Ctl& c = ctl_at(depth);
+  const std::span<const ValType> types = c.kind == FrameKind::Loop ? c.params : c.results;
+  uint32_t dst = L_ + c.slot_height;
+  const uint32_t n = static_cast<uint32_t>(types.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    const Val& v = top(skip + n - 1 - i);
+    if (v.loc != dst) return true;
+    dst += v.width;
+  }
+  return false;
+}
+
+// Moves the top `n` values to the slots where frame `c`'s label expects them.
+// Forward order is safe: destinations never lie above a later source's
+// canonical slot, and locals are never destinations.
+void Lowerer::emit_moves_to(const Ctl& c, uint32_t n) {
+  uint32_t dst = L_ + c.slot_height;
+  for (uint32_t i = 0; i < n; ++i) {
+    const Val& v = top(n - 1 - i);
+    emit_copy(v.loc, dst, v.width);
+    dst += v.width;
+  }
+}
+
+void Lowerer::emit_branch(uint32_t depth) {
+  Ctl& c = ctl_at(depth);
+  if (c.kind == FrameKind::Function) return emit_return();
+  const std::span<const ValType> types = c.kind == FrameKind::Loop ? c.params : c.results;
+  emit_moves_to(c, static_cast<uint32_t>(types.size()));
+  if (c.kind == FrameKind::Loop) {
+    const uint32_t at = emit(&h_br_loop, 2);
+    code_[at + 1].i32[0] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+  } else {
+    const uint32_t at = emit(&h_br, 2);
+    c.fixups.push_back({at, (at + 1) * 2});
+  }
+}
+
+// Results go to fp[0..]: where the caller placed the arguments, which is
+// where it expects the results.
+void Lowerer::emit_return() {
+  const std::span<const ValType> results = ctl_.front().results;
+  const uint32_t n = static_cast<uint32_t>(results.size());
+  const uint32_t rslots = slots_of_types(results);
+  // A local read lazily could be overwritten by an earlier result's move.
+  for (uint32_t i = 0; i < n; ++i) {
+    Val& v = top(i);
+    if (v.loc != v.canon && v.loc < rslots) materialize(v);
+  }
+  uint32_t dst = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const Val& v = top(n - 1 - i);
+    emit_copy(v.loc, dst, v.width);
+    dst += v.width;
+  }
+  emit(&h_return, 1);
+}
+
+Result<void> Lowerer::lower_control(const Instr& in, bool live) {
+  auto step = [&]() -> Result<void> {
+    auto r = v_.step(in);
+    if (!r.ok()) return annotate(std::move(r).error());
+    return {};
+  };
+  no_fuse();  // every control instruction may be (or end at) a label
+  switch (in.op) {
+    case Op::block:
+    case Op::loop: {
+      if (live) materialize_all();
+      VIV_TRY(step());
+      const CtrlFrame& f = v_.frame(0);
+      Ctl c{in.op == Op::loop ? FrameKind::Loop : FrameKind::Block, !live, 0, 0, f.params, f.results};
+      if (live) {
+        c.height = static_cast<uint32_t>(vals_.size() - f.params.size());
+        c.slot_height = f.slot_height;
+        c.loop_start = pos();
+      }
+      ctl_.push_back(std::move(c));
+      return {};
+    }
+    case Op::if_: {
+      Fixup skip{};
+      if (live) {
+        const uint32_t cond = top(0).loc;
+        pop();
+        materialize_all();
+        const uint32_t at = emit(&h_br_unless, 2);
+        code_[at + 1].u32[0] = cond;
+        skip = {at, (at + 1) * 2 + 1};
+      }
+      VIV_TRY(step());
+      const CtrlFrame& f = v_.frame(0);
+      Ctl c{FrameKind::If, !live, 0, 0, f.params, f.results};
+      if (live) {
+        c.height = static_cast<uint32_t>(vals_.size() - f.params.size());
+        c.slot_height = f.slot_height;
+        c.has_else_fixup = true;
+        c.else_fixup = skip;
+      }
+      ctl_.push_back(std::move(c));
+      return {};
+    }
+    case Op::else_: {
+      Ctl& c = ctl_.back();
+      if (live) {
+        materialize_all();
+        const uint32_t at = emit(&h_br, 2);
+        c.fixups.push_back({at, (at + 1) * 2});
+      }
+      VIV_TRY(step());
+      if (c.kind == FrameKind::If) c.kind = FrameKind::Else;
+      if (!c.dead) {
+        if (c.has_else_fixup) patch(c.else_fixup, pos());
+        c.has_else_fixup = false;
+        reset_to(c, c.params);
+      }
+      return {};
+    }
+    case Op::end: {
+      Ctl& c = ctl_.back();
+      if (c.kind == FrameKind::Function) {
+        if (live) emit_return();
+        VIV_TRY(step());
+        ctl_.pop_back();
+        return {};
+      }
+      if (live) materialize_all();
+      VIV_TRY(step());
+      if (!c.dead) {
+        for (const Fixup& f : c.fixups) patch(f, pos());
+        if (c.has_else_fixup) patch(c.else_fixup, pos());
+        Ctl done = std::move(c);
+        ctl_.pop_back();
+        reset_to(done, done.results);
+      } else {
+        ctl_.pop_back();
+      }
+      return {};
+    }
+    default:
+      return internal(in, "not a control instruction");
+  }
+}
+
+}  // namespace
+
+Result<CompiledFuncPtr> lower_function(const ModuleIR& module, uint32_t defined_index) {
+  Lowerer l(module, defined_index);
+  return l.run();
+}
+
+}  // namespace viv

@@ -1,0 +1,72 @@
+// Handlers of the scalar instruction set, by group, and the table that maps
+// the opcodes with a uniform layout to their handler. Layouts (Words):
+//   unop   [h][a | d]                 d = op(a)
+//   binop  [h][a | b][d | -]          d = a op b
+//   load   [h][addr | d][offset]      d = mem[addr + offset]
+//   store  [h][addr | v][offset]      mem[addr + offset] = v
+// Every other handler documents its own layout where it is defined.
+#pragma once
+#include <array>
+
+#include "engine/interp/handler.h"
+
+namespace viv::interp {
+
+using OpTable = std::array<Handler, kOpCount>;
+// Opcodes whose layout is one of the four above -> handler (nullptr otherwise).
+const OpTable& op_table();
+
+void register_int_ops(OpTable& t);
+void register_float_ops(OpTable& t);
+void register_conv_ops(OpTable& t);
+void register_mem_ops(OpTable& t);
+
+// ---- control (ops_control.cc) ----
+VIV_HANDLER(h_unreachable);   // [h]
+VIV_HANDLER(h_nop_exit);      // [h] ends a run (return to invoke)
+VIV_HANDLER(h_br);            // [h][rel | -]            pc += rel
+VIV_HANDLER(h_br_loop);       // [h][rel | -]            back-edge: budget check, pc += rel
+VIV_HANDLER(h_br_if);         // [h][cond | rel]
+VIV_HANDLER(h_br_if_loop);    // [h][cond | rel]         back-edge variant
+VIV_HANDLER(h_br_unless);     // [h][cond | rel]
+VIV_HANDLER(h_br_table);      // [h][idx | n][rel0 | rel1]... n+1 targets, default last
+VIV_HANDLER(h_return);        // [h]
+VIV_HANDLER(h_call);          // [h][func | base]        args at fp[base..], results there too
+VIV_HANDLER(h_call_indirect); // [h][table | base][type_id | elem_slot]
+
+// ---- data movement (ops_misc.cc) ----
+VIV_HANDLER(h_copy);          // [h][src | dst]
+VIV_HANDLER(h_copy2);         // [h][src | dst]          v128 (two slots)
+VIV_HANDLER(h_const32);       // [h][d | imm32]
+VIV_HANDLER(h_const64);       // [h][d | -][imm64]
+VIV_HANDLER(h_const128);      // [h][d | -][lo][hi]
+VIV_HANDLER(h_select);        // [h][a | b][cond | d]
+VIV_HANDLER(h_select2);       // v128
+VIV_HANDLER(h_global_get);    // [h][g | d]
+VIV_HANDLER(h_global_get2);
+VIV_HANDLER(h_global_set);    // [h][g | src]
+VIV_HANDLER(h_global_set2);
+VIV_HANDLER(h_ref_func);      // [h][func | d]
+VIV_HANDLER(h_ref_is_null);   // unop
+
+// ---- memory (ops_memory.cc) ----
+VIV_HANDLER(h_memory_size);   // [h][d | -]
+VIV_HANDLER(h_memory_grow);   // [h][a | d]
+VIV_HANDLER(h_memory_fill);   // [h][dst | val][n | -]
+VIV_HANDLER(h_memory_copy);   // [h][dst | src][n | -]
+VIV_HANDLER(h_memory_init);   // [h][dst | src][n | seg]
+VIV_HANDLER(h_data_drop);     // [h][seg | -]
+VIV_HANDLER(h_v128_load);     // load layout, 16 bytes
+VIV_HANDLER(h_v128_store);    // store layout
+
+// ---- tables (ops_table.cc) ----
+VIV_HANDLER(h_table_get);     // [h][idx | d][table | -]
+VIV_HANDLER(h_table_set);     // [h][idx | val][table | -]
+VIV_HANDLER(h_table_size);    // [h][d | table]
+VIV_HANDLER(h_table_grow);    // [h][init | n][d | table]
+VIV_HANDLER(h_table_fill);    // [h][i | val][n | table]
+VIV_HANDLER(h_table_copy);    // [h][d | s][n | dst_table][src_table | -]
+VIV_HANDLER(h_table_init);    // [h][d | s][n | table][seg | -]
+VIV_HANDLER(h_elem_drop);     // [h][seg | -]
+
+}  // namespace viv::interp

@@ -1,0 +1,142 @@
+// Control transfer: branches (targets are relative Word offsets resolved at
+// lowering), calls and returns on explicit frames (no native recursion per
+// wasm call), and the metering hook at back-edges and calls: one decrement
+// and one predictable branch; the rest happens in slow_check.
+#include <cstring>
+#include <vector>
+
+#include "engine/interp/compiled.h"
+#include "engine/interp/exec_state.h"
+#include "engine/interp/ops.h"
+#include "vivarium/host_func.h"
+
+namespace viv::interp {
+
+using vivarium::detail::FuncInst;
+using vivarium::detail::TableInst;
+
+VIV_HANDLER(h_unreachable) { return trap(st, pc, ErrorCode::Unreachable); }
+VIV_HANDLER(h_nop_exit) { return nullptr; }
+
+VIV_HANDLER(h_br) { VIV_JUMP(pc + pc[1].i32[0]); }
+VIV_HANDLER(h_br_loop) {
+  if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
+  VIV_JUMP(pc + pc[1].i32[0]);
+}
+VIV_HANDLER(h_br_if) {
+  if (rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
+  VIV_NEXT(2);
+}
+VIV_HANDLER(h_br_if_loop) {
+  if (rd_u32(fp, pc[1].u32[0])) {
+    if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
+    VIV_JUMP(pc + pc[1].i32[1]);
+  }
+  VIV_NEXT(2);
+}
+VIV_HANDLER(h_br_unless) {
+  if (!rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
+  VIV_NEXT(2);
+}
+VIV_HANDLER(h_br_table) {
+  uint32_t i = rd_u32(fp, pc[1].u32[0]);
+  const uint32_t n = pc[1].u32[1];  // index of the default target
+  if (i > n) i = n;
+  VIV_JUMP(pc + pc[2 + i / 2].i32[i % 2]);
+}
+
+VIV_HANDLER(h_return) {
+  const Frame* f = st->frame--;
+  st->inst = f->ret_inst;
+  st->mem_size = f->ret_mem_size;
+  fp = f->ret_fp;
+  mem = f->ret_mem;
+  VIV_SYNC();
+  VIV_JUMP(f->ret_pc);
+}
+
+namespace {
+
+// Calls a host function: arguments are the caller's slots at `args`; results
+// go back to the same place (the wasm calling convention), via a buffer
+// because a raw host function may write results before reading all arguments.
+[[gnu::noinline]] bool call_host(ExecState* st, FuncInst* callee, Slot* args, const Word* pc) {
+  const vivarium::FuncType& t = *callee->type;
+  uint32_t nres = 0, nargs = 0;
+  for (ValType v : t.results) nres += v == ValType::V128 ? 2 : 1;
+  for (ValType v : t.params) nargs += v == ValType::V128 ? 2 : 1;
+  Slot small[16];
+  std::vector<Slot> big;
+  Slot* res = small;
+  if (nres > 16) {
+    big.resize(nres);
+    res = big.data();
+  }
+  if (!st->store->owner) {
+    st->host_error = vivarium::Error(ErrorCode::Internal, "host function called without a Store");
+    trap(st, pc, ErrorCode::HostTrap);
+    return false;
+  }
+  // A host function may re-enter wasm: that run starts above these slots.
+  Slot* saved_top = st->stack_top;
+  st->stack_top = args + (nargs > nres ? nargs : nres);
+  vivarium::Caller caller(*st->store->owner, st->inst);
+  vivarium::Result<void> r = callee->host->fn(caller, args, res);
+  st->stack_top = saved_top;
+  if (!r.ok()) {
+    st->host_error = std::move(r).error();
+    trap(st, pc, ErrorCode::HostTrap);
+    return false;
+  }
+  std::memcpy(args, res, nres * sizeof(Slot));
+  return true;
+}
+
+// Enters `callee` with its frame at `nfp`; returns the next pc (the callee's
+// first instruction, or `ret` after a host call), or nullptr after a trap.
+// Updates fp/mem for the callee.
+inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot*& fp, uint8_t*& mem,
+                         ExecState* st, Slot* nfp) {
+  if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
+  const CompiledFunc* cf = callee->code;
+  if (!cf) return call_host(st, callee, nfp, pc) ? ret : nullptr;
+  if (st->frame + 1 == st->frames_end || nfp + cf->frame_slots > st->stack_end) {
+    return trap(st, pc, ErrorCode::CallStackExhausted);
+  }
+  Frame* f = ++st->frame;
+  f->ret_pc = ret;
+  f->ret_fp = fp;
+  f->ret_mem = mem;
+  f->ret_inst = st->inst;
+  f->ret_mem_size = st->mem_size;
+  f->func = callee;
+  std::memset(nfp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(Slot));
+  if (callee->instance != st->inst) mem = enter_instance(st, callee->instance);
+  fp = nfp;
+  return cf->code.get();
+}
+
+}  // namespace
+
+VIV_HANDLER(h_call) {
+  FuncInst* callee = st->inst->funcs[pc[1].u32[0]];
+  const Word* n = enter(callee, pc, pc + 2, fp, mem, st, fp + pc[1].u32[1]);
+  if (!n) return nullptr;
+  VIV_SYNC();
+  VIV_JUMP(n);
+}
+
+VIV_HANDLER(h_call_indirect) {
+  const TableInst* t = st->inst->tables[pc[1].u32[0]];
+  const uint32_t i = rd_u32(fp, pc[2].u32[1]);
+  if (i >= t->elems.size()) return trap(st, pc, ErrorCode::UndefinedElement);
+  FuncInst* callee = static_cast<FuncInst*>(t->elems[i]);
+  if (!callee) return trap(st, pc, ErrorCode::UninitializedElement);
+  if (callee->type_id != pc[2].u32[0]) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
+  const Word* n = enter(callee, pc, pc + 3, fp, mem, st, fp + pc[1].u32[1]);
+  if (!n) return nullptr;
+  VIV_SYNC();
+  VIV_JUMP(n);
+}
+
+}  // namespace viv::interp

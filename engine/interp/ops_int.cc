@@ -1,0 +1,119 @@
+// Integer arithmetic, comparison and bit operations (spec 4.3.2), including
+// the two integer traps: "integer divide by zero" and "integer overflow".
+#include <bit>
+#include <limits>
+
+#include "engine/interp/exec_state.h"
+#include "engine/interp/ops.h"
+
+namespace viv::interp {
+namespace {
+
+using u32 = uint32_t;
+using u64 = uint64_t;
+using s32 = int32_t;
+using s64 = int64_t;
+
+// Operand readers by C++ type: signed views are bit casts of the unsigned slot.
+template <class T> T rd(const Slot* fp, uint32_t s);
+template <> u32 rd<u32>(const Slot* fp, uint32_t s) { return rd_u32(fp, s); }
+template <> s32 rd<s32>(const Slot* fp, uint32_t s) { return static_cast<s32>(rd_u32(fp, s)); }
+template <> u64 rd<u64>(const Slot* fp, uint32_t s) { return rd_u64(fp, s); }
+template <> s64 rd<s64>(const Slot* fp, uint32_t s) { return static_cast<s64>(rd_u64(fp, s)); }
+inline void wr(Slot* fp, uint32_t s, u32 v) { wr_u32(fp, s, v); }
+inline void wr(Slot* fp, uint32_t s, s32 v) { wr_u32(fp, s, static_cast<u32>(v)); }
+inline void wr(Slot* fp, uint32_t s, u64 v) { wr_u64(fp, s, v); }
+inline void wr(Slot* fp, uint32_t s, s64 v) { wr_u64(fp, s, static_cast<u64>(v)); }
+inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
+
+// X(id, operand type, expression over a, b) — results are converted by `wr`.
+#define VIV_INT_BINOPS(X)                                                  \
+  X(i32_add, u32, u32(a + b)) X(i32_sub, u32, u32(a - b)) X(i32_mul, u32, u32(a * b)) \
+  X(i32_and, u32, a & b) X(i32_or, u32, a | b) X(i32_xor, u32, a ^ b)      \
+  X(i32_shl, u32, u32(a << (b & 31))) X(i32_shr_u, u32, a >> (b & 31))     \
+  X(i32_shr_s, s32, s32(a >> (b & 31)))                                    \
+  X(i32_rotl, u32, std::rotl(a, int(b & 31))) X(i32_rotr, u32, std::rotr(a, int(b & 31))) \
+  X(i32_eq, u32, a == b) X(i32_ne, u32, a != b)                            \
+  X(i32_lt_s, s32, a < b) X(i32_lt_u, u32, a < b) X(i32_gt_s, s32, a > b) X(i32_gt_u, u32, a > b) \
+  X(i32_le_s, s32, a <= b) X(i32_le_u, u32, a <= b) X(i32_ge_s, s32, a >= b) X(i32_ge_u, u32, a >= b) \
+  X(i64_add, u64, u64(a + b)) X(i64_sub, u64, u64(a - b)) X(i64_mul, u64, u64(a * b)) \
+  X(i64_and, u64, a & b) X(i64_or, u64, a | b) X(i64_xor, u64, a ^ b)      \
+  X(i64_shl, u64, a << (b & 63)) X(i64_shr_u, u64, a >> (b & 63))          \
+  X(i64_shr_s, s64, s64(a >> (b & 63)))                                    \
+  X(i64_rotl, u64, std::rotl(a, int(b & 63))) X(i64_rotr, u64, std::rotr(a, int(b & 63))) \
+  X(i64_eq, u64, a == b) X(i64_ne, u64, a != b)                            \
+  X(i64_lt_s, s64, a < b) X(i64_lt_u, u64, a < b) X(i64_gt_s, s64, a > b) X(i64_gt_u, u64, a > b) \
+  X(i64_le_s, s64, a <= b) X(i64_le_u, u64, a <= b) X(i64_ge_s, s64, a >= b) X(i64_ge_u, u64, a >= b)
+
+#define VIV_INT_UNOPS(X)                                                               \
+  X(i32_eqz, u32, a == 0) X(i32_clz, u32, u32(std::countl_zero(a)))                   \
+  X(i32_ctz, u32, u32(std::countr_zero(a))) X(i32_popcnt, u32, u32(std::popcount(a))) \
+  X(i64_eqz, u64, a == 0) X(i64_clz, u64, u64(std::countl_zero(a)))                   \
+  X(i64_ctz, u64, u64(std::countr_zero(a))) X(i64_popcnt, u64, u64(std::popcount(a))) \
+  X(i32_extend8_s, u32, s32(int8_t(a))) X(i32_extend16_s, u32, s32(int16_t(a)))       \
+  X(i64_extend8_s, u64, s64(int8_t(a))) X(i64_extend16_s, u64, s64(int16_t(a)))       \
+  X(i64_extend32_s, u64, s64(int32_t(a)))                                             \
+  X(i32_wrap_i64, u64, u32(a)) X(i64_extend_i32_s, s32, s64(a)) X(i64_extend_i32_u, u32, u64(a))
+
+#define VIV_DEF_BINOP(id, T, expr)                               \
+  VIV_HANDLER(h_##id) {                                          \
+    const T a = rd<T>(fp, pc[1].u32[0]), b = rd<T>(fp, pc[1].u32[1]); \
+    wr(fp, pc[2].u32[0], expr);                                  \
+    VIV_NEXT(3);                                                 \
+  }
+#define VIV_DEF_UNOP(id, T, expr)        \
+  VIV_HANDLER(h_##id) {                  \
+    const T a = rd<T>(fp, pc[1].u32[0]); \
+    wr(fp, pc[1].u32[1], expr);          \
+    VIV_NEXT(2);                         \
+  }
+VIV_INT_BINOPS(VIV_DEF_BINOP)
+VIV_INT_UNOPS(VIV_DEF_UNOP)
+
+// Division: the traps are checked here, once (spec 4.3.2 idiv/irem).
+template <class S, class U>
+const Word* div_s(const Word* pc, Slot* fp, ExecState* st, bool rem) {
+  const S a = static_cast<S>(rd<U>(fp, pc[1].u32[0])), b = static_cast<S>(rd<U>(fp, pc[1].u32[1]));
+  if (b == 0) return trap(st, pc, ErrorCode::IntegerDivideByZero);
+  if (a == std::numeric_limits<S>::min() && b == -1) {
+    if (!rem) return trap(st, pc, ErrorCode::IntegerOverflow);
+    wr(fp, pc[2].u32[0], U(0));
+    return pc + 3;
+  }
+  wr(fp, pc[2].u32[0], static_cast<U>(rem ? a % b : a / b));
+  return pc + 3;
+}
+template <class U>
+const Word* div_u(const Word* pc, Slot* fp, ExecState* st, bool rem) {
+  const U a = rd<U>(fp, pc[1].u32[0]), b = rd<U>(fp, pc[1].u32[1]);
+  if (b == 0) return trap(st, pc, ErrorCode::IntegerDivideByZero);
+  wr(fp, pc[2].u32[0], static_cast<U>(rem ? a % b : a / b));
+  return pc + 3;
+}
+#define VIV_DEF_DIV(id, call)                \
+  VIV_HANDLER(h_##id) {                      \
+    const Word* n = call;                    \
+    if (!n) return nullptr;                  \
+    VIV_JUMP(n);                             \
+  }
+VIV_DEF_DIV(i32_div_s, (div_s<s32, u32>(pc, fp, st, false)))
+VIV_DEF_DIV(i32_rem_s, (div_s<s32, u32>(pc, fp, st, true)))
+VIV_DEF_DIV(i32_div_u, (div_u<u32>(pc, fp, st, false)))
+VIV_DEF_DIV(i32_rem_u, (div_u<u32>(pc, fp, st, true)))
+VIV_DEF_DIV(i64_div_s, (div_s<s64, u64>(pc, fp, st, false)))
+VIV_DEF_DIV(i64_rem_s, (div_s<s64, u64>(pc, fp, st, true)))
+VIV_DEF_DIV(i64_div_u, (div_u<u64>(pc, fp, st, false)))
+VIV_DEF_DIV(i64_rem_u, (div_u<u64>(pc, fp, st, true)))
+
+}  // namespace
+
+void register_int_ops(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
+  VIV_INT_BINOPS(VIV_REG)
+  VIV_INT_UNOPS(VIV_REG)
+  VIV_REG(i32_div_s) VIV_REG(i32_rem_s) VIV_REG(i32_div_u) VIV_REG(i32_rem_u)
+  VIV_REG(i64_div_s) VIV_REG(i64_rem_s) VIV_REG(i64_div_u) VIV_REG(i64_rem_u)
+#undef VIV_REG
+}
+
+}  // namespace viv::interp

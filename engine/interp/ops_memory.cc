@@ -1,0 +1,142 @@
+// Linear-memory instructions (spec 4.4.7, 4.4.8): loads and stores with the
+// bounds check in one place (mem_in_bounds), memory.size/grow, and the bulk
+// operations with 2.0 semantics (the whole range is checked before any byte
+// is touched, so an out-of-bounds fill/copy/init writes nothing).
+#include <cstring>
+
+#include "engine/interp/exec_state.h"
+#include "engine/interp/ops.h"
+#include "engine/runtime/module_impl.h"
+
+namespace viv::interp {
+namespace {
+
+using vivarium::detail::InstanceImpl;
+using vivarium::detail::MemoryInst;
+
+// Loads and stores copy through memcpy: wasm addresses need not be aligned
+// and memory is little-endian like the hosts Vivarium runs on.
+template <class M, class R>
+const Word* load_op(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st) {
+  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
+  const uint64_t off = pc[2].u64;
+  if (!mem_in_bounds(st, addr, off, sizeof(M))) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  M v;
+  std::memcpy(&v, mem + addr + off, sizeof(M));
+  if constexpr (std::is_same_v<R, float>) {
+    uint32_t b; std::memcpy(&b, &v, 4); wr_u32(fp, pc[1].u32[1], b);
+  } else if constexpr (std::is_same_v<R, double>) {
+    uint64_t b; std::memcpy(&b, &v, 8); wr_u64(fp, pc[1].u32[1], b);
+  } else if constexpr (sizeof(R) == 4) {
+    wr_u32(fp, pc[1].u32[1], static_cast<uint32_t>(static_cast<R>(v)));
+  } else {
+    wr_u64(fp, pc[1].u32[1], static_cast<uint64_t>(static_cast<R>(v)));
+  }
+  return pc + 3;
+}
+template <class M>
+const Word* store_op(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st) {
+  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
+  const uint64_t off = pc[2].u64;
+  if (!mem_in_bounds(st, addr, off, sizeof(M))) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  const M v = static_cast<M>(fp[pc[1].u32[1]]);  // low bytes of the slot
+  std::memcpy(mem + addr + off, &v, sizeof(M));
+  return pc + 3;
+}
+
+// X(id, memory type, result type)
+#define VIV_LOADS(X)                                                                        \
+  X(i32_load, uint32_t, uint32_t) X(i64_load, uint64_t, uint64_t)                          \
+  X(f32_load, float, float) X(f64_load, double, double)                                    \
+  X(i32_load8_s, int8_t, int32_t) X(i32_load8_u, uint8_t, uint32_t)                        \
+  X(i32_load16_s, int16_t, int32_t) X(i32_load16_u, uint16_t, uint32_t)                    \
+  X(i64_load8_s, int8_t, int64_t) X(i64_load8_u, uint8_t, uint64_t)                        \
+  X(i64_load16_s, int16_t, int64_t) X(i64_load16_u, uint16_t, uint64_t)                    \
+  X(i64_load32_s, int32_t, int64_t) X(i64_load32_u, uint32_t, uint64_t)
+#define VIV_STORES(X)                                                                       \
+  X(i32_store, uint32_t) X(i64_store, uint64_t) X(f32_store, uint32_t) X(f64_store, uint64_t) \
+  X(i32_store8, uint8_t) X(i32_store16, uint16_t) X(i64_store8, uint8_t)                   \
+  X(i64_store16, uint16_t) X(i64_store32, uint32_t)
+
+#define VIV_DEF_LOAD(id, M, R)                               \
+  VIV_HANDLER(h_##id) {                                      \
+    const Word* n = load_op<M, R>(pc, fp, mem, st);          \
+    if (!n) return nullptr;                                  \
+    VIV_JUMP(n);                                             \
+  }
+#define VIV_DEF_STORE(id, M)                                 \
+  VIV_HANDLER(h_##id) {                                      \
+    const Word* n = store_op<M>(pc, fp, mem, st);            \
+    if (!n) return nullptr;                                  \
+    VIV_JUMP(n);                                             \
+  }
+VIV_LOADS(VIV_DEF_LOAD)
+VIV_STORES(VIV_DEF_STORE)
+
+MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
+
+}  // namespace
+
+VIV_HANDLER(h_v128_load) {
+  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
+  const uint64_t off = pc[2].u64;
+  if (!mem_in_bounds(st, addr, off, 16)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  std::memcpy(&fp[pc[1].u32[1]], mem + addr + off, 16);
+  VIV_NEXT(3);
+}
+VIV_HANDLER(h_v128_store) {
+  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
+  const uint64_t off = pc[2].u64;
+  if (!mem_in_bounds(st, addr, off, 16)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  std::memcpy(mem + addr + off, &fp[pc[1].u32[1]], 16);
+  VIV_NEXT(3);
+}
+
+VIV_HANDLER(h_memory_size) {
+  wr_u32(fp, pc[1].u32[0], static_cast<uint32_t>(mem_size(st) >> 16));
+  VIV_NEXT(2);
+}
+// The base address never moves (memories reserve their maximum up front), so
+// `mem` stays valid; only the size the bounds checks read changes.
+VIV_HANDLER(h_memory_grow) {
+  const int64_t old = memory0(st)->grow(rd_u32(fp, pc[1].u32[0]));
+  wr_u32(fp, pc[1].u32[1], static_cast<uint32_t>(old < 0 ? -1 : old));
+  VIV_NEXT(2);
+}
+VIV_HANDLER(h_memory_fill) {
+  const uint64_t d = rd_u32(fp, pc[1].u32[0]), n = rd_u32(fp, pc[2].u32[0]);
+  if (d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[1].u32[1]) & 0xFF), n);
+  VIV_NEXT(3);
+}
+VIV_HANDLER(h_memory_copy) {
+  const uint64_t d = rd_u32(fp, pc[1].u32[0]), s = rd_u32(fp, pc[1].u32[1]), n = rd_u32(fp, pc[2].u32[0]);
+  const uint64_t size = mem_size(st);
+  if (d + n > size || s + n > size) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  std::memmove(mem + d, mem + s, n);  // ranges may overlap
+  VIV_NEXT(3);
+}
+VIV_HANDLER(h_memory_init) {
+  const uint64_t d = rd_u32(fp, pc[1].u32[0]), s = rd_u32(fp, pc[1].u32[1]), n = rd_u32(fp, pc[2].u32[0]);
+  const uint32_t seg = pc[2].u32[1];
+  InstanceImpl* inst = st->inst;
+  // A dropped segment behaves as an empty one (spec 4.4.8 memory.init).
+  std::span<const uint8_t> bytes;
+  if (inst->data_live[seg]) bytes = inst->module->data_bytes(seg);
+  if (s + n > bytes.size() || d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (n) std::memcpy(mem + d, bytes.data() + s, n);
+  VIV_NEXT(3);
+}
+VIV_HANDLER(h_data_drop) {
+  st->inst->data_live[pc[1].u32[0]] = 0;
+  VIV_NEXT(2);
+}
+
+void register_mem_ops(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
+  VIV_LOADS(VIV_REG)
+  VIV_STORES(VIV_REG)
+#undef VIV_REG
+}
+
+}  // namespace viv::interp
