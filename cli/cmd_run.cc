@@ -1,0 +1,371 @@
+// `vivarium run`: run a WASI command (_start), a reactor (_initialize, then
+// --invoke), or any exported function, with exactly the capabilities given
+// on the command line. Flags follow wasmtime's where they overlap.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "host/wasi/listen_socket.h"
+#include "host/wasi/wasi.h"
+#include "vivarium/vivarium.h"
+
+namespace vivarium::cli {
+namespace {
+
+// Exit statuses of `vivarium run` itself (the guest's own proc_exit code is
+// passed through unchanged, so these are chosen from the ranges shells and
+// wasmtime already give these meanings).
+constexpr int kExitFailure = 1;   // cannot load, link or set up the module
+constexpr int kExitUsage = 2;     // bad command line
+constexpr int kExitTimeout = 124; // --timeout expired (as GNU timeout(1))
+constexpr int kExitTrap = 134;    // trap, fuel or stack exhausted (128+SIGABRT, as wasmtime on Unix)
+
+constexpr const char* kFooter = R"(Arguments after the module are passed to the guest (argv[0] is the module
+path); with --invoke they are the function's arguments instead.
+
+Descriptors: 0-2 are stdio; then one per --dir/--dir-ro in order (fd 3 is the
+first); then one per --listen socket (fd 3 when there is no --dir). Paths
+resolve strictly beneath their preopen: "..", absolute paths and symlinks that
+leave it are refused with ENOTCAPABLE.
+
+Exit status: the guest's proc_exit code; 0 when _start returns; 134 on a trap
+(message and backtrace on stderr), fuel exhaustion or stack overflow; 124 when
+--timeout expires; 1 when the module cannot be loaded, linked or set up;
+2 for a bad command line.
+
+Environment: VIVARIUM_WASI_RESOLVE=walk|openat2 forces one path resolver
+(default: openat2 when the kernel has it, else a component walk).)";
+
+void print_error(const Error& e) {
+  std::fprintf(stderr, "error: %s\n", e.to_string().c_str());
+  if (!e.backtrace().empty()) {
+    std::fprintf(stderr, "backtrace:\n%s", e.backtrace().c_str());
+    if (e.backtrace().back() != '\n') std::fputc('\n', stderr);
+  }
+}
+
+// "10", "10s", "250ms", "2m", "1h", "1.5s" -> duration.
+std::optional<std::chrono::nanoseconds> parse_duration(const std::string& s) {
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || errno != 0 || !(v >= 0) || std::isinf(v)) return std::nullopt;
+  std::string unit(end);
+  double scale;
+  if (unit.empty() || unit == "s") scale = 1e9;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "us") scale = 1e3;
+  else if (unit == "ns") scale = 1;
+  else if (unit == "m") scale = 60e9;
+  else if (unit == "h") scale = 3600e9;
+  else return std::nullopt;
+  double ns = v * scale;
+  if (ns > 9e18) return std::nullopt;
+  return std::chrono::nanoseconds(static_cast<int64_t>(ns));
+}
+
+// "65536", "64K", "64KiB", "16M", "1G" (binary multiples) -> bytes.
+std::optional<uint64_t> parse_size(const std::string& s) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (end == s.c_str() || errno != 0 || s[0] == '-') return std::nullopt;
+  std::string unit(end);
+  for (auto& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  uint64_t mul;
+  if (unit.empty() || unit == "B") mul = 1;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") mul = 1ull << 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") mul = 1ull << 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") mul = 1ull << 30;
+  else return std::nullopt;
+  if (v > UINT64_MAX / mul) return std::nullopt;
+  return v * mul;
+}
+
+// HOST[::GUEST] -> (host, guest); the guest path defaults to HOST as given.
+wasi::PreopenSpec parse_dir(const std::string& spec, bool read_only) {
+  wasi::PreopenSpec p;
+  size_t sep = spec.find("::");
+  p.host_path = sep == std::string::npos ? spec : spec.substr(0, sep);
+  p.guest_path = sep == std::string::npos ? spec : spec.substr(sep + 2);
+  p.read_only = read_only;
+  return p;
+}
+
+Result<Value> parse_arg(const std::string& s, ValType t) {
+  char* end = nullptr;
+  errno = 0;
+  auto bad = [&] {
+    return Error(ErrorCode::Usage, "cannot read '" + s + "' as " + to_string(t) + " for --invoke");
+  };
+  switch (t) {
+    case ValType::I32: {
+      long long v = std::strtoll(s.c_str(), &end, 0);
+      if (*end || end == s.c_str() || errno || v < INT32_MIN || v > static_cast<long long>(UINT32_MAX)) return bad();
+      return Value::i32(static_cast<int32_t>(static_cast<uint32_t>(v)));
+    }
+    case ValType::I64: {
+      long long v = std::strtoll(s.c_str(), &end, 0);
+      if (errno == ERANGE && s[0] != '-') {  // beyond INT64_MAX: read as unsigned
+        errno = 0;
+        v = static_cast<long long>(std::strtoull(s.c_str(), &end, 0));
+      }
+      if (*end || end == s.c_str() || errno) return bad();
+      return Value::i64(v);
+    }
+    case ValType::F32: {
+      float v = std::strtof(s.c_str(), &end);
+      if (*end || end == s.c_str()) return bad();
+      return Value::f32(v);
+    }
+    case ValType::F64: {
+      double v = std::strtod(s.c_str(), &end);
+      if (*end || end == s.c_str()) return bad();
+      return Value::f64(v);
+    }
+    default:
+      return Error(ErrorCode::Usage, std::string("--invoke cannot pass a ") + to_string(t) + " argument");
+  }
+}
+
+void print_value(const Value& v) {
+  switch (v.type()) {
+    case ValType::I32: std::printf("%" PRId32 "\n", v.i32()); break;
+    case ValType::I64: std::printf("%" PRId64 "\n", v.i64()); break;
+    case ValType::F32: std::printf("%.9g\n", static_cast<double>(v.f32())); break;
+    case ValType::F64: std::printf("%.17g\n", v.f64()); break;
+    case ValType::V128: {
+      std::printf("0x");
+      for (int i = 15; i >= 0; --i) std::printf("%02x", v.v128().bytes[i]);
+      std::printf("\n");
+      break;
+    }
+    default: std::printf("%s\n", v.ref().is_null() ? "null" : "ref"); break;
+  }
+}
+
+struct RunOptions {
+  std::vector<std::string> dirs, dirs_ro, envs, listens;
+  bool inherit_env = false;
+  std::string invoke;
+  std::string timeout, max_memory;
+  uint64_t fuel = 0;
+};
+
+// The status for an error that ended the guest.
+int status_for(const Error& e, const RunOptions& o) {
+  if (e.code() == ErrorCode::Exit) return static_cast<int>(e.value() & 0xff);
+  if (e.code() == ErrorCode::DeadlineExceeded) {
+    std::fprintf(stderr, "error: guest exceeded --timeout %s\n", o.timeout.c_str());
+    if (!e.backtrace().empty()) std::fprintf(stderr, "backtrace:\n%s\n", e.backtrace().c_str());
+    return kExitTimeout;
+  }
+  if (e.code() == ErrorCode::OutOfFuel) {
+    std::fprintf(stderr, "error: guest used all its fuel (--fuel %" PRIu64 ")\n", o.fuel);
+    if (!e.backtrace().empty()) std::fprintf(stderr, "backtrace:\n%s\n", e.backtrace().c_str());
+    return kExitTrap;
+  }
+  if (e.phase() == Phase::Trap || e.phase() == Phase::Exhaustion) {
+    std::fprintf(stderr, "error: wasm trap: %s\n", e.message().c_str());
+    if (!e.backtrace().empty()) {
+      std::fprintf(stderr, "backtrace:\n%s", e.backtrace().c_str());
+      if (e.backtrace().back() != '\n') std::fputc('\n', stderr);
+    }
+    return kExitTrap;
+  }
+  print_error(e);
+  return kExitFailure;
+}
+
+int run(RunOptions& o, const std::vector<std::string>& rest) {
+  if (rest.empty()) {
+    std::fprintf(stderr, "error: no module given (vivarium run [OPTIONS] MODULE [ARGS...])\n");
+    return kExitUsage;
+  }
+  const std::string& path = rest[0];
+  std::vector<std::string> guest_args(rest.begin() + 1, rest.end());
+
+  wasi::WasiConfig cfg;
+  cfg.args.push_back(path);
+  if (o.invoke.empty()) cfg.args.insert(cfg.args.end(), guest_args.begin(), guest_args.end());
+  if (o.inherit_env) {
+    for (char** e = environ; e && *e; ++e) cfg.env.emplace_back(*e);
+  }
+  for (const std::string& kv : o.envs) {
+    std::string entry = kv;
+    if (kv.find('=') == std::string::npos) {  // --env NAME: pass the host's value through
+      const char* v = std::getenv(kv.c_str());
+      if (!v) continue;
+      entry = kv + "=" + v;
+    }
+    // A later --env replaces an inherited or earlier one of the same name.
+    std::string key = entry.substr(0, entry.find('='));
+    std::erase_if(cfg.env, [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; });
+    cfg.env.push_back(entry);
+  }
+  for (const auto& d : o.dirs) cfg.preopens.push_back(parse_dir(d, false));
+  for (const auto& d : o.dirs_ro) cfg.preopens.push_back(parse_dir(d, true));
+  for (const auto& l : o.listens) {
+    auto fd = wasi::open_listener(l);
+    if (!fd.ok()) {
+      print_error(fd.error());
+      return fd.error().code() == ErrorCode::Usage ? kExitUsage : kExitFailure;
+    }
+    cfg.listeners.push_back(*fd);
+  }
+  if (const char* mode = std::getenv("VIVARIUM_WASI_RESOLVE")) {
+    std::string m = mode;
+    if (m == "walk") cfg.resolve = wasi::ResolveMode::Walk;
+    else if (m == "openat2") cfg.resolve = wasi::ResolveMode::Openat2;
+  }
+
+  StoreLimits limits;
+  if (!o.max_memory.empty()) {
+    auto bytes = parse_size(o.max_memory);
+    if (!bytes) {
+      std::fprintf(stderr, "error: --max-memory: cannot read '%s' (e.g. 65536, 64KiB, 16M, 1G)\n", o.max_memory.c_str());
+      return kExitUsage;
+    }
+    limits.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(*bytes / 65536, 65536));
+  }
+  std::optional<std::chrono::nanoseconds> timeout;
+  if (!o.timeout.empty()) {
+    timeout = parse_duration(o.timeout);
+    if (!timeout) {
+      std::fprintf(stderr, "error: --timeout: cannot read '%s' (e.g. 10, 10s, 250ms, 2m)\n", o.timeout.c_str());
+      return kExitUsage;
+    }
+  }
+
+  auto module = Module::load_file(path);
+  if (!module.ok()) {
+    print_error(module.error());
+    return kExitFailure;
+  }
+
+  Store store(limits);
+  if (o.fuel) store.set_fuel(o.fuel);
+  if (timeout) {
+    auto deadline = std::chrono::steady_clock::now() + *timeout;
+    store.set_deadline(deadline);
+    cfg.deadline = deadline;
+  }
+  auto ctx = wasi::WasiCtx::create(std::move(cfg));
+  if (!ctx.ok()) {
+    print_error(ctx.error());
+    return kExitFailure;
+  }
+  Linker linker;
+  wasi::add_to_linker(linker, **ctx);
+
+  auto inst = linker.instantiate(store, *module);
+  if (!inst.ok()) return status_for(inst.error(), o);
+
+  auto call = [&](const std::string& name, std::span<const Value> args) -> Result<std::vector<Value>> {
+    return inst->call(name, args);
+  };
+  // Reactors are initialized before anything else is called (wasmtime does
+  // the same); a command's _start does its own initialization.
+  const bool has_start = inst->func("_start").has_value();
+  if (inst->func("_initialize") && (!has_start || !o.invoke.empty())) {
+    auto r = call("_initialize", {});
+    if (!r.ok()) return status_for(r.error(), o);
+  }
+  std::fflush(stdout);
+
+  if (!o.invoke.empty()) {
+    auto f = inst->func(o.invoke);
+    if (!f) {
+      std::fprintf(stderr, "error: module '%s' exports no function '%s'\n", path.c_str(), o.invoke.c_str());
+      return kExitFailure;
+    }
+    const FuncType& type = f->type();
+    if (guest_args.size() != type.params.size()) {
+      std::fprintf(stderr, "error: function '%s' %s takes %zu argument(s), %zu given\n", o.invoke.c_str(),
+                   type.to_string().c_str(), type.params.size(), guest_args.size());
+      return kExitUsage;
+    }
+    std::vector<Value> args;
+    for (size_t i = 0; i < guest_args.size(); ++i) {
+      auto v = parse_arg(guest_args[i], type.params[i]);
+      if (!v.ok()) {
+        print_error(v.error());
+        return kExitUsage;
+      }
+      args.push_back(*v);
+    }
+    auto r = f->call(args);
+    if (!r.ok()) return status_for(r.error(), o);
+    for (const Value& v : *r) print_value(v);
+    std::fflush(stdout);
+    return 0;
+  }
+  if (has_start) {
+    auto r = call("_start", {});
+    if (!r.ok()) return status_for(r.error(), o);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+  // A guest writing to a closed pipe gets EPIPE, not a dead runtime.
+  ::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"Run a WebAssembly module (.wasm or .wat) with WASI preview1.", "vivarium run"};
+  RunOptions o;
+  app.add_option("--dir", o.dirs,
+                 "Preopen host directory HOST for the guest, named GUEST inside it (default: HOST). Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("HOST[::GUEST]");
+  app.add_option("--dir-ro", o.dirs_ro,
+                 "Like --dir, but read-only: the guest gets no right that could create, change or remove anything.")
+      ->allow_extra_args(false)
+      ->type_name("HOST[::GUEST]");
+  app.add_option("--env", o.envs, "Set environment variable KEY to VALUE for the guest; --env KEY passes the host's value. Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("KEY[=VALUE]");
+  app.add_flag("--inherit-env", o.inherit_env, "Give the guest the whole host environment (--env entries still win).");
+  app.add_option("--listen", o.listens,
+                 "Open a listening TCP socket on HOST:PORT and hand it to the guest as a descriptor for "
+                 "sock_accept/sock_recv/sock_send/sock_shutdown (wasmtime's --tcplisten). Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("HOST:PORT");
+  app.add_option("--invoke", o.invoke,
+                 "Call exported function NAME (after _initialize, if exported) with the arguments after the "
+                 "module, and print its results, one per line.")
+      ->type_name("NAME");
+  app.add_option("--timeout", o.timeout, "Stop the guest after this long (e.g. 10, 10s, 250ms, 2m); exit status 124.")
+      ->type_name("DURATION");
+  app.add_option("--max-memory", o.max_memory,
+                 "Largest size any linear memory may grow to (e.g. 65536, 64KiB, 16M, 1G); growing past it fails "
+                 "like memory.grow at its maximum.")
+      ->type_name("BYTES");
+  app.add_option("--fuel", o.fuel, "Stop the guest after N units of fuel (one per call and loop iteration); exit status 134.")
+      ->type_name("N");
+  app.footer(kFooter);
+  app.prefix_command();  // the first non-option is the module; everything after it is the guest's
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  std::vector<std::string> rest = app.remaining();
+  if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
+  return run(o, rest);
+}
+
+}  // namespace vivarium::cli
