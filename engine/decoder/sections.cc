@@ -93,7 +93,12 @@ Result<void> read_type_section(DecodeState& s) {
   for (uint32_t i = 0; i < n; ++i) {
     uint64_t at = r.offset();
     VIV_TRY_ASSIGN(uint8_t form, r.u8());
-    if (form != 0x60) return malformed(at, ErrorCode::BadType, "integer representation too long");
+    if (form != 0x60) {
+      // The form is a one-byte signed LEB (-0x20) in the reference
+      // interpreter, so a continuation bit makes it too long.
+      if (form & 0x80) return malformed(at, ErrorCode::BadLeb, "integer representation too long");
+      return malformed(at, ErrorCode::BadType, "malformed function type");
+    }
     FuncType ft;
     VIV_TRY_ASSIGN(ft.params, read_result_types(s));
     VIV_TRY_ASSIGN(ft.results, read_result_types(s));
