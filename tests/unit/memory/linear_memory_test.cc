@@ -1,0 +1,175 @@
+#include "engine/memory/linear_memory.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "engine/memory/page_allocator.h"
+
+namespace vivarium::detail {
+namespace {
+
+// Wraps the system allocator, records every call, and can refuse
+// reservations above a size (like `ulimit -v`).
+class RecordingAllocator : public PageAllocator {
+ public:
+  void* reserve(uint64_t bytes) override {
+    reserves.push_back(bytes);
+    if (bytes > refuse_above) return nullptr;
+    return system_page_allocator().reserve(bytes);
+  }
+  bool commit(void* p, uint64_t bytes) override {
+    commits.push_back(bytes);
+    if (fail_commits) return false;
+    return system_page_allocator().commit(p, bytes);
+  }
+  void decommit(void* p, uint64_t bytes) override { system_page_allocator().decommit(p, bytes); }
+  void release(void* p, uint64_t bytes) override {
+    releases.push_back(bytes);
+    system_page_allocator().release(p, bytes);
+  }
+  std::vector<uint64_t> reserves, commits, releases;
+  uint64_t refuse_above = ~uint64_t{0};
+  bool fail_commits = false;
+};
+
+class LinearMemory : public ::testing::Test {
+ protected:
+  void SetUp() override { set_page_allocator(&alloc_); }
+  void TearDown() override { set_page_allocator(nullptr); }
+  RecordingAllocator alloc_;
+};
+
+MemoryType mem(uint32_t min) { return MemoryType{Limits{min, false, 0}}; }
+MemoryType mem(uint32_t min, uint32_t max) { return MemoryType{Limits{min, true, max}}; }
+
+TEST_F(LinearMemory, UnboundedMemoryReservesEightGiB) {
+  auto m = create_memory(mem(1), kMaxWasmPages);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ((*m)->reserved, uint64_t{8} << 30);
+  EXPECT_EQ(alloc_.reserves, std::vector<uint64_t>{uint64_t{8} << 30});
+  EXPECT_EQ((*m)->pages, 1u);
+  EXPECT_EQ((*m)->size, kWasmPageSize);
+  EXPECT_EQ((*m)->max_pages, kMaxWasmPages);
+}
+
+TEST_F(LinearMemory, BoundedMemoryReservesItsMaxPlusGuard) {
+  auto m = create_memory(mem(1, 16), kMaxWasmPages);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->reserved, 16 * kWasmPageSize + kSmallGuard);
+  // The store limit caps the effective maximum (and the reservation).
+  auto n = create_memory(mem(1), 8);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ((*n)->max_pages, 8u);
+  EXPECT_EQ((*n)->reserved, 8 * kWasmPageSize + kSmallGuard);
+}
+
+TEST_F(LinearMemory, GrowCommitsWithoutMovingAndKeepsContents) {
+  auto r = create_memory(mem(1, 10), kMaxWasmPages);
+  ASSERT_TRUE(r.ok());
+  MemoryInst& m = **r;
+  uint8_t* base = m.base;
+  std::memset(m.base, 0xab, m.size);
+  EXPECT_EQ(m.grow(2), 1);
+  EXPECT_EQ(m.base, base);
+  EXPECT_EQ(m.pages, 3u);
+  EXPECT_EQ(m.size, 3 * kWasmPageSize);
+  EXPECT_EQ(m.base[kWasmPageSize - 1], 0xab);
+  EXPECT_EQ(m.base[kWasmPageSize], 0);  // new pages read as zero
+  m.base[3 * kWasmPageSize - 1] = 7;    // and are writable
+  EXPECT_EQ(alloc_.commits.back(), 2 * kWasmPageSize);
+}
+
+TEST_F(LinearMemory, GrowPastTheMaximumFailsAndChangesNothing) {
+  auto r = create_memory(mem(1, 3), kMaxWasmPages);
+  ASSERT_TRUE(r.ok());
+  MemoryInst& m = **r;
+  EXPECT_EQ(m.grow(3), -1);
+  EXPECT_EQ(m.pages, 1u);
+  EXPECT_EQ(m.grow(2), 1);
+  EXPECT_EQ(m.grow(1), -1);
+  EXPECT_EQ(m.grow(0), 3);
+  EXPECT_EQ(m.grow(UINT32_MAX), -1);  // no overflow in pages + delta
+}
+
+TEST_F(LinearMemory, StoreLimitCapsGrowth) {
+  auto r = create_memory(mem(1), 2);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->grow(1), 1);
+  EXPECT_EQ((*r)->grow(1), -1);
+}
+
+TEST_F(LinearMemory, FailedCommitMeansFailedGrow) {
+  auto r = create_memory(mem(1), kMaxWasmPages);
+  ASSERT_TRUE(r.ok());
+  alloc_.fail_commits = true;
+  EXPECT_EQ((*r)->grow(1), -1);
+  EXPECT_EQ((*r)->pages, 1u);
+}
+
+TEST_F(LinearMemory, ZeroPageMemories) {
+  auto r = create_memory(mem(0, 0), kMaxWasmPages);
+  ASSERT_TRUE(r.ok());
+  MemoryInst& m = **r;
+  EXPECT_NE(m.base, nullptr);
+  EXPECT_EQ(m.size, 0u);
+  EXPECT_EQ(m.grow(0), 0);
+  EXPECT_EQ(m.grow(1), -1);
+  EXPECT_TRUE(alloc_.commits.empty());
+
+  auto g = create_memory(mem(0), kMaxWasmPages);  // zero now, may grow
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ((*g)->grow(1), 0);
+  (*g)->base[0] = 1;
+}
+
+TEST_F(LinearMemory, DestructorReleasesTheWholeReservation) {
+  {
+    auto r = create_memory(mem(2, 4), kMaxWasmPages);
+    ASSERT_TRUE(r.ok());
+  }
+  ASSERT_EQ(alloc_.releases.size(), 1u);
+  EXPECT_EQ(alloc_.releases[0], 4 * kWasmPageSize + kSmallGuard);
+}
+
+TEST_F(LinearMemory, FallsBackWhenAddressSpaceIsScarce) {
+  alloc_.refuse_above = uint64_t{5} << 30;
+  auto r = create_memory(mem(1), kMaxWasmPages);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(alloc_.reserves.size(), 2u);
+  EXPECT_EQ((*r)->reserved, uint64_t{kMaxWasmPages} * kWasmPageSize + kSmallGuard);
+}
+
+TEST_F(LinearMemory, RefusedReservationIsALimitError) {
+  alloc_.refuse_above = 0;
+  auto r = create_memory(mem(1), kMaxWasmPages);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::LimitExceeded);
+}
+
+TEST_F(LinearMemory, MinimumAboveTheStoreLimit) {
+  auto r = create_memory(mem(10), 5);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::LimitExceeded);
+  EXPECT_NE(r.error().message().find("StoreLimits::max_memory_pages"), std::string::npos);
+  EXPECT_TRUE(alloc_.reserves.empty());  // checked before touching the OS
+}
+
+TEST(PageAllocator, DecommitZeroesAndCommitRestores) {
+  PageAllocator& pa = system_page_allocator();
+  uint64_t len = 4 * os_page_size();
+  auto* p = static_cast<uint8_t*>(pa.reserve(len));
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(pa.commit(p, len));
+  p[0] = 42;
+  p[len - 1] = 43;
+  pa.decommit(p, len);
+  ASSERT_TRUE(pa.commit(p, len));
+  EXPECT_EQ(p[0], 0);
+  EXPECT_EQ(p[len - 1], 0);
+  pa.release(p, len);
+}
+
+}  // namespace
+}  // namespace vivarium::detail
