@@ -1,6 +1,7 @@
 // StoreLimits: each limit is enforced and its error names the limit.
 #include <gtest/gtest.h>
 
+#include "engine/runtime/objects.h"
 #include "fixtures.h"
 #include "test_util.h"
 
