@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/isolated_script.h"
 #include "engine/script/known_failures.h"
 #include "engine/script/runner.h"
 
@@ -54,8 +55,9 @@ int cmd_wast(int argc, char** argv) {
   CLI::App app{"Run WebAssembly spec test scripts", "vivarium wast"};
   std::vector<std::string> paths;
   std::string known_path, emit_dir;
-  bool update = false, verbose = false, print = false;
+  bool update = false, verbose = false, print = false, in_process = false;
   uint32_t collapse_over = 100;
+  unsigned timeout = 300;
   app.add_option("PATH", paths, ".wast files, or directories whose *.wast files are run")->required();
   app.add_option("--known-failures", known_path, "list of assertions expected to fail (FILE.wast[:LINE] per line)");
   app.add_flag("--update-known-failures", update,
@@ -66,6 +68,10 @@ int cmd_wast(int argc, char** argv) {
   app.add_option("--emit-modules", emit_dir, "write every module of the scripts to DIR as .wasm (fuzzing corpus)");
   app.add_flag("--print", print, "show spectest.print* output");
   app.add_flag("-v,--verbose", verbose, "also show failures the list expects");
+  app.add_option("--timeout", timeout, "seconds one script may run before it is killed and counted as failed")
+      ->capture_default_str();
+  app.add_flag("--in-process", in_process,
+               "run scripts in this process (for debuggers) instead of one child process per script");
   CLI11_PARSE(app, argc, argv);
   if (update && known_path.empty()) {
     std::fprintf(stderr, "vivarium wast: --update-known-failures needs --known-failures FILE\n");
@@ -92,7 +98,8 @@ int cmd_wast(int argc, char** argv) {
 
   uint64_t passed = 0, failed = 0, expected_failures = 0;
   for (const std::string& file : expand(paths)) {
-    viv::script::ScriptReport report = viv::script::run_wast_file(file, opts);
+    viv::script::ScriptReport report =
+        in_process ? viv::script::run_wast_file(file, opts) : run_wast_isolated(file, opts, timeout);
     viv::script::Reconciled r;
     if (known) {
       r = known->reconcile(report);

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ struct RunnerOptions {
   // When set, every module binary the script contains (valid or not) is
   // written here as <script>-<line>.wasm: the fuzzer's seed corpus.
   std::string emit_modules_dir;
+  // Progress hooks: before each command runs, and after it has an outcome.
+  // `vivarium wast` runs scripts in a child process and streams these to the
+  // parent, so a crash or hang still names the command that caused it.
+  std::function<void(uint32_t line)> on_command_start;
+  std::function<void(const Outcome&)> on_outcome;
 };
 
 // Runs every command of `script`.

@@ -26,7 +26,7 @@ std::string failures(const ScriptReport& r) {
 }
 
 TEST(Runner, CorrectAssertionsPass) {
-  ScriptReport r = run(R"(
+  ScriptReport r = run(R"wast(
 (module
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
@@ -46,13 +46,13 @@ TEST(Runner, CorrectAssertionsPass) {
 (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
 (assert_unlinkable (module (import "nowhere" "f" (func))) "unknown import")
 (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
-)");
+)wast");
   EXPECT_EQ(r.failed(), 0u) << failures(r);
   EXPECT_EQ(r.passed(), 13u);
 }
 
 TEST(Runner, SpectestAndRegister) {
-  ScriptReport r = run(R"(
+  ScriptReport r = run(R"wast(
 (module $A
   (import "spectest" "global_i32" (global $g i32))
   (import "spectest" "print_i32" (func $print (param i32)))
@@ -65,13 +65,13 @@ TEST(Runner, SpectestAndRegister) {
   (func (export "twice") (result i32) (i32.add (call $g) (call $g))))
 (assert_return (invoke $B "twice") (i32.const 1332))
 (assert_return (invoke $A "g") (i32.const 666))
-)");
+)wast");
   EXPECT_EQ(r.failed(), 0u) << failures(r);
   EXPECT_EQ(r.passed(), 5u);
 }
 
 TEST(Runner, WrongAssertionsFailWithDetails) {
-  ScriptReport r = run(R"(
+  ScriptReport r = run(R"wast(
 (module
   (func (export "two") (result i32) (i32.const 2))
   (func (export "trap") unreachable))
@@ -82,7 +82,7 @@ TEST(Runner, WrongAssertionsFailWithDetails) {
 (assert_malformed (module quote "(func (result i32))") "type mismatch")
 (assert_return (invoke $Nope "two") (i32.const 2))
 (assert_unlinkable (module (func)) "unknown import")
-)");
+)wast");
   ASSERT_EQ(r.outcomes.size(), 8u);
   EXPECT_TRUE(r.outcomes[0].passed);
   for (size_t i = 1; i < r.outcomes.size(); ++i) {
@@ -96,11 +96,11 @@ TEST(Runner, WrongAssertionsFailWithDetails) {
 }
 
 TEST(Runner, FailedModuleIsNotSilentlyReplacedByThePreviousOne) {
-  ScriptReport r = run(R"(
+  ScriptReport r = run(R"wast(
 (module (func (export "f") (result i32) (i32.const 1)))
 (module (func (export "f") (result i32) (i64.const 1)))
 (assert_return (invoke "f") (i32.const 1))
-)");
+)wast");
   ASSERT_EQ(r.outcomes.size(), 3u);
   EXPECT_TRUE(r.outcomes[0].passed);
   EXPECT_FALSE(r.outcomes[1].passed);
@@ -110,13 +110,13 @@ TEST(Runner, FailedModuleIsNotSilentlyReplacedByThePreviousOne) {
 TEST(Runner, TrapDuringInstantiationKeepsEarlierWrites) {
   // Spec 2.0: segments are applied in order; a later out-of-bounds segment
   // traps, but what was written before stays (observable through an import).
-  ScriptReport r = run(R"(
+  ScriptReport r = run(R"wast(
 (module $M (memory (export "mem") 1) (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))
 (register "M" $M)
 (assert_trap (module (import "M" "mem" (memory 1)) (data (i32.const 0) "a") (data (i32.const 65536) "b"))
   "out of bounds memory access")
 (assert_return (invoke $M "load" (i32.const 0)) (i32.const 97))
-)");
+)wast");
   EXPECT_EQ(r.failed(), 0u) << failures(r);
 }
 
