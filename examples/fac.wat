@@ -1,4 +1,4 @@
-;; Factorial, recursive and iterative: `vivarium run examples/fac.wat --invoke fac 10`
+;; Factorial, recursive and iterative: `vivarium run --invoke fac examples/fac.wat 10`
 (module
   (func $fac (export "fac") (param $n i64) (result i64)
     (if (result i64) (i64.le_u (local.get $n) (i64.const 1))

@@ -53,6 +53,6 @@ fi
 cmake --build "$build" -j "$jobs"
 
 if [ "$example" = 1 ]; then
-  echo "setup: vivarium run examples/fac.wat --invoke fac 10"
-  "$build/vivarium" run "$root/examples/fac.wat" --invoke fac 10
+  echo "setup: vivarium run --invoke fac examples/fac.wat 10"
+  "$build/vivarium" run --invoke fac "$root/examples/fac.wat" 10
 fi
