@@ -58,10 +58,21 @@ class InstrReader {
   // Decodes the next instruction. Errors are Malformed ("illegal opcode",
   // "unexpected end", "integer too large", "zero byte expected", ...).
   Result<void> next(Instr& out);
+  // The same for hot loops (validation, lowering): returns false on error and
+  // leaves it in error(). Avoids building a Result per instruction.
+  bool read(Instr& out);
+  const Error& error() const { return err_; }
   Reader& reader() { return r_; }
 
  private:
+  bool fail(Error e);
+  bool slow_u32(const uint8_t*& p, uint32_t& v);
+  bool read_block_type(const uint8_t*& p, BlockType& bt);
+  bool read_memarg(const uint8_t*& p, MemArg& m);
+  bool zero_byte(const uint8_t*& p);
+
   Reader r_;
+  Error err_;
   std::vector<uint32_t> targets_;
   std::vector<ValType> select_;
 };

@@ -16,7 +16,7 @@ Result<void> scan_to_end(DecodeState& s) {
   std::vector<uint8_t>& blocks = s.blocks;
   blocks.clear();
   for (;;) {
-    VIV_TRY(s.ir.next(in));
+    if (!s.ir.read(in)) [[unlikely]] return s.ir.error();
     switch (in.op) {
       case Op::block:
       case Op::loop:
