@@ -19,6 +19,7 @@ class [[nodiscard]] ErrnoOr {
   T& value() & { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
+  T operator*() && { return std::move(value()); }
   T* operator->() { return &value(); }
 
  private:

@@ -1,0 +1,141 @@
+// The resolver's promise, checked for both implementations (kernel openat2
+// and the component walk): everything beneath the directory resolves, nothing
+// outside does, and each refusal carries the witx errno.
+#include "host/wasi/resolver.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "host/wasi/path_ops.h"
+#include "tests/unit/wasi/sandbox_fixture.h"
+
+namespace vivarium::wasi {
+namespace {
+
+using testing::Sandbox;
+
+class ResolverTest : public ::testing::TestWithParam<ResolveMode> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == ResolveMode::Openat2 && !Resolver::kernel_has_openat2()) GTEST_SKIP() << "no openat2";
+  }
+  Resolver r{GetParam()};
+  Sandbox sb;
+
+  Errno open_err(const std::string& path, bool follow = true, int flags = O_RDONLY) {
+    return r.open(sb.root_fd(), path, flags, 0644, follow).error();
+  }
+  std::string read(const std::string& path, bool follow = true) {
+    auto fd = r.open(sb.root_fd(), path, O_RDONLY, 0, follow);
+    EXPECT_TRUE(fd.ok()) << path << " errno " << static_cast<int>(fd.error());
+    return fd.ok() ? Sandbox::read_fd(fd->get()) : std::string();
+  }
+};
+
+TEST_P(ResolverTest, OpensPathsBeneath) {
+  EXPECT_EQ(read("file"), "hello");
+  EXPECT_EQ(read("./file"), "hello");
+  EXPECT_EQ(read("dir/inner"), "inner");
+  EXPECT_EQ(read("dir/../file"), "hello");
+  EXPECT_EQ(read("dir//inner"), "inner");
+  EXPECT_EQ(read("dir/up/file"), "hello");      // symlink to .. that stays inside
+  EXPECT_EQ(read("link_file"), "hello");
+  EXPECT_EQ(read("link_dir/inner"), "inner");
+  EXPECT_EQ(read("link_dir/up/link_dir/inner"), "inner");
+}
+
+TEST_P(ResolverTest, RefusesEscapes) {
+  EXPECT_EQ(open_err(".."), Errno::NotCapable);
+  EXPECT_EQ(open_err("../outside/secret"), Errno::NotCapable);
+  EXPECT_EQ(open_err("dir/../../outside/secret"), Errno::NotCapable);
+  EXPECT_EQ(open_err("dir/up/.."), Errno::NotCapable);
+  EXPECT_EQ(open_err("/etc/passwd"), Errno::NotCapable);
+  EXPECT_EQ(open_err(sb.base().string() + "/outside/secret"), Errno::NotCapable);
+  EXPECT_EQ(open_err("abs"), Errno::NotCapable);
+  EXPECT_EQ(open_err("escape"), Errno::NotCapable);
+  EXPECT_EQ(open_err("dir/escape2/secret"), Errno::NotCapable);
+  EXPECT_EQ(open_err("link_dir/escape2/secret"), Errno::NotCapable);
+}
+
+TEST_P(ResolverTest, EscapingCreateChangesNothingOutside) {
+  // O_CREAT through a symlink pointing outside must not create the target.
+  std::filesystem::create_symlink("../outside/created", sb.base() / "root/mk");
+  EXPECT_EQ(open_err("mk", true, O_WRONLY | O_CREAT), Errno::NotCapable);
+  EXPECT_EQ(open_err("../outside/created2", true, O_WRONLY | O_CREAT), Errno::NotCapable);
+  EXPECT_FALSE(std::filesystem::exists(sb.base() / "outside/created"));
+  EXPECT_FALSE(std::filesystem::exists(sb.base() / "outside/created2"));
+}
+
+TEST_P(ResolverTest, SymlinkLoopsAndNofollow) {
+  EXPECT_EQ(open_err("loop1"), Errno::Loop);
+  EXPECT_EQ(open_err("loop1/x"), Errno::Loop);
+  EXPECT_EQ(open_err("link_file", /*follow=*/false), Errno::Loop);
+  EXPECT_EQ(open_err("dangling"), Errno::NoEnt);
+  // Without following, O_PATH gets the link itself.
+  auto fd = r.open(sb.root_fd(), "abs", O_PATH, 0, false);
+  ASSERT_TRUE(fd.ok());
+  struct stat st;
+  ASSERT_EQ(::fstat(fd->get(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+TEST_P(ResolverTest, OtherErrors) {
+  EXPECT_EQ(open_err(""), Errno::NoEnt);
+  EXPECT_EQ(open_err("missing"), Errno::NoEnt);
+  EXPECT_EQ(open_err("file/x"), Errno::NotDir);
+  EXPECT_EQ(open_err("file/"), Errno::NotDir);
+  EXPECT_EQ(open_err("dir", true, O_WRONLY), Errno::IsDir);
+}
+
+TEST_P(ResolverTest, ParentSplitsTheLastComponent) {
+  auto p = r.parent(sb.root_fd(), "dir/inner");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->name, "inner");
+  EXPECT_FALSE(p->trailing_slash);
+  struct stat st;
+  EXPECT_EQ(::fstatat(p->fd, p->name.c_str(), &st, 0), 0);
+
+  auto q = r.parent(sb.root_fd(), "newdir//");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->name, "newdir");
+  EXPECT_TRUE(q->trailing_slash);
+  EXPECT_EQ(q->fd, sb.root_fd());
+
+  // ".." as the last component names the directory itself, never the outside.
+  auto d = r.parent(sb.root_fd(), "dir/..");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->name, ".");
+  EXPECT_EQ(r.parent(sb.root_fd(), "..").error(), Errno::NotCapable);
+  EXPECT_EQ(r.parent(sb.root_fd(), "dir/escape2/x").error(), Errno::NotCapable);
+  EXPECT_EQ(r.parent(sb.root_fd(), "/x").error(), Errno::NotCapable);
+}
+
+TEST_P(ResolverTest, ParentFollowingChasesFinalLinksBeneath) {
+  auto p = parent_following(r, sb.root_fd(), "link_file");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->name, "file");
+  EXPECT_EQ(parent_following(r, sb.root_fd(), "escape").error(), Errno::NotCapable);
+  EXPECT_EQ(parent_following(r, sb.root_fd(), "abs").error(), Errno::NotCapable);
+  EXPECT_EQ(parent_following(r, sb.root_fd(), "loop1").error(), Errno::Loop);
+}
+
+TEST_P(ResolverTest, StatBeneath) {
+  auto st = stat_beneath(r, sb.root_fd(), "link_file", false);
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(S_ISLNK(st->st_mode));
+  st = stat_beneath(r, sb.root_fd(), "link_file", true);
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(S_ISREG(st->st_mode));
+  EXPECT_EQ(stat_beneath(r, sb.root_fd(), "escape", true).error(), Errno::NotCapable);
+  EXPECT_EQ(stat_beneath(r, sb.root_fd(), "dir/escape2/", false).error(), Errno::NotCapable);
+  EXPECT_EQ(stat_beneath(r, sb.root_fd(), "..", false).error(), Errno::NotCapable);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothResolvers, ResolverTest, ::testing::Values(ResolveMode::Openat2, ResolveMode::Walk),
+                         [](const auto& info) { return info.param == ResolveMode::Walk ? "Walk" : "Openat2"; });
+
+}  // namespace
+}  // namespace vivarium::wasi
