@@ -743,6 +743,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       return {};
     }
     case Op::if_: {
+      VIV_TRY(step());  // first: the condition must exist before it is read
       Fixup skip{};
       if (live) {
         const uint32_t cond = top(0).loc;
@@ -752,7 +753,6 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         code_[at + 1].u32[0] = cond;
         skip = {at, (at + 1) * 2 + 1};
       }
-      VIV_TRY(step());
       const CtrlFrame& f = v_.frame(0);
       Ctl c{FrameKind::If, !live, 0, 0, f.params, f.results};
       if (live) {
@@ -783,8 +783,8 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
     case Op::end: {
       Ctl& c = ctl_.back();
       if (c.kind == FrameKind::Function) {
+        VIV_TRY(step());  // first: the results must exist before they are read
         if (live) emit_return();
-        VIV_TRY(step());
         ctl_.pop_back();
         return {};
       }
