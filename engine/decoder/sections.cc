@@ -1,5 +1,7 @@
 // Readers for the contents of each known section (spec 5.5.4 - 5.5.16).
 // Messages follow the spec suite's assert_malformed texts.
+#include <string>
+
 #include "engine/decoder/decode_state.h"
 
 namespace viv::decoder {
@@ -275,6 +277,43 @@ Result<void> read_data_count_section(DecodeState& s) {
   return {};
 }
 
+namespace {
+
+// One code entry: size, locals, body (spec 5.5.13).
+Result<void> read_code_entry(DecodeState& s, FuncDef& f) {
+  Reader& r = s.r();
+  VIV_TRY_ASSIGN(uint32_t size, r.u32());
+  const uint64_t entry_at = r.offset();
+  if (size > r.remaining()) return malformed(entry_at, ErrorCode::UnexpectedEnd, "length out of bounds");
+  const uint8_t* entry_end = r.pos() + size;
+  f.whole = Span{s.offset_of(r.pos()), s.offset_of(entry_end)};
+
+  VIV_TRY_ASSIGN(uint32_t groups, r.u32());
+  f.local_groups.clear();
+  f.local_groups.reserve(s.safe_reserve(groups, 2));
+  uint64_t total = 0;
+  for (uint32_t g = 0; g < groups; ++g) {
+    const uint64_t at = r.offset();
+    VIV_TRY_ASSIGN(uint32_t count, r.u32());
+    total += count;
+    // Only 2^32-1 locals are representable (spec 5.5.13); the validator
+    // applies its own, smaller, implementation limit.
+    if (total > UINT32_MAX) return malformed(at, ErrorCode::Malformed, "too many locals");
+    VIV_TRY_ASSIGN(ValType t, read_val_type(r));
+    f.local_groups.emplace_back(count, t);
+  }
+  f.num_locals = total;
+
+  // The body is read from the module stream, not clipped to the entry, so
+  // a missing END reports as the reference interpreter does; the entry size
+  // is checked afterwards.
+  VIV_TRY_ASSIGN(f.body, scan_body(s));
+  if (r.pos() != entry_end) return malformed(entry_at, ErrorCode::BadSection, "section size mismatch");
+  return {};
+}
+
+}  // namespace
+
 Result<void> read_code_section(DecodeState& s) {
   Reader& r = s.r();
   VIV_TRY_ASSIGN(uint32_t n, r.u32());
@@ -285,33 +324,13 @@ Result<void> read_code_section(DecodeState& s) {
   FuncDef surplus;
   for (uint32_t i = 0; i < n; ++i) {
     FuncDef& f = i < s.m.funcs.size() ? s.m.funcs[i] : surplus;
-    VIV_TRY_ASSIGN(uint32_t size, r.u32());
-    const uint64_t entry_at = r.offset();
-    if (size > r.remaining()) return malformed(entry_at, ErrorCode::UnexpectedEnd, "length out of bounds");
-    const uint8_t* entry_end = r.pos() + size;
-    f.whole = Span{s.offset_of(r.pos()), s.offset_of(entry_end)};
-
-    VIV_TRY_ASSIGN(uint32_t groups, r.u32());
-    f.local_groups.clear();
-    f.local_groups.reserve(s.safe_reserve(groups, 2));
-    uint64_t total = 0;
-    for (uint32_t g = 0; g < groups; ++g) {
-      const uint64_t at = r.offset();
-      VIV_TRY_ASSIGN(uint32_t count, r.u32());
-      total += count;
-      // Only 2^32-1 locals are representable (spec 5.5.13); the validator
-      // applies its own, smaller, implementation limit.
-      if (total > UINT32_MAX) return malformed(at, ErrorCode::Malformed, "too many locals");
-      VIV_TRY_ASSIGN(ValType t, read_val_type(r));
-      f.local_groups.emplace_back(count, t);
+    auto res = read_code_entry(s, f);
+    if (!res.ok()) {
+      // Name the function; the name section usually comes later, so by index.
+      Error e = std::move(res).error();
+      e.where().function = "func[" + std::to_string(s.m.num_imported_funcs + i) + "]";
+      return e;
     }
-    f.num_locals = total;
-
-    // The body is read from the module stream, not clipped to the entry, so
-    // a missing END reports as the reference interpreter does; the entry size
-    // is checked afterwards.
-    VIV_TRY_ASSIGN(f.body, scan_body(s));
-    if (r.pos() != entry_end) return malformed(entry_at, ErrorCode::BadSection, "section size mismatch");
   }
   return {};
 }

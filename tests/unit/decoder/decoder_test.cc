@@ -382,6 +382,13 @@ TEST(DecoderCode, StructuralScan) {
   EXPECT_EQ(body_err({0x00, 0x05, 0x0B}), "END opcode expected");
   EXPECT_EQ(body_err({0x00, 0x02, 0x40, 0x05, 0x0B, 0x0B}), "END opcode expected");
   EXPECT_EQ(body_err({0x00, 0x41, 0x00, 0x04, 0x40, 0x05, 0x05, 0x0B, 0x0B}), "END opcode expected");
+  // Errors in a body name the function.
+  auto r = dec(mod({kType, kFunc1, code({{0x00, 0x06, 0x0B}})}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().where().function, "func[0]");
+  EXPECT_EQ(r.error().where().section, "code");
+  // header 8, type 6, function 4; code: id, size, count, entry size, locals
+  EXPECT_EQ(r.error().where().offset, 8u + 6u + 4u + 5u);
   // Bytes after the final END inside the entry.
   EXPECT_EQ(body_err({0x00, 0x0B, 0x01}), "section size mismatch");
   // Bad instructions inside a body.
