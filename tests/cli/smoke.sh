@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# smoke.sh VIVARIUM SOURCE_DIR: each check prints "ok - NAME" or "not ok - NAME"
+# and the script ends with `N passed, M failed` (exit 1 on any failure).
+set -uo pipefail
+viv=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+# check NAME EXPECTED_STATUS REGEX -- COMMAND...: the command must exit with
+# EXPECTED_STATUS and its combined output must match REGEX (extended grep).
+check() {
+  local name=$1 want=$2 regex=$3
+  shift 4
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -eq "$want" ] && grep -qE -- "$regex" <<<"$out"; then
+    echo "ok - $name"
+    passed=$((passed + 1))
+  else
+    echo "not ok - $name (status $status, wanted $want; output must match /$regex/)"
+    sed 's/^/    /' <<<"$out" | head -20
+    failed=$((failed + 1))
+  fi
+}
+
+printf '(module (func (export "f") (result i32) (i64.const 0)))\n' >"$tmp/invalid.wat"
+printf '(module (func (result i32)\n  (i32.add (i32.const 1)\n' >"$tmp/unclosed.wat"
+printf '\0asm\1\0\0\0\1\5' >"$tmp/truncated.wasm"
+cat >"$tmp/mixed.wast" <<'WAST'
+(module (func (export "one") (result i32) (i32.const 1)))
+(assert_return (invoke "one") (i32.const 1))
+(assert_return (invoke "one") (i32.const 2))
+WAST
+cat >"$tmp/good.wast" <<'WAST'
+(module (func (export "one") (result i32) (i32.const 1)))
+(assert_return (invoke "one") (i32.const 1))
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+WAST
+printf 'mixed.wast:3\n' >"$tmp/known.txt"
+printf 'mixed.wast:2\n' >"$tmp/stale.txt"
+
+check version 0 '^vivarium [0-9]+\.[0-9]+\.[0-9]+' -- "$viv" --version
+check help 0 'validate' -- "$viv" --help
+check unknown-command 2 "unknown command" -- "$viv" frobnicate
+check validate-help 0 'FILE' -- "$viv" validate --help
+check validate-text 0 'valid' -- "$viv" validate "$src/examples/fac.wat"
+check validate-invalid 1 'invalid.wat: at offset 0x[0-9a-f]+, code section, function .*type mismatch' -- "$viv" validate "$tmp/invalid.wat"
+check validate-text-syntax 1 'unclosed.wat:[0-9]+:[0-9]+: ' -- "$viv" validate "$tmp/unclosed.wat"
+check validate-truncated 1 'truncated.wasm: at offset 0x[0-9a-f]+' -- "$viv" validate "$tmp/truncated.wasm"
+check validate-missing 1 'no-such-file.wasm: cannot open' -- "$viv" validate "$tmp/no-such-file.wasm"
+check inspect 0 'func +"fac" = \$fac: \(i64\) -> \(i64\)' -- "$viv" inspect "$src/examples/fac.wat"
+check inspect-sections 0 'code +10 +0x[0-9a-f]+ +[0-9]+' -- "$viv" inspect "$src/examples/fac.wat"
+check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
+check wast-pass 0 '^3 passed, 0 failed$' -- "$viv" wast "$tmp/good.wast"
+check wast-fail 1 '^2 passed, 1 failed$' -- "$viv" wast "$tmp/mixed.wast"
+check wast-fail-location 1 'mixed.wast:3: assert_return .*expected \(i32:2\), got \(i32:1\)' -- "$viv" wast "$tmp/mixed.wast"
+check wast-known 0 '^2 passed, 0 failed$' -- "$viv" wast --known-failures "$tmp/known.txt" "$tmp/mixed.wast"
+check wast-now-passes 1 'now passes: remove mixed.wast:2 from stale.txt' -- "$viv" wast --known-failures "$tmp/stale.txt" "$tmp/mixed.wast"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
