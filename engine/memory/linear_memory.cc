@@ -67,7 +67,7 @@ int64_t MemoryInst::grow(uint32_t delta) {
 }
 
 MemoryInst::~MemoryInst() {
-  if (base != nullptr) page_allocator().release(base, reserved);
+  if (base != nullptr) page_allocator().release(base, reserved, size);
 }
 
 }  // namespace vivarium::detail

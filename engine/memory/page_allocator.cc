@@ -3,6 +3,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
 namespace vivarium::detail {
 namespace {
 
@@ -23,7 +27,7 @@ class SystemPageAllocator final : public PageAllocator {
     madvise(p, bytes, MADV_DONTNEED);
     mprotect(p, bytes, PROT_NONE);
   }
-  void release(void* p, uint64_t bytes) override {
+  void release(void* p, uint64_t bytes, uint64_t) override {
     if (p != nullptr && bytes != 0) munmap(p, bytes);
   }
 };
@@ -32,12 +36,76 @@ PageAllocator* g_current = nullptr;
 
 }  // namespace
 
+struct PoolingPageAllocator::State {
+  mutable std::mutex mu;
+  std::unordered_map<uint64_t, std::vector<void*>> free;  // by reservation size
+  size_t count = 0;
+};
+
+PoolingPageAllocator::PoolingPageAllocator(PageAllocator& base, size_t capacity)
+    : base_(base), capacity_(capacity), state_(new State) {}
+
+PoolingPageAllocator::~PoolingPageAllocator() {
+  for (auto& [bytes, list] : state_->free) {
+    for (void* p : list) base_.release(p, bytes, 0);
+  }
+  delete state_;
+}
+
+void* PoolingPageAllocator::reserve(uint64_t bytes) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    auto it = state_->free.find(bytes);
+    if (it != state_->free.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      --state_->count;
+      return p;
+    }
+  }
+  return base_.reserve(bytes);
+}
+
+bool PoolingPageAllocator::commit(void* p, uint64_t bytes) { return base_.commit(p, bytes); }
+void PoolingPageAllocator::decommit(void* p, uint64_t bytes) { base_.decommit(p, bytes); }
+
+void PoolingPageAllocator::release(void* p, uint64_t bytes, uint64_t committed) {
+  if (p == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->count < capacity_) {
+      // Decommit outside the lock would be nicer, but the entry must not be
+      // handed out before it is clean; the syscall is short for small memories.
+      base_.decommit(p, committed);
+      state_->free[bytes].push_back(p);
+      ++state_->count;
+      return;
+    }
+  }
+  base_.release(p, bytes, committed);
+}
+
+size_t PoolingPageAllocator::pooled() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->count;
+}
+
 PageAllocator& system_page_allocator() {
   static SystemPageAllocator a;
   return a;
 }
 
-PageAllocator& page_allocator() { return g_current ? *g_current : system_page_allocator(); }
+namespace {
+// Enough for one memory per worker thread of a busy server to be recycled
+// without a syscall storm; beyond it memories are simply unmapped. Leaked on
+// purpose: memories in static objects may be destroyed after it otherwise.
+PageAllocator& default_page_allocator() {
+  static auto* a = new PoolingPageAllocator(system_page_allocator(), 64);
+  return *a;
+}
+}  // namespace
+
+PageAllocator& page_allocator() { return g_current ? *g_current : default_page_allocator(); }
 
 void set_page_allocator(PageAllocator* a) { g_current = a; }
 

@@ -4,6 +4,7 @@
 // reservations between instances (decommit = madvise(DONTNEED)) can be added
 // without touching MemoryInst.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace vivarium::detail {
@@ -18,17 +19,41 @@ class PageAllocator {
   // Returns [p, p+bytes) to the no-access, zero-filled state, keeping the
   // reservation (for recycling a memory without a new mmap).
   virtual void decommit(void* p, uint64_t bytes) = 0;
-  // Gives the whole reservation back.
-  virtual void release(void* p, uint64_t bytes) = 0;
+  // Gives the whole reservation of `bytes` back; [p, p+committed) is the part
+  // that was ever committed (a pool decommits just that much).
+  virtual void release(void* p, uint64_t bytes, uint64_t committed) = 0;
 };
 
-// mmap(PROT_NONE) / mprotect / madvise(MADV_DONTNEED) / munmap.
+// mmap(PROT_NONE) / mprotect / madvise(MADV_DONTNEED) / munmap. Thread-safe.
 PageAllocator& system_page_allocator();
 
-// The allocator used for every new and destroyed linear memory. Replace it
-// only while no memory is alive (tests do); not synchronized.
+// Keeps released reservations (decommitted: zero-filled, no access) and hands
+// them out again for reservations of the same size, so a memory's life costs
+// an madvise of the pages it used instead of mmap+munmap of gigabytes of
+// address space (the kernel walks page tables over the whole range on
+// munmap). At most `capacity` reservations are kept. Thread-safe.
+class PoolingPageAllocator final : public PageAllocator {
+ public:
+  PoolingPageAllocator(PageAllocator& base, size_t capacity);
+  ~PoolingPageAllocator() override;
+  void* reserve(uint64_t bytes) override;
+  bool commit(void* p, uint64_t bytes) override;
+  void decommit(void* p, uint64_t bytes) override;
+  void release(void* p, uint64_t bytes, uint64_t committed) override;
+  size_t pooled() const;  // reservations kept now
+
+ private:
+  struct State;
+  PageAllocator& base_;
+  size_t capacity_;
+  State* state_;
+};
+
+// The allocator used for every new and destroyed linear memory: by default a
+// PoolingPageAllocator over the system one. Replace it only while no memory
+// is alive (tests do); not synchronized.
 PageAllocator& page_allocator();
-void set_page_allocator(PageAllocator* a);  // nullptr restores the system one
+void set_page_allocator(PageAllocator* a);  // nullptr restores the default
 
 // OS page size (the granularity of commit); queried once.
 uint64_t os_page_size();

@@ -25,11 +25,12 @@ class RecordingAllocator : public PageAllocator {
     return system_page_allocator().commit(p, bytes);
   }
   void decommit(void* p, uint64_t bytes) override { system_page_allocator().decommit(p, bytes); }
-  void release(void* p, uint64_t bytes) override {
+  void release(void* p, uint64_t bytes, uint64_t committed) override {
     releases.push_back(bytes);
-    system_page_allocator().release(p, bytes);
+    released_committed.push_back(committed);
+    system_page_allocator().release(p, bytes, committed);
   }
-  std::vector<uint64_t> reserves, commits, releases;
+  std::vector<uint64_t> reserves, commits, releases, released_committed;
   uint64_t refuse_above = ~uint64_t{0};
   bool fail_commits = false;
 };
@@ -131,6 +132,7 @@ TEST_F(LinearMemory, DestructorReleasesTheWholeReservation) {
   }
   ASSERT_EQ(alloc_.releases.size(), 1u);
   EXPECT_EQ(alloc_.releases[0], 4 * kWasmPageSize + kSmallGuard);
+  EXPECT_EQ(alloc_.released_committed[0], 2 * kWasmPageSize);
 }
 
 TEST_F(LinearMemory, FallsBackWhenAddressSpaceIsScarce) {
@@ -168,7 +170,37 @@ TEST(PageAllocator, DecommitZeroesAndCommitRestores) {
   ASSERT_TRUE(pa.commit(p, len));
   EXPECT_EQ(p[0], 0);
   EXPECT_EQ(p[len - 1], 0);
-  pa.release(p, len);
+  pa.release(p, len, len);
+}
+
+TEST(PoolingPageAllocator, RecyclesCleanReservationsUpToItsCapacity) {
+  RecordingAllocator base;
+  {
+    PoolingPageAllocator pool(base, 1);
+    uint64_t len = 16 * os_page_size();
+    auto* a = static_cast<uint8_t*>(pool.reserve(len));
+    auto* b = static_cast<uint8_t*>(pool.reserve(len));
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(pool.commit(a, os_page_size()));
+    a[5] = 9;
+    pool.release(a, len, os_page_size());
+    pool.release(b, len, 0);  // over capacity: really released
+    EXPECT_EQ(pool.pooled(), 1u);
+    EXPECT_EQ(base.releases.size(), 1u);
+    // Same size: the pooled reservation comes back, zeroed once recommitted.
+    auto* c = static_cast<uint8_t*>(pool.reserve(len));
+    EXPECT_EQ(c, a);
+    EXPECT_EQ(base.reserves.size(), 2u);
+    ASSERT_TRUE(pool.commit(c, os_page_size()));
+    EXPECT_EQ(c[5], 0);
+    // Another size is not served from the pool.
+    pool.release(c, len, os_page_size());
+    void* d = pool.reserve(2 * len);
+    EXPECT_NE(d, c);
+    pool.release(d, 2 * len, 0);
+  }
+  // Destroying the pool releases what it kept.
+  EXPECT_EQ(base.releases.size(), 3u);
 }
 
 }  // namespace
