@@ -55,6 +55,9 @@ class Cursor {
   Error unexpected(const Token& t) const {
     if (t.kind == TokKind::Bad) return error_at(t, std::string(t.text));
     if (t.kind == TokKind::Eof) return error_at(t, "unexpected end of file");
+    // The spec interpreter's lexer rejects reserved tokens (`0drop`, `"a"x`)
+    // wherever they appear, with this wording.
+    if (t.kind == TokKind::Reserved) return error_at(t, "unknown operator " + std::string(t.text));
     return error_at(t, "unexpected token");
   }
   Error unexpected() const { return unexpected(peek()); }

@@ -11,7 +11,21 @@ namespace viv::text {
 namespace {
 
 bool is_literal_token(const Token& t) {
-  return t.kind == TokKind::Number || t.kind == TokKind::Keyword || t.kind == TokKind::Reserved;
+  if (t.kind == TokKind::Keyword) return t.text != "nan:canonical" && t.text != "nan:arithmetic";
+  return t.kind == TokKind::Number || t.kind == TokKind::Reserved;
+}
+
+// Keywords that open a clause, never an instruction: a misplaced clause is an
+// unexpected token rather than an unknown operator.
+bool is_clause_keyword(std::string_view k) {
+  return k == "type" || k == "param" || k == "result" || k == "local" || k == "then" || k == "else" ||
+         k == "export" || k == "import" || k == "item" || k == "offset";
+}
+
+// A token that can be a lane of v128.const (so lanes can be counted first).
+bool is_lane_token(const Token& t) {
+  if (t.kind == TokKind::Number || t.kind == TokKind::Reserved) return true;
+  return t.kind == TokKind::Keyword && (t.text.substr(0, 3) == "nan" || t.text == "inf");
 }
 
 }  // namespace
@@ -111,7 +125,7 @@ Result<void> ModuleParser::parse_folded(FuncScope& fs, Bytes& out) {
   VIV_TRY(c_.expect(TokKind::LParen));
   const Token& t = c_.peek();
   if (t.kind == TokKind::Reserved) return c_.error_at(t, "unknown operator " + std::string(t.text));
-  if (t.kind != TokKind::Keyword) return c_.unexpected();
+  if (t.kind != TokKind::Keyword || is_clause_keyword(t.text)) return c_.unexpected();
   std::optional<Op> op = lookup_text(t.text);
   if (!op) return c_.error_at(t, "unknown operator " + std::string(t.text));
   if (*op == Op::block || *op == Op::loop) {
@@ -201,11 +215,12 @@ Result<void> ModuleParser::parse_v128_const(Bytes& out) {
   else if (s == "f64x2") { lanes = 2; bits = 64; is_float = true; }
   else return c_.error_at(shape, "unexpected token");
   c_.next();
+  unsigned given = 0;
+  while (is_lane_token(c_.peek(given))) ++given;
+  if (given != lanes) return c_.error_at(c_.peek(given < lanes ? given : lanes), "wrong number of lane literals");
   uint8_t bytes[16];
   for (unsigned i = 0; i < lanes; ++i) {
     const Token& t = c_.peek();
-    if (t.kind != TokKind::Number && t.kind != TokKind::Keyword && t.kind != TokKind::Reserved)
-      return c_.error_at(t, "wrong number of lane literals");
     uint64_t v = 0;
     NumStatus st;
     if (is_float && bits == 32) {
@@ -237,9 +252,11 @@ Result<void> ModuleParser::parse_immediates(Op op, const Token& op_tok, FuncScop
   // A lane index is a natural number < 256; `-1` is not even a natural.
   auto lane = [&]() -> Result<uint8_t> {
     const Token& t = c_.peek();
-    if (t.kind != TokKind::Number || t.text[0] == '-' || t.text[0] == '+') return c_.unexpected();
+    if (t.kind != TokKind::Number) return c_.unexpected();
     uint64_t v;
-    if (parse_nat(t.text, 255, v) != NumStatus::Ok) return c_.error_at(t, "malformed lane index");
+    NumStatus st = parse_nat(t.text, 255, v);
+    if (st == NumStatus::Syntax) return c_.unexpected();  // -1, 1.5: not a natural number
+    if (st == NumStatus::Range) return c_.error_at(t, "malformed lane index");
     c_.next();
     return static_cast<uint8_t>(v);
   };
@@ -275,7 +292,7 @@ Result<void> ModuleParser::parse_immediates(Op op, const Token& op_tok, FuncScop
       if (at_index()) {
         VIV_TRY_ASSIGN(table, parse_index(kTables));
       }
-      VIV_TRY_ASSIGN(uint32_t ti, parse_typeuse(nullptr));
+      VIV_TRY_ASSIGN(uint32_t ti, parse_typeuse(nullptr, false));
       put_u32(out, ti);
       put_u32(out, table);
       return {};
@@ -391,7 +408,7 @@ Result<void> ModuleParser::parse_immediates(Op op, const Token& op_tok, FuncScop
     case ImmKind::Shuffle: {
       uint8_t lanes[16];
       unsigned n = 0;
-      while (c_.is(TokKind::Number)) {
+      while (is_lane_token(c_.peek())) {
         const Token& t = c_.next();
         uint64_t v;
         if (parse_nat(t.text, 255, v) != NumStatus::Ok) return c_.error_at(t, "malformed lane index");

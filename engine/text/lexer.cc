@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "engine/text/numbers.h"
+
 namespace viv::text {
 
 bool is_idchar(unsigned char c) {
@@ -219,7 +221,8 @@ class Lexer {
     else if (strings > 0 || foreign) kind = TokKind::Reserved;
     else if (c0 == '$') kind = len > 1 ? TokKind::Id : TokKind::Reserved;
     else if (c0 >= 'a' && c0 <= 'z') kind = TokKind::Keyword;
-    else if ((c0 >= '0' && c0 <= '9') || ((c0 == '+' || c0 == '-') && len > 1)) kind = TokKind::Number;
+    else if ((c0 >= '0' && c0 <= '9') || ((c0 == '+' || c0 == '-') && len > 1))
+      kind = is_number_syntax(s_.substr(begin, len)) ? TokKind::Number : TokKind::Reserved;
     else kind = TokKind::Reserved;
     push(kind, begin, len, line, col0);
   }

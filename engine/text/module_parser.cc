@@ -22,7 +22,7 @@ const char* unknown_noun(Space s) {
 std::string type_key(const FuncType& ft) {
   std::string k;
   for (ValType t : ft.params) k.push_back(static_cast<char>(t));
-  k.push_back('|');
+  k.push_back('\0');  // not a value type byte
   for (ValType t : ft.results) k.push_back(static_cast<char>(t));
   return k;
 }
@@ -59,11 +59,13 @@ Result<void> ModuleParser::collect() {
   const auto& toks = c_.tokens().toks;
   c_.seek(begin_);
   while (c_.pos() < end_) {
-    if (!c_.is(TokKind::LParen)) return c_.unexpected();
+    // Syntax errors between fields are left to pass 2, which reports the
+    // first error in text order.
+    if (!c_.is(TokKind::LParen)) break;
     size_t open = c_.pos();
     size_t close = toks[open].match;
     const Token& kw = c_.peek(1);
-    if (kw.kind != TokKind::Keyword) return c_.unexpected(kw);
+    if (kw.kind != TokKind::Keyword) break;
     const Token* id = c_.peek(2).kind == TokKind::Id ? &c_.peek(2) : nullptr;
     // Counts anonymous child fields (inline elem/data) of a table/memory.
     auto count_children = [&](std::string_view child, Space s) {
@@ -110,7 +112,7 @@ Result<void> ModuleParser::collect() {
         break;
       }
     } else if (k != "export" && k != "start") {
-      return c_.error_at(kw, "unexpected token " + std::string(k));
+      break;
     }
     c_.seek(close + 1);
   }
@@ -200,6 +202,8 @@ Result<void> ModuleParser::parse_params_results(FuncType& ft, FuncScope* names, 
     }
     VIV_TRY(c_.expect(TokKind::RParen));
   }
+  // Out of order: (result) before (param), or (type) after either.
+  if (c_.is_open("param") || c_.is_open("type")) return c_.unexpected(c_.peek(1));
   return {};
 }
 
@@ -218,7 +222,7 @@ uint32_t ModuleParser::find_or_add_type(const FuncType& ft) {
   return it->second;
 }
 
-Result<uint32_t> ModuleParser::parse_typeuse(FuncScope* names) {
+Result<uint32_t> ModuleParser::parse_typeuse(FuncScope* names, bool allow_names) {
   const Token& start = c_.peek();
   std::optional<uint32_t> idx;
   if (c_.is_open("type")) {
@@ -228,12 +232,15 @@ Result<uint32_t> ModuleParser::parse_typeuse(FuncScope* names) {
     VIV_TRY(c_.expect(TokKind::RParen));
   }
   FuncType ft;
-  VIV_TRY(parse_params_results(ft, names, true));
+  VIV_TRY(parse_params_results(ft, names, allow_names));
   if (idx) {
     bool inline_given = !ft.params.empty() || !ft.results.empty();
     if (*idx < types_.size()) {
       if (inline_given && !(ft == types_[*idx])) return c_.error_at(start, "inline function type");
       if (!inline_given && names) names->num_locals = static_cast<uint32_t>(types_[*idx].params.size());
+    } else if (inline_given) {
+      // The inline signature cannot be checked against a type that does not exist.
+      return c_.error_at(start, "unknown type");
     }
     return *idx;
   }
@@ -260,6 +267,11 @@ Result<void> ModuleParser::parse_blocktype(Bytes& out) {
     if (*idx < types_.size()) {
       const FuncType& t = types_[*idx];
       if (inline_given && !(ft == t)) return c_.error_at(start, "inline function type");
+      // Same encoding as wabt: the short form whenever the type allows it.
+      if (t.params.empty() && t.results.size() <= 1) {
+        inline_form(t);
+        return {};
+      }
     }
     put_s64(out, *idx);
     return {};

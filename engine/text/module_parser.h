@@ -70,7 +70,7 @@ class ModuleParser {
   Result<void> parse_params_results(FuncType& ft, FuncScope* names, bool allow_names);
   Result<FuncType> parse_functype_def();  // after "(type $id?": "(func ...)"
   // typeuse := (type x)? (param ...)* (result ...)*; returns the type index.
-  Result<uint32_t> parse_typeuse(FuncScope* names);
+  Result<uint32_t> parse_typeuse(FuncScope* names, bool allow_names = true);
   uint32_t find_or_add_type(const FuncType& ft);
   Result<void> parse_blocktype(Bytes& out);
 

@@ -165,6 +165,12 @@ NumStatus parse_int(std::string_view text, unsigned bits, uint64_t& out) {
   return NumStatus::Ok;
 }
 
+bool is_number_syntax(std::string_view text) {
+  uint64_t v;
+  if (parse_int(text, 64, v) != NumStatus::Syntax) return true;
+  return parse_f64(text, v) != NumStatus::Syntax;
+}
+
 NumStatus parse_f32(std::string_view text, uint32_t& bits) { return parse_float<uint32_t>(text, bits, 23, 8); }
 NumStatus parse_f64(std::string_view text, uint64_t& bits) { return parse_float<uint64_t>(text, bits, 52, 11); }
 

@@ -21,5 +21,7 @@ NumStatus parse_int(std::string_view text, unsigned bits, uint64_t& out);
 // Float literals, as IEEE bit patterns.
 NumStatus parse_f32(std::string_view text, uint32_t& bits);
 NumStatus parse_f64(std::string_view text, uint64_t& bits);
+// True when `text` is a well-formed integer or float literal (in range or not).
+bool is_number_syntax(std::string_view text);
 
 }  // namespace viv::text

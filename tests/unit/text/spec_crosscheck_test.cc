@@ -66,6 +66,37 @@ std::string hex_diff(const std::vector<uint8_t>& a, const std::vector<uint8_t>& 
   return o.str();
 }
 
+// Places where we deliberately differ from wabt 1.0.33 (file, line of the
+// command as wast2json reports it).
+struct KnownDifference {
+  const char* file;
+  uint32_t line;
+  const char* why;
+};
+const KnownDifference kKnown[] = {
+    // wabt truncates hex floats that round into the subnormal range; we round
+    // to nearest even as the spec requires (0x1.fffffffffffffp-1023 is a tie).
+    {"simd_lane.wast", 164, "subnormal hex float rounding"},
+    {"simd_lane.wast", 165, "subnormal hex float rounding"},
+    {"simd_lane.wast", 265, "subnormal hex float rounding"},
+    {"simd_lane.wast", 266, "subnormal hex float rounding"},
+    {"simd_lane.wast", 281, "subnormal hex float rounding"},
+    {"simd_lane.wast", 282, "subnormal hex float rounding"},
+    // `select (result)` with no types: we keep the typed form (0x1C 0x00) so
+    // the validator reports "invalid result arity" as the spec expects.
+    {"select.wast", 324, "select with empty result list"},
+    // data.drop/memory.init without data segments: we still emit the data
+    // count section, so validation reports "unknown data segment".
+    {"memory_init.wast", 190, "data count section"},
+    {"memory_init.wast", 227, "data count section"},
+};
+
+bool known_difference(const fs::path& f, uint32_t line) {
+  for (const auto& k : kKnown)
+    if (f.filename() == k.file && line == k.line) return true;
+  return false;
+}
+
 bool have_wast2json() { return std::system("command -v wast2json >/dev/null 2>&1") == 0; }
 
 // Bits of a value as wast2json writes it ("value": decimal string of the bits).
@@ -134,6 +165,7 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
       const viv::Command* ours = &script->commands[ci];
       uint32_t line = c["line"].get<uint32_t>();
       std::string type = c["type"];
+      if (known_difference(f, line)) continue;
       if (c.contains("filename")) {
         std::string fn = c["filename"];
         bool is_text = c.value("module_type", "binary") == "text";
