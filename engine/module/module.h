@@ -116,6 +116,14 @@ struct ModuleIR {
   // decoder; the accessors fall back to a scan when it is empty.
   std::vector<uint32_t> import_slots[4];
 
+  // C.refs (spec 3.4.10): declared_funcs[f] != 0 when a ref.func in a body may
+  // name function f. Written only by validate_module(), before any body is
+  // validated, so each FuncValidator reads it instead of rescanning every
+  // segment (which would cost funcs x segments on hostile modules). Empty until
+  // then; a FuncValidator on a module never passed to validate_module()
+  // computes its own copy.
+  mutable std::vector<uint8_t> declared_funcs;
+
   // From the "name" custom section (best effort: a malformed name section is ignored).
   std::string module_name;
   std::unordered_map<uint32_t, std::string> func_names;

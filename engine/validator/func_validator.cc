@@ -60,9 +60,10 @@ struct FuncValidator::State {
   bool has_init_error = false;
   Error init_error;
 
-  // C.refs, built on the first ref.func of the body.
-  bool refs_built = false;
-  std::vector<uint8_t> declared;
+  // C.refs: the module's copy when validate_module() computed it, else our
+  // own, built on the first ref.func of the body.
+  const std::vector<uint8_t>* refs = nullptr;
+  std::vector<uint8_t> own_refs;
 
   // The instruction being checked, for error locations and messages.
   const Instr* cur = nullptr;
@@ -223,11 +224,15 @@ struct FuncValidator::State {
     return idx < *m.data_count ? true : unknown("data segment", idx);
   }
   bool func_decl(uint32_t idx) {
-    if (!refs_built) {
-      collect_declared_funcs(m, declared);
-      refs_built = true;
+    if (!refs) {
+      if (m.declared_funcs.size() == m.total_funcs()) {
+        refs = &m.declared_funcs;
+      } else {
+        collect_declared_funcs(m, own_refs);
+        refs = &own_refs;
+      }
     }
-    if (idx < declared.size() && declared[idx]) return true;
+    if (idx < refs->size() && (*refs)[idx]) return true;
     return fail(ErrorCode::Invalid, "undeclared function reference " + std::to_string(idx));
   }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/validator/declared_funcs.h"
 #include "engine/validator/validator.h"
 
 namespace viv {
@@ -24,6 +25,9 @@ class ModuleValidator {
   explicit ModuleValidator(const ModuleIR& m) : m_(m) {}
 
   Result<void> run(bool bodies) {
+    // Computed once per module for every body validated after this, here or
+    // while lowering (see ModuleIR::declared_funcs).
+    collect_declared_funcs(m_, m_.declared_funcs);
     VIV_TRY(imports());
     VIV_TRY(functions());
     VIV_TRY(tables());

@@ -291,6 +291,20 @@ TEST_F(FuncValidatorTest, RefFuncNeedsDeclaration) {
                "unknown function 2");
 }
 
+TEST_F(FuncValidatorTest, RefFuncUsesTheModulesDeclaredSet) {
+  uint32_t f = func({}, {});
+  add_func(m, v_v);
+  std::vector<Instr> code = {I(Op::ref_func).idx(1), I(Op::drop), I(Op::end)};
+  // validate_module() computes C.refs once into the module; bodies validated
+  // afterwards read it rather than rescanning the segments.
+  m.funcs[0].body = m.funcs[1].body = Span{0, 0};
+  ASSERT_TRUE(validate_module(m, false).ok());
+  ASSERT_EQ(m.declared_funcs.size(), 2u);
+  expect_error(run(m, f, code), ErrorCode::Invalid, "undeclared function reference");
+  m.declared_funcs[1] = 1;
+  EXPECT_TRUE(run(m, f, code).ok());
+}
+
 TEST_F(FuncValidatorTest, RefIsNullNeedsReference) {
   uint32_t f = func({}, {i32});
   EXPECT_TRUE(run(m, f, {I(Op::ref_null).ref(externref), I(Op::ref_is_null), I(Op::end)}).ok());
