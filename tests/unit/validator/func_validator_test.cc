@@ -450,7 +450,9 @@ TEST_F(FuncValidatorTest, EverySpecialOpcodeHasARule) {
     in.in.br_targets = targets;
     in.in.select_types = one;
     auto r = v.step(in);
-    if (!r.ok()) EXPECT_NE(r.error().code(), ErrorCode::Internal) << name(op) << ": " << r.error().to_string();
+    if (!r.ok()) {
+      EXPECT_NE(r.error().code(), ErrorCode::Internal) << name(op) << ": " << r.error().to_string();
+    }
   }
 }
 
