@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/interp/simd/adapters.h"
+#include "engine/interp/simd/cpu.h"
 #include "engine/interp/simd/memory_handlers.h"
 #include "engine/interp/simd/ops.h"
 #include "engine/interp/simd/simd.h"
@@ -106,6 +107,10 @@ struct Table {
 }  // namespace
 
 Handler simd_handler(Op op) {
+  // Without SSE4.1/SSSE3 no handler exists, so a module using v128 fails to
+  // lower with an Unsupported error instead of dying on an illegal
+  // instruction (cpu.h has the message naming what is missing).
+  if (!viv::simd::host_supports_simd()) return nullptr;
   static const Table table;
   return table.h[static_cast<size_t>(op)];
 }
