@@ -125,13 +125,16 @@ Result<void> decode_into(DecodeState& s) {
     s.m.sections.push_back(std::move(info));
   }
 
+  // Checks across sections, made once all are read (as the reference
+  // interpreter does, so a later section's own error takes precedence).
   const uint64_t eof = r.offset();
   if (s.m.funcs.size() != s.code_count.value_or(0))
-    return at(eof, ErrorCode::Malformed, "function and code section have inconsistent lengths");
+    return in_section(at(eof, ErrorCode::Malformed, "function and code section have inconsistent lengths"), "code");
   if (s.m.data_count && *s.m.data_count != s.m.datas.size())
-    return at(eof, ErrorCode::Malformed, "data count and data section have inconsistent lengths");
+    return in_section(at(eof, ErrorCode::Malformed, "data count and data section have inconsistent lengths"),
+                      "datacount");
   if (!s.m.data_count && s.uses_data_index)
-    return at(eof, ErrorCode::Malformed, "data count section required");
+    return in_section(at(eof, ErrorCode::Malformed, "data count section required"), "code");
   return {};
 }
 
