@@ -107,7 +107,8 @@ class Lexer {
       if (c == '\n') { newline(); ++i_; }
       else if (c == ' ' || c == '\t' || c == '\r') ++i_;
       else if (c == ';' && i_ + 1 < s_.size() && s_[i_ + 1] == ';') {
-        while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+        // A line comment ends at any newline: LF, CR or CR LF.
+        while (i_ < s_.size() && s_[i_] != '\n' && s_[i_] != '\r') ++i_;
       } else if (c == '(' && i_ + 1 < s_.size() && s_[i_ + 1] == ';') {
         uint32_t line = line_, col0 = col();
         int depth = 0;

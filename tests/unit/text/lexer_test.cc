@@ -29,6 +29,12 @@ TEST(TextLexer, SkipsNestedBlockAndLineComments) {
   EXPECT_EQ(t.toks[1].column, 2u);
 }
 
+TEST(TextLexer, LineCommentEndsAtCarriageReturn) {
+  Tokens t = tokenize("a ;; comment\rb");
+  ASSERT_EQ(t.toks.size(), 3u);
+  EXPECT_EQ(t.toks[1].text, "b");
+}
+
 TEST(TextLexer, TracksLineAndColumn) {
   Tokens t = tokenize("(a\n\n   b)");
   EXPECT_EQ(t.toks[2].line, 3u);
