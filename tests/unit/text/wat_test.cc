@@ -105,6 +105,12 @@ TEST(Wat, EmptyModuleAndBareFields) {
   same("(func)", "(module (func))");
 }
 
+TEST(Wat, BinaryAndQuoteModuleForms) {
+  EXPECT_EQ(wat("(module $m binary \"\\00asm\" \"\\01\\00\\00\\00\")"), (Bytes{0, 'a', 's', 'm', 1, 0, 0, 0}));
+  same("(module quote \"(func (export \\\"f\\\"))\")", "(module (func (export \"f\")))");
+  fails_with("(module binary \"\" 1)", "unexpected token");
+}
+
 TEST(Wat, InlineExportAndImport) {
   same("(module (func (export \"a\") (export \"b\")))",
        "(module (func) (export \"a\" (func 0)) (export \"b\" (func 0)))");
