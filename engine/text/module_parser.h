@@ -48,10 +48,11 @@ class ModuleParser {
   Result<void> parse_expr_until_close(FuncScope& fs, Bytes& out);
 
  private:
-  // Pass 1.
+  // Pass 1 (module_parser.cc).
   Result<void> collect();
+  void index_explicit_types();
   Result<void> bind(Space s, const Token* id);
-  // Pass 2: one function per field kind.
+  // Pass 2: one function per field kind (module_fields.cc, module_elems.cc).
   Result<void> field_type();
   Result<void> field_import();
   Result<void> field_func();
@@ -63,7 +64,7 @@ class ModuleParser {
   Result<void> field_elem();
   Result<void> field_data();
 
-  // Types.
+  // Types and references (module_types.cc).
   Result<ValType> parse_valtype();
   Result<ValType> parse_reftype();
   Result<vivarium::Limits> parse_limits();

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vivarium/types.h"
+
 namespace viv::text {
 
 using Bytes = std::vector<uint8_t>;
@@ -51,5 +53,16 @@ inline void put_section(Bytes& out, uint8_t id, const Bytes& contents) {
   put_u32(out, contents.size());
   out.insert(out.end(), contents.begin(), contents.end());
 }
+
+inline void put_valtype(Bytes& b, vivarium::ValType t) { b.push_back(static_cast<uint8_t>(t)); }
+
+inline void put_limits(Bytes& b, const vivarium::Limits& l) {
+  put_u8(b, l.has_max ? 0x01 : 0x00);
+  put_u32(b, l.min);
+  if (l.has_max) put_u32(b, l.max);
+}
+
+// `i32.const 0; end`: the offset of the segments that inline elem/data create.
+inline Bytes zero_offset() { return Bytes{0x41, 0x00, 0x0B}; }
 
 }  // namespace viv::text
