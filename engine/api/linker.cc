@@ -86,6 +86,9 @@ namespace {
 Store* store_of(const Extern& e) {
   return std::visit([](const auto& h) { return h.store(); }, e);
 }
+bool is_empty(const Extern& e) {
+  return std::visit([](const auto& h) { return h.raw() == nullptr; }, e);
+}
 
 Error link_error(Error e, const detail::ModuleImpl& m, uint64_t offset) {
   e.where().file = m.file;
@@ -97,31 +100,46 @@ Error link_error(Error e, const detail::ModuleImpl& m, uint64_t offset) {
 }  // namespace
 
 Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
-  const detail::ModuleImpl& m = module.impl();
-  const viv::ModuleIR& ir = *m.ir;
-  std::vector<Extern> resolved;
-  resolved.reserve(m.imports.size());
-  for (size_t k = 0; k < m.imports.size(); ++k) {
-    const ImportDesc& d = m.imports[k];
-    const viv::Import& im = ir.imports[k];
-    const Impl::Entry* e = impl_->find(d.module, d.name);
-    if (e == nullptr) {
-      return link_error(Error(ErrorCode::UnknownImport, "unknown import: module \"" + d.module + "\" has no " +
-                                                            to_string(d.kind) + " \"" + d.name + "\""),
-                        m, im.offset);
+  auto body = [&]() -> Result<Instance> {
+    const detail::ModuleImpl& m = module.impl();
+    const viv::ModuleIR& ir = *m.ir;
+    std::vector<Extern> resolved;
+    resolved.reserve(m.imports.size());
+    for (size_t k = 0; k < m.imports.size(); ++k) {
+      const ImportDesc& d = m.imports[k];
+      const viv::Import& im = ir.imports[k];
+      const Impl::Entry* e = impl_->find(d.module, d.name);
+      if (e == nullptr) {
+        return link_error(Error(ErrorCode::UnknownImport, "unknown import: module \"" + d.module + "\" has no " +
+                                                              to_string(d.kind) + " \"" + d.name + "\""),
+                          m, im.offset);
+      }
+      Extern ext = Impl::materialize(store, *e);
+      if (is_empty(ext)) {
+        return link_error(Error(ErrorCode::Usage, "import " + d.module + "." + d.name + " is defined by an empty handle"),
+                          m, im.offset);
+      }
+      if (store_of(ext) != &store) {
+        return link_error(Error(ErrorCode::Usage, "import " + d.module + "." + d.name +
+                                                      " is defined by an extern of a different store"),
+                          m, im.offset);
+      }
+      uint32_t type_id = d.kind == ExternKind::Func ? m.type_ids[im.type_index] : 0;
+      if (auto ok = detail::check_import(d, type_id, ext); !ok) return link_error(std::move(ok).error(), m, im.offset);
+      resolved.push_back(ext);
     }
-    Extern ext = Impl::materialize(store, *e);
-    if (store_of(ext) != &store) {
-      return link_error(Error(ErrorCode::Usage, "import " + d.module + "." + d.name +
-                                                    " is defined by an extern of a different store"),
-                        m, im.offset);
-    }
-    uint32_t type_id = d.kind == ExternKind::Func ? m.type_ids[im.type_index] : 0;
-    if (auto ok = detail::check_import(d, type_id, ext); !ok) return link_error(std::move(ok).error(), m, im.offset);
-    resolved.push_back(ext);
+    VIV_TRY_ASSIGN(detail::InstanceImpl * inst, detail::instantiate_module(store, m.shared_from_this(), resolved));
+    return Instance(&store, inst);
+  };
+  // Nothing throws across the API: a module whose tables or segments the
+  // host cannot allocate gets an error, not an exception.
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::LimitExceeded, "out of host memory while instantiating");
+  } catch (const std::length_error&) {
+    return Error(ErrorCode::LimitExceeded, "out of host memory while instantiating");
   }
-  VIV_TRY_ASSIGN(detail::InstanceImpl * inst, detail::instantiate_module(store, m.shared_from_this(), resolved));
-  return Instance(&store, inst);
 }
 
 }  // namespace vivarium

@@ -32,10 +32,19 @@ Result<std::unique_ptr<viv::ModuleIR>> decode_and_validate(std::span<const uint8
 }  // namespace
 
 Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptions& opts) {
-  VIV_TRY_ASSIGN(auto ir, decode_and_validate(wasm, opts, /*bodies=*/false));
-  // Bodies are validated while they are lowered: one pass per function.
-  VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file));
-  return Module(std::move(impl));
+  auto body = [&]() -> Result<Module> {
+    VIV_TRY_ASSIGN(auto ir, decode_and_validate(wasm, opts, /*bodies=*/false));
+    // Bodies are validated while they are lowered: one pass per function.
+    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file));
+    return Module(std::move(impl));
+  };
+  // Nothing throws across the API (the decoder bounds its allocations by the
+  // input size, but the host may still run out).
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::LimitExceeded, "out of host memory while compiling", Location{.file = opts.file});
+  }
 }
 
 Result<void> Module::validate(std::span<const uint8_t> wasm, const CompileOptions& opts) {

@@ -113,6 +113,15 @@ TEST(Link, ExternFromAnotherStoreIsRejected) {
   EXPECT_NE(e.message().find("env.mem"), std::string::npos);
 }
 
+TEST(Link, EmptyHandleIsRejected) {
+  Store store;
+  Linker l;
+  l.define("env", "mem", Memory());
+  Error e = link_error(l, store, kImportMem2);
+  EXPECT_EQ(e.code(), ErrorCode::Usage);
+  EXPECT_NE(e.message().find("empty handle"), std::string::npos);
+}
+
 TEST(Link, DefineInstanceRegistersExports) {
   Store store;
   Linker l;
