@@ -1,4 +1,14 @@
 // The interpreter's entry points, used by the runtime.
+//
+// Design (details in compiled.h and handler.h): each function is lowered once,
+// in the same pass that validates it, to threaded code for a register/slot
+// machine -- every instruction is a handler pointer plus the frame-slot
+// indices of its operands and result, branch targets are resolved offsets,
+// unreachable code is dropped. Handlers tail-call each other ([[clang::musttail]],
+// a dispatch loop elsewhere) with pc, frame, memory base and state in
+// registers. Calls push explicit frames on the store's ExecState, so wasm
+// recursion never grows the native stack. This form leaves the speed work
+// (operand variants, superinstructions) to new handlers, not a new format.
 #pragma once
 #include <memory>
 

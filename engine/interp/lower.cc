@@ -90,6 +90,9 @@ class Lowerer {
   }
   uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
   void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
+  // For instructions emitted on behalf of the current wasm instruction
+  // (back-edges can end in fuel/deadline traps).
+  void mark(uint32_t inst) { offsets_.emplace_back(inst, cur_offset_); }
   void patch(const Fixup& f, uint32_t target) {
     code_[f.half / 2].i32[f.half % 2] = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
   }
@@ -177,6 +180,7 @@ class Lowerer {
   uint32_t lazy_ = 0;  // values whose loc != canon
   std::vector<Ctl> ctl_;
   uint32_t fuse_end_ = UINT32_MAX, fuse_half_ = 0, fuse_slot_ = 0;
+  uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
 };
 
 uint32_t slots_of_types(std::span<const ValType> ts) {
@@ -220,6 +224,7 @@ Result<CompiledFuncPtr> Lowerer::run() {
 }
 
 Result<void> Lowerer::lower(const Instr& in) {
+  cur_offset_ = static_cast<uint32_t>(in.offset);
   const bool live = !ctl_.back().dead && v_.reachable();
   switch (in.op) {
     case Op::block: case Op::loop: case Op::if_: case Op::else_: case Op::end:
@@ -462,6 +467,7 @@ Result<void> Lowerer::lower(const Instr& in) {
         code_[at + 1].u32[0] = cond;
         if (c.kind == FrameKind::Loop) {
           code_[at + 1].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          mark(at);
         } else {
           c.fixups.push_back({at, (at + 1) * 2 + 1});
         }
@@ -694,6 +700,7 @@ void Lowerer::emit_branch(uint32_t depth) {
   if (c.kind == FrameKind::Loop) {
     const uint32_t at = emit(&h_br_loop, 2);
     code_[at + 1].i32[0] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+    mark(at);
   } else {
     const uint32_t at = emit(&h_br, 2);
     c.fixups.push_back({at, (at + 1) * 2});

@@ -1,5 +1,6 @@
 // Integer and float instructions: results, traps and the float corner cases
 // (NaN, signed zero, rounding) that a naive C++ mapping gets wrong.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -69,6 +70,14 @@ TEST(InterpInt, Traps) {
   EXPECT_EQ(ov.code(), ErrorCode::IntegerOverflow);
   EXPECT_EQ(ov.message(), "integer overflow");
   EXPECT_EQ(e.trap("div_s64", {I64(INT64_MIN), I64(-1)}).code(), ErrorCode::IntegerOverflow);
+  // Where: the function and the byte offset of the trapping instruction.
+  EXPECT_EQ(d0.where().function, "func[1]");
+  const auto bytes = e.module->bytes();
+  const uint8_t pattern[] = {0x20, 0x00, 0x20, 0x01, 0x6D};  // local.get 0, local.get 1, i32.div_s
+  auto it = std::search(bytes.begin(), bytes.end(), std::begin(pattern), std::end(pattern));
+  ASSERT_NE(it, bytes.end());
+  EXPECT_EQ(d0.where().offset, static_cast<uint64_t>(it - bytes.begin()) + 4);
+  EXPECT_NE(d0.backtrace().find("func[1]"), std::string::npos);
   // The store is usable after a trap.
   EXPECT_EQ(e.i32("add", {I32(1), I32(1)}), 2);
 }
