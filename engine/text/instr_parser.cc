@@ -42,23 +42,6 @@ Result<void> ModuleParser::emit_op(Op op, Bytes& out) {
   return {};
 }
 
-Result<void> ModuleParser::parse_instrs(FuncScope& fs, Bytes& out) {
-  for (;;) {
-    const Token& t = c_.peek();
-    if (t.kind == TokKind::RParen || t.kind == TokKind::Eof) return {};
-    if (t.kind == TokKind::Keyword && (t.text == "end" || t.text == "else")) return {};
-    VIV_TRY(parse_instr(fs, out));
-  }
-}
-
-Result<void> ModuleParser::parse_instr(FuncScope& fs, Bytes& out) {
-  const Token& t = c_.peek();
-  if (t.kind == TokKind::LParen) return parse_folded(fs, out);
-  if (t.kind == TokKind::Keyword) return parse_plain(fs, out, false);
-  if (t.kind == TokKind::Reserved) return c_.error_at(t, "unknown operator " + std::string(t.text));
-  return c_.unexpected();
-}
-
 Result<std::optional<std::string_view>> ModuleParser::parse_block_label() {
   if (c_.is(TokKind::Id)) return std::optional<std::string_view>(c_.next().text);
   return std::optional<std::string_view>();
@@ -71,36 +54,14 @@ Result<void> ModuleParser::check_end_label(std::string_view label) {
   return {};
 }
 
-// Plain `block label bt instr* end label?` (and loop, if/else).
-Result<void> ModuleParser::parse_block_body(Op op, FuncScope& fs, Bytes& out) {
-  VIV_TRY_ASSIGN(auto label, parse_block_label());
-  std::string_view name = label ? *label : std::string_view{};
-  VIV_TRY(emit_op(op, out));
-  VIV_TRY(parse_blocktype(out));
-  fs.labels.push_back(name);
-  VIV_TRY(parse_instrs(fs, out));
-  if (op == Op::if_ && c_.is_keyword("else")) {
-    c_.next();
-    VIV_TRY(check_end_label(name));
-    put_u8(out, 0x05);
-    VIV_TRY(parse_instrs(fs, out));
-  }
-  VIV_TRY(c_.expect_keyword("end"));
-  VIV_TRY(check_end_label(name));
-  put_u8(out, 0x0B);
-  fs.labels.pop_back();
-  return {};
-}
-
-Result<void> ModuleParser::parse_plain(FuncScope& fs, Bytes& out, bool folded) {
+// One non-structured instruction and its immediates (`select` may carry
+// result types, which the table cannot say).
+Result<void> ModuleParser::parse_plain(FuncScope& fs, Bytes& out) {
   const Token& t = c_.next();
   std::optional<Op> op = lookup_text(t.text);
   if (!op) return c_.error_at(t, "unknown operator " + std::string(t.text));
-  if (*op == Op::block || *op == Op::loop || *op == Op::if_) {
-    if (folded) return c_.unexpected(t);  // handled by parse_folded
-    return parse_block_body(*op, fs, out);
-  }
-  if (*op == Op::else_ || *op == Op::end) return c_.unexpected(t);
+  if (*op == Op::block || *op == Op::loop || *op == Op::if_ || *op == Op::else_ || *op == Op::end)
+    return c_.unexpected(t);
   if (*op == Op::select && c_.is_open("result")) {
     std::vector<ValType> types;
     while (c_.is_open("result")) {
@@ -121,58 +82,136 @@ Result<void> ModuleParser::parse_plain(FuncScope& fs, Bytes& out, bool folded) {
   return parse_immediates(*op, t, fs, out);
 }
 
-Result<void> ModuleParser::parse_folded(FuncScope& fs, Bytes& out) {
+Result<void> ModuleParser::parse_instrs(FuncScope& fs, Bytes& out) { return run_instrs(fs, out, false); }
+Result<void> ModuleParser::parse_folded(FuncScope& fs, Bytes& out) { return run_instrs(fs, out, true); }
+
+// Opens `(` instr: structured instructions push a frame; any other
+// instruction is encoded into its frame's `pending` bytes, which follow the
+// folded operands once the `)` is reached.
+Result<void> ModuleParser::open_folded(FuncScope& fs, Bytes& out, std::vector<InstrFrame>& st) {
   VIV_TRY(c_.expect(TokKind::LParen));
   const Token& t = c_.peek();
-  if (t.kind == TokKind::Reserved) return c_.error_at(t, "unknown operator " + std::string(t.text));
   if (t.kind != TokKind::Keyword || is_clause_keyword(t.text)) return c_.unexpected();
   std::optional<Op> op = lookup_text(t.text);
   if (!op) return c_.error_at(t, "unknown operator " + std::string(t.text));
-  if (*op == Op::block || *op == Op::loop) {
+  InstrFrame f;
+  f.op = *op;
+  if (*op == Op::block || *op == Op::loop || *op == Op::if_) {
     c_.next();
     VIV_TRY_ASSIGN(auto label, parse_block_label());
-    VIV_TRY(emit_op(*op, out));
-    VIV_TRY(parse_blocktype(out));
-    fs.labels.push_back(label ? *label : std::string_view{});
-    VIV_TRY(parse_instrs(fs, out));
-    VIV_TRY(c_.expect(TokKind::RParen));
-    put_u8(out, 0x0B);
-    fs.labels.pop_back();
-    return {};
-  }
-  if (*op == Op::if_) {
-    c_.next();
-    VIV_TRY_ASSIGN(auto label, parse_block_label());
-    Bytes bt;
-    VIV_TRY(parse_blocktype(bt));
-    while (c_.is(TokKind::LParen) && !c_.is_open("then")) VIV_TRY(parse_folded(fs, out));
-    VIV_TRY(emit_op(Op::if_, out));
-    out.insert(out.end(), bt.begin(), bt.end());
-    fs.labels.push_back(label ? *label : std::string_view{});
-    if (!c_.is_open("then")) return c_.unexpected();
-    c_.next();
-    c_.next();
-    VIV_TRY(parse_instrs(fs, out));
-    VIV_TRY(c_.expect(TokKind::RParen));
-    if (c_.is_open("else")) {
-      c_.next();
-      c_.next();
-      put_u8(out, 0x05);
-      VIV_TRY(parse_instrs(fs, out));
-      VIV_TRY(c_.expect(TokKind::RParen));
+    f.label = label ? *label : std::string_view{};
+    if (*op == Op::if_) {
+      // The condition operands come before the `if` opcode: keep the block type.
+      f.kind = InstrFrame::IfCond;
+      VIV_TRY(parse_blocktype(f.pending));
+    } else {
+      f.kind = InstrFrame::FoldedBlock;
+      VIV_TRY(emit_op(*op, out));
+      VIV_TRY(parse_blocktype(out));
+      fs.labels.push_back(f.label);
     }
-    VIV_TRY(c_.expect(TokKind::RParen));
-    put_u8(out, 0x0B);
-    fs.labels.pop_back();
-    return {};
+  } else {
+    f.kind = InstrFrame::FoldedOp;
+    VIV_TRY(parse_plain(fs, f.pending));
   }
-  // (op immediates folded-operand*): operands are evaluated first.
-  Bytes self;
-  VIV_TRY(parse_plain(fs, self, true));
-  while (c_.is(TokKind::LParen)) VIV_TRY(parse_folded(fs, out));
-  VIV_TRY(c_.expect(TokKind::RParen));
-  out.insert(out.end(), self.begin(), self.end());
+  st.push_back(std::move(f));
   return {};
+}
+
+// Instruction sequences, iteratively: nesting depth costs heap, not native
+// stack, so deeply nested text cannot overflow the stack.
+Result<void> ModuleParser::run_instrs(FuncScope& fs, Bytes& out, bool single_folded) {
+  std::vector<InstrFrame> st;
+  if (single_folded) VIV_TRY(open_folded(fs, out, st));
+  for (;;) {
+    if (single_folded && st.empty()) return {};
+    InstrFrame* top = st.empty() ? nullptr : &st.back();
+    const Token& t = c_.peek();
+    if (top && top->kind == InstrFrame::IfCond) {
+      if (t.kind == TokKind::LParen && !c_.is_open("then")) {
+        VIV_TRY(open_folded(fs, out, st));
+        continue;
+      }
+      VIV_TRY(emit_op(Op::if_, out));
+      out.insert(out.end(), top->pending.begin(), top->pending.end());
+      fs.labels.push_back(top->label);
+      if (!c_.is_open("then")) return c_.unexpected();
+      c_.next();
+      c_.next();
+      top->kind = InstrFrame::IfThen;
+      continue;
+    }
+    if (top && top->kind == InstrFrame::FoldedOp) {
+      if (t.kind == TokKind::LParen) {
+        VIV_TRY(open_folded(fs, out, st));
+        continue;
+      }
+      VIV_TRY(c_.expect(TokKind::RParen));
+      out.insert(out.end(), top->pending.begin(), top->pending.end());
+      st.pop_back();
+      continue;
+    }
+    // An instruction sequence: the root, a block body, or a then/else arm.
+    bool end_kw = t.kind == TokKind::Keyword && (t.text == "end" || t.text == "else");
+    if (t.kind == TokKind::RParen || t.kind == TokKind::Eof || end_kw) {
+      if (!top) return {};  // the caller checks what ends the sequence
+      switch (top->kind) {
+        case InstrFrame::PlainBlock:
+          if (c_.is_keyword("else") && top->op == Op::if_ && !top->saw_else) {
+            c_.next();
+            VIV_TRY(check_end_label(top->label));
+            put_u8(out, 0x05);
+            top->saw_else = true;
+            continue;
+          }
+          VIV_TRY(c_.expect_keyword("end"));
+          VIV_TRY(check_end_label(top->label));
+          break;
+        case InstrFrame::IfThen:
+          VIV_TRY(c_.expect(TokKind::RParen));
+          if (c_.is_open("else")) {
+            c_.next();
+            c_.next();
+            put_u8(out, 0x05);
+            top->kind = InstrFrame::IfElse;
+            continue;
+          }
+          VIV_TRY(c_.expect(TokKind::RParen));
+          break;
+        case InstrFrame::IfElse:
+          VIV_TRY(c_.expect(TokKind::RParen));
+          VIV_TRY(c_.expect(TokKind::RParen));
+          break;
+        default:  // FoldedBlock
+          VIV_TRY(c_.expect(TokKind::RParen));
+          break;
+      }
+      put_u8(out, 0x0B);
+      fs.labels.pop_back();
+      st.pop_back();
+      continue;
+    }
+    if (t.kind == TokKind::LParen) {
+      VIV_TRY(open_folded(fs, out, st));
+      continue;
+    }
+    if (t.kind != TokKind::Keyword) return c_.unexpected();
+    std::optional<Op> op = lookup_text(t.text);
+    if (op && (*op == Op::block || *op == Op::loop || *op == Op::if_)) {
+      c_.next();
+      VIV_TRY_ASSIGN(auto label, parse_block_label());
+      InstrFrame f;
+      f.kind = InstrFrame::PlainBlock;
+      f.op = *op;
+      f.label = label ? *label : std::string_view{};
+      VIV_TRY(emit_op(*op, out));
+      VIV_TRY(parse_blocktype(out));
+      fs.labels.push_back(f.label);
+      st.push_back(std::move(f));
+      continue;
+    }
+    VIV_TRY(parse_plain(fs, out));
+  }
 }
 
 Result<void> ModuleParser::parse_memarg(uint32_t natural_log2, Bytes& out) {

@@ -37,14 +37,33 @@ struct FuncScope {
   std::vector<std::pair<uint32_t, std::string>> local_names;
 };
 
+// An open structured or folded instruction while instructions are parsed
+// (an explicit stack instead of recursion).
+struct InstrFrame {
+  enum Kind : uint8_t {
+    PlainBlock,   // block/loop/if ... end
+    FoldedBlock,  // (block ...) / (loop ...)
+    IfCond,       // (if bt <conditions> ...: before (then
+    IfThen,       // inside (then ...)
+    IfElse,       // inside (else ...)
+    FoldedOp,     // (op imm* <operands>): `pending` is op+imm, emitted at ")"
+  } kind = PlainBlock;
+  Op op = Op::nop;
+  bool saw_else = false;
+  std::string_view label;
+  Bytes pending;
+};
+
 class ModuleParser {
  public:
   // Fields occupy tokens [begin, end): `end` is the module's closing ")" (or Eof).
   ModuleParser(const Tokens& toks, std::string_view file, size_t begin, size_t end);
   Result<Bytes> run(std::string_view module_id);
 
-  // Also used for constant expressions and by the instruction parser.
+  // Instruction sequences up to `)`/`end`/`else` (not consumed); exactly one
+  // folded instruction; a sequence plus its closing `)` and an `end` opcode.
   Result<void> parse_instrs(FuncScope& fs, Bytes& out);
+  Result<void> parse_folded(FuncScope& fs, Bytes& out);
   Result<void> parse_expr_until_close(FuncScope& fs, Bytes& out);
 
  private:
@@ -89,10 +108,9 @@ class ModuleParser {
   void note_definition(const char* kind);
 
   // Instructions (instr_parser.cc).
-  Result<void> parse_instr(FuncScope& fs, Bytes& out);
-  Result<void> parse_folded(FuncScope& fs, Bytes& out);
-  Result<void> parse_plain(FuncScope& fs, Bytes& out, bool folded_operands);
-  Result<void> parse_block_body(Op op, FuncScope& fs, Bytes& out);
+  Result<void> run_instrs(FuncScope& fs, Bytes& out, bool single_folded);
+  Result<void> open_folded(FuncScope& fs, Bytes& out, std::vector<InstrFrame>& st);
+  Result<void> parse_plain(FuncScope& fs, Bytes& out);
   Result<void> parse_immediates(Op op, const Token& op_tok, FuncScope& fs, Bytes& out);
   Result<void> parse_memarg(uint32_t natural_log2, Bytes& out);
   Result<void> parse_v128_const(Bytes& out);

@@ -329,3 +329,27 @@ TEST(Wat, NameSectionHasFunctionAndLocalNames) {
 }
 
 }  // namespace
+
+namespace {
+
+// Nesting is parsed with an explicit stack: depth must not be limited by the
+// native stack (recursion overflowed at a few thousand levels).
+TEST(Wat, DeepNestingDoesNotUseNativeStack) {
+  const int n = 100000;
+  std::string folded, plain, operands;
+  for (int i = 0; i < n; ++i) folded += "(block ";
+  folded.append(n, ')');
+  for (int i = 0; i < n; ++i) plain += "block ";
+  for (int i = 0; i < n; ++i) plain += "end ";
+  for (int i = 0; i < n; ++i) operands += "(i32.eqz ";
+  operands += "(i32.const 0)";
+  operands.append(n, ')');
+  Bytes b = body_of("(func " + folded + ")");
+  EXPECT_EQ(b.size(), 3u * n + 1);
+  EXPECT_EQ(body_of("(func " + plain + ")"), b);
+  b = body_of("(func (drop " + operands + "))");
+  EXPECT_EQ(b.size(), 2u + n + 2);
+  fails_with("(func " + folded.substr(0, folded.size() - 1) + ")", "unexpected end");
+}
+
+}  // namespace
