@@ -23,8 +23,9 @@ namespace fs = std::filesystem;
 fs::path spec_dir() {
   if (const char* d = std::getenv("VIVARIUM_SPEC_DIR")) return d;
   // tests/unit/decoder/<this file> -> <repo>/../shared/wasm-spec-2.0
-  return fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path().parent_path() / "shared" /
-         "wasm-spec-2.0";
+  std::error_code ec;
+  const fs::path here = fs::absolute(fs::path(__FILE__), ec);
+  return here.parent_path().parent_path().parent_path().parent_path().parent_path() / "shared" / "wasm-spec-2.0";
 }
 
 std::string find_wast2json() {
