@@ -144,7 +144,9 @@ ErrnoOr<UniqueFd> Resolver::open_kernel(int dirfd, const std::string& path, int 
                                         bool follow) const {
   struct open_how how {};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;  // openat2 rejects a stray mode
+  // openat2 rejects a mode without O_CREAT/O_TMPFILE (O_TMPFILE shares its
+  // bit with O_DIRECTORY, so test the whole mask).
+  how.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int attempt = 0; attempt < kOpenat2Retries; ++attempt) {
     long fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);

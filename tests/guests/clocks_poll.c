@@ -74,7 +74,7 @@ int main(void) {
   /* A regular file is always readable, and says how much is left. */
   __wasi_fd_t f;
   EXPECT_OK(__wasi_path_open(3, 0, "pollfile", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
-                             __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_POLL_FD_READWRITE, 0, 0, &f));
+                             __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_POLL_FD_READWRITE, 0, 0, &f));
   __wasi_ciovec_t c = {(const uint8_t*)"0123456789", 10};
   __wasi_size_t w;
   EXPECT_OK(__wasi_fd_pwrite(f, &c, 1, 0, &w));

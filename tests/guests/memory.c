@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Kept reachable so the compiler cannot drop the allocations. */
+static void* volatile kept[64];
+
 int main(int argc, char** argv) {
   int got = 0;
   for (; got < 64; ++got) {
     void* p = malloc(1 << 20);
     if (!p) break;
     memset(p, 1, 1 << 20);
+    kept[got] = p;
   }
   printf("allocated %d MiB\n", got);
   if (argc > 1) {

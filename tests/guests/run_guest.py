@@ -225,6 +225,10 @@ def main():
         print(";".join(NODE_CASES))
         return 0
     c = BY_NAME[a.case]
+    # The guest runs in its scratch directory: make our paths absolute first.
+    a.vivarium = os.path.abspath(a.vivarium) if a.vivarium else None
+    a.guests = os.path.abspath(a.guests) if a.guests else None
+    a.source = os.path.abspath(a.source)
     node = shutil.which("node") if a.node else None
     if a.node and not node:
         print("SKIP: node is not installed")

@@ -33,7 +33,8 @@ int main(void) {
   fflush(stdout);
 
   char buf[64] = {0};
-  __wasi_iovec_t iov = {(uint8_t*)buf + 5, sizeof buf - 6};
+  /* Exactly the 4 bytes the client sends: WAITALL waits for the whole buffer. */
+  __wasi_iovec_t iov = {(uint8_t*)buf + 5, 4};
   __wasi_size_t got = 0;
   __wasi_roflags_t roflags = 0xff;
   /* Peek first: the data stays for the real read. */

@@ -6,7 +6,11 @@
 __attribute__((noinline)) void guest_fault_here(int how) {
   if (how == 1) __builtin_trap();
   if (how == 2) *(volatile int*)0xFFFFFFF0u = 1;  /* out of bounds */
-  if (how == 3) { volatile int z = 0; printf("%d\n", 1 / z); }
+  if (how == 3) {
+    /* Volatile operands: clang may turn a constant numerator into a select. */
+    volatile int n = 7, z = 0;
+    printf("%d\n", n / z);
+  }
 }
 
 __attribute__((noinline)) void guest_middle_frame(int how) {

@@ -90,6 +90,15 @@ TEST_P(ResolverTest, OtherErrors) {
   EXPECT_EQ(open_err("dir", true, O_WRONLY), Errno::IsDir);
 }
 
+// Regression: O_DIRECTORY shares its bit with O_TMPFILE, and openat2 refused
+// the mode we then passed along (EINVAL for every directory open).
+TEST_P(ResolverTest, ODirectoryOpensWithoutAMode) {
+  auto d = r.open(sb.root_fd(), "dir", O_RDONLY | O_DIRECTORY, 0666, true);
+  EXPECT_TRUE(d.ok()) << static_cast<int>(d.error());
+  EXPECT_EQ(open_err("file", true, O_RDONLY | O_DIRECTORY), Errno::NotDir);
+  EXPECT_EQ(open_err("dir/../../outside", true, O_RDONLY | O_DIRECTORY), Errno::NotCapable);
+}
+
 TEST_P(ResolverTest, ParentSplitsTheLastComponent) {
   auto p = r.parent(sb.root_fd(), "dir/inner");
   ASSERT_TRUE(p.ok());
