@@ -65,6 +65,11 @@ struct FuncValidator::State {
   const std::vector<uint8_t>* refs = nullptr;
   std::vector<uint8_t> own_refs;
 
+  // br_table: br_seen[frame] == br_stamp when that frame's label was already
+  // checked for the current br_table.
+  std::vector<uint32_t> br_seen;
+  uint32_t br_stamp = 0;
+
   // The instruction being checked, for error locations and messages.
   const Instr* cur = nullptr;
   Error err;
@@ -345,11 +350,26 @@ bool FuncValidator::State::step(const Instr& in) {
       const CtrlFrame* def = nullptr;
       if (!label(in.br_targets.back(), def)) return false;
       size_t arity = def->label_types().size();
+      // Each distinct label is checked once per br_table: a table may repeat
+      // a high-arity label many times, and checking it again would make
+      // validation cost targets x arity.
+      if (br_seen.size() < ctrls.size()) br_seen.resize(ctrls.size() * 2, 0);
+      if (++br_stamp == 0) {
+        std::fill(br_seen.begin(), br_seen.end(), 0);
+        br_stamp = 1;
+      }
+      std::span<const ValType> last_checked;
       for (uint32_t depth : in.br_targets) {
         if (!label(depth, target)) return false;
-        if (target->label_types().size() != arity)
-          return mismatch("br_table targets have different arities");
-        if (!peek_vals(target->label_types())) return false;
+        uint32_t& seen = br_seen[ctrls.size() - 1 - depth];
+        if (seen == br_stamp) continue;
+        seen = br_stamp;
+        std::span<const ValType> types = target->label_types();
+        if (types.size() != arity) return mismatch("br_table targets have different arities");
+        // Labels of one block type share its span: same types, same outcome.
+        if (types.data() == last_checked.data() && types.size() == last_checked.size()) continue;
+        if (!peek_vals(types)) return false;
+        last_checked = types;
       }
       if (!pop_vals(def->label_types())) return false;
       set_unreachable();

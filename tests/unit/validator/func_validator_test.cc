@@ -156,6 +156,22 @@ TEST_F(FuncValidatorTest, BrTableArityAndTypes) {
   expect_error(run(m, f, {I(Op::i32_const), bad, I(Op::end)}), ErrorCode::UnknownIndex, "unknown label");
 }
 
+TEST_F(FuncValidatorTest, BrTableRepeatedTargetsStillCheckEveryLabel) {
+  uint32_t f = func({}, {});
+  // Labels 0 and 1 are i32 blocks (one shared span), label 2 an i64 block;
+  // a table that repeats the i32 labels must still reach the i64 one.
+  static const uint32_t many[] = {0, 1, 0, 1, 0, 0, 2, 0};
+  I bt(Op::br_table);
+  bt.in.br_targets = many;
+  std::vector<Instr> code = {I(Op::block).bt(i64), I(Op::block).bt(i32), I(Op::block).bt(i32), I(Op::i32_const),
+                             I(Op::i32_const), bt, I(Op::end), I(Op::drop), I(Op::i32_const), I(Op::end),
+                             I(Op::drop), I(Op::i64_const), I(Op::end), I(Op::drop), I(Op::end)};
+  expect_error(run(m, f, code), ErrorCode::TypeMismatch, "type mismatch");
+  static const uint32_t same[] = {0, 1, 0, 1, 0, 0, 1, 0};
+  code[5].br_targets = same;
+  EXPECT_TRUE(run(m, f, code).ok());
+}
+
 TEST_F(FuncValidatorTest, ReturnUsesFunctionResults) {
   uint32_t f = func({}, {f64});
   EXPECT_TRUE(run(m, f, {I(Op::block), I(Op::f64_const), I(Op::return_), I(Op::end), I(Op::f64_const), I(Op::end)})
