@@ -197,7 +197,10 @@ class Lexer {
         ++strings;
         continue;
       }
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == ';') break;
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')') break;
+      // `;;` starts a comment; a lone `;` is just a foreign character (and
+      // must be consumed: a run may not be empty).
+      if (c == ';' && i_ + 1 < s_.size() && s_[i_ + 1] == ';' && i_ > begin) break;
       if (!is_idchar(c)) {
         foreign = true;
         if (c >= 0x80) {

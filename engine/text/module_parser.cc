@@ -43,7 +43,7 @@ Result<void> ModuleParser::collect() {
     auto count_children = [&](std::string_view child, Space s) {
       for (size_t j = open + 2; j < close;) {
         if (toks[j].kind == TokKind::LParen) {
-          if (toks[j + 1].kind == TokKind::Keyword && toks[j + 1].text == child) ++spaces_[s].count;
+          if (c_.at(j + 1).kind == TokKind::Keyword && c_.at(j + 1).text == child) ++spaces_[s].count;
           j = toks[j].match + 1;
         } else {
           ++j;
@@ -75,8 +75,9 @@ Result<void> ModuleParser::collect() {
     } else if (k == "import") {
       for (size_t j = open + 2; j < close; ++j) {
         if (toks[j].kind != TokKind::LParen) continue;
-        std::string_view d = toks[j + 1].text;
-        const Token* did = toks[j + 2].kind == TokKind::Id ? &toks[j + 2] : nullptr;
+        // c_.at() clamps to Eof: an unclosed field may end anywhere.
+        std::string_view d = c_.at(j + 1).kind == TokKind::Keyword ? c_.at(j + 1).text : std::string_view{};
+        const Token* did = c_.at(j + 2).kind == TokKind::Id ? &c_.at(j + 2) : nullptr;
         if (d == "func") VIV_TRY(bind(kFuncs, did));
         else if (d == "table") VIV_TRY(bind(kTables, did));
         else if (d == "memory") VIV_TRY(bind(kMems, did));

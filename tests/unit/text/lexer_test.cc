@@ -35,6 +35,15 @@ TEST(TextLexer, LineCommentEndsAtCarriageReturn) {
   EXPECT_EQ(t.toks[1].text, "b");
 }
 
+TEST(TextLexer, LoneSemicolonIsReservedNotAnEmptyToken) {
+  Tokens t = tokenize("$;a ; b;;c");
+  ASSERT_EQ(t.toks.size(), 4u);
+  EXPECT_EQ(t.toks[0].kind, TokKind::Reserved);
+  EXPECT_EQ(t.toks[0].text, "$;a");
+  EXPECT_EQ(t.toks[1].text, ";");
+  EXPECT_EQ(t.toks[2].text, "b");
+}
+
 TEST(TextLexer, TracksLineAndColumn) {
   Tokens t = tokenize("(a\n\n   b)");
   EXPECT_EQ(t.toks[2].line, 3u);
