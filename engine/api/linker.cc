@@ -3,6 +3,8 @@
 #include "vivarium/linker.h"
 
 #include <map>
+#include <mutex>
+#include <unordered_map>
 #include <variant>
 
 #include "engine/runtime/extern_match.h"
@@ -23,12 +25,46 @@ struct Linker::Impl {
   // Nested maps with transparent comparison: lookups take string_views
   // without building a key string.
   std::map<std::string, std::map<std::string, Entry, std::less<>>, std::less<>> defs;
+  uint64_t generation = 0;  // bumped by every define: invalidates `resolutions`
+
+  // Import resolution per module, reused while no definition changes. The
+  // edge server instantiates one module with one linker per request, and the
+  // string lookups would otherwise be a large share of instantiation. Guarded
+  // by a mutex because a const Linker may be shared by threads.
+  using Resolution = std::vector<const Entry*>;  // one per import; nullptr = unknown
+  struct Cached {
+    std::weak_ptr<const detail::ModuleImpl> module;  // alive => the key address is not reused
+    uint64_t generation = 0;
+    std::shared_ptr<const Resolution> entries;
+  };
+  mutable std::mutex cache_mu;
+  mutable std::unordered_map<const detail::ModuleImpl*, Cached> resolutions;
+
+  Impl() = default;
+  Impl(const Impl& o) : defs(o.defs), generation(o.generation) {}
 
   const Entry* find(std::string_view module, std::string_view name) const {
     auto m = defs.find(module);
     if (m == defs.end()) return nullptr;
     auto e = m->second.find(name);
     return e == m->second.end() ? nullptr : &e->second;
+  }
+
+  std::shared_ptr<const Resolution> resolve(const detail::ModuleImpl& m) const {
+    {
+      std::lock_guard<std::mutex> lock(cache_mu);
+      auto it = resolutions.find(&m);
+      if (it != resolutions.end() && it->second.generation == generation && !it->second.module.expired()) {
+        return it->second.entries;
+      }
+    }
+    auto entries = std::make_shared<Resolution>();
+    entries->reserve(m.imports.size());
+    for (const ImportDesc& d : m.imports) entries->push_back(find(d.module, d.name));
+    std::lock_guard<std::mutex> lock(cache_mu);
+    if (resolutions.size() >= 256) std::erase_if(resolutions, [](const auto& kv) { return kv.second.module.expired(); });
+    resolutions.insert_or_assign(&m, Cached{m.weak_from_this(), generation, entries});
+    return entries;
   }
 
   static Extern materialize(Store& store, const Entry& e) {
@@ -62,11 +98,13 @@ Linker& Linker::define(std::string module, std::string name, HostFuncDef def) {
   h.type_id = detail::intern_func_type(def.type);
   h.def = std::make_shared<const HostFuncDef>(std::move(def));
   impl_->defs[std::move(module)].insert_or_assign(std::move(name), Impl::Entry(std::move(h)));
+  ++impl_->generation;
   return *this;
 }
 
 Linker& Linker::define(std::string module, std::string name, const Extern& ext) {
   impl_->defs[std::move(module)].insert_or_assign(std::move(name), Impl::Entry(ext));
+  ++impl_->generation;
   return *this;
 }
 
@@ -103,12 +141,13 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   auto body = [&]() -> Result<Instance> {
     const detail::ModuleImpl& m = module.impl();
     const viv::ModuleIR& ir = *m.ir;
+    std::shared_ptr<const Impl::Resolution> entries = impl_->resolve(m);
     std::vector<Extern> resolved;
     resolved.reserve(m.imports.size());
     for (size_t k = 0; k < m.imports.size(); ++k) {
       const ImportDesc& d = m.imports[k];
       const viv::Import& im = ir.imports[k];
-      const Impl::Entry* e = impl_->find(d.module, d.name);
+      const Impl::Entry* e = (*entries)[k];
       if (e == nullptr) {
         return link_error(Error(ErrorCode::UnknownImport, "unknown import: module \"" + d.module + "\" has no " +
                                                               to_string(d.kind) + " \"" + d.name + "\""),

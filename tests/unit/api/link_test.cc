@@ -113,6 +113,23 @@ TEST(Link, ExternFromAnotherStoreIsRejected) {
   EXPECT_NE(e.message().find("env.mem"), std::string::npos);
 }
 
+// The linker caches each module's import resolution; a later define must be seen.
+TEST(Link, DefinitionsAfterAFailedLinkAreSeen) {
+  Store store;
+  Linker l;
+  Module m = compile_or_die(kImportFoo);
+  EXPECT_EQ(l.instantiate(store, m).error().code(), ErrorCode::UnknownImport);
+  l.func("env", "foo", [] {});
+  EXPECT_EQ(l.instantiate(store, m).error().code(), ErrorCode::IncompatibleImport);
+  l.func("env", "foo", [](int32_t) {});
+  EXPECT_TRUE(l.instantiate(store, m).ok());
+  EXPECT_TRUE(l.instantiate(store, m).ok());  // from the cache
+  Linker copy = l;
+  copy.func("env", "foo", [] {});
+  EXPECT_FALSE(copy.instantiate(store, m).ok());
+  EXPECT_TRUE(l.instantiate(store, m).ok());
+}
+
 TEST(Link, EmptyHandleIsRejected) {
   Store store;
   Linker l;
