@@ -197,9 +197,12 @@ void lanewise2(const char* name, v128 (*fn)(v128, v128), Op op, Lanes out = Lane
 }
 
 // Wrapping integer arithmetic without signed-overflow UB.
-template <class T> T wrap_add(T x, T y) { using U = std::make_unsigned_t<T>; return T(U(x) + U(y)); }
-template <class T> T wrap_sub(T x, T y) { using U = std::make_unsigned_t<T>; return T(U(x) - U(y)); }
-template <class T> T wrap_mul(T x, T y) { using U = std::make_unsigned_t<T>; return T(U(x) * U(y)); }
+// Computed in uint64_t: narrower unsigned types would promote to int and
+// overflow there (u16 * u16), and the low bits of the 64-bit result are the
+// same modulo 2^N.
+template <class T> T wrap_add(T x, T y) { return T(uint64_t(x) + uint64_t(y)); }
+template <class T> T wrap_sub(T x, T y) { return T(uint64_t(x) - uint64_t(y)); }
+template <class T> T wrap_mul(T x, T y) { return T(uint64_t(x) * uint64_t(y)); }
 template <class T, class W = int64_t> T sat(W v) {
   if (v < W(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
   if (v > W(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
