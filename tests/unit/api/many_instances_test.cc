@@ -14,7 +14,11 @@ namespace {
 
 TEST(ManyInstances, ThousandsInOneStoreAreIndependent) {
   Module m = compile_or_die(kBump);
-  Store store;
+  // A small memory cap keeps 2000 reservations small too (an unbounded
+  // memory reserves 8 GiB of address space; sanitizers leave less than 16 TiB).
+  StoreLimits lim;
+  lim.max_memory_pages = 16;
+  Store store(lim);
   Linker l;
   std::vector<Instance> insts;
   for (int i = 0; i < 2000; ++i) insts.push_back(value_or_die(l.instantiate(store, m)));
