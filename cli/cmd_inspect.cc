@@ -1,7 +1,8 @@
 // `vivarium inspect FILE`: what a module contains — sections with offsets and
 // sizes, imports and exports with their types, function count and code size.
 // It reads the decoder's output directly (not a compiled Module) so that a
-// module that fails validation can still be inspected.
+// module that fails validation can still be inspected. --disasm prints each
+// function with the text printer (engine/text/printer.h).
 #include <CLI/CLI.hpp>
 #include <cinttypes>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/input.h"
 #include "engine/decoder/decoder.h"
+#include "engine/text/printer.h"
 
 namespace vivarium::cli {
 namespace {
@@ -56,7 +58,9 @@ std::string import_type(const viv::ModuleIR& m, const viv::Import& im) {
 int cmd_inspect(int argc, char** argv) {
   CLI::App app{"Show a module's sections, imports, exports and sizes", "vivarium inspect"};
   std::string path;
+  bool disasm = false;
   app.add_option("FILE", path, "module file (binary or text)")->required();
+  app.add_flag("-d,--disasm", disasm, "also print every defined function in the text format");
   CLI11_PARSE(app, argc, argv);
 
   auto bytes = read_module_binary(path);
@@ -103,6 +107,13 @@ int cmd_inspect(int argc, char** argv) {
   std::printf("tables: %u, memories: %u, globals: %u, element segments: %zu, data segments: %zu\n",
               m.total_tables(), m.total_memories(), m.total_globals(), m.elems.size(), m.datas.size());
   if (m.start) std::printf("start: %s\n", m.func_display_name(*m.start).c_str());
+  if (disasm) {
+    for (uint32_t i = 0; i < m.funcs.size(); ++i) {
+      std::string text = viv::print_function(m, i);
+      if (!text.ends_with('\n')) text += '\n';
+      std::printf("\n%s", text.c_str());
+    }
+  }
   return 0;
 }
 

@@ -36,7 +36,7 @@ if [ ! -d "$seed" ]; then
     cp "$root"/examples/*.wat "$seed"/ 2>/dev/null || true
   elif [ -d "$spec" ]; then
     echo "fuzz.sh: encoding the spec suite's modules into $seed"
-    ASAN_OPTIONS=detect_leaks=0 "$build/vivarium" wast --emit-modules "$seed" "$spec" >/dev/null || true
+    ASAN_OPTIONS=detect_leaks=0 "$build/vivarium" wast --emit-modules "$seed" "$spec" >"$build/seed.log" 2>&1 || true
   else
     echo "fuzz.sh: no spec suite at $spec; starting from an empty corpus"
   fi
@@ -49,4 +49,4 @@ workers=${FUZZ_WORKERS:-1}
 extra=()
 [ "$workers" -gt 1 ] && extra=(-jobs="$workers" -workers="$workers")
 exec "$build/tests/fuzz/$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 \
-  -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/crash-" "${extra[@]}" "$@" "$corpus" "$seed"
+  -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/" "${extra[@]}" "$@" "$corpus" "$seed"

@@ -52,6 +52,7 @@ check validate-truncated 1 'truncated.wasm: at offset 0x[0-9a-f]+' -- "$viv" val
 check validate-missing 1 'no-such-file.wasm: cannot open' -- "$viv" validate "$tmp/no-such-file.wasm"
 check inspect 0 'func +"fac" = \$fac: \(i64\) -> \(i64\)' -- "$viv" inspect "$src/examples/fac.wat"
 check inspect-sections 0 'code +10 +0x[0-9a-f]+ +[0-9]+' -- "$viv" inspect "$src/examples/fac.wat"
+check inspect-disasm 0 'i64.mul' -- "$viv" inspect --disasm "$src/examples/fac.wat"
 check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
 check wast-pass 0 '^3 passed, 0 failed$' -- "$viv" wast "$tmp/good.wast"
 check wast-fail 1 '^2 passed, 1 failed$' -- "$viv" wast "$tmp/mixed.wast"
