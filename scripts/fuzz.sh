@@ -23,7 +23,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DVIVARIUM_FUZZ=ON -DVIVARIUM_SANITIZE=ON -DVIVARIUM_TESTS=OFF -DVIVARIUM_GUESTS=OFF
+    -DVIVARIUM_FUZZ=ON -DVIVARIUM_SANITIZE=ON -DVIVARIUM_TESTS=OFF -DVIVARIUM_GUESTS=OFF -DVIVARIUM_BENCH=OFF
 fi
 cmake --build "$build" -j "$jobs" --target "$target" vivarium_cli
 
