@@ -339,6 +339,7 @@ TEST(DecoderData, ThreeEncodingsAndDataCount) {
   EXPECT_EQ(err(mod({sec(12, {0x01})})), "data count and data section have inconsistent lengths");
   EXPECT_TRUE(dec(mod({sec(12, {0x00})})).ok());
   EXPECT_EQ(err(mod({sec(11, {0x01, 0x01, 0x05, 'a'})})), "unexpected end of section or function");
+  EXPECT_EQ(err(mod({sec(11, {0x02, 0x01, 0x01, 'a'})})), "unexpected end of section or function");
 }
 
 TEST(DecoderCode, FunctionAndCodeCountsAgree) {
