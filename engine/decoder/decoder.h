@@ -1,7 +1,10 @@
 // Binary decoder: bytes -> ModuleIR (spec chapter 5). Checks everything the
 // binary format says (section order and sizes, strict LEB128, UTF-8 names,
 // function/code count agreement, data count) and nothing validation says.
-// Function bodies are not decoded here, only located.
+// Function bodies and constant expressions are scanned structurally (every
+// instruction and immediate well-formed, blocks nested, the final `end` at
+// the entry's end), so everything malformed fails here and later stages can
+// assume well-formed code; typing is left to the validator.
 #pragma once
 #include <memory>
 #include <span>
