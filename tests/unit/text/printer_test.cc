@@ -20,7 +20,7 @@ std::unique_ptr<viv::ModuleIR> module(const std::string& text) {
 
 TEST(Printer, PrintsStructuredCodeWithNames) {
   auto m = module(
-      "(module (import \"env\" \"log\" (func $log (param i32)))"
+      "(module $demo (import \"env\" \"log\" (func $log (param i32)))"
       " (memory 1)"
       " (func $main (param $n i32) (result i32) (local $acc i64)"
       "  (block $done (loop $again"
@@ -30,6 +30,11 @@ TEST(Printer, PrintsStructuredCodeWithNames) {
       "    (br $again)))"
       "  (if (result i32) (local.get $n) (then (i32.const -5)) (else (i32.const 7)))))");
   ASSERT_NE(m, nullptr);
+  // The name section we emit is the one the decoder reads back.
+  EXPECT_EQ(m->module_name, "demo");
+  EXPECT_EQ(m->func_names.at(0), "log");
+  EXPECT_EQ(m->func_names.at(1), "main");
+  EXPECT_EQ(m->local_names.at(1).at(1), "acc");
   std::string body = viv::print_function_body(*m, 0);
   EXPECT_EQ(body,
             "block\n"
