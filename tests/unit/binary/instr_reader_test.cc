@@ -255,3 +255,33 @@ TEST(InstrReader, SequenceOffsetsAdvance) {
 
 }  // namespace
 }  // namespace viv
+
+namespace viv {
+namespace {
+
+TEST(InstrReader, ReadAgreesWithNext) {
+  // The bool API used by hot loops reports the same instructions and errors.
+  const Bytes good = {0x02, 0x40, 0x41, 0xC0, 0x00, 0x28, 0x02, 0x90, 0x4E, 0x0B, 0x0B};
+  InstrReader a(good, 7), b(good, 7);
+  Instr x, y;
+  while (!a.at_end()) {
+    ASSERT_TRUE(a.read(x));
+    ASSERT_TRUE(b.next(y).ok());
+    EXPECT_EQ(x.op, y.op);
+    EXPECT_EQ(x.offset, y.offset);
+  }
+  EXPECT_TRUE(b.at_end());
+  const Bytes bad = {0x01, 0x28, 0x40, 0x00};
+  InstrReader c(bad, 0), d(bad, 0);
+  ASSERT_TRUE(c.read(x));
+  EXPECT_FALSE(c.read(x));
+  ASSERT_TRUE(d.next(y).ok());
+  auto r = d.next(y);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(c.error().message(), "malformed memop flags");
+  EXPECT_EQ(r.error().message(), c.error().message());
+  EXPECT_EQ(c.error().where().offset, 2u);
+}
+
+}  // namespace
+}  // namespace viv
