@@ -186,7 +186,7 @@ ErrnoOr<ParentDir> Resolver::parent(int dirfd, std::string_view path) const {
     // EINVAL, EBUSY... for ".", and ".." never reaches a name outside.
     WASI_TRY_ASSIGN(out.owned, open(dirfd, p, O_PATH | O_DIRECTORY, 0, true));
     out.fd = out.owned.get();
-    out.name = ".";
+    out.name.assign(1, '.');  // not = ".": GCC 12 -Wrestrict false positive (PR 105329)
     return out;
   }
   if (dir_part.empty()) {

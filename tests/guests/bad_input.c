@@ -30,6 +30,7 @@ IMPORT(fd_seek) int32_t raw_fd_seek(int32_t fd, int64_t delta, int32_t whence, u
 IMPORT(poll_oneoff) int32_t raw_poll_oneoff(uint32_t in, uint32_t out, uint32_t n, uint32_t nevents);
 IMPORT(path_readlink) int32_t raw_readlink(int32_t fd, uint32_t path, uint32_t len, uint32_t buf, uint32_t buf_len,
                                           uint32_t out);
+IMPORT(proc_raise) int32_t raw_proc_raise(int32_t sig);
 IMPORT(sock_recv) int32_t raw_sock_recv(int32_t fd, uint32_t iovs, uint32_t n, int32_t flags, uint32_t len_out,
                                         uint32_t flags_out);
 
@@ -114,6 +115,9 @@ int main(void) {
   EXPECT_ERRNO("fd_fdstat_get negative fd", raw_fd_fdstat_get(-1, PTR(out)), __WASI_ERRNO_BADF);
   EXPECT_ERRNO("sock_recv on a directory", raw_sock_recv(3, PTR(iov), 1, 0, PTR(out), PTR(out) + 4),
                __WASI_ERRNO_NOTSOCK);
+
+  /* proc_raise is in the witx but means nothing in a sandbox: NOTSUP, no trap. */
+  EXPECT_ERRNO("proc_raise", raw_proc_raise(6), __WASI_ERRNO_NOTSUP);
 
   /* poll_oneoff */
   static __wasi_subscription_t subs[2];

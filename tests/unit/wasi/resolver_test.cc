@@ -144,7 +144,7 @@ TEST_P(ResolverTest, StatBeneath) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothResolvers, ResolverTest, ::testing::Values(ResolveMode::Openat2, ResolveMode::Walk),
-                         [](const auto& info) { return info.param == ResolveMode::Walk ? "Walk" : "Openat2"; });
+                         [](const auto& p) { return p.param == ResolveMode::Walk ? "Walk" : "Openat2"; });
 
 }  // namespace
 }  // namespace vivarium::wasi
