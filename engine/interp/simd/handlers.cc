@@ -1,13 +1,16 @@
 // Registration of the SIMD handlers: which semantic function (ops.h,
 // memory.h) implements each 0xFD opcode. The handlers themselves come from
 // the templates in adapters.h and memory_handlers.h.
+#include "engine/interp/simd/host.h"
+#include "engine/interp/simd/simd.h"
+
+#if VIV_SIMD_HOST_X86
 #include <array>
 
 #include "engine/interp/simd/adapters.h"
 #include "engine/interp/simd/cpu.h"
 #include "engine/interp/simd/memory_handlers.h"
 #include "engine/interp/simd/ops.h"
-#include "engine/interp/simd/simd.h"
 
 namespace viv::interp {
 namespace {
@@ -116,3 +119,11 @@ Handler simd_handler(Op op) {
 }
 
 }  // namespace viv::interp
+
+#else  // no host implementation: every SIMD opcode is unsupported (host.h)
+
+namespace viv::interp {
+Handler simd_handler(Op) { return nullptr; }
+}  // namespace viv::interp
+
+#endif

@@ -1,5 +1,8 @@
 #include "engine/interp/simd/memory_handlers.h"
 
+#include "engine/interp/simd/host.h"
+#if VIV_SIMD_HOST_X86
+
 #include "engine/interp/simd/adapters.h"
 #include "engine/interp/simd/memory.h"
 
@@ -78,3 +81,5 @@ void register_memory_handlers(Handler* t) {
 }
 
 }  // namespace viv::interp
+
+#endif  // VIV_SIMD_HOST_X86

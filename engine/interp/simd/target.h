@@ -9,8 +9,9 @@
 // before a module that uses v128 is accepted.
 #pragma once
 
-#if !defined(__x86_64__) && !defined(_M_X64)
-#error "engine/interp/simd targets x86-64 (SSE4.1); port target.h for this architecture"
+#include "engine/interp/simd/host.h"
+#if !VIV_SIMD_HOST_X86
+#error "engine/interp/simd targets x86-64 (SSE4.1); include it only when VIV_SIMD_HOST_X86"
 #endif
 
 #include <immintrin.h>

@@ -1,5 +1,7 @@
 // Bitwise operations, any_true, and shifts with counts taken modulo the lane
 // width (negative and oversized counts included).
+#include "engine/interp/simd/host.h"
+#if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
 namespace viv::simd::test {
@@ -53,3 +55,5 @@ TEST(SimdShift, I64x2) { check_shifts<int64_t>(i64x2_shl, i64x2_shr_s, i64x2_shr
 
 }  // namespace
 }  // namespace viv::simd::test
+
+#endif  // VIV_SIMD_HOST_X86

@@ -1,5 +1,7 @@
 // Conversions: saturating truncation (NaN -> 0, out of range -> the bound),
 // int -> float with round-to-nearest, and demote/promote with NaN rules.
+#include "engine/interp/simd/host.h"
+#if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
 namespace viv::simd::test {
@@ -76,3 +78,5 @@ TEST(SimdConvert, DemotePromote) {
 
 }  // namespace
 }  // namespace viv::simd::test
+
+#endif  // VIV_SIMD_HOST_X86

@@ -2,6 +2,8 @@
 // fmin/fmax (NaN wins, -0 < +0), pmin/pmax (b < a ? b : a), fabs/fneg (sign
 // bit only, NaNs untouched) and the roundings. NaN results are checked with
 // the spec's rule: canonical when every NaN input was, arithmetic otherwise.
+#include "engine/interp/simd/host.h"
+#if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
 namespace viv::simd::test {
@@ -94,3 +96,5 @@ TEST(SimdFloat, MinMaxZeroSignsAndNaN) {
 
 }  // namespace
 }  // namespace viv::simd::test
+
+#endif  // VIV_SIMD_HOST_X86

@@ -1,5 +1,7 @@
 // Lane-width changes: extend, narrow (saturating), extmul, extadd_pairwise,
 // dot and q15mulr_sat, against references written from the spec.
+#include "engine/interp/simd/host.h"
+#if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
 namespace viv::simd::test {
@@ -104,3 +106,5 @@ TEST(SimdWiden, Q15MulrSat) {
 
 }  // namespace
 }  // namespace viv::simd::test
+
+#endif  // VIV_SIMD_HOST_X86
