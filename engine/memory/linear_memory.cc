@@ -26,17 +26,19 @@ Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t 
   }
 
   PageAllocator& pa = page_allocator();
+  const uint64_t initial = uint64_t{t.limits.min} * kWasmPageSize;
   uint64_t want = reservation_bytes(max_pages);
-  void* base = pa.reserve(want);
+  void* base = pa.reserve_committed(want, initial);
   if (base == nullptr && want > uint64_t{max_pages} * kWasmPageSize + kSmallGuard) {
     // Address space is limited (ulimit -v, sanitizers): fall back to just what
     // the memory can use. Bounds checks stay correct; only elision is lost.
     want = uint64_t{max_pages} * kWasmPageSize + kSmallGuard;
-    base = pa.reserve(want);
+    base = pa.reserve_committed(want, initial);
   }
   if (base == nullptr) {
-    return Error(ErrorCode::LimitExceeded,
-                 "cannot reserve " + std::to_string(want) + " bytes of address space for a memory");
+    return Error(ErrorCode::LimitExceeded, "cannot reserve " + std::to_string(want) +
+                                               " bytes of address space with " + std::to_string(t.limits.min) +
+                                               " pages committed for a memory");
   }
 
   auto m = std::make_unique<MemoryInst>();
@@ -44,10 +46,6 @@ Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t 
   m->reserved = want;
   m->type = t;
   m->max_pages = max_pages;
-  if (t.limits.min > 0 && !pa.commit(base, uint64_t{t.limits.min} * kWasmPageSize)) {
-    return Error(ErrorCode::LimitExceeded,
-                 "cannot commit " + std::to_string(t.limits.min) + " pages of memory");  // m releases base
-  }
   m->pages = t.limits.min;
   m->size = uint64_t{m->pages} * kWasmPageSize;
   return m;

@@ -27,6 +27,9 @@ class SystemPageAllocator final : public PageAllocator {
     madvise(p, bytes, MADV_DONTNEED);
     mprotect(p, bytes, PROT_NONE);
   }
+  void zero(void* p, uint64_t bytes) override {
+    if (bytes != 0) madvise(p, bytes, MADV_DONTNEED);
+  }
   void release(void* p, uint64_t bytes, uint64_t) override {
     if (p != nullptr && bytes != 0) munmap(p, bytes);
   }
@@ -37,9 +40,33 @@ PageAllocator* g_current = nullptr;
 }  // namespace
 
 struct PoolingPageAllocator::State {
+  struct Entry {
+    void* p;
+    uint64_t accessible;  // [p, p+accessible) is read/write (and zero)
+  };
   mutable std::mutex mu;
-  std::unordered_map<uint64_t, std::vector<void*>> free;  // by reservation size
+  std::unordered_map<uint64_t, std::vector<Entry>> free;  // by reservation size
   size_t count = 0;
+
+  // Takes a pooled reservation of `bytes`, preferring one whose accessible
+  // prefix is exactly `want`. Caller holds mu.
+  bool take(uint64_t bytes, uint64_t want, Entry& out) {
+    auto it = free.find(bytes);
+    if (it == free.end() || it->second.empty()) return false;
+    auto& list = it->second;
+    size_t pick = list.size() - 1;
+    for (size_t i = list.size(); i-- > 0;) {
+      if (list[i].accessible == want) {
+        pick = i;
+        break;
+      }
+    }
+    out = list[pick];
+    list[pick] = list.back();
+    list.pop_back();
+    --count;
+    return true;
+  }
 };
 
 PoolingPageAllocator::PoolingPageAllocator(PageAllocator& base, size_t capacity)
@@ -47,37 +74,45 @@ PoolingPageAllocator::PoolingPageAllocator(PageAllocator& base, size_t capacity)
 
 PoolingPageAllocator::~PoolingPageAllocator() {
   for (auto& [bytes, list] : state_->free) {
-    for (void* p : list) base_.release(p, bytes, 0);
+    for (const State::Entry& e : list) base_.release(e.p, bytes, e.accessible);
   }
   delete state_;
 }
 
-void* PoolingPageAllocator::reserve(uint64_t bytes) {
+void* PoolingPageAllocator::reserve(uint64_t bytes) { return reserve_committed(bytes, 0); }
+
+void* PoolingPageAllocator::reserve_committed(uint64_t bytes, uint64_t committed) {
+  State::Entry e;
+  bool found;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
-    auto it = state_->free.find(bytes);
-    if (it != state_->free.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
-      --state_->count;
-      return p;
-    }
+    found = state_->take(bytes, committed, e);
   }
-  return base_.reserve(bytes);
+  if (!found) return base_.reserve_committed(bytes, committed);
+  auto* p = static_cast<uint8_t*>(e.p);
+  // Adjust the accessible prefix to exactly `committed`.
+  if (e.accessible > committed) {
+    base_.decommit(p + committed, e.accessible - committed);
+  } else if (e.accessible < committed && !base_.commit(p + e.accessible, committed - e.accessible)) {
+    base_.release(p, bytes, e.accessible);
+    return nullptr;
+  }
+  return p;
 }
 
 bool PoolingPageAllocator::commit(void* p, uint64_t bytes) { return base_.commit(p, bytes); }
 void PoolingPageAllocator::decommit(void* p, uint64_t bytes) { base_.decommit(p, bytes); }
+void PoolingPageAllocator::zero(void* p, uint64_t bytes) { base_.zero(p, bytes); }
 
 void PoolingPageAllocator::release(void* p, uint64_t bytes, uint64_t committed) {
   if (p == nullptr) return;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (state_->count < capacity_) {
-      // Decommit outside the lock would be nicer, but the entry must not be
-      // handed out before it is clean; the syscall is short for small memories.
-      base_.decommit(p, committed);
-      state_->free[bytes].push_back(p);
+      // Zeroed before it can be handed out again; the syscall is short for
+      // the small memories a pool is for.
+      base_.zero(p, committed);
+      state_->free[bytes].push_back(State::Entry{p, committed});
       ++state_->count;
       return;
     }

@@ -19,6 +19,19 @@ class PageAllocator {
   // Returns [p, p+bytes) to the no-access, zero-filled state, keeping the
   // reservation (for recycling a memory without a new mmap).
   virtual void decommit(void* p, uint64_t bytes) = 0;
+  // Zero-fills [p, p+bytes) and keeps it accessible (pages are dropped and
+  // come back as zero on first touch).
+  virtual void zero(void* p, uint64_t bytes) = 0;
+  // Reserves `bytes` with the first `committed` accessible and zero: what a
+  // new memory needs. A pool can serve it without changing protections.
+  virtual void* reserve_committed(uint64_t bytes, uint64_t committed) {
+    void* p = reserve(bytes);
+    if (p != nullptr && committed != 0 && !commit(p, committed)) {
+      release(p, bytes, 0);
+      return nullptr;
+    }
+    return p;
+  }
   // Gives the whole reservation of `bytes` back; [p, p+committed) is the part
   // that was ever committed (a pool decommits just that much).
   virtual void release(void* p, uint64_t bytes, uint64_t committed) = 0;
@@ -27,11 +40,14 @@ class PageAllocator {
 // mmap(PROT_NONE) / mprotect / madvise(MADV_DONTNEED) / munmap. Thread-safe.
 PageAllocator& system_page_allocator();
 
-// Keeps released reservations (decommitted: zero-filled, no access) and hands
-// them out again for reservations of the same size, so a memory's life costs
-// an madvise of the pages it used instead of mmap+munmap of gigabytes of
-// address space (the kernel walks page tables over the whole range on
-// munmap). At most `capacity` reservations are kept. Thread-safe.
+// Keeps released reservations and hands them out again for reservations of
+// the same size, so a memory's life costs an madvise of the pages it used
+// instead of mmap+munmap of gigabytes of address space (the kernel walks page
+// tables over the whole range on munmap). The pages a memory had committed
+// stay accessible but zeroed; when the next memory starts at the same size
+// (the same module instantiated per request) no protection changes at all,
+// which also avoids splitting and merging kernel VMAs. At most `capacity`
+// reservations are kept. Thread-safe.
 class PoolingPageAllocator final : public PageAllocator {
  public:
   PoolingPageAllocator(PageAllocator& base, size_t capacity);
@@ -39,6 +55,8 @@ class PoolingPageAllocator final : public PageAllocator {
   void* reserve(uint64_t bytes) override;
   bool commit(void* p, uint64_t bytes) override;
   void decommit(void* p, uint64_t bytes) override;
+  void zero(void* p, uint64_t bytes) override;
+  void* reserve_committed(uint64_t bytes, uint64_t committed) override;
   void release(void* p, uint64_t bytes, uint64_t committed) override;
   size_t pooled() const;  // reservations kept now
 

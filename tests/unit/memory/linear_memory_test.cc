@@ -24,13 +24,17 @@ class RecordingAllocator : public PageAllocator {
     if (fail_commits) return false;
     return system_page_allocator().commit(p, bytes);
   }
-  void decommit(void* p, uint64_t bytes) override { system_page_allocator().decommit(p, bytes); }
+  void decommit(void* p, uint64_t bytes) override {
+    decommits.push_back(bytes);
+    system_page_allocator().decommit(p, bytes);
+  }
+  void zero(void* p, uint64_t bytes) override { system_page_allocator().zero(p, bytes); }
   void release(void* p, uint64_t bytes, uint64_t committed) override {
     releases.push_back(bytes);
     released_committed.push_back(committed);
     system_page_allocator().release(p, bytes, committed);
   }
-  std::vector<uint64_t> reserves, commits, releases, released_committed;
+  std::vector<uint64_t> reserves, commits, decommits, releases, released_committed;
   uint64_t refuse_above = ~uint64_t{0};
   bool fail_commits = false;
 };
@@ -201,6 +205,40 @@ TEST(PoolingPageAllocator, RecyclesCleanReservationsUpToItsCapacity) {
   }
   // Destroying the pool releases what it kept.
   EXPECT_EQ(base.releases.size(), 3u);
+}
+
+// The per-request case: the same memory size again and again. The pooled
+// reservation comes back already accessible and zeroed; no protection change.
+TEST(PoolingPageAllocator, SameSizeReuseChangesNoProtection) {
+  RecordingAllocator base;
+  PoolingPageAllocator pool(base, 4);
+  uint64_t len = 16 * os_page_size(), page = os_page_size();
+  auto* a = static_cast<uint8_t*>(pool.reserve_committed(len, 2 * page));
+  ASSERT_NE(a, nullptr);
+  a[0] = 1;
+  a[2 * page - 1] = 2;
+  pool.release(a, len, 2 * page);
+  size_t commits = base.commits.size(), decommits = base.decommits.size();
+  auto* b = static_cast<uint8_t*>(pool.reserve_committed(len, 2 * page));
+  EXPECT_EQ(b, a);
+  EXPECT_EQ(base.commits.size(), commits);
+  EXPECT_EQ(base.decommits.size(), decommits);
+  EXPECT_EQ(b[0], 0);
+  EXPECT_EQ(b[2 * page - 1], 0);
+  b[page] = 3;  // still writable
+  // Smaller: the surplus is made inaccessible again.
+  pool.release(b, len, 2 * page);
+  auto* c = static_cast<uint8_t*>(pool.reserve_committed(len, page));
+  EXPECT_EQ(c, a);
+  ASSERT_EQ(base.decommits.size(), decommits + 1);
+  EXPECT_EQ(base.decommits.back(), page);
+  // Larger: the missing part is committed.
+  pool.release(c, len, page);
+  auto* d = static_cast<uint8_t*>(pool.reserve_committed(len, 3 * page));
+  EXPECT_EQ(d, a);
+  EXPECT_EQ(base.commits.back(), 2 * page);
+  EXPECT_EQ(d[3 * page - 1], 0);
+  pool.release(d, len, 3 * page);
 }
 
 }  // namespace
