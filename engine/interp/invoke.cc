@@ -88,7 +88,17 @@ Error trap_error(ExecState* st, Frame* entry) {
   std::string bt;
   const Word* pc = st->trap_pc;
   bool first = true;
+  // Deep recursion would make a backtrace of thousands of identical lines:
+  // keep the innermost and outermost frames and count the rest.
+  constexpr ptrdiff_t kHead = 32, kTail = 16;
+  const ptrdiff_t depth = st->frame - entry + 1;
   for (Frame* f = st->frame; f >= entry; --f) {
+    const ptrdiff_t i = st->frame - f;
+    if (depth > kHead + kTail && i >= kHead && i < depth - kTail) {
+      if (i == kHead) bt += "  ... " + std::to_string(depth - kHead - kTail) + " more frames\n";
+      pc = f->ret_pc ? f->ret_pc - 1 : nullptr;
+      continue;
+    }
     const CompiledFunc* cf = f->func->code;
     std::string name = cf && cf->module ? cf->module->func_display_name(cf->func_index)
                                         : "func[" + std::to_string(f->func->func_index) + "]";

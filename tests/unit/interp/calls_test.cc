@@ -47,6 +47,10 @@ TEST(InterpCalls, DeepRecursionIsExhaustionNotACrash) {
   EXPECT_EQ(err.code(), ErrorCode::CallStackExhausted);
   EXPECT_EQ(err.message(), "call stack exhausted");
   EXPECT_EQ(err.phase(), vivarium::Phase::Exhaustion);
+  // The backtrace names the function but stays short.
+  EXPECT_NE(err.backtrace().find("$down"), std::string::npos);
+  EXPECT_NE(err.backtrace().find("more frames"), std::string::npos);
+  EXPECT_LT(err.backtrace().size(), 8192u);
   EXPECT_EQ(e.trap("forever").code(), ErrorCode::CallStackExhausted);
   // Still usable afterwards, from the bottom of the stack.
   EXPECT_EQ(e.i64("down", {I64(100)}), 100);
