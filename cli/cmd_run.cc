@@ -12,8 +12,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/commands.h"
@@ -156,6 +159,39 @@ void print_value(const Value& v) {
   }
 }
 
+// --timeout backstop. The interpreter checks the deadline at calls and loop
+// back-edges, and poll_oneoff waits no longer than it; but a guest can also
+// block in the OS (reading a silent stdin, accepting on a quiet socket). At
+// the deadline this asks the store to stop; a second later, if the guest is
+// still stuck in a host call, it ends the process with the timeout status.
+class Watchdog {
+ public:
+  Watchdog(Store& store, std::chrono::steady_clock::time_point deadline, std::string what)
+      : thread_([this, &store, deadline, what = std::move(what)] {
+          std::unique_lock<std::mutex> lock(mu_);
+          if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+          store.interrupt();
+          if (cv_.wait_until(lock, deadline + std::chrono::seconds(1), [this] { return done_; })) return;
+          std::fprintf(stderr, "error: guest exceeded --timeout %s (blocked in a host call)\n", what.c_str());
+          std::fflush(stdout);
+          ::_exit(kExitTimeout);
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
 struct RunOptions {
   std::vector<std::string> dirs, dirs_ro, envs, listens;
   bool inherit_env = false;
@@ -257,10 +293,12 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
 
   Store store(limits);
   if (o.fuel) store.set_fuel(o.fuel);
+  std::optional<Watchdog> watchdog;
   if (timeout) {
     auto deadline = std::chrono::steady_clock::now() + *timeout;
     store.set_deadline(deadline);
     cfg.deadline = deadline;
+    watchdog.emplace(store, deadline, o.timeout);
   }
   auto ctx = wasi::WasiCtx::create(std::move(cfg));
   if (!ctx.ok()) {

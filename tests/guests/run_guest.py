@@ -101,6 +101,8 @@ CASES = [
          max_seconds=30),
     case("timeout_sleeping", "loop", ["--timeout", "500ms"], args=["sleep"], exit=TIMEOUT, stderr=["--timeout"],
          max_seconds=30),
+    case("timeout_blocked_on_stdin", "stdio", ["--timeout", "500ms"], stdin=None, exit=TIMEOUT, stderr=["--timeout"],
+         max_seconds=30),
     case("fuel_exhausted", "loop", ["--fuel", "200000"], exit=TRAP, stderr=["fuel"], max_seconds=30),
     case("max_memory_limits_growth", "memory", ["--max-memory", "4MiB"], ["4"], stdout=["respected the limit"]),
     case("memory_unlimited", "memory", stdout=["allocated 64 MiB"]),
@@ -179,6 +181,17 @@ def run_one(c, command, base, env_extra, port):
         client = threading.Thread(target=c["client"], args=(holder, result), daemon=True)
         client.start()
     try:
+        # stdin=None: a pipe nobody writes to (we hold its write end open), so
+        # the guest blocks reading it.
+        if c["stdin"] is None:
+            r, w = os.pipe()
+            try:
+                p = subprocess.run(command, stdin=r, capture_output=True, env=env, cwd=base,
+                                   timeout=c["max_seconds"])
+            finally:
+                os.close(r)
+                os.close(w)
+            return p.returncode, p.stdout, p.stderr, result
         p = subprocess.run(command, input=c["stdin"], capture_output=True, env=env, cwd=base,
                            timeout=c["max_seconds"])
     except subprocess.TimeoutExpired:
