@@ -65,10 +65,14 @@ run_suite() {
 run_suite release "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 if [ "$asan" = 1 ]; then
-  # Guests are wasm files, identical in both builds: no need to build them twice.
+  # Guests and benchmark modules are wasm files, identical in both builds:
+  # no need to build them twice.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-  run_suite asan "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIVARIUM_SANITIZE=ON -DVIVARIUM_GUESTS=OFF
+  symbolizer=/usr/lib/llvm-19/bin/llvm-symbolizer
+  [ -x "$symbolizer" ] && export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$symbolizer}
+  run_suite asan "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIVARIUM_SANITIZE=ON \
+    -DVIVARIUM_GUESTS=OFF -DVIVARIUM_BENCH=OFF
 fi
 
 echo
