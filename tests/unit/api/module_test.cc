@@ -95,6 +95,29 @@ TEST(Module, LoadFileSniffsBinary) {
   std::remove(path.c_str());
 }
 
+TEST(Module, LoadFileParsesTextWhenThereIsNoMagic) {
+  std::string path = ::testing::TempDir() + "/viv_module_test.wat";
+  {
+    std::ofstream out(path);
+    out << "(module (func (export \"seven\") (result i32) i32.const 7))\n";
+  }
+  auto m = Module::load_file(path);
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  Store store;
+  Instance inst = value_or_die(Linker().instantiate(store, *m));
+  EXPECT_EQ(call_or_die(inst, "seven")[0].i32(), 7);
+  std::remove(path.c_str());
+}
+
+TEST(Module, TextErrorsCarryFileLineAndColumn) {
+  auto m = Module::from_text("(module\n  (func (bogus)))", {.file = "x.wat"});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().phase(), Phase::Malformed);
+  EXPECT_EQ(m.error().where().file, "x.wat");
+  EXPECT_EQ(m.error().where().line, 2u);
+  EXPECT_GT(m.error().where().column, 0u);
+}
+
 TEST(Module, LoadFileMissingIsNotFound) {
   auto m = Module::load_file("/nonexistent/dir/x.wasm");
   ASSERT_FALSE(m.ok());
