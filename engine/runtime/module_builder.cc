@@ -86,6 +86,47 @@ Result<void> plan_segments(const viv::ModuleIR& ir, ModuleImpl& m) {
   return {};
 }
 
+// Instantiation indexes instance vectors with what these plans hold, so an
+// index the validator should have rejected must not reach it. The rules are
+// the validator's; this only keeps a validator bug from becoming a host
+// memory error.
+Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
+  auto bad = [](const char* what) {
+    return Error(ErrorCode::Internal, std::string("validated module has an out-of-range ") + what);
+  };
+  auto op_ok = [&](const ConstOp& op, uint32_t visible_globals) {
+    if (op.kind == ConstOp::RefFunc) return op.index < ir.total_funcs();
+    if (op.kind == ConstOp::GlobalGet) return op.index < visible_globals;
+    return true;
+  };
+  // A global's initializer runs while later globals do not exist yet.
+  for (const ConstOp& op : m.global_inits) {
+    if (!op_ok(op, ir.num_imported_globals)) return bad("index in a global initializer");
+  }
+  for (const ElemPlan& p : m.elems) {
+    if (p.mode == viv::ElemSegment::Active && (p.table >= ir.total_tables() || !op_ok(p.offset, ir.total_globals()))) {
+      return bad("table or offset in an element segment");
+    }
+    for (const ConstOp& op : p.items) {
+      if (!op_ok(op, ir.total_globals())) return bad("element in an element segment");
+    }
+  }
+  for (const DataPlan& p : m.datas) {
+    if (p.mode == viv::DataSegment::Active && (p.memory >= ir.total_memories() || !op_ok(p.offset, ir.total_globals()))) {
+      return bad("memory or offset in a data segment");
+    }
+  }
+  if (ir.start && *ir.start >= ir.total_funcs()) return bad("start function");
+  for (const viv::Export& e : ir.exports) {
+    uint32_t n = e.kind == ExternKind::Func     ? ir.total_funcs()
+                 : e.kind == ExternKind::Table  ? ir.total_tables()
+                 : e.kind == ExternKind::Memory ? ir.total_memories()
+                                                : ir.total_globals();
+    if (e.index >= n) return bad("export index");
+  }
+  return {};
+}
+
 Result<void> lower_all(const viv::ModuleIR& ir, ModuleImpl& m) {
   m.code.reserve(ir.funcs.size());
   for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
@@ -109,6 +150,7 @@ Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::Modu
   };
   if (auto ok = lower_all(r, *m); !ok) return fail(std::move(ok).error());
   if (auto ok = plan_segments(r, *m); !ok) return fail(std::move(ok).error());
+  if (auto ok = check_plans(r, *m); !ok) return fail(std::move(ok).error());
 
   m->type_ids.reserve(r.types.size());
   for (const FuncType& t : r.types) m->type_ids.push_back(intern_func_type(t));
