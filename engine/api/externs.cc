@@ -1,6 +1,7 @@
 // Memory, Table and Global handles, and creating them from the host.
 #include <string>
 
+#include "engine/api/ref_check.h"
 #include "engine/api/value_slots.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/runtime/objects.h"
@@ -58,6 +59,7 @@ Result<Value> Table::get(uint32_t index) const {
 
 Result<void> Table::set(uint32_t index, const Value& v) const {
   VIV_TRY(check_ref_type(t_->type.elem, v, "table element"));
+  VIV_TRY(detail::check_ref_store(*store_, v, "table element"));
   if (index >= t_->elems.size()) return table_oob();
   t_->elems[index] = detail::ref_ptr(v);
   return {};
@@ -65,6 +67,7 @@ Result<void> Table::set(uint32_t index, const Value& v) const {
 
 Result<uint32_t> Table::grow(uint32_t delta, const Value& init) const {
   VIV_TRY(check_ref_type(t_->type.elem, init, "table grow value"));
+  VIV_TRY(detail::check_ref_store(*store_, init, "table grow value"));
   int64_t old = t_->grow(delta, detail::ref_ptr(init));
   if (old >= 0) return static_cast<uint32_t>(old);
   return Error(ErrorCode::LimitExceeded, "table cannot grow from " + std::to_string(t_->elems.size()) + " by " +
@@ -84,6 +87,7 @@ Result<void> Global::set(const Value& v) const {
     return Error(ErrorCode::Usage, std::string("global value: expected ") + to_string(g_->type.type) + ", got " +
                                        to_string(v.type()));
   }
+  VIV_TRY(detail::check_ref_store(*store_, v, "global value"));
   detail::to_slots(v, g_->slots);
   return {};
 }
@@ -106,6 +110,7 @@ Result<Memory> new_memory(Store& s, const MemoryType& t) {
 Result<Table> new_table(Store& s, const TableType& t, const Value& init) {
   if (!is_ref(t.elem)) return Error(ErrorCode::Usage, "table element type must be a reference type");
   VIV_TRY(check_ref_type(t.elem, init, "table init value"));
+  VIV_TRY(detail::check_ref_store(s, init, "table init value"));
   const Limits& l = t.limits;
   if (l.has_max && l.max < l.min) {
     return Error(ErrorCode::Usage, "invalid table type: min " + std::to_string(l.min) + " > max " + std::to_string(l.max));
@@ -131,6 +136,7 @@ Result<Global> new_global(Store& s, const GlobalType& t, const Value& v) {
     return Error(ErrorCode::Usage, std::string("global value: expected ") + to_string(t.type) + ", got " +
                                        to_string(v.type()));
   }
+  VIV_TRY(detail::check_ref_store(s, v, "global value"));
   auto g = std::make_unique<detail::GlobalInst>();
   g->type = t;
   detail::to_slots(v, g->slots);

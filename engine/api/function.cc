@@ -2,6 +2,7 @@
 #include <array>
 #include <string>
 
+#include "engine/api/ref_check.h"
 #include "engine/api/value_slots.h"
 #include "engine/interp/interp.h"
 #include "engine/runtime/objects.h"
@@ -47,6 +48,9 @@ Result<std::vector<Value>> Function::call(std::span<const Value> args) const {
   if (f_ == nullptr || store_ == nullptr) return Error(ErrorCode::Usage, "call of an empty Function handle");
   const FuncType& t = *f_->type;
   VIV_TRY(check_args(t, args));
+  for (size_t i = 0; i < args.size(); ++i) {
+    VIV_TRY(detail::check_ref_store(*store_, args[i], "argument " + std::to_string(i + 1)));
+  }
 
   // Small signatures (nearly all) use the stack; no allocation per call.
   constexpr uint32_t kInline = 16;
@@ -77,7 +81,9 @@ Result<std::vector<Value>> Function::call(std::span<const Value> args) const {
 
 std::optional<Function> Function::from_ref(Store& s, Ref r) {
   if (r.is_null()) return std::nullopt;
-  return Function(&s, static_cast<detail::FuncInst*>(r.ptr));
+  auto* f = static_cast<detail::FuncInst*>(r.ptr);
+  if (!detail::store_owns(s.impl(), f)) return std::nullopt;  // another store's function
+  return Function(&s, f);
 }
 
 }  // namespace vivarium

@@ -81,6 +81,7 @@ struct Linker::Impl {
     detail::FuncInst* raw = f.get();
     s.funcs.push_back(std::move(f));
     cache.emplace(h.def.get(), raw);
+    detail::extras_of(s).host_func_set.insert(raw);
     return Function(&store, raw);
   }
 };

@@ -179,6 +179,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   for (uint32_t i = 0; i < m.datas.size(); ++i) inst.data_live[i] = m.datas[i].mode == viv::DataSegment::Passive;
 
   s.instances.push_back(std::move(owned));
+  ex.instance_set.insert(&inst);
   ++ex.instance_count;
 
   VIV_TRY(apply_elems(m, inst));

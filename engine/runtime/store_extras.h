@@ -3,6 +3,7 @@
 #include <deque>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/runtime/objects.h"
 #include "vivarium/module.h"
@@ -22,9 +23,16 @@ struct StoreImpl::Extras {
   // Module handles for Instance::module(), one per distinct module.
   std::unordered_map<const ModuleImpl*, Module> modules;
   uint32_t instance_count = 0;  // including instances whose instantiation failed
+  // Membership, so funcrefs handed in by the host can be checked: a function
+  // of another store in a table here would dangle once that store dies.
+  std::unordered_set<const InstanceImpl*> instance_set;
+  std::unordered_set<const FuncInst*> host_func_set;
 };
 
 // The store's extras, created on first use.
 StoreImpl::Extras& extras_of(StoreImpl& s);
+
+// Whether `f` (non-null) is a function of store `s`.
+bool store_owns(StoreImpl& s, const FuncInst* f);
 
 }  // namespace vivarium::detail

@@ -13,6 +13,11 @@ StoreImpl::Extras& extras_of(StoreImpl& s) {
   return *s.extras;
 }
 
+bool store_owns(StoreImpl& s, const FuncInst* f) {
+  StoreImpl::Extras& ex = extras_of(s);
+  return f->instance != nullptr ? ex.instance_set.contains(f->instance) : ex.host_func_set.contains(f);
+}
+
 // Members are destroyed in reverse declaration order; nothing here depends on
 // it (no object runs code on destruction except memories unmapping
 // themselves), but the interpreter's state goes first in case it refers to

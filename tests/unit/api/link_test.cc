@@ -130,6 +130,30 @@ TEST(Link, DefinitionsAfterAFailedLinkAreSeen) {
   EXPECT_TRUE(l.instantiate(store, m).ok());
 }
 
+TEST(Link, FuncrefsOfAnotherStoreAreRejected) {
+  Store a, b;
+  Instance ia = value_or_die(Linker().instantiate(a, compile_or_die(kAdd)));
+  Function fa = *ia.func("add");
+  EXPECT_TRUE(Function::from_ref(a, fa.as_ref()).has_value());
+  EXPECT_FALSE(Function::from_ref(b, fa.as_ref()).has_value());
+  Table tb = value_or_die(new_table(b, TableType{ValType::FuncRef, Limits{1, false, 0}},
+                                    Value::null_of(ValType::FuncRef)));
+  auto set = tb.set(0, Value::funcref(fa.as_ref()));
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.error().code(), ErrorCode::Usage);
+  EXPECT_NE(set.error().message().find("another store"), std::string::npos);
+  EXPECT_FALSE(new_global(b, GlobalType{ValType::FuncRef, false}, Value::funcref(fa.as_ref())).ok());
+  // Host functions are members of the store that materialized them.
+  Linker l;
+  l.func("env", "foo", [](int32_t) {});
+  Function host = std::get<Function>(*l.get(a, "env", "foo"));
+  EXPECT_TRUE(Function::from_ref(a, host.as_ref()).has_value());
+  EXPECT_FALSE(Function::from_ref(b, host.as_ref()).has_value());
+  Table ta = value_or_die(new_table(a, TableType{ValType::FuncRef, Limits{1, false, 0}},
+                                    Value::null_of(ValType::FuncRef)));
+  EXPECT_TRUE(ta.set(0, Value::funcref(host.as_ref())).ok());
+}
+
 TEST(Link, EmptyHandleIsRejected) {
   Store store;
   Linker l;
