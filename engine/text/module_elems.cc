@@ -46,9 +46,8 @@ Result<void> ModuleParser::parse_elem_list(bool allow_bare_funcs, ValType& type,
 
 // Chooses the smallest binary encoding of an element segment (spec 5.5.12):
 // plain function indices when every item is a `ref.func`, else expressions.
-void ModuleParser::write_elem_segment(uint8_t mode, uint32_t table, const Bytes& offset, ValType type,
+void ModuleParser::write_elem_segment(ElemMode mode, uint32_t table, const Bytes& offset, ValType type,
                                       const std::vector<Bytes>& items) {
-  // mode: 0 active, 1 passive, 2 declarative.
   std::vector<uint32_t> funcs;
   bool all_funcs = type == ValType::FuncRef;
   for (const Bytes& e : items) {
@@ -68,16 +67,16 @@ void ModuleParser::write_elem_segment(uint8_t mode, uint32_t table, const Bytes&
   }
   uint8_t flags = 0;
   bool explicit_table = false;
-  if (mode == 0) {
+  if (mode == ElemMode::Active) {
     explicit_table = table != 0 || type != ValType::FuncRef;
     if (explicit_table) flags = 2;
   } else {
-    flags = mode == 1 ? 1 : 3;
+    flags = mode == ElemMode::Passive ? 1 : 3;
   }
   if (!all_funcs) flags |= 4;
   put_u8(elems_, flags);
-  if (mode == 0 && explicit_table) put_u32(elems_, table);
-  if (mode == 0) elems_.insert(elems_.end(), offset.begin(), offset.end());
+  if (mode == ElemMode::Active && explicit_table) put_u32(elems_, table);
+  if (mode == ElemMode::Active) elems_.insert(elems_.end(), offset.begin(), offset.end());
   if (flags & 3) {
     if (all_funcs) put_u8(elems_, 0x00);
     else put_valtype(elems_, type);
@@ -94,13 +93,13 @@ void ModuleParser::write_elem_segment(uint8_t mode, uint32_t table, const Bytes&
 Result<void> ModuleParser::field_elem() {
   if (c_.is(TokKind::Id)) c_.next();
   ++next_index_[kElems];
-  uint8_t mode = 1;
+  ElemMode mode = ElemMode::Passive;
   uint32_t table = 0;
   Bytes offset;
   bool legacy = false;
   if (c_.is_keyword("declare")) {
     c_.next();
-    mode = 2;
+    mode = ElemMode::Declarative;
   } else {
     bool has_table = false;
     if (c_.is_open("table")) {
@@ -115,16 +114,16 @@ Result<void> ModuleParser::field_elem() {
       c_.next();
       FuncScope fs;
       VIV_TRY(parse_expr_until_close(fs, offset));
-      mode = 0;
+      mode = ElemMode::Active;
     } else if (c_.is(TokKind::LParen) && !c_.is_open("item")) {
       FuncScope fs;
       VIV_TRY(parse_folded(fs, offset));
       put_u8(offset, 0x0B);
-      mode = 0;
+      mode = ElemMode::Active;
     } else if (has_table) {
       return c_.unexpected();
     }
-    legacy = mode == 0 && !has_table;
+    legacy = mode == ElemMode::Active && !has_table;
   }
   ValType type;
   std::vector<Bytes> items;

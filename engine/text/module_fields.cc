@@ -154,7 +154,6 @@ Result<void> ModuleParser::field_table() {
     c_.next();
     c_.next();
     std::vector<Bytes> items;
-    ValType et = rt;
     if (at_index()) {
       while (at_index()) {
         VIV_TRY_ASSIGN(uint32_t f, parse_index(kFuncs));
@@ -176,7 +175,7 @@ Result<void> ModuleParser::field_table() {
     put_limits(tables_, lim);
     ++n_tables_;
     ++next_index_[kElems];
-    write_elem_segment(0, idx, zero_offset(), et, items);
+    write_elem_segment(ElemMode::Active, idx, zero_offset(), rt, items);
     return c_.expect(TokKind::RParen);
   }
   VIV_TRY_ASSIGN(auto lim, parse_limits());

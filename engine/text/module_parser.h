@@ -22,6 +22,8 @@ namespace viv::text {
 using vivarium::ExternKind;
 using vivarium::FuncType;
 
+enum class ElemMode : uint8_t { Active, Passive, Declarative };
+
 enum Space : uint8_t { kTypes, kFuncs, kTables, kMems, kGlobals, kElems, kDatas, kSpaceCount };
 
 struct NameSpace {
@@ -121,7 +123,7 @@ class ModuleParser {
   // Elements.
   Result<void> parse_elem_list(bool allow_bare_funcs, ValType& type, std::vector<Bytes>& items);
   Result<void> parse_elem_expr(Bytes& out);
-  void write_elem_segment(uint8_t mode, uint32_t table, const Bytes& offset, ValType type,
+  void write_elem_segment(ElemMode mode, uint32_t table, const Bytes& offset, ValType type,
                           const std::vector<Bytes>& exprs);
 
   Result<Bytes> finish(std::string_view module_id);
