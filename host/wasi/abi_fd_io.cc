@@ -35,7 +35,7 @@ void add_fd_io(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
 
   l.func(kModule, "fd_read", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdRead));
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdRead));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
     WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
@@ -44,7 +44,7 @@ void add_fd_io(Linker& l, WasiCtx& ctx) {
   });
 
   l.func(kModule, "fd_write", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdWrite));
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdWrite));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
     WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
@@ -61,7 +61,7 @@ void add_fd_io(Linker& l, WasiCtx& ctx) {
 
   l.func(kModule, "fd_pread",
          [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdRead | right::FdSeek));
+           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdRead | right::FdSeek));
            if (offset > static_cast<uint64_t>(INT64_MAX)) return ret(Errno::Inval);
            MemoryView mem = caller.memory();
            WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
@@ -73,7 +73,7 @@ void add_fd_io(Linker& l, WasiCtx& ctx) {
 
   l.func(kModule, "fd_pwrite",
          [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdWrite | right::FdSeek));
+           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdWrite | right::FdSeek));
            if (offset > static_cast<uint64_t>(INT64_MAX)) return ret(Errno::Inval);
            MemoryView mem = caller.memory();
            WASI_TRY_ERRNO_RET(check_out(mem, out, 4));

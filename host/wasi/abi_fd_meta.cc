@@ -53,7 +53,7 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
   });
 
   l.func(kModule, "fd_allocate", [c](uint32_t fd, uint64_t offset, uint64_t len) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdAllocate));
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdAllocate));
     if (!valid_filesize(offset) || !valid_filesize(len)) return ret(Errno::Inval);
     if (offset + len > static_cast<uint64_t>(INT64_MAX)) return ret(Errno::Fbig);
     int r = ::posix_fallocate(e->host.get(), static_cast<off_t>(offset), static_cast<off_t>(len));
@@ -121,7 +121,7 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
   });
 
   l.func(kModule, "fd_filestat_set_size", [c](uint32_t fd, uint64_t size) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdFilestatSetSize));
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdFilestatSetSize));
     if (!valid_filesize(size)) return ret(Errno::Inval);
     return ret(::ftruncate(e->host.get(), static_cast<off_t>(size)) == 0 ? Errno::Success : last_host_errno());
   });
@@ -165,7 +165,7 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
          [c](Caller& caller, uint32_t fd, int64_t delta, uint32_t whence, uint32_t out) -> uint32_t {
            // A pure "where am I" needs only FD_TELL (the witx's split of rights).
            Rights need = (delta == 0 && whence == static_cast<uint32_t>(Whence::Cur)) ? right::FdTell : right::FdSeek;
-           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, need));
+           WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, need));
            int w;
            switch (whence) {
              case 0: w = SEEK_SET; break;
@@ -181,7 +181,7 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
          });
 
   l.func(kModule, "fd_tell", [c](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdTell));
+    WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdTell));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 8));
     off_t pos = ::lseek(e->host.get(), 0, SEEK_CUR);

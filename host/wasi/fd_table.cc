@@ -17,6 +17,13 @@ ErrnoOr<FdEntry*> FdTable::get_dir(Fd fd, Rights needed) {
   return &it->second;
 }
 
+ErrnoOr<FdEntry*> FdTable::get_file(Fd fd, Rights needed) {
+  auto it = entries_.find(fd);
+  if (it == entries_.end() || it->second.type == FileType::Directory) return Errno::Badf;
+  if ((it->second.base & needed) != needed) return Errno::NotCapable;
+  return &it->second;
+}
+
 ErrnoOr<Fd> FdTable::insert(FdEntry e) {
   Fd fd = 0;
   // std::map is ordered: the first gap in the keys is the lowest free number.

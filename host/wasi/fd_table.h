@@ -49,6 +49,11 @@ class FdTable {
   // Like get(), but the fd must be a directory (NOTDIR otherwise): the
   // check wasmtime makes before any path operation.
   ErrnoOr<FdEntry*> get_dir(Fd fd, Rights needed);
+  // Like get(), for operations on file contents (read, write, seek, size):
+  // a directory is BADF, as wasmtime answers (its rights would say
+  // NOTCAPABLE; the witx does not choose, and guests are written against
+  // wasmtime).
+  ErrnoOr<FdEntry*> get_file(Fd fd, Rights needed);
   // Installs at the lowest free number (MFILE when full).
   ErrnoOr<Fd> insert(FdEntry e);
   // Installs at a fixed number (stdio, preopens at startup).

@@ -160,6 +160,9 @@ ErrnoOr<UniqueFd> Resolver::open_kernel(int dirfd, const std::string& path, int 
 
 ErrnoOr<UniqueFd> Resolver::open_walk(int dirfd, std::string_view path, int flags, mode_t mode,
                                       bool follow) const {
+  // O_CREAT|O_EXCL never follows a final symlink (POSIX): an existing link,
+  // dangling or not, is EEXIST -- as the kernel does for openat2.
+  if ((flags & O_CREAT) && (flags & O_EXCL)) follow = false;
   Walk walk(dirfd);
   WASI_TRY_ASSIGN(std::string name, walk.run(path, follow));
   // O_NOFOLLOW: the walk decided about symlinks; if one was swapped in since,

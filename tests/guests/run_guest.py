@@ -87,6 +87,8 @@ CASES = [
     case("escape", "escape", SANDBOX, stdout=["all checks passed"], setup=absolute_links),
     case("escape_walk", "escape", SANDBOX, stdout=["all checks passed"], setup=absolute_links,
          env={"VIVARIUM_WASI_RESOLVE": "walk"}),
+    case("suite_areas", "suite_areas", SANDBOX, stdout=["all checks passed"]),
+    case("suite_areas_walk", "suite_areas", SANDBOX, stdout=["all checks passed"], env={"VIVARIUM_WASI_RESOLVE": "walk"}),
     case("bad_input", "bad_input", SANDBOX, stdout=["all checks passed"]),
     case("clocks_poll", "clocks_poll", SANDBOX, stdout=["all checks passed"]),
     case("rights", "rights", ["--dir", "{sandbox}::rw", "--dir-ro", "{base}/ro::ro"], stdout=["all checks passed"]),

@@ -82,6 +82,13 @@ TEST_P(ResolverTest, SymlinkLoopsAndNofollow) {
   EXPECT_TRUE(S_ISLNK(st.st_mode));
 }
 
+// Regression: the walk followed a dangling final symlink under
+// O_CREAT|O_EXCL and created its target; POSIX (and openat2) say EEXIST.
+TEST_P(ResolverTest, ExclusiveCreateDoesNotFollowTheFinalLink) {
+  EXPECT_EQ(open_err("dangling", true, O_WRONLY | O_CREAT | O_EXCL), Errno::Exist);
+  EXPECT_FALSE(std::filesystem::exists(sb.base() / "root/nowhere"));
+}
+
 TEST_P(ResolverTest, OtherErrors) {
   EXPECT_EQ(open_err(""), Errno::NoEnt);
   EXPECT_EQ(open_err("missing"), Errno::NoEnt);
