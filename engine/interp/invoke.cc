@@ -141,7 +141,7 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
     e.where().function = cf->module ? cf->module->func_display_name(cf->func_index) : "";
     return e;
   }
-  std::memcpy(base, args, cf->param_slots * sizeof(Slot));
+  if (cf->param_slots) std::memcpy(base, args, cf->param_slots * sizeof(Slot));  // args may be null
   std::memset(base + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(Slot));
 
   if (outermost) {
@@ -177,7 +177,7 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
     st->inst = entry->ret_inst;
     st->mem_size = entry->ret_mem_size;
   } else {
-    std::memcpy(results, base, cf->result_slots * sizeof(Slot));
+    if (cf->result_slots) std::memcpy(results, base, cf->result_slots * sizeof(Slot));
   }
   if (outermost && store.fuel_enabled) {
     store.fuel += static_cast<uint64_t>(std::max<int64_t>(st->budget, 0));

@@ -106,14 +106,14 @@ VIV_HANDLER(h_memory_grow) {
 VIV_HANDLER(h_memory_fill) {
   const uint64_t d = rd_u32(fp, pc[1].u32[0]), n = rd_u32(fp, pc[2].u32[0]);
   if (d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
-  std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[1].u32[1]) & 0xFF), n);
+  if (n) std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[1].u32[1]) & 0xFF), n);
   VIV_NEXT(3);
 }
 VIV_HANDLER(h_memory_copy) {
   const uint64_t d = rd_u32(fp, pc[1].u32[0]), s = rd_u32(fp, pc[1].u32[1]), n = rd_u32(fp, pc[2].u32[0]);
   const uint64_t size = mem_size(st);
   if (d + n > size || s + n > size) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
-  std::memmove(mem + d, mem + s, n);  // ranges may overlap
+  if (n) std::memmove(mem + d, mem + s, n);  // ranges may overlap
   VIV_NEXT(3);
 }
 VIV_HANDLER(h_memory_init) {
