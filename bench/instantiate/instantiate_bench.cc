@@ -3,7 +3,7 @@
 // tearing it all down. run.sh runs this next to V8 (peer_v8.cjs) on the same
 // module and reports the ratios.
 //
-//   VIV_BENCH_MODULE=path/to/request.wasm bench_instantiate
+//   VIV_BENCH_MODULE=path/to/request.wasm instantiate_bench
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -20,7 +20,7 @@ const Module& request_module() {
     const char* path = std::getenv("VIV_BENCH_MODULE");
     auto r = Module::load_file(path ? path : "bench/instantiate/request.wat");
     if (!r) {
-      std::fprintf(stderr, "bench_instantiate: %s\n", r.error().to_string().c_str());
+      std::fprintf(stderr, "instantiate_bench: %s\n", r.error().to_string().c_str());
       std::exit(2);
     }
     return new Module(std::move(r).value());

@@ -11,14 +11,13 @@ mkdir -p "$out"
 
 if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+else
+  cmake "$build" >/dev/null  # picks up bench/instantiate if the build predates it
 fi
-cmake --build "$build" --target vivarium -j "${JOBS:-2}" >/dev/null
-cxx=${CXX:-$(command -v clang++-19 || command -v c++)}
-"$cxx" -std=c++20 -O2 -DNDEBUG -I"$root/include" -I"$root" "$here/instantiate_bench.cc" \
-  "$build/libvivarium.a" -lbenchmark -lpthread -o "$out/bench_instantiate"
+cmake --build "$build" --target instantiate_bench -j "${JOBS:-2}" >/dev/null
 wat2wasm "$here/request.wat" -o "$out/request.wasm"
 
-VIV_BENCH_MODULE="$out/request.wasm" "$out/bench_instantiate" \
+VIV_BENCH_MODULE="$out/request.wasm" "$out/instantiate_bench" \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/instantiate.json" --benchmark_out_format=json >/dev/null
 # Keep the medians only, under the plain benchmark names.
