@@ -38,8 +38,8 @@ constexpr int kExitTrap = 134;    // trap, fuel or stack exhausted (128+SIGABRT,
 constexpr const char* kFooter = R"(Arguments after the module are passed to the guest (argv[0] is the module
 path); with --invoke they are the function's arguments instead.
 
-Descriptors: 0-2 are stdio; then one per --dir/--dir-ro in order (fd 3 is the
-first); then one per --listen socket (fd 3 when there is no --dir). Paths
+Descriptors: 0-2 are stdio; then one per --dir (fd 3 is the first), then one
+per --dir-ro, then one per --listen socket (fd 3 when there is no directory). Paths
 resolve strictly beneath their preopen: "..", absolute paths and symlinks that
 leave it are refused with ENOTCAPABLE.
 
@@ -362,7 +362,9 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
 int cmd_run(int argc, char** argv) {
   // A guest writing to a closed pipe gets EPIPE, not a dead runtime.
   ::signal(SIGPIPE, SIG_IGN);
-  CLI::App app{"Run a WebAssembly module (.wasm or .wat) with WASI preview1.", "vivarium run"};
+  CLI::App app{"Run a WebAssembly module (.wasm or .wat) with WASI preview1.\n"
+               "  vivarium run [OPTIONS] MODULE [ARGS...]",
+               "vivarium run"};
   RunOptions o;
   app.add_option("--dir", o.dirs,
                  "Preopen host directory HOST for the guest, named GUEST inside it (default: HOST). Repeatable.")
