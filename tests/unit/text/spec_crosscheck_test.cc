@@ -141,7 +141,8 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
     if (e.path().extension() == ".wast") files.push_back(e.path());
   std::sort(files.begin(), files.end());
 
-  size_t modules = 0, equal = 0, malformed_checked = 0, values = 0, wabt_failed = 0;
+  size_t modules = 0, equal = 0, malformed_checked = 0, values = 0, wabt_failed = 0, wasm2wat_checked = 0;
+  const bool wasm2wat = std::system("command -v wasm2wat >/dev/null 2>&1") == 0;
   for (const fs::path& f : files) {
     std::string stem = f.stem().string();
     fs::path jpath = tmp / (stem + ".json");
@@ -158,6 +159,7 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
     ASSERT_TRUE(script.ok()) << f << ": " << script.error().to_string();
     // Commands correspond one to one and in order (wabt reports a module's
     // line rather than its command's, so lines cannot be the key).
+    int per_file_wasm2wat = 0;
     const auto& jcmds = j["commands"];
     ASSERT_EQ(jcmds.size(), script->commands.size()) << f;
     for (size_t ci = 0; ci < jcmds.size(); ++ci) {
@@ -181,6 +183,20 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
           std::vector<uint8_t> mine = strip_custom(ours->binary);
           if (mine == theirs) ++equal;
           else ADD_FAILURE() << f.filename() << ":" << line << ": " << type << ": " << hex_diff(mine, theirs);
+          // The first modules of each file also go through wasm2wat, whose
+          // flat output style (plain instructions, `(;0;)` comments) the
+          // spec texts rarely use; parsing it must give the same module.
+          if (type == "module" && wasm2wat && per_file_wasm2wat < 2) {
+            ++per_file_wasm2wat;
+            fs::path wat = tmp / "roundtrip.wat";
+            std::string cmd2 = "wasm2wat --enable-all '" + (tmp / fn).string() + "' -o '" + wat.string() + "' 2>/dev/null";
+            if (std::system(cmd2.c_str()) == 0) {
+              ++wasm2wat_checked;
+              auto r = viv::wat_to_binary(read_file(wat), wat.string());
+              if (!r.ok()) ADD_FAILURE() << f.filename() << ":" << line << ": wasm2wat output rejected: " << r.error().to_string();
+              else EXPECT_EQ(strip_custom(r.value()), theirs) << f.filename() << ":" << line << ": wasm2wat output differs";
+            }
+          }
         } else if (is_text && type == "assert_malformed" && ours->form == viv::Command::Quote) {
           ++malformed_checked;
           auto r = viv::wat_to_binary(ours->quote, "quote");
@@ -216,7 +232,8 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
     }
   }
   fs::remove_all(tmp);
-  std::printf("cross-check: %zu/%zu modules byte-equal, %zu malformed quotes rejected, %zu values, %zu files wast2json could not read\n",
-              equal, modules, malformed_checked, values, wabt_failed);
+  std::printf("cross-check: %zu/%zu modules byte-equal, %zu malformed quotes rejected, %zu values, "
+              "%zu wasm2wat round trips, %zu files wast2json could not read\n",
+              equal, modules, malformed_checked, values, wasm2wat_checked, wabt_failed);
   EXPECT_GT(modules, 0u);
 }
