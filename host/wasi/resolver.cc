@@ -114,11 +114,11 @@ bool Resolver::kernel_has_openat2() {
     how.flags = O_PATH | O_CLOEXEC;
     how.resolve = RESOLVE_BENEATH;
     long fd = ::syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof how);
-    if (fd >= 0) {
-      ::close(static_cast<int>(fd));
-      return true;
-    }
-    return errno != ENOSYS;
+    // Anything but success means "not usable": ENOSYS on old kernels, and
+    // EPERM where a seccomp profile filters the syscall.
+    if (fd < 0) return false;
+    ::close(static_cast<int>(fd));
+    return true;
   }();
   return has;
 }
