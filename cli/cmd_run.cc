@@ -51,12 +51,15 @@ Exit status: the guest's proc_exit code; 0 when _start returns; 134 on a trap
 Environment: VIVARIUM_WASI_RESOLVE=walk|openat2 forces one path resolver
 (default: openat2 when the kernel has it, else a component walk).)";
 
+void print_backtrace(const Error& e) {
+  if (e.backtrace().empty()) return;
+  std::fprintf(stderr, "backtrace:\n%s", e.backtrace().c_str());
+  if (e.backtrace().back() != '\n') std::fputc('\n', stderr);
+}
+
 void print_error(const Error& e) {
   std::fprintf(stderr, "error: %s\n", e.to_string().c_str());
-  if (!e.backtrace().empty()) {
-    std::fprintf(stderr, "backtrace:\n%s", e.backtrace().c_str());
-    if (e.backtrace().back() != '\n') std::fputc('\n', stderr);
-  }
+  print_backtrace(e);
 }
 
 // "10", "10s", "250ms", "2m", "1h", "1.5s" -> duration.
@@ -205,20 +208,17 @@ int status_for(const Error& e, const RunOptions& o) {
   if (e.code() == ErrorCode::Exit) return static_cast<int>(e.value() & 0xff);
   if (e.code() == ErrorCode::DeadlineExceeded) {
     std::fprintf(stderr, "error: guest exceeded --timeout %s\n", o.timeout.c_str());
-    if (!e.backtrace().empty()) std::fprintf(stderr, "backtrace:\n%s\n", e.backtrace().c_str());
+    print_backtrace(e);
     return kExitTimeout;
   }
   if (e.code() == ErrorCode::OutOfFuel) {
     std::fprintf(stderr, "error: guest used all its fuel (--fuel %" PRIu64 ")\n", o.fuel);
-    if (!e.backtrace().empty()) std::fprintf(stderr, "backtrace:\n%s\n", e.backtrace().c_str());
+    print_backtrace(e);
     return kExitTrap;
   }
   if (e.phase() == Phase::Trap || e.phase() == Phase::Exhaustion) {
     std::fprintf(stderr, "error: wasm trap: %s\n", e.message().c_str());
-    if (!e.backtrace().empty()) {
-      std::fprintf(stderr, "backtrace:\n%s", e.backtrace().c_str());
-      if (e.backtrace().back() != '\n') std::fputc('\n', stderr);
-    }
+    print_backtrace(e);
     return kExitTrap;
   }
   print_error(e);
