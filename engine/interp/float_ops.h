@@ -26,8 +26,16 @@ F wasm_max(F a, F b) {
   return a > b ? a : b;
 }
 
-inline float wasm_nearest(float x) { return std::nearbyint(x); }   // default mode: ties to even
-inline double wasm_nearest(double x) { return std::nearbyint(x); }
+// Rounding of a NaN must yield an arithmetic (quiet) NaN; libm and compiler
+// builtins may hand a signalling NaN back unchanged (g++ does), so NaNs are
+// quieted explicitly by setting the quiet bit.
+inline float quiet(float x) { return std::bit_cast<float>(std::bit_cast<uint32_t>(x) | 0x00400000u); }
+inline double quiet(double x) { return std::bit_cast<double>(std::bit_cast<uint64_t>(x) | 0x0008000000000000ull); }
+template <class F> F wasm_ceil(F x) { return x != x ? quiet(x) : std::ceil(x); }
+template <class F> F wasm_floor(F x) { return x != x ? quiet(x) : std::floor(x); }
+template <class F> F wasm_trunc(F x) { return x != x ? quiet(x) : std::trunc(x); }
+template <class F> F wasm_nearest(F x) { return x != x ? quiet(x) : std::nearbyint(x); }  // default mode: ties to even
+template <class F> F wasm_sqrt(F x) { return x != x ? quiet(x) : std::sqrt(x); }
 
 inline uint32_t fbits(float f) { return std::bit_cast<uint32_t>(f); }
 inline uint64_t fbits(double d) { return std::bit_cast<uint64_t>(d); }

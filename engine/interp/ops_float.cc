@@ -28,12 +28,12 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
   X(f64_gt, double, a > b) X(f64_le, double, a <= b) X(f64_ge, double, a >= b)
 
 #define VIV_FLOAT_UNOPS(X)                                                                 \
-  X(f32_ceil, float, std::ceil(a)) X(f32_floor, float, std::floor(a))                     \
-  X(f32_trunc, float, std::trunc(a)) X(f32_nearest, float, wasm_nearest(a))               \
-  X(f32_sqrt, float, std::sqrt(a))                                                        \
-  X(f64_ceil, double, std::ceil(a)) X(f64_floor, double, std::floor(a))                   \
-  X(f64_trunc, double, std::trunc(a)) X(f64_nearest, double, wasm_nearest(a))             \
-  X(f64_sqrt, double, std::sqrt(a))
+  X(f32_ceil, float, wasm_ceil(a)) X(f32_floor, float, wasm_floor(a))                     \
+  X(f32_trunc, float, wasm_trunc(a)) X(f32_nearest, float, wasm_nearest(a))               \
+  X(f32_sqrt, float, wasm_sqrt(a))                                                        \
+  X(f64_ceil, double, wasm_ceil(a)) X(f64_floor, double, wasm_floor(a))                   \
+  X(f64_trunc, double, wasm_trunc(a)) X(f64_nearest, double, wasm_nearest(a))             \
+  X(f64_sqrt, double, wasm_sqrt(a))
 
 #define VIV_DEF_BINOP(id, F, expr)                                    \
   VIV_HANDLER(h_##id) {                                               \

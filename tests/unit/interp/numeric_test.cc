@@ -90,6 +90,8 @@ constexpr std::string_view kFloatWat = R"((module
   (func (export "max") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))
   (func (export "nearest") (param f64) (result f64) (f64.nearest (local.get 0)))
   (func (export "nearestf") (param f32) (result f32) (f32.nearest (local.get 0)))
+  (func (export "floorf") (param f32) (result f32) (f32.floor (local.get 0)))
+  (func (export "trunc64") (param f64) (result f64) (f64.trunc (local.get 0)))
   (func (export "negf") (param f32) (result f32) (f32.neg (local.get 0)))
   (func (export "abs") (param f64) (result f64) (f64.abs (local.get 0)))
   (func (export "copysign") (param f64 f64) (result f64) (f64.copysign (local.get 0) (local.get 1)))
@@ -140,6 +142,15 @@ TEST(InterpFloat, NearestIsRoundEven) {
   EXPECT_EQ(e.f64_bits("nearest", {F64(3.5)}), bits(4.0));
   EXPECT_EQ(e.f64_bits("nearest", {F64(-0.5)}), bits(-0.0));
   EXPECT_EQ(e.f32_bits("nearestf", {F32(-1.5f)}), bits(-2.0f));
+}
+
+TEST(InterpFloat, RoundingQuietsSignallingNaN) {
+  Env e(kFloatWat);
+  // The result must be an arithmetic NaN: the quiet bit set.
+  EXPECT_EQ(e.f32_bits("floorf", {Value::f32_bits(0x7FA00000u)}) & 0x7FC00000u, 0x7FC00000u);
+  EXPECT_EQ(e.f32_bits("nearestf", {Value::f32_bits(0xFFA00000u)}) & 0x7FC00000u, 0x7FC00000u);
+  EXPECT_EQ(e.f64_bits("trunc64", {Value::f64_bits(0x7FF4000000000000ull)}) & 0x7FF8000000000000ull,
+            0x7FF8000000000000ull);
 }
 
 TEST(InterpFloat, SignOpsAreBitOps) {
