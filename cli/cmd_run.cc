@@ -38,8 +38,9 @@ constexpr int kExitTrap = 134;    // trap, fuel or stack exhausted (128+SIGABRT,
 constexpr const char* kFooter = R"(Arguments after the module are passed to the guest (argv[0] is the module
 path); with --invoke they are the function's arguments instead.
 
-Descriptors: 0-2 are stdio; then one per --dir (fd 3 is the first), then one
-per --dir-ro, then one per --listen socket (fd 3 when there is no directory). Paths
+Descriptors: 0-2 are stdio; then one per --dir/--dir-ro in command-line order
+(fd 3 is the first); then one per --listen socket (fd 3 when there is no
+directory). Paths
 resolve strictly beneath their preopen: "..", absolute paths and symlinks that
 leave it are refused with ENOTCAPABLE.
 
@@ -197,6 +198,8 @@ class Watchdog {
 
 struct RunOptions {
   std::vector<std::string> dirs, dirs_ro, envs, listens;
+  // --dir and --dir-ro in command-line order: preopens are numbered that way.
+  std::vector<wasi::PreopenSpec> preopens;
   bool inherit_env = false;
   std::string invoke;
   std::string timeout, max_memory;
@@ -251,8 +254,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
     std::erase_if(cfg.env, [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; });
     cfg.env.push_back(entry);
   }
-  for (const auto& d : o.dirs) cfg.preopens.push_back(parse_dir(d, false));
-  for (const auto& d : o.dirs_ro) cfg.preopens.push_back(parse_dir(d, true));
+  cfg.preopens = o.preopens;
   for (const auto& l : o.listens) {
     auto fd = wasi::open_listener(l);
     if (!fd.ok()) {
@@ -404,6 +406,25 @@ int cmd_run(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   std::vector<std::string> rest = app.remaining();
+  // CLI11 keeps each option's values apart; recover the interleaving of
+  // --dir and --dir-ro from the options part of argv (before the module).
+  const int options_end = argc - static_cast<int>(rest.size());
+  for (int i = 1; i < options_end; ++i) {
+    std::string_view a = argv[i];
+    for (bool ro : {false, true}) {
+      std::string_view flag = ro ? "--dir-ro" : "--dir";
+      if (a == flag && i + 1 < options_end) {
+        o.preopens.push_back(parse_dir(argv[++i], ro));
+      } else if (a.size() > flag.size() && a.substr(0, flag.size() + 1) == std::string(flag) + "=") {
+        o.preopens.push_back(parse_dir(std::string(a.substr(flag.size() + 1)), ro));
+      }
+    }
+  }
+  if (o.preopens.size() != o.dirs.size() + o.dirs_ro.size()) {  // should not happen; trust CLI11 then
+    o.preopens.clear();
+    for (const auto& d : o.dirs) o.preopens.push_back(parse_dir(d, false));
+    for (const auto& d : o.dirs_ro) o.preopens.push_back(parse_dir(d, true));
+  }
   if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
   return run(o, rest);
 }
