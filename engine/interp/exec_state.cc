@@ -75,7 +75,6 @@ bool slow_check(ExecState* st, const Word* pc) {
     }
     const uint64_t grant = std::min<uint64_t>(s.fuel, kCheckInterval);
     s.fuel -= grant;
-    st->granted += static_cast<int64_t>(grant);
     st->budget = static_cast<int64_t>(grant) - 1;
     return true;
   }

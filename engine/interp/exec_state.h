@@ -38,8 +38,9 @@ struct ExecState {
 
   // Countdown to the next slow check (fuel refill, deadline, interrupt):
   // decremented at loop back-edges and calls; < 0 calls interp::slow_check.
+  // With fuel on, the units in `budget` are already taken from the store's
+  // fuel; the outermost invoke gives back what is left when it returns.
   int64_t budget = 0;
-  int64_t granted = 0;  // fuel handed to `budget` and not yet returned to the store
 
   interp::Frame* frame = nullptr;  // running frame (top)
   interp::Frame* frames = nullptr;
