@@ -219,6 +219,10 @@ int status_for(const Error& e, const RunOptions& o) {
     print_backtrace(e);
     return kExitTrap;
   }
+  if (e.code() == ErrorCode::LimitExceeded) {  // e.g. a memory minimum above --max-memory
+    print_error(e);
+    return kExitFailure;
+  }
   if (e.phase() == Phase::Trap || e.phase() == Phase::Exhaustion) {
     std::fprintf(stderr, "error: wasm trap: %s\n", e.message().c_str());
     print_backtrace(e);

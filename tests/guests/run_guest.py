@@ -110,6 +110,7 @@ CASES = [
          max_seconds=30),
     case("fuel_exhausted", "loop", ["--fuel", "200000"], exit=TRAP, stderr=["fuel"], max_seconds=30),
     case("max_memory_limits_growth", "memory", ["--max-memory", "4MiB"], ["4"], stdout=["respected the limit"]),
+    case("max_memory_below_module_minimum", "memory", ["--max-memory", "64K"], exit=1, stderr=["pages"]),
     case("memory_unlimited", "memory", stdout=["allocated 64 MiB"]),
     case("reactor_invoke_add", "reactor", ["--invoke", "add"], ["2", "3"], stdout_exact="5\n"),
     case("reactor_invoke_i64", "reactor", ["--invoke", "fact"], ["20"], stdout_exact="2432902008176640000\n"),
