@@ -181,6 +181,10 @@ class Lowerer {
   std::vector<Ctl> ctl_;
   uint32_t fuse_end_ = UINT32_MAX, fuse_half_ = 0, fuse_slot_ = 0;
   uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
+  // The last binop emitted (for compare-and-branch fusion; valid while
+  // fuse_end_ == pos() and it wrote fuse_slot_).
+  uint32_t binop_at_ = 0;
+  Op binop_op_ = Op::nop;
 };
 
 uint32_t slots_of_types(std::span<const ValType> ts) {
@@ -460,9 +464,23 @@ Result<void> Lowerer::lower(const Instr& in) {
     }
     case Op::br_if: {
       const uint32_t cond = top(0).loc;
+      // The condition was just computed by a comparison into a temporary:
+      // turn that comparison into a compare-and-branch.
+      const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond &&
+                              binop_at_ + 3 == pos();
       pop();
       Ctl& c = ctl_at(in.index);
-      if (c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+      Handler fused = cond_fresh ? fused_compare_branch(binop_op_, c.kind == FrameKind::Loop) : nullptr;
+      if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+        const uint32_t at = binop_at_;
+        code_[at].h = fused;
+        if (c.kind == FrameKind::Loop) {
+          code_[at + 2].i32[0] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+        } else {
+          c.fixups.push_back({at, (at + 2) * 2});
+        }
+        no_fuse();
+      } else if (c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
         const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_if_loop : &h_br_if, 2);
         code_[at + 1].u32[0] = cond;
         if (c.kind == FrameKind::Loop) {
@@ -579,6 +597,8 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     code_[at + 2].u32[0] = d;
     mark(at, in);  // division can trap
     fusable((at + 2) * 2, d);
+    binop_at_ = at;
+    binop_op_ = in.op;
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }

@@ -21,6 +21,11 @@ void register_float_ops(OpTable& t);
 void register_conv_ops(OpTable& t);
 void register_mem_ops(OpTable& t);
 
+// ---- superinstructions (ops_fused.cc) ----
+// The compare-and-branch handler replacing comparison `cmp` followed by a
+// br_if (binop layout, destination field = branch offset), or nullptr.
+Handler fused_compare_branch(Op cmp, bool back_edge);
+
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]
 VIV_HANDLER(h_nop_exit);      // [h] ends a run (return to invoke)

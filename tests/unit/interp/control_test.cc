@@ -84,6 +84,19 @@ constexpr std::string_view kWat = R"((module
     (global.set $g (local.get $v))
     (i64.load offset=8 (block (result i32) (v128.store (i32.const 0) (global.get $g)) (i32.const 0))))
   (global $g (mut v128) (v128.const i64x2 0 0))
+  ;; Comparisons feeding br_if (fused into compare-and-branch by the lowering).
+  (func (export "count_up") (param $n i64) (result i64) (local $i i64)
+    (loop $l
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br_if $l (i64.lt_s (local.get $i) (local.get $n))))
+    (local.get $i))
+  (func (export "first_ge_u") (param $limit i32) (result i32) (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $limit)))
+        (local.set $i (i32.add (local.get $i) (i32.const 3)))
+        (br $l)))
+    (local.get $i))
   (memory 1)
 ))";
 
@@ -129,6 +142,19 @@ TEST(InterpControl, Loops) {
   Env e(kWat);
   EXPECT_EQ(e.i32("loop_params", {I32(4)}), 10);
   EXPECT_EQ(e.i64("fib", {I32(90)}), 2880067194370816120ll);
+}
+
+TEST(InterpControl, CompareAndBranch) {
+  Env e(kWat);
+  EXPECT_EQ(e.i64("count_up", {I64(10)}), 10);
+  EXPECT_EQ(e.i64("count_up", {I64(-5)}), 1);  // signed: -5 < 1 is false at once
+  EXPECT_EQ(e.i32("first_ge_u", {I32(10)}), 12);
+  EXPECT_EQ(e.i32("first_ge_u", {I32(0)}), 0);
+  // Back-edges of a fused loop still consume fuel.
+  e.store.set_fuel(5);
+  EXPECT_EQ(e.trap("count_up", {I64(100)}).code(), ErrorCode::OutOfFuel);
+  e.store.set_fuel(5);
+  EXPECT_EQ(e.i64("count_up", {I64(6)}), 6);
 }
 
 TEST(InterpControl, UnreachableTraps) {
