@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <stdio.h>
+
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "host/wasi/path_ops.h"
 #include "tests/unit/wasi/sandbox_fixture.h"
@@ -148,6 +152,38 @@ TEST_P(ResolverTest, StatBeneath) {
   EXPECT_EQ(stat_beneath(r, sb.root_fd(), "escape", true).error(), Errno::NotCapable);
   EXPECT_EQ(stat_beneath(r, sb.root_fd(), "dir/escape2/", false).error(), Errno::NotCapable);
   EXPECT_EQ(stat_beneath(r, sb.root_fd(), "..", false).error(), Errno::NotCapable);
+}
+
+// A directory swapped with an escaping symlink while the guest resolves
+// through it: every open must see either the real directory or a refusal,
+// never the file outside.
+TEST_P(ResolverTest, SwappingADirectoryForAnEscapingLinkNeverEscapes) {
+  namespace fs = std::filesystem;
+  fs::create_directory(sb.base() / "root/swap");
+  Sandbox::write(sb.base() / "root/swap/f", "inside");
+  Sandbox::write(sb.base() / "outside/f", "secret");
+  fs::create_directory_symlink("../outside", sb.base() / "root/evil");
+  std::atomic<bool> stop{false};
+  std::atomic<int> flips{0};
+  std::thread flipper([&] {
+    while (!stop)
+      if (::renameat2(sb.root_fd(), "swap", sb.root_fd(), "evil", RENAME_EXCHANGE) == 0) ++flips;
+  });
+  int inside = 0, refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    auto fd = r.open(sb.root_fd(), "swap/f", O_RDONLY, 0, true);
+    if (fd.ok()) {
+      std::string got = Sandbox::read_fd(fd->get());
+      ASSERT_EQ(got, "inside") << "escaped on iteration " << i;
+      ++inside;
+    } else {
+      ++refused;
+    }
+  }
+  stop = true;
+  flipper.join();
+  EXPECT_EQ(inside + refused, 3000);
+  EXPECT_GT(flips.load(), 0) << "the file system cannot exchange names; the race was not exercised";
 }
 
 INSTANTIATE_TEST_SUITE_P(BothResolvers, ResolverTest, ::testing::Values(ResolveMode::Openat2, ResolveMode::Walk),
