@@ -35,10 +35,16 @@ using vivarium::Location;
 namespace {
 
 struct Val {
-  uint32_t loc;    // slot holding the value now
+  uint32_t loc;    // slot holding the value now (kConstLoc: the constant k)
   uint32_t canon;  // slot it occupies when in place
   uint32_t width;  // 1, or 2 for v128
+  uint64_t k = 0;  // the value's bits when loc == kConstLoc
 };
+// A numeric constant is not emitted where it is pushed: it stays in the
+// shadow stack (loc = kConstLoc) until a consumer either folds it into an
+// immediate operand or needs it in a slot (then one const instruction
+// writes it where it is needed: its canonical slot, a local, a label's slot).
+constexpr uint32_t kConstLoc = UINT32_MAX;
 
 // A relative branch target to fill in: code half-word `half` gets
 // (target - inst) in Words.
@@ -105,6 +111,22 @@ class Lowerer {
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
 
+  void emit_const(uint64_t k, uint32_t dst) {
+    if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
+      const uint32_t at = emit(&h_const32, 2);
+      code_[at + 1].u32[0] = dst;
+      code_[at + 1].u32[1] = static_cast<uint32_t>(k);
+    } else {
+      const uint32_t at = emit(&h_const64, 3);
+      code_[at + 1].u32[0] = dst;
+      code_[at + 2].u64 = k;
+    }
+  }
+  // Puts value `v` into slot `dst` (a copy, or the constant itself).
+  void emit_move(const Val& v, uint32_t dst) {
+    if (v.loc == kConstLoc) return emit_const(v.k, dst);
+    emit_copy(v.loc, dst, v.width);
+  }
   void emit_copy(uint32_t src, uint32_t dst, uint32_t width) {
     if (src == dst) return;
     uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 2);
@@ -132,9 +154,22 @@ class Lowerer {
       vals_.pop_back();
     }
   }
+  void push_const(uint64_t k) {
+    push(ValType::I64);
+    top(0).loc = kConstLoc;
+    top(0).k = k;
+    ++lazy_;
+  }
+  // The slot of stack value `i` as an operand of an instruction: a constant
+  // is written to its canonical slot first.
+  uint32_t operand(uint32_t i) {
+    Val& v = top(i);
+    if (v.loc == kConstLoc) materialize(v);
+    return v.loc;
+  }
   void materialize(Val& v) {
     if (v.loc == v.canon) return;
-    emit_copy(v.loc, v.canon, v.width);
+    emit_move(v, v.canon);
     v.loc = v.canon;
     --lazy_;
   }
@@ -183,8 +218,10 @@ class Lowerer {
   uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
   // The last binop emitted (for compare-and-branch fusion; valid while
   // fuse_end_ == pos() and it wrote fuse_slot_).
-  uint32_t binop_at_ = 0;
+  uint32_t binop_at_ = UINT32_MAX - 8;
   Op binop_op_ = Op::nop;
+  bool binop_imm_ = false;  // the binop's right operand is an immediate
+  uint32_t eqz_at_ = UINT32_MAX - 8;  // the last i32.eqz emitted (for br_if/if fusion)
 };
 
 uint32_t slots_of_types(std::span<const ValType> ts) {
@@ -256,7 +293,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     case Op::select:
     case Op::select_t: {
-      const uint32_t a = top(2).loc, b = top(1).loc, c = top(0).loc, w = top(1).width;
+      const uint32_t a = operand(2), b = operand(1), c = operand(0), w = top(1).width;
       pop(3);
       const uint32_t d = push(w == 2 ? ValType::V128 : ValType::I64);
       const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 3);
@@ -288,7 +325,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::global_set: {
-      const uint32_t src = top(0).loc, w = top(0).width;
+      const uint32_t src = operand(0), w = top(0).width;
       pop();
       const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 2);
       code_[at + 1].u32[0] = in.index;
@@ -296,23 +333,17 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::i32_const:
-    case Op::f32_const: {
-      const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_const32, 2);
-      code_[at + 1].u32[0] = d;
-      code_[at + 1].u32[1] = in.op == Op::i32_const ? static_cast<uint32_t>(in.i32) : in.f32_bits;
-      fusable((at + 1) * 2, d);
+      push_const(static_cast<uint32_t>(in.i32));
       return {};
-    }
+    case Op::f32_const:
+      push_const(in.f32_bits);
+      return {};
     case Op::i64_const:
-    case Op::f64_const: {
-      const uint32_t d = push(ValType::I64);
-      const uint32_t at = emit(&h_const64, 3);
-      code_[at + 1].u32[0] = d;
-      code_[at + 2].u64 = in.op == Op::i64_const ? static_cast<uint64_t>(in.i64) : in.f64_bits;
-      fusable((at + 1) * 2, d);
+      push_const(static_cast<uint64_t>(in.i64));
       return {};
-    }
+    case Op::f64_const:
+      push_const(in.f64_bits);
+      return {};
     case Op::ref_null: {
       const uint32_t d = push(in.ref_type);
       const uint32_t at = emit(&h_const32, 2);
@@ -321,7 +352,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::ref_is_null: {
-      const uint32_t a = top(0).loc;
+      const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
       const uint32_t at = emit(&h_ref_is_null, 2);
@@ -347,7 +378,7 @@ Result<void> Lowerer::lower(const Instr& in) {
 
     // ---- tables ----
     case Op::table_get: {
-      const uint32_t idx = top(0).loc;
+      const uint32_t idx = operand(0);
       pop();
       const uint32_t d = push(ValType::FuncRef);
       const uint32_t at = emit(&h_table_get, 3);
@@ -359,7 +390,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::table_set: {
-      const uint32_t idx = top(1).loc, val = top(0).loc;
+      const uint32_t idx = operand(1), val = operand(0);
       pop(2);
       const uint32_t at = emit(&h_table_set, 3);
       code_[at + 1].u32[0] = idx;
@@ -377,7 +408,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::table_grow: {
-      const uint32_t init = top(1).loc, n = top(0).loc;
+      const uint32_t init = operand(1), n = operand(0);
       pop(2);
       const uint32_t d = push(ValType::I32);
       const uint32_t at = emit(&h_table_grow, 3);
@@ -389,7 +420,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::table_fill: {
-      const uint32_t i = top(2).loc, val = top(1).loc, n = top(0).loc;
+      const uint32_t i = operand(2), val = operand(1), n = operand(0);
       pop(3);
       const uint32_t at = emit(&h_table_fill, 3);
       code_[at + 1].u32[0] = i;
@@ -401,7 +432,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     }
     case Op::table_copy:
     case Op::table_init: {
-      const uint32_t d = top(2).loc, s = top(1).loc, n = top(0).loc;
+      const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
       const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 4);
       code_[at + 1].u32[0] = d;
@@ -433,7 +464,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::memory_grow: {
-      const uint32_t a = top(0).loc;
+      const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
       const uint32_t at = emit(&h_memory_grow, 2);
@@ -445,7 +476,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::memory_fill:
     case Op::memory_copy:
     case Op::memory_init: {
-      const uint32_t d = top(2).loc, s = top(1).loc, n = top(0).loc;
+      const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
       Handler h = in.op == Op::memory_fill ? &h_memory_fill : in.op == Op::memory_copy ? &h_memory_copy : &h_memory_init;
       const uint32_t at = emit(h, 3);
@@ -463,15 +494,28 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::br_if: {
-      const uint32_t cond = top(0).loc;
+      const uint32_t cond = operand(0);
       // The condition was just computed by a comparison into a temporary:
       // turn that comparison into a compare-and-branch.
-      const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond &&
-                              binop_at_ + 3 == pos();
+      const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond;
+      const bool from_binop = cond_fresh && binop_at_ + 3 == pos();
+      const bool from_eqz = cond_fresh && eqz_at_ + 2 == pos();
       pop();
       Ctl& c = ctl_at(in.index);
-      Handler fused = cond_fresh ? fused_compare_branch(binop_op_, c.kind == FrameKind::Loop) : nullptr;
-      if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+      Handler fused =
+          from_binop ? fused_compare_branch(binop_op_, c.kind == FrameKind::Loop, binop_imm_) : nullptr;
+      if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+        // br_if (i32.eqz x): branch unless x; the eqz (unop layout [h][a | d])
+        // becomes a br_unless ([h][cond | rel]) in place.
+        const uint32_t at = eqz_at_;
+        code_[at].h = c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless;
+        if (c.kind == FrameKind::Loop) {
+          code_[at + 1].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+        } else {
+          c.fixups.push_back({at, (at + 1) * 2 + 1});
+        }
+        no_fuse();
+      } else if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
         const uint32_t at = binop_at_;
         code_[at].h = fused;
         if (c.kind == FrameKind::Loop) {
@@ -498,7 +542,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::br_table: {
-      const uint32_t idx = top(0).loc;
+      const uint32_t idx = operand(0);
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
@@ -544,7 +588,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::call_indirect: {
       const FuncType& ft = m_.types[in.index];
       const uint32_t nargs = static_cast<uint32_t>(ft.params.size());
-      const uint32_t elem = top(0).loc;
+      const uint32_t elem = operand(0);
       pop();
       materialize_top(nargs);
       pop(nargs);
@@ -573,7 +617,40 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   Handler h = op_table()[static_cast<size_t>(in.op)];
   if (!h) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
-  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = top(s->nparams - 1 - i).loc;
+  // A constant right operand of an integer binop becomes an immediate; a
+  // constant left operand of a commutative one is swapped there.
+  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg) {
+    Handler hi = binop_imm_handler(in.op);
+    const bool is64 = s->params[0] == ValType::I64;
+    auto fits = [&](const Val& v) {
+      return v.loc == kConstLoc &&
+             (!is64 || static_cast<int64_t>(v.k) == static_cast<int64_t>(static_cast<int32_t>(v.k)));
+    };
+    const bool commutes = in.op == Op::i32_add || in.op == Op::i32_mul || in.op == Op::i32_and ||
+                          in.op == Op::i32_or || in.op == Op::i32_xor || in.op == Op::i32_eq ||
+                          in.op == Op::i32_ne || in.op == Op::i64_add || in.op == Op::i64_mul ||
+                          in.op == Op::i64_and || in.op == Op::i64_or || in.op == Op::i64_xor ||
+                          in.op == Op::i64_eq || in.op == Op::i64_ne;
+    int ki = -1;  // stack index of the folded constant
+    if (hi && fits(top(0))) ki = 0;
+    else if (hi && commutes && fits(top(1))) ki = 1;
+    if (ki >= 0) {
+      const uint32_t k = static_cast<uint32_t>(top(ki).k);
+      const uint32_t a = operand(1 - ki);
+      pop(2);
+      const uint32_t d = push(s->result);
+      const uint32_t at = emit(hi, 3);
+      code_[at + 1].u32[0] = a;
+      code_[at + 1].u32[1] = k;
+      code_[at + 2].u32[0] = d;
+      fusable((at + 2) * 2, d);
+      binop_at_ = at;
+      binop_op_ = in.op;
+      binop_imm_ = true;
+      return {};
+    }
+  }
+  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
   uint32_t at;
@@ -590,6 +667,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     code_[at + 1].u32[1] = d;
     mark(at, in);  // conversions can trap
     fusable((at + 1) * 2 + 1, d);
+    if (in.op == Op::i32_eqz) eqz_at_ = at;
   } else if (s->nparams == 2 && s->nresults == 1) {
     at = emit(h, 3);
     code_[at + 1].u32[0] = src[0];
@@ -599,6 +677,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     fusable((at + 2) * 2, d);
     binop_at_ = at;
     binop_op_ = in.op;
+    binop_imm_ = false;
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }
@@ -608,7 +687,6 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   const SigTypes* s = sig_types(oi.sig);
   uint32_t src[3] = {0, 0, 0};
-  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = top(s->nparams - 1 - i).loc;
   Handler h = nullptr;
   if (in.op == Op::v128_load) h = &h_v128_load;
   else if (in.op == Op::v128_store) h = &h_v128_store;
@@ -623,6 +701,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
     return Error(ErrorCode::Unsupported,
                  "SIMD instruction " + std::string(oi.text) + " is not supported (function " + loc.function + ")", loc);
   }
+  for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
   if (in.op == Op::v128_const) {
@@ -675,10 +754,12 @@ Result<void> Lowerer::set_local(const Instr& in, bool tee) {
     if (!others && tv.loc == tv.canon && fuse_end_ == pos() && fuse_slot_ == tv.canon) {
       code_[fuse_half_ / 2].u32[fuse_half_ % 2] = ls;
     } else {
-      emit_copy(tv.loc, ls, tv.width);
+      emit_move(tv, ls);
     }
     no_fuse();
-    if (tee) {
+    // After a tee the value is the local's content; a constant stays a
+    // constant (it can still be folded).
+    if (tee && tv.loc != kConstLoc) {
       if (tv.loc == tv.canon) ++lazy_;
       tv.loc = ls;
     }
@@ -707,7 +788,7 @@ void Lowerer::emit_moves_to(const Ctl& c, uint32_t n) {
   uint32_t dst = L_ + c.slot_height;
   for (uint32_t i = 0; i < n; ++i) {
     const Val& v = top(n - 1 - i);
-    emit_copy(v.loc, dst, v.width);
+    emit_move(v, dst);
     dst += v.width;
   }
 }
@@ -741,7 +822,7 @@ void Lowerer::emit_return() {
   uint32_t dst = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const Val& v = top(n - 1 - i);
-    emit_copy(v.loc, dst, v.width);
+    emit_move(v, dst);
     dst += v.width;
   }
   emit(&h_return, 1);
@@ -753,6 +834,9 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
     if (!r.ok()) return annotate(std::move(r).error());
     return {};
   };
+  // Whether the top value was just computed into its slot (for `if`).
+  const bool top_fresh = fuse_end_ == pos() && !vals_.empty() && top(0).loc == top(0).canon &&
+                         fuse_slot_ == top(0).loc;
   no_fuse();  // every control instruction may be (or end at) a label
   switch (in.op) {
     case Op::block:
@@ -773,12 +857,25 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       VIV_TRY(step());  // first: the condition must exist before it is read
       Fixup skip{};
       if (live) {
-        const uint32_t cond = top(0).loc;
+        const bool fresh = top_fresh;
+        const uint32_t cond = operand(0);
         pop();
+        const uint32_t before = pos();
         materialize_all();
-        const uint32_t at = emit(&h_br_unless, 2);
-        code_[at + 1].u32[0] = cond;
-        skip = {at, (at + 1) * 2 + 1};
+        // A condition just computed by a comparison (or i32.eqz), with
+        // nothing emitted since: branch to `else` on the negated comparison.
+        const Op neg = fresh && binop_at_ + 3 == before ? negate_compare(binop_op_) : Op::nop;
+        if (pos() == before && neg != Op::nop) {
+          code_[binop_at_].h = fused_compare_branch(neg, false, binop_imm_);
+          skip = {binop_at_, (binop_at_ + 2) * 2};
+        } else if (pos() == before && fresh && eqz_at_ + 2 == before) {
+          code_[eqz_at_].h = &h_br_if;
+          skip = {eqz_at_, (eqz_at_ + 1) * 2 + 1};
+        } else {
+          const uint32_t at = emit(&h_br_unless, 2);
+          code_[at + 1].u32[0] = cond;
+          skip = {at, (at + 1) * 2 + 1};
+        }
       }
       const CtrlFrame& f = v_.frame(0);
       Ctl c{FrameKind::If, !live, 0, 0, f.params, f.results};

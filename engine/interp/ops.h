@@ -21,10 +21,19 @@ void register_float_ops(OpTable& t);
 void register_conv_ops(OpTable& t);
 void register_mem_ops(OpTable& t);
 
+// ---- constant operands (ops_int.cc) ----
+// The variant of integer binop `op` whose right operand is an immediate
+// ([h][a | imm32][d | -]; i64 immediates sign-extended), or nullptr.
+Handler binop_imm_handler(Op op);
+
 // ---- superinstructions (ops_fused.cc) ----
-// The compare-and-branch handler replacing comparison `cmp` followed by a
-// br_if (binop layout, destination field = branch offset), or nullptr.
-Handler fused_compare_branch(Op cmp, bool back_edge);
+// The compare-and-branch handler replacing comparison `cmp` (with a slot or,
+// if `imm`, an immediate right operand) followed by a br_if (binop layout,
+// destination field = branch offset), or nullptr.
+Handler fused_compare_branch(Op cmp, bool back_edge, bool imm);
+// The integer comparison that is true exactly when `cmp` is false (for `if`,
+// which branches when its condition is false), or Op::nop.
+Op negate_compare(Op cmp);
 
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]
@@ -34,6 +43,7 @@ VIV_HANDLER(h_br_loop);       // [h][rel | -]            back-edge: budget check
 VIV_HANDLER(h_br_if);         // [h][cond | rel]
 VIV_HANDLER(h_br_if_loop);    // [h][cond | rel]         back-edge variant
 VIV_HANDLER(h_br_unless);     // [h][cond | rel]
+VIV_HANDLER(h_br_unless_loop);// [h][cond | rel]         back-edge variant (br_if of an i32.eqz)
 VIV_HANDLER(h_br_table);      // [h][idx | n][rel0 | rel1]... n+1 targets, default last
 VIV_HANDLER(h_return);        // [h]
 VIV_HANDLER(h_call);          // [h][func | base]        args at fp[base..], results there too

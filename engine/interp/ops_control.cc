@@ -38,6 +38,13 @@ VIV_HANDLER(h_br_unless) {
   if (!rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
   VIV_NEXT(2);
 }
+VIV_HANDLER(h_br_unless_loop) {
+  if (!rd_u32(fp, pc[1].u32[0])) {
+    if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
+    VIV_JUMP(pc + pc[1].i32[1]);
+  }
+  VIV_NEXT(2);
+}
 VIV_HANDLER(h_br_table) {
   uint32_t i = rd_u32(fp, pc[1].u32[0]);
   const uint32_t n = pc[1].u32[1];  // index of the default target

@@ -1,4 +1,5 @@
-// Superinstructions: a comparison fused with the br_if that consumes it.
+// Superinstructions: a comparison (also with a constant right operand) fused
+// with the br_if or `if` that consumes it.
 // The lowering rewrites the comparison in place (same binop layout, the
 // destination field becomes the branch offset), so a loop test costs one
 // dispatch instead of two and the flag never goes through a slot. Layout:
@@ -19,6 +20,14 @@ namespace {
   X(i64_gt_u, uint64_t, a > b) X(i64_le_s, int64_t, a <= b) X(i64_le_u, uint64_t, a <= b)        \
   X(i64_ge_s, int64_t, a >= b) X(i64_ge_u, uint64_t, a >= b)
 
+// The immediate of a constant-operand comparison (ops_int.cc): i64 ones are
+// sign-extended from 32 bits.
+template <class T>
+T imm(uint32_t v) {
+  if constexpr (sizeof(T) == 4) return static_cast<T>(v);
+  else return static_cast<T>(static_cast<int64_t>(static_cast<int32_t>(v)));
+}
+
 template <class T>
 T operand(const Slot* fp, uint32_t s) {
   if constexpr (sizeof(T) == 4) return static_cast<T>(rd_u32(fp, s));
@@ -38,19 +47,52 @@ T operand(const Slot* fp, uint32_t s) {
       VIV_JUMP(pc + pc[2].i32[0]);                                                   \
     }                                                                                \
     VIV_NEXT(3);                                                                     \
+  }                                                                                  \
+  VIV_HANDLER(h_brci_##id) {                                                         \
+    const T a = operand<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);              \
+    if (expr) VIV_JUMP(pc + pc[2].i32[0]);                                           \
+    VIV_NEXT(3);                                                                     \
+  }                                                                                  \
+  VIV_HANDLER(h_brci_loop_##id) {                                                    \
+    const T a = operand<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);              \
+    if (expr) {                                                                      \
+      if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;                   \
+      VIV_JUMP(pc + pc[2].i32[0]);                                                   \
+    }                                                                                \
+    VIV_NEXT(3);                                                                     \
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)
 
 }  // namespace
 
-Handler fused_compare_branch(Op cmp, bool back_edge) {
+Handler fused_compare_branch(Op cmp, bool back_edge, bool imm) {
   switch (cmp) {
-#define VIV_CASE(id, ...) \
-  case Op::id: return back_edge ? &h_brc_loop_##id : &h_brc_##id;
+#define VIV_CASE(id, ...)                                                  \
+  case Op::id:                                                             \
+    if (imm) return back_edge ? &h_brci_loop_##id : &h_brci_##id;         \
+    return back_edge ? &h_brc_loop_##id : &h_brc_##id;
     VIV_FUSED_CMPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }
 }
 
+}  // namespace viv::interp
+
+namespace viv::interp {
+Op negate_compare(Op cmp) {
+  switch (cmp) {
+    case Op::i32_eq: return Op::i32_ne;     case Op::i32_ne: return Op::i32_eq;
+    case Op::i32_lt_s: return Op::i32_ge_s; case Op::i32_ge_s: return Op::i32_lt_s;
+    case Op::i32_gt_s: return Op::i32_le_s; case Op::i32_le_s: return Op::i32_gt_s;
+    case Op::i32_lt_u: return Op::i32_ge_u; case Op::i32_ge_u: return Op::i32_lt_u;
+    case Op::i32_gt_u: return Op::i32_le_u; case Op::i32_le_u: return Op::i32_gt_u;
+    case Op::i64_eq: return Op::i64_ne;     case Op::i64_ne: return Op::i64_eq;
+    case Op::i64_lt_s: return Op::i64_ge_s; case Op::i64_ge_s: return Op::i64_lt_s;
+    case Op::i64_gt_s: return Op::i64_le_s; case Op::i64_le_s: return Op::i64_gt_s;
+    case Op::i64_lt_u: return Op::i64_ge_u; case Op::i64_ge_u: return Op::i64_lt_u;
+    case Op::i64_gt_u: return Op::i64_le_u; case Op::i64_le_u: return Op::i64_gt_u;
+    default: return Op::nop;
+  }
+}
 }  // namespace viv::interp

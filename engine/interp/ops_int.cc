@@ -67,7 +67,22 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
     wr(fp, pc[1].u32[1], expr);          \
     VIV_NEXT(2);                         \
   }
+// Constant right operand (`x + 5`, `i < 100`): layout [h][a | imm][d | -],
+// the binop layout with the immediate where b's slot would be. An i64
+// immediate is the sign-extended 32-bit value (the lowering checks it fits).
+template <class T> T imm(uint32_t v);
+template <> u32 imm<u32>(uint32_t v) { return v; }
+template <> s32 imm<s32>(uint32_t v) { return static_cast<s32>(v); }
+template <> u64 imm<u64>(uint32_t v) { return static_cast<u64>(static_cast<s64>(static_cast<s32>(v))); }
+template <> s64 imm<s64>(uint32_t v) { return static_cast<s64>(static_cast<s32>(v)); }
+#define VIV_DEF_BINOP_IMM(id, T, expr)                                  \
+  VIV_HANDLER(h_##id##_imm) {                                           \
+    const T a = rd<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);      \
+    wr(fp, pc[2].u32[0], expr);                                         \
+    VIV_NEXT(3);                                                        \
+  }
 VIV_INT_BINOPS(VIV_DEF_BINOP)
+VIV_INT_BINOPS(VIV_DEF_BINOP_IMM)
 VIV_INT_UNOPS(VIV_DEF_UNOP)
 
 // Division: the traps are checked here, once (spec 4.3.2 idiv/irem).
@@ -106,6 +121,16 @@ VIV_DEF_DIV(i64_div_u, (div_u<u64>(pc, fp, st, false)))
 VIV_DEF_DIV(i64_rem_u, (div_u<u64>(pc, fp, st, true)))
 
 }  // namespace
+
+Handler binop_imm_handler(Op op) {
+  switch (op) {
+#define VIV_CASE(id, ...) \
+  case Op::id: return &h_##id##_imm;
+    VIV_INT_BINOPS(VIV_CASE)
+#undef VIV_CASE
+    default: return nullptr;
+  }
+}
 
 void register_int_ops(OpTable& t) {
 #define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
