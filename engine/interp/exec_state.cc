@@ -38,6 +38,10 @@ const Word* trap(ExecState* st, const Word* pc, ErrorCode code) {
   return nullptr;
 }
 
+const Word* h_trap_memory_oob(const Word* pc, Slot*, uint8_t*, ExecState* st) {
+  return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+}
+
 void sync_regs(ExecState* st, Slot* fp, uint8_t* mem) {
   st->fp = fp;
   st->mem = mem;

@@ -77,10 +77,20 @@ static_assert(sizeof(Word) == 8);
 #endif
 // Continue with the instruction `words` Words after this one.
 #define VIV_NEXT(words) VIV_JUMP(pc + (words))
+// Hand this same instruction to another handler (a cold path: a trap, the
+// general case of a call). A tail call keeps the hot handler free of calls,
+// so it needs no callee-saved registers and no stack frame.
+#if VIV_MUSTTAIL
+#define VIV_TAIL(handler) [[clang::musttail]] return handler(pc, fp, mem, st)
+#else
+#define VIV_TAIL(handler) return handler(pc, fp, mem, st)
+#endif
 
 // Records a trap (code -> spec message) at `pc` and ends the run.
 // Returns nullptr, the "stop" value of the dispatch chain.
 const Word* trap(ExecState* st, const Word* pc, ErrorCode code);
+// Cold trap handlers for VIV_TAIL: record the trap at `pc`, end the run.
+const Word* h_trap_memory_oob(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st);
 void sync_regs(ExecState* st, Slot* fp, uint8_t* mem);
 // Defined inline in exec_state.h (included at the end of this header):
 //   uint64_t mem_size(const ExecState* st);   memory 0's size in bytes now

@@ -123,17 +123,17 @@ inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot
   return cf->code.get();
 }
 
-}  // namespace
 
-VIV_HANDLER(h_call) {
+// The general call: host callees, another instance, metering slow path,
+// stack exhaustion (cold handlers the fast ones tail-call).
+VIV_HANDLER(h_call_slow) {
   FuncInst* callee = st->inst->funcs[pc[1].u32[0]];
   const Word* n = enter(callee, pc, pc + 2, fp, mem, st, fp + pc[1].u32[1]);
   if (!n) return nullptr;
   VIV_SYNC();
   VIV_JUMP(n);
 }
-
-VIV_HANDLER(h_call_indirect) {
+VIV_HANDLER(h_call_indirect_slow) {
   const TableInst* t = st->inst->tables[pc[1].u32[0]];
   const uint32_t i = rd_u32(fp, pc[2].u32[1]);
   if (i >= t->elems.size()) return trap(st, pc, ErrorCode::UndefinedElement);
@@ -142,6 +142,61 @@ VIV_HANDLER(h_call_indirect) {
   if (callee->type_id != pc[2].u32[0]) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
   const Word* n = enter(callee, pc, pc + 3, fp, mem, st, fp + pc[1].u32[1]);
   if (!n) return nullptr;
+  VIV_SYNC();
+  VIV_JUMP(n);
+}
+
+// The common call: a wasm function of the same instance, budget left, room
+// on the stacks. No call and no stack frame here; locals are zeroed inline
+// (usually a few slots, where a memset call would cost more than the stores).
+#if defined(__clang__)
+#define VIV_NO_MEMSET __attribute__((no_builtin("memset")))
+#else
+#define VIV_NO_MEMSET
+#endif
+[[gnu::always_inline]] inline bool fast_enter(FuncInst* callee, const Word* ret, Slot*& fp, uint8_t* mem, ExecState* st,
+                                                  Slot* nfp, const Word*& next) {
+  const CompiledFunc* cf = callee->code;
+  if (!cf || st->budget <= 0 || callee->instance != st->inst || st->frame + 1 == st->frames_end ||
+      nfp + cf->frame_slots > st->stack_end) {
+    return false;
+  }
+  --st->budget;
+  Frame* f = ++st->frame;
+  f->ret_pc = ret;
+  f->ret_fp = fp;
+  f->ret_mem = mem;
+  f->ret_inst = st->inst;
+  f->ret_mem_size = st->mem_size;
+  f->func = callee;
+#if defined(__clang__)
+#pragma clang loop vectorize(disable) unroll(disable)
+#endif
+  for (Slot *p = nfp + cf->param_slots, *e = nfp + cf->local_slots; p < e; ++p) *p = 0;
+  fp = nfp;
+  next = cf->code.get();
+  return true;
+}
+
+}  // namespace
+
+VIV_NO_MEMSET VIV_HANDLER(h_call) {
+  FuncInst* callee = st->inst->funcs[pc[1].u32[0]];
+  const Word* n;
+  if (!fast_enter(callee, pc + 2, fp, mem, st, fp + pc[1].u32[1], n)) [[unlikely]] VIV_TAIL(h_call_slow);
+  VIV_SYNC();
+  VIV_JUMP(n);
+}
+
+VIV_NO_MEMSET VIV_HANDLER(h_call_indirect) {
+  const TableInst* t = st->inst->tables[pc[1].u32[0]];
+  const uint32_t i = rd_u32(fp, pc[2].u32[1]);
+  FuncInst* callee = i < t->elems.size() ? static_cast<FuncInst*>(t->elems[i]) : nullptr;
+  const Word* n;
+  if (!callee || callee->type_id != pc[2].u32[0] ||
+      !fast_enter(callee, pc + 3, fp, mem, st, fp + pc[1].u32[1], n)) [[unlikely]] {
+    VIV_TAIL(h_call_indirect_slow);
+  }
   VIV_SYNC();
   VIV_JUMP(n);
 }

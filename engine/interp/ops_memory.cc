@@ -3,6 +3,7 @@
 // operations with 2.0 semantics (the whole range is checked before any byte
 // is touched, so an out-of-bounds fill/copy/init writes nothing).
 #include <cstring>
+#include <type_traits>
 
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
@@ -15,33 +16,21 @@ using vivarium::detail::InstanceImpl;
 using vivarium::detail::MemoryInst;
 
 // Loads and stores copy through memcpy: wasm addresses need not be aligned
-// and memory is little-endian like the hosts Vivarium runs on.
+// and memory is little-endian like the hosts Vivarium runs on. The trap is a
+// tail call, so these handlers make no call and keep no stack frame.
 template <class M, class R>
-const Word* load_op(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st) {
-  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
-  const uint64_t off = pc[2].u64;
-  if (!mem_in_bounds(st, addr, off, sizeof(M))) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+inline void load_value(Slot* fp, uint32_t d, const uint8_t* p) {
   M v;
-  std::memcpy(&v, mem + addr + off, sizeof(M));
+  std::memcpy(&v, p, sizeof(M));
   if constexpr (std::is_same_v<R, float>) {
-    uint32_t b; std::memcpy(&b, &v, 4); wr_u32(fp, pc[1].u32[1], b);
+    uint32_t b; std::memcpy(&b, &v, 4); wr_u32(fp, d, b);
   } else if constexpr (std::is_same_v<R, double>) {
-    uint64_t b; std::memcpy(&b, &v, 8); wr_u64(fp, pc[1].u32[1], b);
+    uint64_t b; std::memcpy(&b, &v, 8); wr_u64(fp, d, b);
   } else if constexpr (sizeof(R) == 4) {
-    wr_u32(fp, pc[1].u32[1], static_cast<uint32_t>(static_cast<R>(v)));
+    wr_u32(fp, d, static_cast<uint32_t>(static_cast<R>(v)));
   } else {
-    wr_u64(fp, pc[1].u32[1], static_cast<uint64_t>(static_cast<R>(v)));
+    wr_u64(fp, d, static_cast<uint64_t>(static_cast<R>(v)));
   }
-  return pc + 3;
-}
-template <class M>
-const Word* store_op(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st) {
-  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
-  const uint64_t off = pc[2].u64;
-  if (!mem_in_bounds(st, addr, off, sizeof(M))) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
-  const M v = static_cast<M>(fp[pc[1].u32[1]]);  // low bytes of the slot
-  std::memcpy(mem + addr + off, &v, sizeof(M));
-  return pc + 3;
 }
 
 // X(id, memory type, result type)
@@ -58,17 +47,24 @@ const Word* store_op(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st) {
   X(i32_store8, uint8_t) X(i32_store16, uint16_t) X(i64_store8, uint8_t)                   \
   X(i64_store16, uint16_t) X(i64_store32, uint32_t)
 
-#define VIV_DEF_LOAD(id, M, R)                               \
-  VIV_HANDLER(h_##id) {                                      \
-    const Word* n = load_op<M, R>(pc, fp, mem, st);          \
-    if (!n) return nullptr;                                  \
-    VIV_JUMP(n);                                             \
+#define VIV_DEF_LOAD(id, M, R)                                                 \
+  VIV_HANDLER(h_##id) {                                                        \
+    const uint64_t addr = rd_u32(fp, pc[1].u32[0]);                            \
+    const uint64_t off = pc[2].u64;                                            \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    load_value<M, R>(fp, pc[1].u32[1], mem + addr + off);                      \
+    VIV_NEXT(3);                                                               \
   }
-#define VIV_DEF_STORE(id, M)                                 \
-  VIV_HANDLER(h_##id) {                                      \
-    const Word* n = store_op<M>(pc, fp, mem, st);            \
-    if (!n) return nullptr;                                  \
-    VIV_JUMP(n);                                             \
+#define VIV_DEF_STORE(id, M)                                                   \
+  VIV_HANDLER(h_##id) {                                                        \
+    const uint64_t addr = rd_u32(fp, pc[1].u32[0]);                            \
+    const uint64_t off = pc[2].u64;                                            \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    const M v = static_cast<M>(fp[pc[1].u32[1]]); /* low bytes of the slot */  \
+    std::memcpy(mem + addr + off, &v, sizeof(M));                              \
+    VIV_NEXT(3);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD)
 VIV_STORES(VIV_DEF_STORE)
@@ -80,14 +76,14 @@ MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
 VIV_HANDLER(h_v128_load) {
   const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
   const uint64_t off = pc[2].u64;
-  if (!mem_in_bounds(st, addr, off, 16)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (!mem_in_bounds(st, addr, off, 16)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
   std::memcpy(&fp[pc[1].u32[1]], mem + addr + off, 16);
   VIV_NEXT(3);
 }
 VIV_HANDLER(h_v128_store) {
   const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
   const uint64_t off = pc[2].u64;
-  if (!mem_in_bounds(st, addr, off, 16)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (!mem_in_bounds(st, addr, off, 16)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
   std::memcpy(mem + addr + off, &fp[pc[1].u32[1]], 16);
   VIV_NEXT(3);
 }
