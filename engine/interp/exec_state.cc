@@ -41,6 +41,12 @@ const Word* trap(ExecState* st, const Word* pc, ErrorCode code) {
 const Word* h_trap_memory_oob(const Word* pc, Slot*, uint8_t*, ExecState* st) {
   return trap(st, pc, ErrorCode::MemoryOutOfBounds);
 }
+const Word* h_trap_div_by_zero(const Word* pc, Slot*, uint8_t*, ExecState* st) {
+  return trap(st, pc, ErrorCode::IntegerDivideByZero);
+}
+const Word* h_trap_int_overflow(const Word* pc, Slot*, uint8_t*, ExecState* st) {
+  return trap(st, pc, ErrorCode::IntegerOverflow);
+}
 
 void sync_regs(ExecState* st, Slot* fp, uint8_t* mem) {
   st->fp = fp;

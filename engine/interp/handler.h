@@ -91,6 +91,8 @@ static_assert(sizeof(Word) == 8);
 const Word* trap(ExecState* st, const Word* pc, ErrorCode code);
 // Cold trap handlers for VIV_TAIL: record the trap at `pc`, end the run.
 const Word* h_trap_memory_oob(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st);
+const Word* h_trap_div_by_zero(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st);
+const Word* h_trap_int_overflow(const Word* pc, Slot* fp, uint8_t* mem, ExecState* st);
 void sync_regs(ExecState* st, Slot* fp, uint8_t* mem);
 // Defined inline in exec_state.h (included at the end of this header):
 //   uint64_t mem_size(const ExecState* st);   memory 0's size in bytes now

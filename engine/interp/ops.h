@@ -12,6 +12,20 @@
 
 namespace viv::interp {
 
+// A loop back-edge whose budget ran out: the slow check (exec_state.h), then
+// the jump, whose relative target is half H of Word W. Reached by tail call
+// (VIV_BACK_EDGE), so the hot back-edge handlers make no call.
+template <int W, int H>
+[[gnu::noinline]] VIV_HANDLER(h_back_edge_slow) {
+  if (!slow_check(st, pc)) return nullptr;
+  VIV_JUMP(pc + pc[W].i32[H]);
+}
+#define VIV_BACK_EDGE(W, H)                                                            \
+  do {                                                                                 \
+    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::viv::interp::h_back_edge_slow<W, H>)); \
+    VIV_JUMP(pc + pc[W].i32[H]);                                                       \
+  } while (0)
+
 using OpTable = std::array<Handler, kOpCount>;
 // Opcodes whose layout is one of the four above -> handler (nullptr otherwise).
 const OpTable& op_table();

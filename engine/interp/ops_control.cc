@@ -19,19 +19,13 @@ VIV_HANDLER(h_unreachable) { return trap(st, pc, ErrorCode::Unreachable); }
 VIV_HANDLER(h_nop_exit) { return nullptr; }
 
 VIV_HANDLER(h_br) { VIV_JUMP(pc + pc[1].i32[0]); }
-VIV_HANDLER(h_br_loop) {
-  if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
-  VIV_JUMP(pc + pc[1].i32[0]);
-}
+VIV_HANDLER(h_br_loop) { VIV_BACK_EDGE(1, 0); }
 VIV_HANDLER(h_br_if) {
   if (rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
   VIV_NEXT(2);
 }
 VIV_HANDLER(h_br_if_loop) {
-  if (rd_u32(fp, pc[1].u32[0])) {
-    if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
-    VIV_JUMP(pc + pc[1].i32[1]);
-  }
+  if (rd_u32(fp, pc[1].u32[0])) VIV_BACK_EDGE(1, 1);
   VIV_NEXT(2);
 }
 VIV_HANDLER(h_br_unless) {
@@ -39,10 +33,7 @@ VIV_HANDLER(h_br_unless) {
   VIV_NEXT(2);
 }
 VIV_HANDLER(h_br_unless_loop) {
-  if (!rd_u32(fp, pc[1].u32[0])) {
-    if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
-    VIV_JUMP(pc + pc[1].i32[1]);
-  }
+  if (!rd_u32(fp, pc[1].u32[0])) VIV_BACK_EDGE(1, 1);
   VIV_NEXT(2);
 }
 VIV_HANDLER(h_br_table) {

@@ -42,10 +42,7 @@ T operand(const Slot* fp, uint32_t s) {
   }                                                                                  \
   VIV_HANDLER(h_brc_loop_##id) {                                                     \
     const T a = operand<T>(fp, pc[1].u32[0]), b = operand<T>(fp, pc[1].u32[1]);      \
-    if (expr) {                                                                      \
-      if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;                   \
-      VIV_JUMP(pc + pc[2].i32[0]);                                                   \
-    }                                                                                \
+    if (expr) VIV_BACK_EDGE(2, 0);                                                   \
     VIV_NEXT(3);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brci_##id) {                                                         \
@@ -55,10 +52,7 @@ T operand(const Slot* fp, uint32_t s) {
   }                                                                                  \
   VIV_HANDLER(h_brci_loop_##id) {                                                    \
     const T a = operand<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);              \
-    if (expr) {                                                                      \
-      if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;                   \
-      VIV_JUMP(pc + pc[2].i32[0]);                                                   \
-    }                                                                                \
+    if (expr) VIV_BACK_EDGE(2, 0);                                                   \
     VIV_NEXT(3);                                                                     \
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)

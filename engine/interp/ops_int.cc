@@ -85,40 +85,27 @@ VIV_INT_BINOPS(VIV_DEF_BINOP)
 VIV_INT_BINOPS(VIV_DEF_BINOP_IMM)
 VIV_INT_UNOPS(VIV_DEF_UNOP)
 
-// Division: the traps are checked here, once (spec 4.3.2 idiv/irem).
-template <class S, class U>
-const Word* div_s(const Word* pc, Slot* fp, ExecState* st, bool rem) {
+// Division: the traps are checked here, once (spec 4.3.2 idiv/irem), and
+// reached by tail call so the handlers themselves make no call.
+template <class S, class U, bool kRem>
+VIV_HANDLER(h_div_s) {
   const S a = static_cast<S>(rd<U>(fp, pc[1].u32[0])), b = static_cast<S>(rd<U>(fp, pc[1].u32[1]));
-  if (b == 0) return trap(st, pc, ErrorCode::IntegerDivideByZero);
-  if (a == std::numeric_limits<S>::min() && b == -1) {
-    if (!rem) return trap(st, pc, ErrorCode::IntegerOverflow);
+  if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
+  if (a == std::numeric_limits<S>::min() && b == -1) [[unlikely]] {
+    if constexpr (!kRem) VIV_TAIL(h_trap_int_overflow);
     wr(fp, pc[2].u32[0], U(0));
-    return pc + 3;
+    VIV_NEXT(3);
   }
-  wr(fp, pc[2].u32[0], static_cast<U>(rem ? a % b : a / b));
-  return pc + 3;
+  wr(fp, pc[2].u32[0], static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(3);
 }
-template <class U>
-const Word* div_u(const Word* pc, Slot* fp, ExecState* st, bool rem) {
+template <class U, bool kRem>
+VIV_HANDLER(h_div_u) {
   const U a = rd<U>(fp, pc[1].u32[0]), b = rd<U>(fp, pc[1].u32[1]);
-  if (b == 0) return trap(st, pc, ErrorCode::IntegerDivideByZero);
-  wr(fp, pc[2].u32[0], static_cast<U>(rem ? a % b : a / b));
-  return pc + 3;
+  if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
+  wr(fp, pc[2].u32[0], static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(3);
 }
-#define VIV_DEF_DIV(id, call)                \
-  VIV_HANDLER(h_##id) {                      \
-    const Word* n = call;                    \
-    if (!n) return nullptr;                  \
-    VIV_JUMP(n);                             \
-  }
-VIV_DEF_DIV(i32_div_s, (div_s<s32, u32>(pc, fp, st, false)))
-VIV_DEF_DIV(i32_rem_s, (div_s<s32, u32>(pc, fp, st, true)))
-VIV_DEF_DIV(i32_div_u, (div_u<u32>(pc, fp, st, false)))
-VIV_DEF_DIV(i32_rem_u, (div_u<u32>(pc, fp, st, true)))
-VIV_DEF_DIV(i64_div_s, (div_s<s64, u64>(pc, fp, st, false)))
-VIV_DEF_DIV(i64_rem_s, (div_s<s64, u64>(pc, fp, st, true)))
-VIV_DEF_DIV(i64_div_u, (div_u<u64>(pc, fp, st, false)))
-VIV_DEF_DIV(i64_rem_u, (div_u<u64>(pc, fp, st, true)))
 
 }  // namespace
 
@@ -136,8 +123,14 @@ void register_int_ops(OpTable& t) {
 #define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
   VIV_INT_BINOPS(VIV_REG)
   VIV_INT_UNOPS(VIV_REG)
-  VIV_REG(i32_div_s) VIV_REG(i32_rem_s) VIV_REG(i32_div_u) VIV_REG(i32_rem_u)
-  VIV_REG(i64_div_s) VIV_REG(i64_rem_s) VIV_REG(i64_div_u) VIV_REG(i64_rem_u)
+  t[static_cast<size_t>(Op::i32_div_s)] = &h_div_s<s32, u32, false>;
+  t[static_cast<size_t>(Op::i32_rem_s)] = &h_div_s<s32, u32, true>;
+  t[static_cast<size_t>(Op::i32_div_u)] = &h_div_u<u32, false>;
+  t[static_cast<size_t>(Op::i32_rem_u)] = &h_div_u<u32, true>;
+  t[static_cast<size_t>(Op::i64_div_s)] = &h_div_s<s64, u64, false>;
+  t[static_cast<size_t>(Op::i64_rem_s)] = &h_div_s<s64, u64, true>;
+  t[static_cast<size_t>(Op::i64_div_u)] = &h_div_u<u64, false>;
+  t[static_cast<size_t>(Op::i64_rem_u)] = &h_div_u<u64, true>;
 #undef VIV_REG
 }
 
