@@ -224,6 +224,20 @@ class Lowerer {
   uint32_t eqz_at_ = UINT32_MAX - 8;  // the last i32.eqz emitted (for br_if/if fusion)
 };
 
+// Numeric instructions that can trap, so need their offset in the side table
+// (every other unop/binop is total).
+bool can_trap(Op op) {
+  switch (op) {
+    case Op::i32_div_s: case Op::i32_div_u: case Op::i32_rem_s: case Op::i32_rem_u:
+    case Op::i64_div_s: case Op::i64_div_u: case Op::i64_rem_s: case Op::i64_rem_u:
+    case Op::i32_trunc_f32_s: case Op::i32_trunc_f32_u: case Op::i32_trunc_f64_s: case Op::i32_trunc_f64_u:
+    case Op::i64_trunc_f32_s: case Op::i64_trunc_f32_u: case Op::i64_trunc_f64_s: case Op::i64_trunc_f64_u:
+      return true;
+    default:
+      return false;
+  }
+}
+
 uint32_t slots_of_types(std::span<const ValType> ts) {
   uint32_t n = 0;
   for (ValType t : ts) n += slots_of(t);
@@ -665,7 +679,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     at = emit(h, 2);
     code_[at + 1].u32[0] = src[0];
     code_[at + 1].u32[1] = d;
-    mark(at, in);  // conversions can trap
+    if (can_trap(in.op)) mark(at, in);  // float -> int truncation
     fusable((at + 1) * 2 + 1, d);
     if (in.op == Op::i32_eqz) eqz_at_ = at;
   } else if (s->nparams == 2 && s->nresults == 1) {
@@ -673,7 +687,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     code_[at + 1].u32[0] = src[0];
     code_[at + 1].u32[1] = src[1];
     code_[at + 2].u32[0] = d;
-    mark(at, in);  // division can trap
+    if (can_trap(in.op)) mark(at, in);  // division
     fusable((at + 2) * 2, d);
     binop_at_ = at;
     binop_op_ = in.op;
@@ -728,7 +742,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   code_[at + 3].u32[0] = in.lane;
   code_[at + 4].u64 = in.mem.offset;
   std::memcpy(&code_[at + 5], in.v128.bytes, 16);
-  mark(at, in);
+  if (oi.imm == ImmKind::MemArg) mark(at, in);  // only memory accesses trap
   if (s->nresults) fusable((at + 1) * 2, d);
   return {};
 }
