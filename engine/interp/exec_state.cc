@@ -5,14 +5,15 @@
 #include <chrono>
 #include <cstdlib>
 
+#include <sys/mman.h>
+
 #include "engine/interp/compiled.h"
 #include "engine/interp/ops.h"
 
 namespace viv {
 
 ExecState::~ExecState() {
-  std::free(stack);
-  std::free(frames);
+  if (region) munmap(region, region_bytes);
 }
 
 uint64_t CompiledFunc::offset_of(const interp::Word* pc) const {

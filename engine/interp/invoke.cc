@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include <sys/mman.h>
+
 #include "engine/interp/compiled.h"
 #include "engine/interp/exec_state.h"
 #include "engine/interp/interp.h"
@@ -50,14 +52,23 @@ ExecState* exec_state(StoreImpl& store) {
   auto* st = new ExecState;
   st->store = &store;
   const uint64_t slots = std::max<uint64_t>(store.limits.max_stack_bytes / sizeof(Slot), 1024);
-  // Large allocations are mapped lazily by the C library: untouched stack
-  // costs no memory, which keeps a store per request cheap.
-  st->stack = static_cast<Slot*>(std::malloc(slots * sizeof(Slot)));
-  st->stack_end = st->stack ? st->stack + slots : nullptr;
-  st->stack_top = st->stack;
   const uint64_t nframes = uint64_t{store.limits.max_call_depth} + 2;  // + bottom sentinel
-  st->frames = static_cast<Frame*>(std::calloc(nframes, sizeof(Frame)));
-  st->frames_end = st->frames ? st->frames + nframes : nullptr;
+  // One anonymous mapping for frames and value stack: zero-filled and faulted
+  // in page by page as deep calls touch it, so the first call on a new store
+  // costs one mmap, not a calloc of the whole frame array (malloc serves
+  // these sizes from the heap once its mmap threshold has grown, and then
+  // must clear them).
+  st->region_bytes = nframes * sizeof(Frame) + slots * sizeof(Slot);
+  void* region = mmap(nullptr, st->region_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0);
+  if (region != MAP_FAILED) {
+    st->region = region;
+    st->frames = static_cast<Frame*>(region);
+    st->frames_end = st->frames + nframes;
+    st->stack = reinterpret_cast<Slot*>(st->frames_end);
+    st->stack_end = st->stack + slots;
+  }
+  st->stack_top = st->stack;
   st->frame = st->frames;
   store.exec = std::unique_ptr<ExecState, void (*)(ExecState*)>(st, [](ExecState* p) { delete p; });
   return st;
@@ -126,7 +137,10 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
   if (f->is_host()) {
     if (!store.owner) return Error(ErrorCode::Internal, "host function called without a Store");
     vivarium::Caller caller(*store.owner, nullptr);
-    return f->host->fn(caller, args, results);
+    // A host function of type [] -> [] may still copy zero slots: give it
+    // real (empty) buffers, never null ones.
+    RawSlot none[1] = {};
+    return f->host->fn(caller, args ? args : none, results ? results : none);
   }
   ExecState* st = exec_state(store);
   if (!st->stack || !st->frames) return Error(ErrorCode::LimitExceeded, "cannot allocate the interpreter stack");
@@ -141,7 +155,11 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
     e.where().function = cf->module ? cf->module->func_display_name(cf->func_index) : "";
     return e;
   }
-  if (cf->param_slots) std::memcpy(base, args, cf->param_slots * sizeof(Slot));  // args may be null
+  // args/results may be null for [] -> [] (a start function): never passed on.
+  if (cf->param_slots) {
+    if (args) std::memcpy(base, args, cf->param_slots * sizeof(Slot));
+    else std::memset(base, 0, cf->param_slots * sizeof(Slot));
+  }
   std::memset(base + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(Slot));
 
   if (outermost) {
@@ -177,7 +195,7 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
     st->inst = entry->ret_inst;
     st->mem_size = entry->ret_mem_size;
   } else {
-    if (cf->result_slots) std::memcpy(results, base, cf->result_slots * sizeof(Slot));
+    if (cf->result_slots && results) std::memcpy(results, base, cf->result_slots * sizeof(Slot));
   }
   if (outermost && store.fuel_enabled) {
     store.fuel += static_cast<uint64_t>(std::max<int64_t>(st->budget, 0));
