@@ -664,6 +664,24 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  // A load whose address an i32.add (of two slots) just computed: the add
+  // becomes the load (array indexing costs one dispatch, not two).
+  if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && in.mem.offset <= UINT32_MAX &&
+      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_at_ + 3 == pos() &&
+      binop_op_ == Op::i32_add && !binop_imm_) {
+    if (Handler hl = load_add_handler(in.op)) {
+      pop();
+      const uint32_t d = push(s->result);
+      const uint32_t at = binop_at_;
+      code_[at].h = hl;
+      code_[at + 2].u32[0] = d;
+      code_[at + 2].u32[1] = static_cast<uint32_t>(in.mem.offset);
+      mark(at, in);
+      fusable((at + 2) * 2, d);
+      binop_op_ = Op::nop;  // no longer a binop the next instruction may fuse with
+      return {};
+    }
+  }
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;

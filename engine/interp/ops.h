@@ -40,6 +40,11 @@ void register_mem_ops(OpTable& t);
 // ([h][a | imm32][d | -]; i64 immediates sign-extended), or nullptr.
 Handler binop_imm_handler(Op op);
 
+// ---- load with an added address (ops_memory.cc) ----
+// The handler of `load` whose address is the i32.add of two slots, replacing
+// that add in place: [h][a | b][d | offset32], or nullptr.
+Handler load_add_handler(Op load);
+
 // ---- superinstructions (ops_fused.cc) ----
 // The compare-and-branch handler replacing comparison `cmp` (with a slot or,
 // if `imm`, an immediate right operand) followed by a br_if (binop layout,

@@ -67,6 +67,20 @@ inline void load_value(Slot* fp, uint32_t d, const uint8_t* p) {
     VIV_NEXT(3);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD)
+
+// Load whose address was just computed by an i32.add (array indexing: base +
+// scaled index), fused in place of the add: [h][a | b][d | offset32]. The
+// address wraps in 32 bits exactly as the add did.
+#define VIV_DEF_LOAD_ADD(id, M, R)                                             \
+  VIV_HANDLER(h_##id##_add) {                                                  \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + rd_u32(fp, pc[1].u32[1])); \
+    const uint64_t off = pc[2].u32[1];                                         \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    load_value<M, R>(fp, pc[2].u32[0], mem + addr + off);                      \
+    VIV_NEXT(3);                                                               \
+  }
+VIV_LOADS(VIV_DEF_LOAD_ADD)
 VIV_STORES(VIV_DEF_STORE)
 
 MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
@@ -126,6 +140,16 @@ VIV_HANDLER(h_memory_init) {
 VIV_HANDLER(h_data_drop) {
   st->inst->data_live[pc[1].u32[0]] = 0;
   VIV_NEXT(2);
+}
+
+Handler load_add_handler(Op load) {
+  switch (load) {
+#define VIV_CASE(id, ...) \
+  case Op::id: return &h_##id##_add;
+    VIV_LOADS(VIV_CASE)
+#undef VIV_CASE
+    default: return nullptr;
+  }
 }
 
 void register_mem_ops(OpTable& t) {

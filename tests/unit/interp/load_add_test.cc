@@ -1,0 +1,46 @@
+// Loads whose address an i32.add just computed are fused with the add
+// (ops_memory.cc, h_*_add). The address must wrap in 32 bits like the add,
+// the memarg offset must then be added without wrapping, and a trap must
+// still name the load.
+#include "tests/unit/interp/interp_test_util.h"
+
+namespace viv::test {
+namespace {
+
+constexpr std::string_view kWat = R"((module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+  (func (export "idx") (param $base i32) (param $i i32) (result i32)
+    (i32.load (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2)))))
+  (func (export "idx_off") (param $a i32) (param $b i32) (result i32)
+    (i32.load8_u offset=3 (i32.add (local.get $a) (local.get $b))))
+  (func (export "idx_s16") (param $a i32) (param $b i32) (result i64)
+    (i64.load16_s offset=0 (i32.add (local.get $a) (local.get $b))))
+  (func (export "last_byte") (param $a i32) (param $b i32) (result i32)
+    (i32.load8_u offset=65535 (i32.add (local.get $a) (local.get $b))))
+))";
+
+TEST(InterpLoadAdd, AddressIsTheWrappedSum) {
+  Env e(kWat);
+  EXPECT_EQ(e.i32("idx", {I32(0), I32(1)}), 0x08070605);
+  EXPECT_EQ(e.i32("idx", {I32(4), I32(2)}), 0x100f0e0d);
+  // -4 + 4*2 wraps to 4.
+  EXPECT_EQ(e.i32("idx", {I32(-4), I32(2)}), 0x08070605);
+  EXPECT_EQ(e.i32("idx_off", {I32(1), I32(2)}), 7);
+  EXPECT_EQ(e.i32("idx_off", {I32(-1), I32(1)}), 4);  // (0xffffffff + 1) wraps to 0, then + 3
+  EXPECT_EQ(e.i64("idx_s16", {I32(0), I32(0)}), 0x0201);
+  EXPECT_EQ(e.i32("last_byte", {I32(0), I32(0)}), 0);
+}
+
+TEST(InterpLoadAdd, OffsetDoesNotWrap) {
+  Env e(kWat);
+  // sum = 0xffffffff: + offset 3 is past 4 GiB, not byte 2.
+  EXPECT_EQ(e.trap("idx_off", {I32(-2), I32(1)}).message(), "out of bounds memory access");
+  EXPECT_EQ(e.trap("last_byte", {I32(0), I32(1)}).message(), "out of bounds memory access");
+  EXPECT_EQ(e.trap("idx", {I32(65533), I32(0)}).message(), "out of bounds memory access");
+  Error err = e.trap("idx", {I32(65536), I32(0)});
+  EXPECT_NE(err.where().offset, vivarium::Location::kNone);
+}
+
+}  // namespace
+}  // namespace viv::test
