@@ -10,6 +10,7 @@
 
 #include "engine/interp/compiled.h"
 #include "engine/interp/exec_state.h"
+#include "engine/interp/native_stack.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
 #include "vivarium/host_func.h"
@@ -149,7 +150,8 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
 
   const bool outermost = st->reentry == 0;
   Slot* base = outermost ? st->stack : st->stack_top;
-  if (st->reentry >= interp::kMaxNativeReentry || st->frame + 1 >= st->frames_end ||
+  if (st->reentry >= interp::kMaxNativeReentry || (st->reentry != 0 && interp::native_stack_low()) ||
+      st->frame + 1 >= st->frames_end ||
       base + std::max(cf->frame_slots, cf->result_slots) > st->stack_end) {
     Error e(ErrorCode::CallStackExhausted, "call stack exhausted");
     e.where().function = cf->module ? cf->module->func_display_name(cf->func_index) : "";

@@ -1,0 +1,30 @@
+#include "engine/interp/native_stack.h"
+
+#include <pthread.h>
+
+namespace viv::interp {
+namespace {
+
+// Lowest usable address of this thread's stack (stacks grow down on every
+// host we build for), or 0 when unknown.
+uintptr_t find_stack_low() {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  void* addr = nullptr;
+  size_t size = 0;
+  const int rc = pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  if (rc != 0 || addr == nullptr) return 0;
+  return reinterpret_cast<uintptr_t>(addr);
+}
+
+}  // namespace
+
+bool native_stack_low() {
+  thread_local const uintptr_t low = find_stack_low();
+  if (low == 0) return false;
+  const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return here < low + kNativeStackReserve;
+}
+
+}  // namespace viv::interp
