@@ -110,6 +110,14 @@ class Lowerer {
     fuse_slot_ = slot;
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
+  void record_binop(uint32_t at, Op op, bool imm) {
+    prev_binop_at_ = binop_at_;
+    prev_binop_op_ = binop_op_;
+    prev_binop_imm_ = binop_imm_;
+    binop_at_ = at;
+    binop_op_ = op;
+    binop_imm_ = imm;
+  }
 
   void emit_const(uint64_t k, uint32_t dst) {
     if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
@@ -219,6 +227,11 @@ class Lowerer {
   // The last binop emitted (for compare-and-branch fusion; valid while
   // fuse_end_ == pos() and it wrote fuse_slot_).
   uint32_t binop_at_ = UINT32_MAX - 8;
+  // The binop emitted before binop_at_ (for the loop-step fusion).
+  uint32_t prev_binop_at_ = UINT32_MAX - 8;
+  Op prev_binop_op_ = Op::nop;
+  bool prev_binop_imm_ = false;
+  uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
   Op binop_op_ = Op::nop;
   bool binop_imm_ = false;  // the binop's right operand is an immediate
   uint32_t eqz_at_ = UINT32_MAX - 8;  // the last i32.eqz emitted (for br_if/if fusion)
@@ -529,6 +542,20 @@ Result<void> Lowerer::lower(const Instr& in) {
           c.fixups.push_back({at, (at + 1) * 2 + 1});
         }
         no_fuse();
+      } else if (fused && c.kind == FrameKind::Loop && prev_binop_at_ + 3 == binop_at_ &&
+                 prev_binop_op_ == Op::i32_add && prev_binop_imm_ && prev_binop_at_ >= label_pos_ &&
+                 step_compare_back_edge(binop_op_, binop_imm_) && !branch_needs_moves(in.index, 0)) {
+        // `i += k; br_if $loop (i OP n)`: the add and the compare-and-branch
+        // are the last six Words; they become one four-Word instruction.
+        const uint32_t at = prev_binop_at_;
+        const Word x = code_[binop_at_ + 1];
+        code_[at].h = step_compare_back_edge(binop_op_, binop_imm_);
+        code_[at + 2].u32[1] = x.u32[0];
+        code_[at + 3].u32[0] = x.u32[1];
+        code_[at + 3].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+        code_.resize(at + 4);
+        no_fuse();
+        binop_at_ = prev_binop_at_ = UINT32_MAX - 8;
       } else if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
         const uint32_t at = binop_at_;
         code_[at].h = fused;
@@ -658,18 +685,17 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       code_[at + 1].u32[1] = k;
       code_[at + 2].u32[0] = d;
       fusable((at + 2) * 2, d);
-      binop_at_ = at;
-      binop_op_ = in.op;
-      binop_imm_ = true;
+      record_binop(at, in.op, true);
       return {};
     }
   }
-  // A load whose address an i32.add (of two slots) just computed: the add
+  // A load whose address an i32.add (of two slots, or a slot and a constant)
+  // just computed: the add
   // becomes the load (array indexing costs one dispatch, not two).
   if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && in.mem.offset <= UINT32_MAX &&
       fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_at_ + 3 == pos() &&
-      binop_op_ == Op::i32_add && !binop_imm_) {
-    if (Handler hl = load_add_handler(in.op)) {
+      binop_op_ == Op::i32_add) {
+    if (Handler hl = load_add_handler(in.op, binop_imm_)) {
       pop();
       const uint32_t d = push(s->result);
       const uint32_t at = binop_at_;
@@ -707,9 +733,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     code_[at + 2].u32[0] = d;
     if (can_trap(in.op)) mark(at, in);  // division
     fusable((at + 2) * 2, d);
-    binop_at_ = at;
-    binop_op_ = in.op;
-    binop_imm_ = false;
+    record_binop(at, in.op, false);
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }
@@ -870,6 +894,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
   const bool top_fresh = fuse_end_ == pos() && !vals_.empty() && top(0).loc == top(0).canon &&
                          fuse_slot_ == top(0).loc;
   no_fuse();  // every control instruction may be (or end at) a label
+  label_pos_ = pos();
   switch (in.op) {
     case Op::block:
     case Op::loop: {

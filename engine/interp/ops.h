@@ -41,15 +41,19 @@ void register_mem_ops(OpTable& t);
 Handler binop_imm_handler(Op op);
 
 // ---- load with an added address (ops_memory.cc) ----
-// The handler of `load` whose address is the i32.add of two slots, replacing
-// that add in place: [h][a | b][d | offset32], or nullptr.
-Handler load_add_handler(Op load);
+// The handler of `load` whose address is the i32.add of two slots (or, if
+// `imm`, of a slot and a constant), replacing that add in place:
+// [h][a | b-or-k][d | offset32], or nullptr.
+Handler load_add_handler(Op load, bool imm);
 
 // ---- superinstructions (ops_fused.cc) ----
 // The compare-and-branch handler replacing comparison `cmp` (with a slot or,
 // if `imm`, an immediate right operand) followed by a br_if (binop layout,
 // destination field = branch offset), or nullptr.
 Handler fused_compare_branch(Op cmp, bool back_edge, bool imm);
+// The handler fusing `i32.add x, k` with the i32 compare-and-branch back-edge
+// `cmp` that follows it ([h][a | k][d | x][y | rel]), or nullptr.
+Handler step_compare_back_edge(Op cmp, bool imm);
 // The integer comparison that is true exactly when `cmp` is false (for `if`,
 // which branches when its condition is false), or Op::nop.
 Op negate_compare(Op cmp);

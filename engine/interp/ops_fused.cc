@@ -57,7 +57,41 @@ T operand(const Slot* fp, uint32_t s) {
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)
 
+// A counting loop's step and test in one dispatch: an i32 add of a constant
+// (`i += k`, usually retargeted to the local) followed by the back-edge
+// compare-and-branch. Layout: [h][a | k][d | x][y | rel]: d = a + k, then
+// if (x OP y) (y a slot, or an immediate for the brci form) jump back.
+#define VIV_I32_CMPS(X)                                                                   \
+  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
+  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)    \
+  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b) \
+  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
+#define VIV_DEF_STEP(id, T, expr)                                                     \
+  VIV_HANDLER(h_step_brc_loop_##id) {                                                 \
+    fp[pc[2].u32[0]] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
+    const T a = operand<T>(fp, pc[2].u32[1]), b = operand<T>(fp, pc[3].u32[0]);       \
+    if (expr) VIV_BACK_EDGE(3, 1);                                                    \
+    VIV_NEXT(4);                                                                      \
+  }                                                                                   \
+  VIV_HANDLER(h_step_brci_loop_##id) {                                                \
+    fp[pc[2].u32[0]] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
+    const T a = operand<T>(fp, pc[2].u32[1]), b = imm<T>(pc[3].u32[0]);               \
+    if (expr) VIV_BACK_EDGE(3, 1);                                                    \
+    VIV_NEXT(4);                                                                      \
+  }
+VIV_I32_CMPS(VIV_DEF_STEP)
+
 }  // namespace
+
+Handler step_compare_back_edge(Op cmp, bool imm) {
+  switch (cmp) {
+#define VIV_CASE(id, ...) \
+  case Op::id: return imm ? &h_step_brci_loop_##id : &h_step_brc_loop_##id;
+    VIV_I32_CMPS(VIV_CASE)
+#undef VIV_CASE
+    default: return nullptr;
+  }
+}
 
 Handler fused_compare_branch(Op cmp, bool back_edge, bool imm) {
   switch (cmp) {

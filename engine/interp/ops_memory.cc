@@ -81,6 +81,17 @@ VIV_LOADS(VIV_DEF_LOAD)
     VIV_NEXT(3);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD_ADD)
+// The same with a constant added (`p + 16`, unrolled loops): [h][a | k][d | offset32].
+#define VIV_DEF_LOAD_ADDI(id, M, R)                                            \
+  VIV_HANDLER(h_##id##_addi) {                                                 \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
+    const uint64_t off = pc[2].u32[1];                                         \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    load_value<M, R>(fp, pc[2].u32[0], mem + addr + off);                      \
+    VIV_NEXT(3);                                                               \
+  }
+VIV_LOADS(VIV_DEF_LOAD_ADDI)
 VIV_STORES(VIV_DEF_STORE)
 
 MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
@@ -142,10 +153,10 @@ VIV_HANDLER(h_data_drop) {
   VIV_NEXT(2);
 }
 
-Handler load_add_handler(Op load) {
+Handler load_add_handler(Op load, bool imm) {
   switch (load) {
 #define VIV_CASE(id, ...) \
-  case Op::id: return &h_##id##_add;
+  case Op::id: return imm ? &h_##id##_addi : &h_##id##_add;
     VIV_LOADS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;

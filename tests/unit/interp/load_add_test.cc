@@ -16,6 +16,10 @@ constexpr std::string_view kWat = R"((module
     (i32.load8_u offset=3 (i32.add (local.get $a) (local.get $b))))
   (func (export "idx_s16") (param $a i32) (param $b i32) (result i64)
     (i64.load16_s offset=0 (i32.add (local.get $a) (local.get $b))))
+  (func (export "addi") (param $a i32) (result i32)
+    (i32.load8_u offset=2 (i32.add (local.get $a) (i32.const 3))))
+  (func (export "addi_neg") (param $a i32) (result i32)
+    (i32.load16_u (i32.add (local.get $a) (i32.const -1))))
   (func (export "last_byte") (param $a i32) (param $b i32) (result i32)
     (i32.load8_u offset=65535 (i32.add (local.get $a) (local.get $b))))
 ))";
@@ -30,6 +34,9 @@ TEST(InterpLoadAdd, AddressIsTheWrappedSum) {
   EXPECT_EQ(e.i32("idx_off", {I32(-1), I32(1)}), 4);  // (0xffffffff + 1) wraps to 0, then + 3
   EXPECT_EQ(e.i64("idx_s16", {I32(0), I32(0)}), 0x0201);
   EXPECT_EQ(e.i32("last_byte", {I32(0), I32(0)}), 0);
+  EXPECT_EQ(e.i32("addi", {I32(1)}), 7);
+  EXPECT_EQ(e.i32("addi", {I32(-3)}), 3);  // wraps to 0, then + 2
+  EXPECT_EQ(e.i32("addi_neg", {I32(1)}), 0x0201);
 }
 
 TEST(InterpLoadAdd, OffsetDoesNotWrap) {
@@ -38,6 +45,8 @@ TEST(InterpLoadAdd, OffsetDoesNotWrap) {
   EXPECT_EQ(e.trap("idx_off", {I32(-2), I32(1)}).message(), "out of bounds memory access");
   EXPECT_EQ(e.trap("last_byte", {I32(0), I32(1)}).message(), "out of bounds memory access");
   EXPECT_EQ(e.trap("idx", {I32(65533), I32(0)}).message(), "out of bounds memory access");
+  EXPECT_EQ(e.trap("addi", {I32(-4)}).message(), "out of bounds memory access");  // 0xffffffff + 2
+  EXPECT_EQ(e.trap("addi_neg", {I32(0)}).message(), "out of bounds memory access");
   Error err = e.trap("idx", {I32(65536), I32(0)});
   EXPECT_NE(err.where().offset, vivarium::Location::kNone);
 }
