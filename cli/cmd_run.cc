@@ -359,6 +359,16 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
   if (has_start) {
     auto r = call("_start", {});
     if (!r.ok()) return status_for(r.error(), o);
+  } else if (!inst->func("_initialize")) {
+    // Instantiation ran the module's start function, if any; say so rather
+    // than exit silently when the user probably meant --invoke.
+    std::string names;
+    for (const auto& [name, ext] : inst->exports()) {
+      if (kind_of(ext) == ExternKind::Func) names += (names.empty() ? "" : ", ") + name;
+    }
+    std::fprintf(stderr, "warning: '%s' exports no _start or _initialize; only instantiated it. "
+                 "Call a function with --invoke NAME%s%s\n", path.c_str(),
+                 names.empty() ? "" : " (exports: ", names.empty() ? "" : (names + ")").c_str());
   }
   return 0;
 }
@@ -430,6 +440,25 @@ int cmd_run(int argc, char** argv) {
     for (const auto& d : o.dirs_ro) o.preopens.push_back(parse_dir(d, true));
   }
   if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
+  // `vivarium run FILE --invoke NAME ARGS...` (the documented order) as well
+  // as `run --invoke NAME FILE ARGS...` (wasmtime's). A guest that wants a
+  // literal "--invoke" as its first argument writes `run FILE -- --invoke`.
+  if (rest.size() >= 2 && o.invoke.empty()) {
+    const std::string& a = rest[1];
+    if (a == "--invoke") {
+      if (rest.size() < 3) {
+        std::fprintf(stderr, "error: --invoke needs a function name (vivarium run FILE --invoke NAME [ARGS...])\n");
+        return kExitUsage;
+      }
+      o.invoke = rest[2];
+      rest.erase(rest.begin() + 1, rest.begin() + 3);
+    } else if (a.rfind("--invoke=", 0) == 0) {
+      o.invoke = a.substr(9);
+      rest.erase(rest.begin() + 1);
+    } else if (a == "--") {
+      rest.erase(rest.begin() + 1);
+    }
+  }
   return run(o, rest);
 }
 

@@ -54,6 +54,11 @@ check inspect 0 'func +"fac" = \$fac: \(i64\) -> \(i64\)' -- "$viv" inspect "$sr
 check inspect-sections 0 'code +10 +0x[0-9a-f]+ +[0-9]+' -- "$viv" inspect "$src/examples/fac.wat"
 check inspect-disasm 0 'i64.mul' -- "$viv" inspect --disasm "$src/examples/fac.wat"
 check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
+check run-file-then-invoke 0 '^3628800$' -- "$viv" run "$src/examples/fac.wat" --invoke fac 10
+check run-invoke-equals 0 '^120$' -- "$viv" run "$src/examples/fac.wat" --invoke=fac 5
+check run-invoke-no-name 2 '--invoke needs a function name' -- "$viv" run "$src/examples/fac.wat" --invoke
+check run-invoke-unknown 1 "exports no function 'nope'" -- "$viv" run "$src/examples/fac.wat" --invoke nope
+check run-nothing-to-run 0 'exports no _start or _initialize.*--invoke NAME \(exports: fac' -- "$viv" run "$src/examples/fac.wat"
 check wast-pass 0 '^3 passed, 0 failed$' -- "$viv" wast "$tmp/good.wast"
 check wast-fail 1 '^2 passed, 1 failed$' -- "$viv" wast "$tmp/mixed.wast"
 check wast-fail-location 1 'mixed.wast:3: assert_return .*expected \(i32:2\), got \(i32:1\)' -- "$viv" wast "$tmp/mixed.wast"
