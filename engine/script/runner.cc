@@ -161,7 +161,10 @@ class Runner {
     if (!bytes.ok()) {
       // A text module the parser rejects is malformed by definition; for any
       // other assertion the module should have parsed.
-      if (want == Phase::Malformed) return "";
+      if (want == Phase::Malformed) {
+        if (message_matches(bytes.error().message(), cmd.message)) return "";
+        return "expected malformed (\"" + cmd.message + "\"), got " + error_str(bytes.error());
+      }
       return "expected " + std::string(phase_name(want)) + " (\"" + cmd.message + "\"), but the text did not parse: " +
              error_str(bytes.error());
     }
@@ -169,7 +172,7 @@ class Runner {
     co.file = script_.file;
     auto m = Module::compile(bytes.value(), co);
     if (m.ok()) return "expected " + std::string(phase_name(want)) + " (\"" + cmd.message + "\"), but the module compiled";
-    if (m.error().phase() != want) {
+    if (m.error().phase() != want || !message_matches(m.error().message(), cmd.message)) {
       return "expected " + std::string(phase_name(want)) + " (\"" + cmd.message + "\"), got " + error_str(m.error());
     }
     return "";

@@ -38,6 +38,12 @@ cat >"$tmp/good.wast" <<'WAST'
 (assert_return (invoke "one") (i32.const 1))
 (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
 WAST
+cat >"$tmp/wording.wast" <<'WAST'
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_invalid (module (func (result i32) (i64.const 0))) "unknown global")
+(assert_malformed (module quote "(func (i32.frob))") "unknown operator")
+(assert_malformed (module quote "(func (i32.frob))") "unexpected end")
+WAST
 printf 'mixed.wast:3\n' >"$tmp/known.txt"
 printf 'mixed.wast:2\n' >"$tmp/stale.txt"
 
@@ -62,6 +68,8 @@ check run-nothing-to-run 0 'exports no _start or _initialize.*--invoke NAME \(ex
 check wast-pass 0 '^3 passed, 0 failed$' -- "$viv" wast "$tmp/good.wast"
 check wast-fail 1 '^2 passed, 1 failed$' -- "$viv" wast "$tmp/mixed.wast"
 check wast-fail-location 1 'mixed.wast:3: assert_return .*expected \(i32:2\), got \(i32:1\)' -- "$viv" wast "$tmp/mixed.wast"
+check wast-message-wording 1 '^2 passed, 2 failed$' -- "$viv" wast "$tmp/wording.wast"
+check wast-wording-location 1 'wording.wast:2: assert_invalid: expected invalid \("unknown global"\), got invalid: .*type mismatch' -- "$viv" wast "$tmp/wording.wast"
 check wast-known 0 '^2 passed, 0 failed$' -- "$viv" wast --known-failures "$tmp/known.txt" "$tmp/mixed.wast"
 check wast-now-passes 1 'now passes: remove mixed.wast:2 from stale.txt' -- "$viv" wast --known-failures "$tmp/stale.txt" "$tmp/mixed.wast"
 
