@@ -708,6 +708,23 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  // A store whose address an i32.add just computed, the value being already
+  // in a slot (a local, or computed before the address): same fusion.
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && in.mem.offset <= UINT32_MAX &&
+      top(0).loc != kConstLoc && fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
+      binop_at_ + 3 == pos() && binop_op_ == Op::i32_add) {
+    if (Handler hs = load_add_handler(in.op, binop_imm_)) {
+      const uint32_t at = binop_at_;
+      code_[at].h = hs;
+      code_[at + 2].u32[0] = top(0).loc;
+      code_[at + 2].u32[1] = static_cast<uint32_t>(in.mem.offset);
+      pop(2);
+      mark(at, in);
+      no_fuse();
+      binop_op_ = Op::nop;
+      return {};
+    }
+  }
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;

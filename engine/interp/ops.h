@@ -43,7 +43,8 @@ Handler binop_imm_handler(Op op);
 // ---- load with an added address (ops_memory.cc) ----
 // The handler of `load` whose address is the i32.add of two slots (or, if
 // `imm`, of a slot and a constant), replacing that add in place:
-// [h][a | b-or-k][d | offset32], or nullptr.
+// [h][a | b-or-k][d | offset32], or nullptr. For a store, the same with the
+// value's slot in place of d.
 Handler load_add_handler(Op load, bool imm);
 
 // ---- superinstructions (ops_fused.cc) ----

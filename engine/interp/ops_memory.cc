@@ -92,6 +92,28 @@ VIV_LOADS(VIV_DEF_LOAD_ADD)
     VIV_NEXT(3);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD_ADDI)
+// Stores whose address an i32.add just computed (the value is then a local
+// or an earlier slot): [h][a | b-or-k][v | offset32].
+#define VIV_DEF_STORE_ADD(id, M)                                               \
+  VIV_HANDLER(h_##id##_add) {                                                  \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + rd_u32(fp, pc[1].u32[1])); \
+    const uint64_t off = pc[2].u32[1];                                         \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    const M v = static_cast<M>(fp[pc[2].u32[0]]);                              \
+    std::memcpy(mem + addr + off, &v, sizeof(M));                              \
+    VIV_NEXT(3);                                                               \
+  }                                                                            \
+  VIV_HANDLER(h_##id##_addi) {                                                 \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
+    const uint64_t off = pc[2].u32[1];                                         \
+    if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
+      VIV_TAIL(h_trap_memory_oob);                                             \
+    const M v = static_cast<M>(fp[pc[2].u32[0]]);                              \
+    std::memcpy(mem + addr + off, &v, sizeof(M));                              \
+    VIV_NEXT(3);                                                               \
+  }
+VIV_STORES(VIV_DEF_STORE_ADD)
 VIV_STORES(VIV_DEF_STORE)
 
 MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
@@ -158,6 +180,7 @@ Handler load_add_handler(Op load, bool imm) {
 #define VIV_CASE(id, ...) \
   case Op::id: return imm ? &h_##id##_addi : &h_##id##_add;
     VIV_LOADS(VIV_CASE)
+    VIV_STORES(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }

@@ -20,6 +20,15 @@ constexpr std::string_view kWat = R"((module
     (i32.load8_u offset=2 (i32.add (local.get $a) (i32.const 3))))
   (func (export "addi_neg") (param $a i32) (result i32)
     (i32.load16_u (i32.add (local.get $a) (i32.const -1))))
+  (func (export "store_add") (param $a i32) (param $b i32) (param $v i32) (result i32)
+    (i32.store16 offset=1 (i32.add (local.get $a) (local.get $b)) (local.get $v))
+    (i32.load (i32.const 0)))
+  (func (export "store_addi") (param $a i32) (param $v i64) (result i64)
+    (i64.store (i32.add (local.get $a) (i32.const -8)) (local.get $v))
+    (i64.load (i32.const 0)))
+  (func (export "store_add_tee") (param $a i32) (result i32) (local $q i32)
+    (i32.store8 (local.tee $q (i32.add (local.get $a) (i32.const 1))) (local.get $a))
+    (local.get $q))
   (func (export "last_byte") (param $a i32) (param $b i32) (result i32)
     (i32.load8_u offset=65535 (i32.add (local.get $a) (local.get $b))))
 ))";
@@ -37,6 +46,15 @@ TEST(InterpLoadAdd, AddressIsTheWrappedSum) {
   EXPECT_EQ(e.i32("addi", {I32(1)}), 7);
   EXPECT_EQ(e.i32("addi", {I32(-3)}), 3);  // wraps to 0, then + 2
   EXPECT_EQ(e.i32("addi_neg", {I32(1)}), 0x0201);
+}
+
+TEST(InterpLoadAdd, StoresToo) {
+  Env e(kWat);
+  EXPECT_EQ(e.i32("store_add", {I32(-1), I32(1), I32(0xabcd)}), 0x04abcd01);  // bytes 1..2
+  EXPECT_EQ(e.i64("store_addi", {I32(8), I64(-2)}), -2);
+  EXPECT_EQ(e.i32("store_add_tee", {I32(5)}), 6);  // the tee'd local still gets the address
+  EXPECT_EQ(e.trap("store_add", {I32(65535), I32(0), I32(0)}).message(), "out of bounds memory access");
+  EXPECT_EQ(e.trap("store_addi", {I32(7), I64(0)}).message(), "out of bounds memory access");  // -1 wraps high
 }
 
 TEST(InterpLoadAdd, OffsetDoesNotWrap) {
