@@ -13,6 +13,10 @@ namespace {
 
 Error table_oob() { return Error(ErrorCode::TableOutOfBounds, "out of bounds table access"); }
 
+// Handles are two pointers; a default-constructed one refers to nothing.
+// Every method answers it with an error or an empty value instead of a crash.
+Error empty_handle(const char* what) { return Error(ErrorCode::Usage, std::string("use of an empty ") + what + " handle"); }
+
 Result<void> check_ref_type(ValType want, const Value& v, const char* what) {
   if (v.type() == want) return {};
   return Error(ErrorCode::Usage, std::string(what) + ": expected " + to_string(want) + ", got " + to_string(v.type()));
@@ -25,14 +29,16 @@ ExternKind kind_of(const Extern& e) { return static_cast<ExternKind>(e.index());
 // ---- Memory -----------------------------------------------------------------
 
 MemoryType Memory::type() const {
+  if (m_ == nullptr) return {};
   MemoryType t = m_->type;
   t.limits.min = m_->pages;  // an instance's type reflects its current size
   return t;
 }
-uint32_t Memory::pages() const { return m_->pages; }
-MemoryView Memory::view() const { return MemoryView(m_->base, m_->size); }
+uint32_t Memory::pages() const { return m_ ? m_->pages : 0; }
+MemoryView Memory::view() const { return m_ ? MemoryView(m_->base, m_->size) : MemoryView(); }
 
 Result<uint32_t> Memory::grow(uint32_t delta_pages) const {
+  if (m_ == nullptr) return empty_handle("Memory");
   int64_t old = m_->grow(delta_pages);
   if (old >= 0) return static_cast<uint32_t>(old);
   bool by_type = m_->type.limits.has_max && m_->type.limits.max == m_->max_pages;
@@ -45,19 +51,22 @@ Result<uint32_t> Memory::grow(uint32_t delta_pages) const {
 // ---- Table ------------------------------------------------------------------
 
 TableType Table::type() const {
+  if (t_ == nullptr) return {};
   TableType t = t_->type;
   t.limits.min = static_cast<uint32_t>(t_->elems.size());
   return t;
 }
-uint32_t Table::size() const { return static_cast<uint32_t>(t_->elems.size()); }
+uint32_t Table::size() const { return t_ ? static_cast<uint32_t>(t_->elems.size()) : 0; }
 
 Result<Value> Table::get(uint32_t index) const {
+  if (t_ == nullptr) return empty_handle("Table");
   if (index >= t_->elems.size()) return table_oob();
   RawSlot s = static_cast<RawSlot>(reinterpret_cast<uintptr_t>(t_->elems[index]));
   return detail::from_slots(t_->type.elem, &s);
 }
 
 Result<void> Table::set(uint32_t index, const Value& v) const {
+  if (t_ == nullptr || store_ == nullptr) return empty_handle("Table");
   VIV_TRY(check_ref_type(t_->type.elem, v, "table element"));
   VIV_TRY(detail::check_ref_store(*store_, v, "table element"));
   if (index >= t_->elems.size()) return table_oob();
@@ -66,6 +75,7 @@ Result<void> Table::set(uint32_t index, const Value& v) const {
 }
 
 Result<uint32_t> Table::grow(uint32_t delta, const Value& init) const {
+  if (t_ == nullptr || store_ == nullptr) return empty_handle("Table");
   VIV_TRY(check_ref_type(t_->type.elem, init, "table grow value"));
   VIV_TRY(detail::check_ref_store(*store_, init, "table grow value"));
   int64_t old = t_->grow(delta, detail::ref_ptr(init));
@@ -78,10 +88,11 @@ Result<uint32_t> Table::grow(uint32_t delta, const Value& init) const {
 
 // ---- Global -----------------------------------------------------------------
 
-GlobalType Global::type() const { return g_->type; }
-Value Global::get() const { return detail::from_slots(g_->type.type, g_->slots); }
+GlobalType Global::type() const { return g_ ? g_->type : GlobalType{}; }
+Value Global::get() const { return g_ ? detail::from_slots(g_->type.type, g_->slots) : Value(); }
 
 Result<void> Global::set(const Value& v) const {
+  if (g_ == nullptr || store_ == nullptr) return empty_handle("Global");
   if (!g_->type.mut) return Error(ErrorCode::Usage, "global is immutable");
   if (v.type() != g_->type.type) {
     return Error(ErrorCode::Usage, std::string("global value: expected ") + to_string(g_->type.type) + ", got " +

@@ -42,7 +42,10 @@ uint32_t slot_count(const std::vector<ValType>& ts) {
 
 }  // namespace
 
-const FuncType& Function::type() const { return *f_->type; }
+const FuncType& Function::type() const {
+  static const FuncType kNone;  // an empty handle has no type: () -> ()
+  return f_ ? *f_->type : kNone;
+}
 
 Result<std::vector<Value>> Function::call(std::span<const Value> args) const {
   if (f_ == nullptr || store_ == nullptr) return Error(ErrorCode::Usage, "call of an empty Function handle");

@@ -1,6 +1,8 @@
 // Handles to things that live in a Store: functions, memories, tables,
 // globals and instances. A handle is two pointers; it is valid as long as its
-// Store lives and must only be used with that Store.
+// Store lives and must only be used with that Store. A default-constructed
+// handle is empty (valid() is false): its methods return a Usage error or an
+// empty value, never touch memory.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -56,6 +58,7 @@ class Memory {
   // Returns the previous size in pages, or an error (LimitExceeded) when it cannot grow.
   Result<uint32_t> grow(uint32_t delta_pages) const;
   detail::MemoryInst* raw() const { return m_; }
+  bool valid() const { return m_ != nullptr; }
   Store* store() const { return store_; }
 
  private:
@@ -73,6 +76,7 @@ class Table {
   Result<void> set(uint32_t index, const Value& v) const;
   Result<uint32_t> grow(uint32_t delta, const Value& init) const;
   detail::TableInst* raw() const { return t_; }
+  bool valid() const { return t_ != nullptr; }
   Store* store() const { return store_; }
 
  private:
@@ -88,6 +92,7 @@ class Global {
   Value get() const;
   Result<void> set(const Value& v) const;  // error if immutable or wrong type
   detail::GlobalInst* raw() const { return g_; }
+  bool valid() const { return g_ != nullptr; }
   Store* store() const { return store_; }
 
  private:
