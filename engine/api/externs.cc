@@ -61,8 +61,10 @@ uint32_t Table::size() const { return t_ ? static_cast<uint32_t>(t_->elems.size(
 Result<Value> Table::get(uint32_t index) const {
   if (t_ == nullptr) return empty_handle("Table");
   if (index >= t_->elems.size()) return table_oob();
-  RawSlot s = static_cast<RawSlot>(reinterpret_cast<uintptr_t>(t_->elems[index]));
-  return detail::from_slots(t_->type.elem, &s);
+  // Table elements are references; build the Value directly (the generic slot
+  // decoder would read a v128's two slots, which g++ flags on one slot).
+  const Ref r{t_->elems[index]};
+  return t_->type.elem == ValType::ExternRef ? Value::externref(r) : Value::funcref(r);
 }
 
 Result<void> Table::set(uint32_t index, const Value& v) const {
