@@ -79,6 +79,20 @@ inline bool mem_in_bounds(const ExecState* st, uint64_t addr, uint64_t offset, u
 }
 // Switch the state to `inst` (memory size pointer); returns its memory base.
 uint8_t* enter_instance(ExecState* st, vivarium::detail::InstanceImpl* inst);
+// Pushes the frame that returning from `callee` pops: where to resume (pc,
+// frame, memory base) and the caller's instance. The one place that knows the
+// Frame layout; callers have already checked that frames_end leaves room.
+inline Frame* push_frame(ExecState* st, const Word* ret_pc, Slot* ret_fp, uint8_t* ret_mem,
+                         vivarium::detail::FuncInst* callee) {
+  Frame* f = ++st->frame;
+  f->ret_pc = ret_pc;
+  f->ret_fp = ret_fp;
+  f->ret_mem = ret_mem;
+  f->ret_inst = st->inst;
+  f->ret_mem_size = st->mem_size;
+  f->func = callee;
+  return f;
+}
 }  // namespace interp
 
 }  // namespace viv

@@ -176,13 +176,7 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
 
   // Entry frame: returning from it restores the state of whoever called us
   // (nothing, or the wasm code that called the host function we run under).
-  Frame* entry = ++st->frame;
-  entry->ret_pc = kExit;
-  entry->ret_fp = base;
-  entry->ret_mem = nullptr;
-  entry->ret_inst = st->inst;
-  entry->ret_mem_size = st->mem_size;
-  entry->func = f;
+  Frame* entry = interp::push_frame(st, kExit, base, nullptr, f);
   Slot* saved_top = st->stack_top;
   uint8_t* mem = interp::enter_instance(st, f->instance);
   ++st->reentry;

@@ -101,13 +101,7 @@ inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot
   if (st->frame + 1 == st->frames_end || nfp + cf->frame_slots > st->stack_end) {
     return trap(st, pc, ErrorCode::CallStackExhausted);
   }
-  Frame* f = ++st->frame;
-  f->ret_pc = ret;
-  f->ret_fp = fp;
-  f->ret_mem = mem;
-  f->ret_inst = st->inst;
-  f->ret_mem_size = st->mem_size;
-  f->func = callee;
+  push_frame(st, ret, fp, mem, callee);
   std::memset(nfp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(Slot));
   if (callee->instance != st->inst) mem = enter_instance(st, callee->instance);
   fp = nfp;
@@ -153,13 +147,7 @@ VIV_HANDLER(h_call_indirect_slow) {
     return false;
   }
   --st->budget;
-  Frame* f = ++st->frame;
-  f->ret_pc = ret;
-  f->ret_fp = fp;
-  f->ret_mem = mem;
-  f->ret_inst = st->inst;
-  f->ret_mem_size = st->mem_size;
-  f->func = callee;
+  push_frame(st, ret, fp, mem, callee);
 #if defined(__clang__)
 #pragma clang loop vectorize(disable) unroll(disable)
 #endif
