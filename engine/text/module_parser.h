@@ -92,6 +92,8 @@ class ModuleParser {
   Result<void> parse_params_results(FuncType& ft, FuncScope* names, bool allow_names);
   Result<FuncType> parse_functype_def();  // after "(type $id?": "(func ...)"
   // typeuse := (type x)? (param ...)* (result ...)*; returns the type index.
+  // An optional leading `(type x)`: its index, or nullopt when absent.
+  Result<std::optional<uint32_t>> parse_type_ref();
   Result<uint32_t> parse_typeuse(FuncScope* names, bool allow_names = true);
   uint32_t find_or_add_type(const FuncType& ft);
   Result<void> parse_blocktype(Bytes& out);

@@ -128,15 +128,18 @@ uint32_t ModuleParser::find_or_add_type(const FuncType& ft) {
   return it->second;
 }
 
+Result<std::optional<uint32_t>> ModuleParser::parse_type_ref() {
+  if (!c_.is_open("type")) return std::optional<uint32_t>();
+  c_.next();
+  c_.next();
+  VIV_TRY_ASSIGN(uint32_t idx, parse_index(kTypes));
+  VIV_TRY(c_.expect(TokKind::RParen));
+  return std::optional<uint32_t>(idx);
+}
+
 Result<uint32_t> ModuleParser::parse_typeuse(FuncScope* names, bool allow_names) {
   const Token& start = c_.peek();
-  std::optional<uint32_t> idx;
-  if (c_.is_open("type")) {
-    c_.next();
-    c_.next();
-    VIV_TRY_ASSIGN(idx, parse_index(kTypes));
-    VIV_TRY(c_.expect(TokKind::RParen));
-  }
+  VIV_TRY_ASSIGN(std::optional<uint32_t> idx, parse_type_ref());
   FuncType ft;
   VIV_TRY(parse_params_results(ft, names, allow_names));
   if (idx) {
@@ -155,13 +158,7 @@ Result<uint32_t> ModuleParser::parse_typeuse(FuncScope* names, bool allow_names)
 
 Result<void> ModuleParser::parse_blocktype(Bytes& out) {
   const Token& start = c_.peek();
-  std::optional<uint32_t> idx;
-  if (c_.is_open("type")) {
-    c_.next();
-    c_.next();
-    VIV_TRY_ASSIGN(idx, parse_index(kTypes));
-    VIV_TRY(c_.expect(TokKind::RParen));
-  }
+  VIV_TRY_ASSIGN(std::optional<uint32_t> idx, parse_type_ref());
   FuncType ft;
   VIV_TRY(parse_params_results(ft, nullptr, false));
   auto inline_form = [&](const FuncType& t) {
