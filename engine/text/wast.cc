@@ -354,8 +354,11 @@ class WastParser {
 
 vivarium::Result<Script> parse_wast(std::string_view text, std::string file) {
   text::Tokens toks = text::tokenize(text);
+  // The cursor keeps a view of `file` for error locations: pass a copy to the
+  // script and keep `file` itself alive (moving a short, in-place string
+  // would leave the view pointing at garbage).
   WastParser p(toks, file);
-  return p.run(std::move(file));
+  return p.run(file);
 }
 
 }  // namespace viv

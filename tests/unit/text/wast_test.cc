@@ -46,6 +46,19 @@ TEST(Wast, BadTextModuleIsRecordedNotFatal) {
   EXPECT_EQ(s.commands[1].kind, Command::AssertInvalid);
 }
 
+// Regression: the parser kept a view of the file name and then moved the
+// string away; a short (in-place) name came back as garbage in locations.
+TEST(Wast, ErrorLocationsKeepAShortFileName) {
+  auto r = viv::parse_wast("(module (func i32.addd))", "x.wast");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_EQ(r->commands.size(), 1u);
+  ASSERT_TRUE(r->commands[0].encode_failed);
+  EXPECT_EQ(r->commands[0].encode_error.where().file, "x.wast");
+  EXPECT_EQ(r->commands[0].encode_error.to_string().rfind("x.wast:1:", 0), 0u)
+      << r->commands[0].encode_error.to_string();
+  EXPECT_EQ(r->file, "x.wast");
+}
+
 TEST(Wast, ActionsAndResults) {
   viv::Script s = parse(
       "(assert_return (invoke $M \"f\" (i32.const -1) (f64.const 0x1p-1) (ref.extern 7) (ref.null func))"
