@@ -1,7 +1,6 @@
-// Reading a module file given on the command line: a file that starts with
-// the binary magic "\0asm" is taken as a binary module, anything else as text
-// (WAT) and encoded with the project's text parser. Shared by the commands
-// so that every one of them accepts .wasm and .wat alike.
+// Reading a module file given on the command line. One rule for every
+// command, the library's (vivarium::Module::read_file): ".wasm" is binary,
+// ".wat" is text, anything else is sniffed by the "\0asm" magic.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -11,13 +10,8 @@
 
 namespace vivarium::cli {
 
-// The raw bytes of a file, or an Io error naming the path.
-Result<std::vector<uint8_t>> read_file(const std::string& path);
-
-// The module's binary encoding. Text parse errors carry file:line:col.
+// The module's binary encoding. Text parse errors carry file:line:col; I/O
+// errors name the path and the reason.
 Result<std::vector<uint8_t>> read_module_binary(const std::string& path);
-
-// True when `bytes` starts with the wasm magic number.
-bool is_wasm_binary(const std::vector<uint8_t>& bytes);
 
 }  // namespace vivarium::cli

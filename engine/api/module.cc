@@ -63,7 +63,7 @@ namespace {
 
 // Reads a whole file with one fstat and large read()s: the byte-at-a-time
 // stream iterator showed up in `vivarium run` start-up profiles.
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
+Result<std::vector<uint8_t>> read_bytes(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
@@ -98,14 +98,26 @@ Result<std::vector<uint8_t>> read_file(const std::string& path) {
 
 }  // namespace
 
+Result<std::vector<uint8_t>> Module::read_file(const std::string& path) {
+  VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, read_bytes(path));
+  static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const bool binary = ends_with(".wasm") ||
+                      (!ends_with(".wat") && bytes.size() >= 4 && std::equal(kMagic, kMagic + 4, bytes.begin()));
+  if (binary) return bytes;
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  auto bin = viv::wat_to_binary(text, path);
+  if (!bin) return with_file(std::move(bin).error(), path);
+  return std::move(bin).value();
+}
+
 Result<Module> Module::load_file(const std::string& path) {
   VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, read_file(path));
   CompileOptions opts;
   opts.file = path;
-  static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
-  if (bytes.size() >= 4 && std::equal(kMagic, kMagic + 4, bytes.begin())) return compile(bytes, opts);
-  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return from_text(text, opts);
+  return compile(bytes, opts);
 }
 
 const std::vector<ImportDesc>& Module::imports() const { return impl_->imports; }

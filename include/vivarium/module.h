@@ -53,7 +53,12 @@ class Module {
   static Result<Module> compile(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
   // Parse the text format (a single module) and compile it; errors carry line:column.
   static Result<Module> from_text(std::string_view wat, const CompileOptions& opts = {});
-  // Read a file; a leading "\0asm" means binary, anything else is parsed as text.
+  // The binary encoding of a module file: a ".wasm" file is always binary
+  // (so an empty or corrupt one gets a binary-format error), a ".wat" file is
+  // always text; any other name is binary when it starts with "\0asm" and
+  // text otherwise. Text errors carry file:line:column.
+  static Result<std::vector<uint8_t>> read_file(const std::string& path);
+  // read_file + compile.
   static Result<Module> load_file(const std::string& path);
   // Decode and validate only (no lowering): what `vivarium validate` runs.
   static Result<void> validate(std::span<const uint8_t> wasm, const CompileOptions& opts = {});

@@ -28,6 +28,8 @@ check() {
 printf '(module (func (export "f") (result i32) (i64.const 0)))\n' >"$tmp/invalid.wat"
 printf '(module (func (result i32)\n  (i32.add (i32.const 1)\n' >"$tmp/unclosed.wat"
 printf '\0asm\1\0\0\0\1\5' >"$tmp/truncated.wasm"
+: >"$tmp/empty.wasm"
+printf '(module)' >"$tmp/garbage.wasm"   # text in a .wasm file is not a binary module
 cat >"$tmp/mixed.wast" <<'WAST'
 (module (func (export "one") (result i32) (i32.const 1)))
 (assert_return (invoke "one") (i32.const 1))
@@ -55,6 +57,10 @@ check validate-text 0 'valid' -- "$viv" validate "$src/examples/fac.wat"
 check validate-invalid 1 'invalid.wat: at offset 0x[0-9a-f]+, code section, function .*type mismatch' -- "$viv" validate "$tmp/invalid.wat"
 check validate-text-syntax 1 'unclosed.wat:[0-9]+:[0-9]+: ' -- "$viv" validate "$tmp/unclosed.wat"
 check validate-truncated 1 'truncated.wasm: at offset 0x[0-9a-f]+' -- "$viv" validate "$tmp/truncated.wasm"
+check validate-empty-wasm 1 'empty.wasm: at offset 0x0: unexpected end' -- "$viv" validate "$tmp/empty.wasm"
+check validate-garbage-wasm 1 'garbage.wasm: at offset 0x0: magic header not detected' -- "$viv" validate "$tmp/garbage.wasm"
+check validate-directory 1 'cannot read file: is a directory' -- "$viv" validate "$tmp"
+check inspect-empty-wasm 1 'empty.wasm: at offset 0x0: unexpected end' -- "$viv" inspect "$tmp/empty.wasm"
 check validate-missing 1 'no-such-file.wasm: cannot open' -- "$viv" validate "$tmp/no-such-file.wasm"
 check inspect 0 'func +"fac" = \$fac: \(i64\) -> \(i64\)' -- "$viv" inspect "$src/examples/fac.wat"
 check inspect-sections 0 'code +10 +0x[0-9a-f]+ +[0-9]+' -- "$viv" inspect "$src/examples/fac.wat"
