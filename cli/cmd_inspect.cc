@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/parse_args.h"
 #include "cli/input.h"
 #include "engine/decoder/decoder.h"
 #include "engine/text/printer.h"
@@ -61,7 +62,7 @@ int cmd_inspect(int argc, char** argv) {
   bool disasm = false;
   app.add_option("FILE", path, "module file (binary or text)")->required();
   app.add_flag("-d,--disasm", disasm, "also print every defined function in the text format");
-  CLI11_PARSE(app, argc, argv);
+  if (auto status = parse_args(app, argc, argv)) return *status;
 
   auto bytes = read_module_binary(path);
   if (!bytes.ok()) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/parse_args.h"
 #include "host/wasi/listen_socket.h"
 #include "host/wasi/wasi.h"
 #include "vivarium/vivarium.h"
@@ -31,7 +32,6 @@ namespace {
 // passed through unchanged, so these are chosen from the ranges shells and
 // wasmtime already give these meanings).
 constexpr int kExitFailure = 1;   // cannot load, link or set up the module
-constexpr int kExitUsage = 2;     // bad command line
 constexpr int kExitTimeout = 124; // --timeout expired (as GNU timeout(1))
 constexpr int kExitTrap = 134;    // trap, fuel or stack exhausted (128+SIGABRT, as wasmtime on Unix)
 
@@ -413,12 +413,7 @@ int cmd_run(int argc, char** argv) {
       ->type_name("N");
   app.footer(kFooter);
   app.prefix_command();  // the first non-option is the module; everything after it is the guest's
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
-  }
+  if (auto status = parse_args(app, argc, argv)) return *status;
   std::vector<std::string> rest = app.remaining();
   // CLI11 keeps each option's values apart; recover the interleaving of
   // --dir and --dir-ro from the options part of argv (before the module).
@@ -439,7 +434,15 @@ int cmd_run(int argc, char** argv) {
     for (const auto& d : o.dirs) o.preopens.push_back(parse_dir(d, false));
     for (const auto& d : o.dirs_ro) o.preopens.push_back(parse_dir(d, true));
   }
-  if (!rest.empty() && rest[0] == "--") rest.erase(rest.begin());
+  if (!rest.empty() && rest[0] == "--") {
+    rest.erase(rest.begin());
+  } else if (!rest.empty() && rest[0].size() > 1 && rest[0][0] == '-') {
+    // Option parsing stops at the first word it does not know (everything
+    // after the module is the guest's), so an unknown option lands here.
+    // A module path that starts with '-' can still be given after `--`.
+    std::fprintf(stderr, "error: unknown option %s (see vivarium run --help)\n", rest[0].c_str());
+    return kExitUsage;
+  }
   // `vivarium run FILE --invoke NAME ARGS...` (the documented order) as well
   // as `run --invoke NAME FILE ARGS...` (wasmtime's). A guest that wants a
   // literal "--invoke" as its first argument writes `run FILE -- --invoke`.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/parse_args.h"
 #include "cli/input.h"
 #include "vivarium/module.h"
 
@@ -18,7 +19,7 @@ int cmd_validate(int argc, char** argv) {
   bool quiet = false;
   app.add_option("FILE", files, "module files (binary or text)")->required();
   app.add_flag("-q,--quiet", quiet, "print nothing for valid files");
-  CLI11_PARSE(app, argc, argv);
+  if (auto status = parse_args(app, argc, argv)) return *status;
 
   int status = 0;
   for (const std::string& path : files) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/parse_args.h"
 #include "cli/isolated_script.h"
 #include "engine/script/known_failures.h"
 #include "engine/script/runner.h"
@@ -72,7 +73,7 @@ int cmd_wast(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--in-process", in_process,
                "run scripts in this process (for debuggers) instead of one child process per script");
-  CLI11_PARSE(app, argc, argv);
+  if (auto status = parse_args(app, argc, argv)) return *status;
   if (update && known_path.empty()) {
     std::fprintf(stderr, "vivarium wast: --update-known-failures needs --known-failures FILE\n");
     return 2;

@@ -70,6 +70,9 @@ check run-file-then-invoke 0 '^3628800$' -- "$viv" run "$src/examples/fac.wat" -
 check run-invoke-equals 0 '^120$' -- "$viv" run "$src/examples/fac.wat" --invoke=fac 5
 check run-invoke-no-name 2 '--invoke needs a function name' -- "$viv" run "$src/examples/fac.wat" --invoke
 check run-invoke-unknown 1 "exports no function 'nope'" -- "$viv" run "$src/examples/fac.wat" --invoke nope
+check run-unknown-option 2 'unknown option --bogus' -- "$viv" run --bogus "$src/examples/fac.wat"
+check validate-unknown-option 2 'bogus' -- "$viv" validate --bogus "$src/examples/fac.wat"
+check wast-no-file 2 'required' -- "$viv" wast
 check run-directory 1 'cannot read file: is a directory' -- "$viv" run "$tmp"
 check run-from-pipe 0 '^720$' -- bash -c "cat '$src/examples/fac.wat' | '$viv' run /dev/stdin --invoke fac 6"
 check run-nothing-to-run 0 'exports no _start or _initialize.*--invoke NAME \(exports: fac' -- "$viv" run "$src/examples/fac.wat"
