@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Files in argument order; a directory contributes its *.wast files sorted.
-std::vector<std::string> expand(const std::vector<std::string>& paths) {
+std::vector<std::string> expand(const std::vector<std::string>& paths, uint64_t& empty_dirs) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -34,6 +34,12 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
         if (entry.is_regular_file() && entry.path().extension() == ".wast") in_dir.push_back(entry.path().string());
       }
       std::sort(in_dir.begin(), in_dir.end());
+      // A folder that holds no script is a mistake (a wrong path), not a run
+      // of zero tests that passes: say so, and let the caller fail.
+      if (in_dir.empty()) {
+        std::fprintf(stderr, "vivarium wast: no .wast scripts in directory %s\n", p.c_str());
+        ++empty_dirs;
+      }
       out.insert(out.end(), in_dir.begin(), in_dir.end());
     } else {
       out.push_back(p);
@@ -98,7 +104,10 @@ int cmd_wast(int argc, char** argv) {
   opts.emit_modules_dir = emit_dir;
 
   uint64_t passed = 0, failed = 0, expected_failures = 0;
-  for (const std::string& file : expand(paths)) {
+  uint64_t empty_dirs = 0;
+  const std::vector<std::string> files = expand(paths, empty_dirs);
+  failed += empty_dirs;  // each counts as one failure in the closing line
+  for (const std::string& file : files) {
     viv::script::ScriptReport report =
         in_process ? viv::script::run_wast_file(file, opts) : run_wast_isolated(file, opts, timeout);
     viv::script::Reconciled r;

@@ -72,6 +72,8 @@ check run-invoke-no-name 2 '--invoke needs a function name' -- "$viv" run "$src/
 check run-invoke-unknown 1 "exports no function 'nope'" -- "$viv" run "$src/examples/fac.wat" --invoke nope
 check run-unknown-option 2 'unknown option --bogus' -- "$viv" run --bogus "$src/examples/fac.wat"
 check validate-unknown-option 2 'bogus' -- "$viv" validate --bogus "$src/examples/fac.wat"
+mkdir -p "$tmp/noscripts"
+check wast-empty-directory 1 'no .wast scripts in directory.*noscripts' -- "$viv" wast "$tmp/noscripts"
 check wast-no-file 2 'required' -- "$viv" wast
 check run-directory 1 'cannot read file: is a directory' -- "$viv" run "$tmp"
 check run-from-pipe 0 '^720$' -- bash -c "cat '$src/examples/fac.wat' | '$viv' run /dev/stdin --invoke fac 6"
