@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/decoder/decoder.h"
+#include "engine/interp/compiled.h"
 #include "engine/interp/interp.h"
 #include "engine/runtime/module_impl.h"
 #include "engine/validator/validator.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 
   std::vector<double> t_decode, t_modval, t_lower, t_compile, t_validate;
-  size_t code_section = 0, internal = 0, funcs = 0;
+  size_t code_section = 0, internal = 0, funcs = 0, code_bytes = 0, offset_bytes = 0;
   for (int r = 0; r < reps; r++) {
     auto t0 = Clock::now();
     auto ir = viv::decode(bytes);
@@ -83,7 +84,11 @@ int main(int argc, char** argv) {
     t_lower.push_back(ms_since(t0));
     if (r == 0) {
       funcs = code.size();
-      for (const auto& f : code) internal += viv::compiled_size(*f);
+      for (const auto& f : code) {
+        internal += viv::compiled_size(*f);
+        code_bytes += f->code_words * sizeof(viv::interp::Word);
+        offset_bytes += f->offsets.size() * sizeof(f->offsets[0]);
+      }
       for (const auto& s : (*ir)->sections)
         if (s.id == 10) code_section = s.size;
     }
@@ -111,6 +116,8 @@ int main(int argc, char** argv) {
   } else {
     std::printf("%s: %zu functions, code section %zu bytes, internal form %zu bytes (%.2fx)\n", path.c_str(), funcs,
                 code_section, internal, ratio);
+    std::printf("internal form: instructions %zu bytes, trap-offset table %zu bytes, per-function headers %zu bytes\n",
+                code_bytes, offset_bytes, internal - code_bytes - offset_bytes);
     std::printf("median of %d: decode %.2f ms, module validation %.2f ms, lowering+body validation %.2f ms\n", reps,
                 dec, mv, low);
     std::printf("Module::compile %.2f ms (min %.2f, max %.2f); Module::validate (no lowering) %.2f ms\n", comp,

@@ -8,16 +8,17 @@
 //   usually emits nothing (the consumer reads the local's slot directly) and
 //   `local.set` of a just-computed value retargets that instruction's
 //   destination, so most wasm instructions cost zero or one dispatch.
-// - Threaded code of handler pointers: each instruction starts with the
-//   address of its handler, and handlers tail-call the next one
-//   (engine/interp/handler.h), so dispatch is one indirect jump with pc, fp,
-//   memory base and state held in registers.
+// - Threaded code: each instruction starts with a Word naming its handler (a
+//   32-bit distance from h_anchor), and handlers tail-call the next one
+//   (engine/interp/handler.h), so dispatch is one add and one indirect jump
+//   with pc, fp, memory base and state held in registers. Words are 4 bytes:
+//   an `i32.add` of two slots into a third is 16 bytes.
 // - Control flow is resolved at lowering: branches carry relative targets
 //   (patched when a forward block's `end` is reached) and the moves that put
 //   branch values where the target expects them; nothing searches for `end`
 //   or inspects block types at run time. Unreachable code is not emitted.
 // - Room for the speed work (issue 5): an instruction is "handler + operand
-//   words", so operand variants (constant or local operands), fused
+//   Words", so operand variants (constant or local operands), fused
 //   compare-and-branch or load-with-local-address are new handlers plus a
 //   pattern in the lowering, not a new format.
 // - Traps need the wasm byte offset; it lives in a side table (pc -> offset)

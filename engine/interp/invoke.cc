@@ -27,8 +27,14 @@ using vivarium::detail::StoreImpl;
 
 namespace {
 
-// Returning from the entry frame lands here and ends the run.
-const Word kExit[1] = {Word{.h = &interp::h_nop_exit}};
+// Returning from the entry frame lands here and ends the run. (A handler
+// Word is a distance computed at run time, hence the constructor.)
+struct ExitCode {
+  Word w[1];
+  ExitCode() { interp::encode_handler(&interp::h_nop_exit, w[0]); }
+};
+const ExitCode kExitCode;
+const Word* const kExit = kExitCode.w;
 
 const char* trap_message(ErrorCode c) {
   switch (c) {
@@ -77,11 +83,11 @@ ExecState* exec_state(StoreImpl& store) {
 
 void run(ExecState* st, const Word* pc, Slot* fp, uint8_t* mem) {
 #if VIV_MUSTTAIL
-  pc->h(pc, fp, mem, st);
+  interp::handler_at(pc)(pc, fp, mem, st);
 #else
   st->fp = fp;
   st->mem = mem;
-  while (pc) pc = pc->h(pc, st->fp, st->mem, st);
+  while (pc) pc = interp::handler_at(pc)(pc, st->fp, st->mem, st);
 #endif
 }
 

@@ -46,11 +46,11 @@ struct Val {
 // writes it where it is needed: its canonical slot, a local, a label's slot).
 constexpr uint32_t kConstLoc = UINT32_MAX;
 
-// A relative branch target to fill in: code half-word `half` gets
+// A relative branch target to fill in: code Word `word` gets
 // (target - inst) in Words.
 struct Fixup {
   uint32_t inst;
-  uint32_t half;
+  uint32_t word;
 };
 
 struct Ctl {
@@ -90,9 +90,13 @@ class Lowerer {
   // ---- emission ----
   uint32_t emit(Handler h, uint32_t words) {
     const uint32_t at = static_cast<uint32_t>(code_.size());
-    code_.resize(code_.size() + words, Word{.u64 = 0});
-    code_[at].h = h;
+    code_.resize(code_.size() + words, Word{.u32 = 0});
+    set_handler(at, h);
     return at;
+  }
+  // Makes the instruction at `at` run `h` (a new one, or a fused rewrite).
+  void set_handler(uint32_t at, Handler h) {
+    if (!encode_handler(h, code_[at])) handler_out_of_range_ = true;
   }
   uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
   void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
@@ -100,13 +104,13 @@ class Lowerer {
   // (back-edges can end in fuel/deadline traps).
   void mark(uint32_t inst) { offsets_.emplace_back(inst, cur_offset_); }
   void patch(const Fixup& f, uint32_t target) {
-    code_[f.half / 2].i32[f.half % 2] = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
+    code_[f.word].i32 = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
   }
-  // The last emitted instruction wrote `slot` through the field at `half`;
-  // a following local.set may retarget it (see set_local).
-  void fusable(uint32_t half, uint32_t slot) {
+  // The last emitted instruction wrote `slot` through the field at Word
+  // `word`; a following local.set may retarget it (see set_local).
+  void fusable(uint32_t word, uint32_t slot) {
     fuse_end_ = pos();
-    fuse_half_ = half;
+    fuse_word_ = word;
     fuse_slot_ = slot;
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
@@ -121,13 +125,13 @@ class Lowerer {
 
   void emit_const(uint64_t k, uint32_t dst) {
     if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
-      const uint32_t at = emit(&h_const32, 2);
-      code_[at + 1].u32[0] = dst;
-      code_[at + 1].u32[1] = static_cast<uint32_t>(k);
+      const uint32_t at = emit(&h_const32, 3);
+      code_[at + 1].u32 = dst;
+      code_[at + 2].u32 = static_cast<uint32_t>(k);
     } else {
-      const uint32_t at = emit(&h_const64, 3);
-      code_[at + 1].u32[0] = dst;
-      code_[at + 2].u64 = k;
+      const uint32_t at = emit(&h_const64, 4);
+      code_[at + 1].u32 = dst;
+      std::memcpy(&code_[at + 2], &k, 8);
     }
   }
   // Puts value `v` into slot `dst` (a copy, or the constant itself).
@@ -137,9 +141,9 @@ class Lowerer {
   }
   void emit_copy(uint32_t src, uint32_t dst, uint32_t width) {
     if (src == dst) return;
-    uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 2);
-    code_[at + 1].u32[0] = src;
-    code_[at + 1].u32[1] = dst;
+    uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 3);
+    code_[at + 1].u32 = src;
+    code_[at + 2].u32 = dst;
   }
 
   // ---- shadow stack ----
@@ -222,7 +226,8 @@ class Lowerer {
   uint32_t cur_slots_ = 0;
   uint32_t lazy_ = 0;  // values whose loc != canon
   std::vector<Ctl> ctl_;
-  uint32_t fuse_end_ = UINT32_MAX, fuse_half_ = 0, fuse_slot_ = 0;
+  uint32_t fuse_end_ = UINT32_MAX, fuse_word_ = 0, fuse_slot_ = 0;
+  bool handler_out_of_range_ = false;  // see set_handler
   uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
   // The last binop emitted (for compare-and-branch fusion; valid while
   // fuse_end_ == pos() and it wrote fuse_slot_).
@@ -276,6 +281,7 @@ Result<CompiledFuncPtr> Lowerer::run() {
     if (!r.ok()) return annotate(std::move(r).error());
   }
 
+  if (handler_out_of_range_) return internal(Instr{}, "a handler lies more than 2 GiB from h_anchor");
   auto cf = CompiledFuncPtr(new CompiledFunc);
   const FuncType& ft = v_.func_type();
   cf->code_words = pos();
@@ -323,12 +329,12 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t a = operand(2), b = operand(1), c = operand(0), w = top(1).width;
       pop(3);
       const uint32_t d = push(w == 2 ? ValType::V128 : ValType::I64);
-      const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 3);
-      code_[at + 1].u32[0] = a;
-      code_[at + 1].u32[1] = b;
-      code_[at + 2].u32[0] = c;
-      code_[at + 2].u32[1] = d;
-      fusable((at + 2) * 2 + 1, d);
+      const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 5);
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = b;
+      code_[at + 3].u32 = c;
+      code_[at + 4].u32 = d;
+      fusable(at + 4, d);
       return {};
     }
     case Op::local_get: {
@@ -345,18 +351,18 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::global_get: {
       const ValType t = m_.global_type(in.index).type;
       const uint32_t d = push(t);
-      const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 2);
-      code_[at + 1].u32[0] = in.index;
-      code_[at + 1].u32[1] = d;
-      fusable((at + 1) * 2 + 1, d);
+      const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 3);
+      code_[at + 1].u32 = in.index;
+      code_[at + 2].u32 = d;
+      fusable(at + 2, d);
       return {};
     }
     case Op::global_set: {
       const uint32_t src = operand(0), w = top(0).width;
       pop();
-      const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 2);
-      code_[at + 1].u32[0] = in.index;
-      code_[at + 1].u32[1] = src;
+      const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 3);
+      code_[at + 1].u32 = in.index;
+      code_[at + 2].u32 = src;
       return {};
     }
     case Op::i32_const:
@@ -373,27 +379,27 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     case Op::ref_null: {
       const uint32_t d = push(in.ref_type);
-      const uint32_t at = emit(&h_const32, 2);
-      code_[at + 1].u32[0] = d;
-      fusable((at + 1) * 2, d);
+      const uint32_t at = emit(&h_const32, 3);
+      code_[at + 1].u32 = d;
+      fusable(at + 1, d);
       return {};
     }
     case Op::ref_is_null: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_ref_is_null, 2);
-      code_[at + 1].u32[0] = a;
-      code_[at + 1].u32[1] = d;
-      fusable((at + 1) * 2 + 1, d);
+      const uint32_t at = emit(&h_ref_is_null, 3);
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = d;
+      fusable(at + 2, d);
       return {};
     }
     case Op::ref_func: {
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_ref_func, 2);
-      code_[at + 1].u32[0] = in.index;
-      code_[at + 1].u32[1] = d;
-      fusable((at + 1) * 2 + 1, d);
+      const uint32_t at = emit(&h_ref_func, 3);
+      code_[at + 1].u32 = in.index;
+      code_[at + 2].u32 = d;
+      fusable(at + 2, d);
       return {};
     }
     // Reinterpretations and wrap leave the bits where they are: readers of
@@ -408,52 +414,52 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t idx = operand(0);
       pop();
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_table_get, 3);
-      code_[at + 1].u32[0] = idx;
-      code_[at + 1].u32[1] = d;
-      code_[at + 2].u32[0] = in.index;
+      const uint32_t at = emit(&h_table_get, 4);
+      code_[at + 1].u32 = idx;
+      code_[at + 2].u32 = d;
+      code_[at + 3].u32 = in.index;
       mark(at, in);
-      fusable((at + 1) * 2 + 1, d);
+      fusable(at + 2, d);
       return {};
     }
     case Op::table_set: {
       const uint32_t idx = operand(1), val = operand(0);
       pop(2);
-      const uint32_t at = emit(&h_table_set, 3);
-      code_[at + 1].u32[0] = idx;
-      code_[at + 1].u32[1] = val;
-      code_[at + 2].u32[0] = in.index;
+      const uint32_t at = emit(&h_table_set, 4);
+      code_[at + 1].u32 = idx;
+      code_[at + 2].u32 = val;
+      code_[at + 3].u32 = in.index;
       mark(at, in);
       return {};
     }
     case Op::table_size: {
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_size, 2);
-      code_[at + 1].u32[0] = d;
-      code_[at + 1].u32[1] = in.index;
-      fusable((at + 1) * 2, d);
+      const uint32_t at = emit(&h_table_size, 3);
+      code_[at + 1].u32 = d;
+      code_[at + 2].u32 = in.index;
+      fusable(at + 1, d);
       return {};
     }
     case Op::table_grow: {
       const uint32_t init = operand(1), n = operand(0);
       pop(2);
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_grow, 3);
-      code_[at + 1].u32[0] = init;
-      code_[at + 1].u32[1] = n;
-      code_[at + 2].u32[0] = d;
-      code_[at + 2].u32[1] = in.index;
-      fusable((at + 2) * 2, d);
+      const uint32_t at = emit(&h_table_grow, 5);
+      code_[at + 1].u32 = init;
+      code_[at + 2].u32 = n;
+      code_[at + 3].u32 = d;
+      code_[at + 4].u32 = in.index;
+      fusable(at + 3, d);
       return {};
     }
     case Op::table_fill: {
       const uint32_t i = operand(2), val = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(&h_table_fill, 3);
-      code_[at + 1].u32[0] = i;
-      code_[at + 1].u32[1] = val;
-      code_[at + 2].u32[0] = n;
-      code_[at + 2].u32[1] = in.index;
+      const uint32_t at = emit(&h_table_fill, 5);
+      code_[at + 1].u32 = i;
+      code_[at + 2].u32 = val;
+      code_[at + 3].u32 = n;
+      code_[at + 4].u32 = in.index;
       mark(at, in);
       return {};
     }
@@ -461,16 +467,16 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::table_init: {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 4);
-      code_[at + 1].u32[0] = d;
-      code_[at + 1].u32[1] = s;
-      code_[at + 2].u32[0] = n;
+      const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 6);
+      code_[at + 1].u32 = d;
+      code_[at + 2].u32 = s;
+      code_[at + 3].u32 = n;
       if (in.op == Op::table_copy) {  // index = destination table, index2 = source table
-        code_[at + 2].u32[1] = in.index;
-        code_[at + 3].u32[0] = in.index2;
+        code_[at + 4].u32 = in.index;
+        code_[at + 5].u32 = in.index2;
       } else {  // index = element segment, index2 = table
-        code_[at + 2].u32[1] = in.index2;
-        code_[at + 3].u32[0] = in.index;
+        code_[at + 4].u32 = in.index2;
+        code_[at + 5].u32 = in.index;
       }
       mark(at, in);
       return {};
@@ -478,7 +484,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::elem_drop:
     case Op::data_drop: {
       const uint32_t at = emit(in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, 2);
-      code_[at + 1].u32[0] = in.index;
+      code_[at + 1].u32 = in.index;
       return {};
     }
 
@@ -486,18 +492,18 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::memory_size: {
       const uint32_t d = push(ValType::I32);
       const uint32_t at = emit(&h_memory_size, 2);
-      code_[at + 1].u32[0] = d;
-      fusable((at + 1) * 2, d);
+      code_[at + 1].u32 = d;
+      fusable(at + 1, d);
       return {};
     }
     case Op::memory_grow: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_memory_grow, 2);
-      code_[at + 1].u32[0] = a;
-      code_[at + 1].u32[1] = d;
-      fusable((at + 1) * 2 + 1, d);
+      const uint32_t at = emit(&h_memory_grow, 3);
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = d;
+      fusable(at + 2, d);
       return {};
     }
     case Op::memory_fill:
@@ -506,11 +512,12 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
       Handler h = in.op == Op::memory_fill ? &h_memory_fill : in.op == Op::memory_copy ? &h_memory_copy : &h_memory_init;
-      const uint32_t at = emit(h, 3);
-      code_[at + 1].u32[0] = d;
-      code_[at + 1].u32[1] = s;
-      code_[at + 2].u32[0] = n;
-      code_[at + 2].u32[1] = in.index;  // memory.init: data segment
+      const bool init = in.op == Op::memory_init;
+      const uint32_t at = emit(h, init ? 5 : 4);
+      code_[at + 1].u32 = d;
+      code_[at + 2].u32 = s;
+      code_[at + 3].u32 = n;
+      if (init) code_[at + 4].u32 = in.index;  // the data segment
       mark(at, in);
       return {};
     }
@@ -525,60 +532,61 @@ Result<void> Lowerer::lower(const Instr& in) {
       // The condition was just computed by a comparison into a temporary:
       // turn that comparison into a compare-and-branch.
       const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond;
-      const bool from_binop = cond_fresh && binop_at_ + 3 == pos();
-      const bool from_eqz = cond_fresh && eqz_at_ + 2 == pos();
+      const bool from_binop = cond_fresh && binop_at_ + 4 == pos();
+      const bool from_eqz = cond_fresh && eqz_at_ + 3 == pos();
       pop();
       Ctl& c = ctl_at(in.index);
       Handler fused =
           from_binop ? fused_compare_branch(binop_op_, c.kind == FrameKind::Loop, binop_imm_) : nullptr;
       if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        // br_if (i32.eqz x): branch unless x; the eqz (unop layout [h][a | d])
-        // becomes a br_unless ([h][cond | rel]) in place.
+        // br_if (i32.eqz x): branch unless x; the eqz (unop layout [h][a][d])
+        // becomes a br_unless ([h][cond][rel]) in place.
         const uint32_t at = eqz_at_;
-        code_[at].h = c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless;
+        set_handler(at, c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless);
         if (c.kind == FrameKind::Loop) {
-          code_[at + 1].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
         } else {
-          c.fixups.push_back({at, (at + 1) * 2 + 1});
+          c.fixups.push_back({at, at + 2});
         }
         no_fuse();
-      } else if (fused && c.kind == FrameKind::Loop && prev_binop_at_ + 3 == binop_at_ &&
+      } else if (fused && c.kind == FrameKind::Loop && prev_binop_at_ + 4 == binop_at_ &&
                  prev_binop_op_ == Op::i32_add && prev_binop_imm_ && prev_binop_at_ >= label_pos_ &&
                  step_compare_back_edge(binop_op_, binop_imm_) && !branch_needs_moves(in.index, 0)) {
-        // `i += k; br_if $loop (i OP n)`: the add and the compare-and-branch
-        // are the last six Words; they become one four-Word instruction.
+        // `i += k; br_if $loop (i OP n)`: the add ([h][a][k][d]) and the
+        // compare-and-branch ([h][x][y][rel]) are the last eight Words; they
+        // become one seven-Word instruction [h][a][k][d][x][y][rel].
         const uint32_t at = prev_binop_at_;
-        const Word x = code_[binop_at_ + 1];
-        code_[at].h = step_compare_back_edge(binop_op_, binop_imm_);
-        code_[at + 2].u32[1] = x.u32[0];
-        code_[at + 3].u32[0] = x.u32[1];
-        code_[at + 3].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-        code_.resize(at + 4);
+        const Word x = code_[binop_at_ + 1], y = code_[binop_at_ + 2];
+        set_handler(at, step_compare_back_edge(binop_op_, binop_imm_));
+        code_[at + 4] = x;
+        code_[at + 5] = y;
+        code_[at + 6].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+        code_.resize(at + 7);
         no_fuse();
         binop_at_ = prev_binop_at_ = UINT32_MAX - 8;
       } else if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
         const uint32_t at = binop_at_;
-        code_[at].h = fused;
+        set_handler(at, fused);
         if (c.kind == FrameKind::Loop) {
-          code_[at + 2].i32[0] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          code_[at + 3].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
         } else {
-          c.fixups.push_back({at, (at + 2) * 2});
+          c.fixups.push_back({at, at + 3});
         }
         no_fuse();
       } else if (c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_if_loop : &h_br_if, 2);
-        code_[at + 1].u32[0] = cond;
+        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_if_loop : &h_br_if, 3);
+        code_[at + 1].u32 = cond;
         if (c.kind == FrameKind::Loop) {
-          code_[at + 1].i32[1] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
           mark(at);
         } else {
-          c.fixups.push_back({at, (at + 1) * 2 + 1});
+          c.fixups.push_back({at, at + 2});
         }
       } else {
-        const uint32_t at = emit(&h_br_unless, 2);
-        code_[at + 1].u32[0] = cond;
+        const uint32_t at = emit(&h_br_unless, 3);
+        code_[at + 1].u32 = cond;
         emit_branch(in.index);
-        patch({at, (at + 1) * 2 + 1}, pos());
+        patch({at, at + 2}, pos());
       }
       return {};
     }
@@ -587,25 +595,25 @@ Result<void> Lowerer::lower(const Instr& in) {
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
-      const uint32_t at = emit(&h_br_table, 2 + (n + 2) / 2);
-      code_[at + 1].u32[0] = idx;
-      code_[at + 1].u32[1] = n;
+      const uint32_t at = emit(&h_br_table, 3 + n + 1);
+      code_[at + 1].u32 = idx;
+      code_[at + 2].u32 = n;
       std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> entries that need a stub
       for (uint32_t k = 0; k <= n; ++k) {
         const uint32_t depth = targets[k];
         Ctl& c = ctl_at(depth);
-        const uint32_t half = (at + 2) * 2 + k;
+        const uint32_t word = at + 3 + k;
         if (c.kind == FrameKind::Block || c.kind == FrameKind::If || c.kind == FrameKind::Else) {
           if (!branch_needs_moves(depth, 0)) {
-            c.fixups.push_back({at, half});
+            c.fixups.push_back({at, word});
             continue;
           }
         }
-        stubs[depth].push_back(half);
+        stubs[depth].push_back(word);
       }
       // Stubs: the moves and jump (or return, or back-edge) of one target.
-      for (auto& [depth, halves] : stubs) {
-        for (uint32_t half : halves) patch({at, half}, pos());
+      for (auto& [depth, words] : stubs) {
+        for (uint32_t word : words) patch({at, word}, pos());
         emit_branch(depth);
       }
       return {};
@@ -619,9 +627,9 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call, 2);
-      code_[at + 1].u32[0] = in.index;
-      code_[at + 1].u32[1] = base;
+      const uint32_t at = emit(&h_call, 3);
+      code_[at + 1].u32 = in.index;
+      code_[at + 2].u32 = base;
       mark(at, in);
       push_all(ft.results);
       return {};
@@ -634,11 +642,11 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call_indirect, 3);
-      code_[at + 1].u32[0] = in.index2;
-      code_[at + 1].u32[1] = base;
-      code_[at + 2].u32[0] = vivarium::detail::intern_func_type(ft);
-      code_[at + 2].u32[1] = elem;
+      const uint32_t at = emit(&h_call_indirect, 5);
+      code_[at + 1].u32 = in.index2;
+      code_[at + 2].u32 = base;
+      code_[at + 3].u32 = vivarium::detail::intern_func_type(ft);
+      code_[at + 4].u32 = elem;
       mark(at, in);
       push_all(ft.results);
       return {};
@@ -680,11 +688,11 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       const uint32_t a = operand(1 - ki);
       pop(2);
       const uint32_t d = push(s->result);
-      const uint32_t at = emit(hi, 3);
-      code_[at + 1].u32[0] = a;
-      code_[at + 1].u32[1] = k;
-      code_[at + 2].u32[0] = d;
-      fusable((at + 2) * 2, d);
+      const uint32_t at = emit(hi, 4);
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = k;
+      code_[at + 3].u32 = d;
+      fusable(at + 3, d);
       record_binop(at, in.op, true);
       return {};
     }
@@ -693,17 +701,19 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   // just computed: the add
   // becomes the load (array indexing costs one dispatch, not two).
   if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_at_ + 3 == pos() &&
+      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_at_ + 4 == pos() &&
       binop_op_ == Op::i32_add) {
     if (Handler hl = load_add_handler(in.op, binop_imm_)) {
       pop();
       const uint32_t d = push(s->result);
+      // [h][a][b][d] grows by the offset Word; it is the last instruction.
       const uint32_t at = binop_at_;
-      code_[at].h = hl;
-      code_[at + 2].u32[0] = d;
-      code_[at + 2].u32[1] = static_cast<uint32_t>(in.mem.offset);
+      code_.resize(at + 5);
+      set_handler(at, hl);
+      code_[at + 3].u32 = d;
+      code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       mark(at, in);
-      fusable((at + 2) * 2, d);
+      fusable(at + 3, d);
       binop_op_ = Op::nop;  // no longer a binop the next instruction may fuse with
       return {};
     }
@@ -712,12 +722,13 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   // in a slot (a local, or computed before the address): same fusion.
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && in.mem.offset <= UINT32_MAX &&
       top(0).loc != kConstLoc && fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
-      binop_at_ + 3 == pos() && binop_op_ == Op::i32_add) {
+      binop_at_ + 4 == pos() && binop_op_ == Op::i32_add) {
     if (Handler hs = load_add_handler(in.op, binop_imm_)) {
       const uint32_t at = binop_at_;
-      code_[at].h = hs;
-      code_[at + 2].u32[0] = top(0).loc;
-      code_[at + 2].u32[1] = static_cast<uint32_t>(in.mem.offset);
+      code_.resize(at + 5);
+      set_handler(at, hs);
+      code_[at + 3].u32 = top(0).loc;
+      code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       pop(2);
       mark(at, in);
       no_fuse();
@@ -730,26 +741,26 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const uint32_t d = s->nresults ? push(s->result) : 0;
   uint32_t at;
   if (oi.imm == ImmKind::MemArg) {
-    at = emit(h, 3);
-    code_[at + 1].u32[0] = src[0];
-    code_[at + 1].u32[1] = s->nresults ? d : src[1];
-    code_[at + 2].u64 = in.mem.offset;
+    at = emit(h, 4);
+    code_[at + 1].u32 = src[0];
+    code_[at + 2].u32 = s->nresults ? d : src[1];
+    code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);  // wasm32: a u32 (decoder)
     mark(at, in);
-    if (s->nresults) fusable((at + 1) * 2 + 1, d);
+    if (s->nresults) fusable(at + 2, d);
   } else if (s->nparams == 1 && s->nresults == 1) {
-    at = emit(h, 2);
-    code_[at + 1].u32[0] = src[0];
-    code_[at + 1].u32[1] = d;
+    at = emit(h, 3);
+    code_[at + 1].u32 = src[0];
+    code_[at + 2].u32 = d;
     if (can_trap(in.op)) mark(at, in);  // float -> int truncation
-    fusable((at + 1) * 2 + 1, d);
+    fusable(at + 2, d);
     if (in.op == Op::i32_eqz) eqz_at_ = at;
   } else if (s->nparams == 2 && s->nresults == 1) {
-    at = emit(h, 3);
-    code_[at + 1].u32[0] = src[0];
-    code_[at + 1].u32[1] = src[1];
-    code_[at + 2].u32[0] = d;
+    at = emit(h, 4);
+    code_[at + 1].u32 = src[0];
+    code_[at + 2].u32 = src[1];
+    code_[at + 3].u32 = d;
     if (can_trap(in.op)) mark(at, in);  // division
-    fusable((at + 2) * 2, d);
+    fusable(at + 3, d);
     record_binop(at, in.op, false);
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
@@ -778,31 +789,32 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
   if (in.op == Op::v128_const) {
-    const uint32_t at = emit(&h_const128, 4);
-    code_[at + 1].u32[0] = d;
+    const uint32_t at = emit(&h_const128, 6);
+    code_[at + 1].u32 = d;
     std::memcpy(&code_[at + 2], in.v128.bytes, 16);
-    fusable((at + 1) * 2, d);
+    fusable(at + 1, d);
     return {};
   }
   if (in.op == Op::v128_load || in.op == Op::v128_store) {
-    const uint32_t at = emit(h, 3);
-    code_[at + 1].u32[0] = src[0];
-    code_[at + 1].u32[1] = in.op == Op::v128_load ? d : src[1];
-    code_[at + 2].u64 = in.mem.offset;
+    const uint32_t at = emit(h, 4);
+    code_[at + 1].u32 = src[0];
+    code_[at + 2].u32 = in.op == Op::v128_load ? d : src[1];
+    code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);
     mark(at, in);
-    if (in.op == Op::v128_load) fusable((at + 1) * 2 + 1, d);
+    if (in.op == Op::v128_load) fusable(at + 2, d);
     return {};
   }
-  const uint32_t at = emit(h, kSimdInstWords);
-  code_[at + 1].u32[0] = d;
-  code_[at + 1].u32[1] = src[0];
-  code_[at + 2].u32[0] = src[1];
-  code_[at + 2].u32[1] = src[2];
-  code_[at + 3].u32[0] = in.lane;
-  code_[at + 4].u64 = in.mem.offset;
-  std::memcpy(&code_[at + 5], in.v128.bytes, 16);
-  if (oi.imm == ImmKind::MemArg) mark(at, in);  // only memory accesses trap
-  if (s->nresults) fusable((at + 1) * 2, d);
+  const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane, shuffle = in.op == Op::i8x16_shuffle;
+  const uint32_t at = emit(h, memarg ? kSimdMemInstWords : shuffle ? kSimdShuffleWords : kSimdInstWords);
+  code_[at + 1].u32 = d;
+  code_[at + 2].u32 = src[0];
+  code_[at + 3].u32 = src[1];
+  code_[at + 4].u32 = src[2];
+  code_[at + 5].u32 = in.lane;
+  if (memarg) code_[at + 6].u32 = static_cast<uint32_t>(in.mem.offset);
+  if (shuffle) std::memcpy(&code_[at + 6], in.v128.bytes, 16);
+  if (memarg) mark(at, in);  // only memory accesses trap
+  if (s->nresults) fusable(at + 1, d);
   return {};
 }
 
@@ -825,7 +837,7 @@ Result<void> Lowerer::set_local(const Instr& in, bool tee) {
     }
     Val& tv = top(0);
     if (!others && tv.loc == tv.canon && fuse_end_ == pos() && fuse_slot_ == tv.canon) {
-      code_[fuse_half_ / 2].u32[fuse_half_ % 2] = ls;
+      code_[fuse_word_].u32 = ls;
     } else {
       emit_move(tv, ls);
     }
@@ -873,11 +885,11 @@ void Lowerer::emit_branch(uint32_t depth) {
   emit_moves_to(c, static_cast<uint32_t>(types.size()));
   if (c.kind == FrameKind::Loop) {
     const uint32_t at = emit(&h_br_loop, 2);
-    code_[at + 1].i32[0] = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+    code_[at + 1].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
     mark(at);
   } else {
     const uint32_t at = emit(&h_br, 2);
-    c.fixups.push_back({at, (at + 1) * 2});
+    c.fixups.push_back({at, at + 1});
   }
 }
 
@@ -938,17 +950,17 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         materialize_all();
         // A condition just computed by a comparison (or i32.eqz), with
         // nothing emitted since: branch to `else` on the negated comparison.
-        const Op neg = fresh && binop_at_ + 3 == before ? negate_compare(binop_op_) : Op::nop;
+        const Op neg = fresh && binop_at_ + 4 == before ? negate_compare(binop_op_) : Op::nop;
         if (pos() == before && neg != Op::nop) {
-          code_[binop_at_].h = fused_compare_branch(neg, false, binop_imm_);
-          skip = {binop_at_, (binop_at_ + 2) * 2};
-        } else if (pos() == before && fresh && eqz_at_ + 2 == before) {
-          code_[eqz_at_].h = &h_br_if;
-          skip = {eqz_at_, (eqz_at_ + 1) * 2 + 1};
+          set_handler(binop_at_, fused_compare_branch(neg, false, binop_imm_));
+          skip = {binop_at_, binop_at_ + 3};
+        } else if (pos() == before && fresh && eqz_at_ + 3 == before) {
+          set_handler(eqz_at_, &h_br_if);
+          skip = {eqz_at_, eqz_at_ + 2};
         } else {
-          const uint32_t at = emit(&h_br_unless, 2);
-          code_[at + 1].u32[0] = cond;
-          skip = {at, (at + 1) * 2 + 1};
+          const uint32_t at = emit(&h_br_unless, 3);
+          code_[at + 1].u32 = cond;
+          skip = {at, at + 2};
         }
       }
       const CtrlFrame& f = v_.frame(0);
@@ -967,7 +979,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       if (live) {
         materialize_all();
         const uint32_t at = emit(&h_br, 2);
-        c.fixups.push_back({at, (at + 1) * 2});
+        c.fixups.push_back({at, at + 1});
       }
       VIV_TRY(step());
       if (c.kind == FrameKind::If) c.kind = FrameKind::Else;

@@ -1,9 +1,9 @@
 // Handlers of the scalar instruction set, by group, and the table that maps
 // the opcodes with a uniform layout to their handler. Layouts (Words):
-//   unop   [h][a | d]                 d = op(a)
-//   binop  [h][a | b][d | -]          d = a op b
-//   load   [h][addr | d][offset]      d = mem[addr + offset]
-//   store  [h][addr | v][offset]      mem[addr + offset] = v
+//   unop   [h][a][d]                  d = op(a)
+//   binop  [h][a][b][d]               d = a op b
+//   load   [h][addr][d][offset]       d = mem[addr + offset]
+//   store  [h][addr][v][offset]       mem[addr + offset] = v
 // Every other handler documents its own layout where it is defined.
 #pragma once
 #include <array>
@@ -13,17 +13,17 @@
 namespace viv::interp {
 
 // A loop back-edge whose budget ran out: the slow check (exec_state.h), then
-// the jump, whose relative target is half H of Word W. Reached by tail call
+// the jump, whose relative target is Word W. Reached by tail call
 // (VIV_BACK_EDGE), so the hot back-edge handlers make no call.
-template <int W, int H>
+template <int W>
 [[gnu::noinline]] VIV_HANDLER(h_back_edge_slow) {
   if (!slow_check(st, pc)) return nullptr;
-  VIV_JUMP(pc + pc[W].i32[H]);
+  VIV_JUMP(pc + pc[W].i32);
 }
-#define VIV_BACK_EDGE(W, H)                                                            \
-  do {                                                                                 \
-    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::viv::interp::h_back_edge_slow<W, H>)); \
-    VIV_JUMP(pc + pc[W].i32[H]);                                                       \
+#define VIV_BACK_EDGE(W)                                                             \
+  do {                                                                               \
+    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::viv::interp::h_back_edge_slow<W>)); \
+    VIV_JUMP(pc + pc[W].i32);                                                        \
   } while (0)
 
 using OpTable = std::array<Handler, kOpCount>;
@@ -37,23 +37,23 @@ void register_mem_ops(OpTable& t);
 
 // ---- constant operands (ops_int.cc) ----
 // The variant of integer binop `op` whose right operand is an immediate
-// ([h][a | imm32][d | -]; i64 immediates sign-extended), or nullptr.
+// ([h][a][imm32][d]; i64 immediates sign-extended), or nullptr.
 Handler binop_imm_handler(Op op);
 
 // ---- load with an added address (ops_memory.cc) ----
 // The handler of `load` whose address is the i32.add of two slots (or, if
 // `imm`, of a slot and a constant), replacing that add in place:
-// [h][a | b-or-k][d | offset32], or nullptr. For a store, the same with the
+// [h][a][b-or-k][d][offset], or nullptr. For a store, the same with the
 // value's slot in place of d.
 Handler load_add_handler(Op load, bool imm);
 
 // ---- superinstructions (ops_fused.cc) ----
 // The compare-and-branch handler replacing comparison `cmp` (with a slot or,
 // if `imm`, an immediate right operand) followed by a br_if (binop layout,
-// destination field = branch offset), or nullptr.
+// destination Word = branch offset), or nullptr.
 Handler fused_compare_branch(Op cmp, bool back_edge, bool imm);
 // The handler fusing `i32.add x, k` with the i32 compare-and-branch back-edge
-// `cmp` that follows it ([h][a | k][d | x][y | rel]), or nullptr.
+// `cmp` that follows it ([h][a][k][d][x][y][rel]), or nullptr.
 Handler step_compare_back_edge(Op cmp, bool imm);
 // The integer comparison that is true exactly when `cmp` is false (for `if`,
 // which branches when its condition is false), or Op::nop.
@@ -62,50 +62,50 @@ Op negate_compare(Op cmp);
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]
 VIV_HANDLER(h_nop_exit);      // [h] ends a run (return to invoke)
-VIV_HANDLER(h_br);            // [h][rel | -]            pc += rel
-VIV_HANDLER(h_br_loop);       // [h][rel | -]            back-edge: budget check, pc += rel
-VIV_HANDLER(h_br_if);         // [h][cond | rel]
-VIV_HANDLER(h_br_if_loop);    // [h][cond | rel]         back-edge variant
-VIV_HANDLER(h_br_unless);     // [h][cond | rel]
-VIV_HANDLER(h_br_unless_loop);// [h][cond | rel]         back-edge variant (br_if of an i32.eqz)
-VIV_HANDLER(h_br_table);      // [h][idx | n][rel0 | rel1]... n+1 targets, default last
+VIV_HANDLER(h_br);            // [h][rel]                pc += rel
+VIV_HANDLER(h_br_loop);       // [h][rel]                back-edge: budget check, pc += rel
+VIV_HANDLER(h_br_if);         // [h][cond][rel]
+VIV_HANDLER(h_br_if_loop);    // [h][cond][rel]          back-edge variant
+VIV_HANDLER(h_br_unless);     // [h][cond][rel]
+VIV_HANDLER(h_br_unless_loop);// [h][cond][rel]          back-edge variant (br_if of an i32.eqz)
+VIV_HANDLER(h_br_table);      // [h][idx][n][rel0][rel1]... n+1 targets, default last
 VIV_HANDLER(h_return);        // [h]
-VIV_HANDLER(h_call);          // [h][func | base]        args at fp[base..], results there too
-VIV_HANDLER(h_call_indirect); // [h][table | base][type_id | elem_slot]
+VIV_HANDLER(h_call);          // [h][func][base]         args at fp[base..], results there too
+VIV_HANDLER(h_call_indirect); // [h][table][base][type_id][elem_slot]
 
 // ---- data movement (ops_misc.cc) ----
-VIV_HANDLER(h_copy);          // [h][src | dst]
-VIV_HANDLER(h_copy2);         // [h][src | dst]          v128 (two slots)
-VIV_HANDLER(h_const32);       // [h][d | imm32]
-VIV_HANDLER(h_const64);       // [h][d | -][imm64]
-VIV_HANDLER(h_const128);      // [h][d | -][lo][hi]
-VIV_HANDLER(h_select);        // [h][a | b][cond | d]
+VIV_HANDLER(h_copy);          // [h][src][dst]
+VIV_HANDLER(h_copy2);         // [h][src][dst]           v128 (two slots)
+VIV_HANDLER(h_const32);       // [h][d][imm32]
+VIV_HANDLER(h_const64);       // [h][d][imm64 lo][hi]
+VIV_HANDLER(h_const128);      // [h][d][16 bytes in 4 Words]
+VIV_HANDLER(h_select);        // [h][a][b][cond][d]
 VIV_HANDLER(h_select2);       // v128
-VIV_HANDLER(h_global_get);    // [h][g | d]
+VIV_HANDLER(h_global_get);    // [h][g][d]
 VIV_HANDLER(h_global_get2);
-VIV_HANDLER(h_global_set);    // [h][g | src]
+VIV_HANDLER(h_global_set);    // [h][g][src]
 VIV_HANDLER(h_global_set2);
-VIV_HANDLER(h_ref_func);      // [h][func | d]
+VIV_HANDLER(h_ref_func);      // [h][func][d]
 VIV_HANDLER(h_ref_is_null);   // unop
 
 // ---- memory (ops_memory.cc) ----
-VIV_HANDLER(h_memory_size);   // [h][d | -]
-VIV_HANDLER(h_memory_grow);   // [h][a | d]
-VIV_HANDLER(h_memory_fill);   // [h][dst | val][n | -]
-VIV_HANDLER(h_memory_copy);   // [h][dst | src][n | -]
-VIV_HANDLER(h_memory_init);   // [h][dst | src][n | seg]
-VIV_HANDLER(h_data_drop);     // [h][seg | -]
+VIV_HANDLER(h_memory_size);   // [h][d]
+VIV_HANDLER(h_memory_grow);   // [h][a][d]
+VIV_HANDLER(h_memory_fill);   // [h][dst][val][n]
+VIV_HANDLER(h_memory_copy);   // [h][dst][src][n]
+VIV_HANDLER(h_memory_init);   // [h][dst][src][n][seg]
+VIV_HANDLER(h_data_drop);     // [h][seg]
 VIV_HANDLER(h_v128_load);     // load layout, 16 bytes
 VIV_HANDLER(h_v128_store);    // store layout
 
 // ---- tables (ops_table.cc) ----
-VIV_HANDLER(h_table_get);     // [h][idx | d][table | -]
-VIV_HANDLER(h_table_set);     // [h][idx | val][table | -]
-VIV_HANDLER(h_table_size);    // [h][d | table]
-VIV_HANDLER(h_table_grow);    // [h][init | n][d | table]
-VIV_HANDLER(h_table_fill);    // [h][i | val][n | table]
-VIV_HANDLER(h_table_copy);    // [h][d | s][n | dst_table][src_table | -]
-VIV_HANDLER(h_table_init);    // [h][d | s][n | table][seg | -]
-VIV_HANDLER(h_elem_drop);     // [h][seg | -]
+VIV_HANDLER(h_table_get);     // [h][idx][d][table]
+VIV_HANDLER(h_table_set);     // [h][idx][val][table]
+VIV_HANDLER(h_table_size);    // [h][d][table]
+VIV_HANDLER(h_table_grow);    // [h][init][n][d][table]
+VIV_HANDLER(h_table_fill);    // [h][i][val][n][table]
+VIV_HANDLER(h_table_copy);    // [h][d][s][n][dst_table][src_table]
+VIV_HANDLER(h_table_init);    // [h][d][s][n][table][seg]
+VIV_HANDLER(h_elem_drop);     // [h][seg]
 
 }  // namespace viv::interp

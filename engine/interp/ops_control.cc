@@ -15,32 +15,34 @@ namespace viv::interp {
 using vivarium::detail::FuncInst;
 using vivarium::detail::TableInst;
 
+// The reference point of handler Words (handler.h); never executed.
+VIV_HANDLER(h_anchor) { return trap(st, pc, ErrorCode::Internal); }
 VIV_HANDLER(h_unreachable) { return trap(st, pc, ErrorCode::Unreachable); }
 VIV_HANDLER(h_nop_exit) { return nullptr; }
 
-VIV_HANDLER(h_br) { VIV_JUMP(pc + pc[1].i32[0]); }
-VIV_HANDLER(h_br_loop) { VIV_BACK_EDGE(1, 0); }
+VIV_HANDLER(h_br) { VIV_JUMP(pc + pc[1].i32); }
+VIV_HANDLER(h_br_loop) { VIV_BACK_EDGE(1); }
 VIV_HANDLER(h_br_if) {
-  if (rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
-  VIV_NEXT(2);
+  if (rd_u32(fp, pc[1].u32)) VIV_JUMP(pc + pc[2].i32);
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_br_if_loop) {
-  if (rd_u32(fp, pc[1].u32[0])) VIV_BACK_EDGE(1, 1);
-  VIV_NEXT(2);
+  if (rd_u32(fp, pc[1].u32)) VIV_BACK_EDGE(2);
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_br_unless) {
-  if (!rd_u32(fp, pc[1].u32[0])) VIV_JUMP(pc + pc[1].i32[1]);
-  VIV_NEXT(2);
+  if (!rd_u32(fp, pc[1].u32)) VIV_JUMP(pc + pc[2].i32);
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_br_unless_loop) {
-  if (!rd_u32(fp, pc[1].u32[0])) VIV_BACK_EDGE(1, 1);
-  VIV_NEXT(2);
+  if (!rd_u32(fp, pc[1].u32)) VIV_BACK_EDGE(2);
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_br_table) {
-  uint32_t i = rd_u32(fp, pc[1].u32[0]);
-  const uint32_t n = pc[1].u32[1];  // index of the default target
+  uint32_t i = rd_u32(fp, pc[1].u32);
+  const uint32_t n = pc[2].u32;  // index of the default target
   if (i > n) i = n;
-  VIV_JUMP(pc + pc[2 + i / 2].i32[i % 2]);
+  VIV_JUMP(pc + pc[3 + i].i32);
 }
 
 VIV_HANDLER(h_return) {
@@ -112,20 +114,20 @@ inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot
 // The general call: host callees, another instance, metering slow path,
 // stack exhaustion (cold handlers the fast ones tail-call).
 VIV_HANDLER(h_call_slow) {
-  FuncInst* callee = st->inst->funcs[pc[1].u32[0]];
-  const Word* n = enter(callee, pc, pc + 2, fp, mem, st, fp + pc[1].u32[1]);
+  FuncInst* callee = st->inst->funcs[pc[1].u32];
+  const Word* n = enter(callee, pc, pc + 3, fp, mem, st, fp + pc[2].u32);
   if (!n) return nullptr;
   VIV_SYNC();
   VIV_JUMP(n);
 }
 VIV_HANDLER(h_call_indirect_slow) {
-  const TableInst* t = st->inst->tables[pc[1].u32[0]];
-  const uint32_t i = rd_u32(fp, pc[2].u32[1]);
+  const TableInst* t = st->inst->tables[pc[1].u32];
+  const uint32_t i = rd_u32(fp, pc[4].u32);
   if (i >= t->elems.size()) return trap(st, pc, ErrorCode::UndefinedElement);
   FuncInst* callee = static_cast<FuncInst*>(t->elems[i]);
   if (!callee) return trap(st, pc, ErrorCode::UninitializedElement);
-  if (callee->type_id != pc[2].u32[0]) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
-  const Word* n = enter(callee, pc, pc + 3, fp, mem, st, fp + pc[1].u32[1]);
+  if (callee->type_id != pc[3].u32) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
+  const Word* n = enter(callee, pc, pc + 5, fp, mem, st, fp + pc[2].u32);
   if (!n) return nullptr;
   VIV_SYNC();
   VIV_JUMP(n);
@@ -160,20 +162,20 @@ VIV_HANDLER(h_call_indirect_slow) {
 }  // namespace
 
 VIV_NO_MEMSET VIV_HANDLER(h_call) {
-  FuncInst* callee = st->inst->funcs[pc[1].u32[0]];
+  FuncInst* callee = st->inst->funcs[pc[1].u32];
   const Word* n;
-  if (!fast_enter(callee, pc + 2, fp, mem, st, fp + pc[1].u32[1], n)) [[unlikely]] VIV_TAIL(h_call_slow);
+  if (!fast_enter(callee, pc + 3, fp, mem, st, fp + pc[2].u32, n)) [[unlikely]] VIV_TAIL(h_call_slow);
   VIV_SYNC();
   VIV_JUMP(n);
 }
 
 VIV_NO_MEMSET VIV_HANDLER(h_call_indirect) {
-  const TableInst* t = st->inst->tables[pc[1].u32[0]];
-  const uint32_t i = rd_u32(fp, pc[2].u32[1]);
+  const TableInst* t = st->inst->tables[pc[1].u32];
+  const uint32_t i = rd_u32(fp, pc[4].u32);
   FuncInst* callee = i < t->elems.size() ? static_cast<FuncInst*>(t->elems[i]) : nullptr;
   const Word* n;
-  if (!callee || callee->type_id != pc[2].u32[0] ||
-      !fast_enter(callee, pc + 3, fp, mem, st, fp + pc[1].u32[1], n)) [[unlikely]] {
+  if (!callee || callee->type_id != pc[3].u32 ||
+      !fast_enter(callee, pc + 5, fp, mem, st, fp + pc[2].u32, n)) [[unlikely]] {
     VIV_TAIL(h_call_indirect_slow);
   }
   VIV_SYNC();

@@ -20,12 +20,12 @@ template <class I> void wri(Slot* fp, uint32_t s, I v) {
 
 template <class I, class F>
 const Word* trunc_op(const Word* pc, Slot* fp, ExecState* st) {
-  const F x = rdf<F>(fp, pc[1].u32[0]);
+  const F x = rdf<F>(fp, pc[1].u32);
   if (!trunc_in_range<I>(x)) {
     return trap(st, pc, x != x ? ErrorCode::InvalidConversion : ErrorCode::IntegerOverflow);
   }
-  wri<I>(fp, pc[1].u32[1], static_cast<I>(x));
-  return pc + 2;
+  wri<I>(fp, pc[2].u32, static_cast<I>(x));
+  return pc + 3;
 }
 
 #define VIV_TRUNCS(X)                                                                      \
@@ -48,8 +48,8 @@ VIV_TRUNCS(VIV_DEF_TRUNC)
   X(i64_trunc_sat_f64_s, int64_t, double) X(i64_trunc_sat_f64_u, uint64_t, double)
 #define VIV_DEF_SAT(id, I, F)                                                  \
   VIV_HANDLER(h_##id) {                                                        \
-    wri<I>(fp, pc[1].u32[1], trunc_sat<I>(rdf<F>(fp, pc[1].u32[0])));         \
-    VIV_NEXT(2);                                                               \
+    wri<I>(fp, pc[2].u32, trunc_sat<I>(rdf<F>(fp, pc[1].u32)));         \
+    VIV_NEXT(3);                                                               \
   }
 VIV_SATS(VIV_DEF_SAT)
 
@@ -67,9 +67,9 @@ VIV_SATS(VIV_DEF_SAT)
   X(f64_promote_f32, wr_f64, static_cast<double>(rd_f32(fp, a)))
 #define VIV_DEF_CONVERT(id, write, expr) \
   VIV_HANDLER(h_##id) {                  \
-    const uint32_t a = pc[1].u32[0];     \
-    write(fp, pc[1].u32[1], expr);       \
-    VIV_NEXT(2);                         \
+    const uint32_t a = pc[1].u32;     \
+    write(fp, pc[2].u32, expr);       \
+    VIV_NEXT(3);                         \
   }
 VIV_CONVERTS(VIV_DEF_CONVERT)
 

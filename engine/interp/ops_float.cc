@@ -37,34 +37,34 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
 
 #define VIV_DEF_BINOP(id, F, expr)                                    \
   VIV_HANDLER(h_##id) {                                               \
-    const F a = rd<F>(fp, pc[1].u32[0]), b = rd<F>(fp, pc[1].u32[1]); \
-    wr(fp, pc[2].u32[0], expr);                                       \
-    VIV_NEXT(3);                                                      \
+    const F a = rd<F>(fp, pc[1].u32), b = rd<F>(fp, pc[2].u32); \
+    wr(fp, pc[3].u32, expr);                                       \
+    VIV_NEXT(4);                                                      \
   }
 #define VIV_DEF_UNOP(id, F, expr)        \
   VIV_HANDLER(h_##id) {                  \
-    const F a = rd<F>(fp, pc[1].u32[0]); \
-    wr(fp, pc[1].u32[1], expr);          \
-    VIV_NEXT(2);                         \
+    const F a = rd<F>(fp, pc[1].u32); \
+    wr(fp, pc[2].u32, expr);          \
+    VIV_NEXT(3);                         \
   }
 VIV_FLOAT_BINOPS(VIV_DEF_BINOP)
 VIV_FLOAT_UNOPS(VIV_DEF_UNOP)
 
 // Sign operations on the raw bits.
 constexpr uint64_t kSign32 = 0x80000000u, kSign64 = 0x8000000000000000ull;
-VIV_HANDLER(h_f32_abs) { wr_u32(fp, pc[1].u32[1], rd_u32(fp, pc[1].u32[0]) & ~uint32_t(kSign32)); VIV_NEXT(2); }
-VIV_HANDLER(h_f32_neg) { wr_u32(fp, pc[1].u32[1], rd_u32(fp, pc[1].u32[0]) ^ uint32_t(kSign32)); VIV_NEXT(2); }
-VIV_HANDLER(h_f64_abs) { wr_u64(fp, pc[1].u32[1], rd_u64(fp, pc[1].u32[0]) & ~kSign64); VIV_NEXT(2); }
-VIV_HANDLER(h_f64_neg) { wr_u64(fp, pc[1].u32[1], rd_u64(fp, pc[1].u32[0]) ^ kSign64); VIV_NEXT(2); }
+VIV_HANDLER(h_f32_abs) { wr_u32(fp, pc[2].u32, rd_u32(fp, pc[1].u32) & ~uint32_t(kSign32)); VIV_NEXT(3); }
+VIV_HANDLER(h_f32_neg) { wr_u32(fp, pc[2].u32, rd_u32(fp, pc[1].u32) ^ uint32_t(kSign32)); VIV_NEXT(3); }
+VIV_HANDLER(h_f64_abs) { wr_u64(fp, pc[2].u32, rd_u64(fp, pc[1].u32) & ~kSign64); VIV_NEXT(3); }
+VIV_HANDLER(h_f64_neg) { wr_u64(fp, pc[2].u32, rd_u64(fp, pc[1].u32) ^ kSign64); VIV_NEXT(3); }
 VIV_HANDLER(h_f32_copysign) {
-  const uint32_t a = rd_u32(fp, pc[1].u32[0]), b = rd_u32(fp, pc[1].u32[1]);
-  wr_u32(fp, pc[2].u32[0], (a & ~uint32_t(kSign32)) | (b & uint32_t(kSign32)));
-  VIV_NEXT(3);
+  const uint32_t a = rd_u32(fp, pc[1].u32), b = rd_u32(fp, pc[2].u32);
+  wr_u32(fp, pc[3].u32, (a & ~uint32_t(kSign32)) | (b & uint32_t(kSign32)));
+  VIV_NEXT(4);
 }
 VIV_HANDLER(h_f64_copysign) {
-  const uint64_t a = rd_u64(fp, pc[1].u32[0]), b = rd_u64(fp, pc[1].u32[1]);
-  wr_u64(fp, pc[2].u32[0], (a & ~kSign64) | (b & kSign64));
-  VIV_NEXT(3);
+  const uint64_t a = rd_u64(fp, pc[1].u32), b = rd_u64(fp, pc[2].u32);
+  wr_u64(fp, pc[3].u32, (a & ~kSign64) | (b & kSign64));
+  VIV_NEXT(4);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // The lowering rewrites the comparison in place (same binop layout, the
 // destination field becomes the branch offset), so a loop test costs one
 // dispatch instead of two and the flag never goes through a slot. Layout:
-//   [h][a | b][rel | -]     if (a OP b) pc += rel, else next
+//   [h][a][b][rel]     if (a OP b) pc += rel, else next
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
 
@@ -36,30 +36,30 @@ T operand(const Slot* fp, uint32_t s) {
 
 #define VIV_DEF_FUSED(id, T, expr)                                                   \
   VIV_HANDLER(h_brc_##id) {                                                          \
-    const T a = operand<T>(fp, pc[1].u32[0]), b = operand<T>(fp, pc[1].u32[1]);      \
-    if (expr) VIV_JUMP(pc + pc[2].i32[0]);                                           \
-    VIV_NEXT(3);                                                                     \
+    const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);      \
+    if (expr) VIV_JUMP(pc + pc[3].i32);                                           \
+    VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brc_loop_##id) {                                                     \
-    const T a = operand<T>(fp, pc[1].u32[0]), b = operand<T>(fp, pc[1].u32[1]);      \
-    if (expr) VIV_BACK_EDGE(2, 0);                                                   \
-    VIV_NEXT(3);                                                                     \
+    const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);      \
+    if (expr) VIV_BACK_EDGE(3);                                                   \
+    VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brci_##id) {                                                         \
-    const T a = operand<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);              \
-    if (expr) VIV_JUMP(pc + pc[2].i32[0]);                                           \
-    VIV_NEXT(3);                                                                     \
+    const T a = operand<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);              \
+    if (expr) VIV_JUMP(pc + pc[3].i32);                                           \
+    VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brci_loop_##id) {                                                    \
-    const T a = operand<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);              \
-    if (expr) VIV_BACK_EDGE(2, 0);                                                   \
-    VIV_NEXT(3);                                                                     \
+    const T a = operand<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);              \
+    if (expr) VIV_BACK_EDGE(3);                                                   \
+    VIV_NEXT(4);                                                                     \
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)
 
 // A counting loop's step and test in one dispatch: an i32 add of a constant
 // (`i += k`, usually retargeted to the local) followed by the back-edge
-// compare-and-branch. Layout: [h][a | k][d | x][y | rel]: d = a + k, then
+// compare-and-branch. Layout: [h][a][k][d][x][y][rel]: d = a + k, then
 // if (x OP y) (y a slot, or an immediate for the brci form) jump back.
 #define VIV_I32_CMPS(X)                                                                   \
   X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
@@ -68,16 +68,16 @@ VIV_FUSED_CMPS(VIV_DEF_FUSED)
   X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
 #define VIV_DEF_STEP(id, T, expr)                                                     \
   VIV_HANDLER(h_step_brc_loop_##id) {                                                 \
-    fp[pc[2].u32[0]] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
-    const T a = operand<T>(fp, pc[2].u32[1]), b = operand<T>(fp, pc[3].u32[0]);       \
-    if (expr) VIV_BACK_EDGE(3, 1);                                                    \
-    VIV_NEXT(4);                                                                      \
+    fp[pc[3].u32] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
+    const T a = operand<T>(fp, pc[4].u32), b = operand<T>(fp, pc[5].u32);       \
+    if (expr) VIV_BACK_EDGE(6);                                                    \
+    VIV_NEXT(7);                                                                      \
   }                                                                                   \
   VIV_HANDLER(h_step_brci_loop_##id) {                                                \
-    fp[pc[2].u32[0]] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
-    const T a = operand<T>(fp, pc[2].u32[1]), b = imm<T>(pc[3].u32[0]);               \
-    if (expr) VIV_BACK_EDGE(3, 1);                                                    \
-    VIV_NEXT(4);                                                                      \
+    fp[pc[3].u32] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
+    const T a = operand<T>(fp, pc[4].u32), b = imm<T>(pc[5].u32);               \
+    if (expr) VIV_BACK_EDGE(6);                                                    \
+    VIV_NEXT(7);                                                                      \
   }
 VIV_I32_CMPS(VIV_DEF_STEP)
 

@@ -57,17 +57,17 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
 
 #define VIV_DEF_BINOP(id, T, expr)                               \
   VIV_HANDLER(h_##id) {                                          \
-    const T a = rd<T>(fp, pc[1].u32[0]), b = rd<T>(fp, pc[1].u32[1]); \
-    wr(fp, pc[2].u32[0], expr);                                  \
-    VIV_NEXT(3);                                                 \
+    const T a = rd<T>(fp, pc[1].u32), b = rd<T>(fp, pc[2].u32); \
+    wr(fp, pc[3].u32, expr);                                  \
+    VIV_NEXT(4);                                                 \
   }
 #define VIV_DEF_UNOP(id, T, expr)        \
   VIV_HANDLER(h_##id) {                  \
-    const T a = rd<T>(fp, pc[1].u32[0]); \
-    wr(fp, pc[1].u32[1], expr);          \
-    VIV_NEXT(2);                         \
+    const T a = rd<T>(fp, pc[1].u32); \
+    wr(fp, pc[2].u32, expr);          \
+    VIV_NEXT(3);                         \
   }
-// Constant right operand (`x + 5`, `i < 100`): layout [h][a | imm][d | -],
+// Constant right operand (`x + 5`, `i < 100`): layout [h][a][imm][d],
 // the binop layout with the immediate where b's slot would be. An i64
 // immediate is the sign-extended 32-bit value (the lowering checks it fits).
 template <class T> T imm(uint32_t v);
@@ -77,9 +77,9 @@ template <> u64 imm<u64>(uint32_t v) { return static_cast<u64>(static_cast<s64>(
 template <> s64 imm<s64>(uint32_t v) { return static_cast<s64>(static_cast<s32>(v)); }
 #define VIV_DEF_BINOP_IMM(id, T, expr)                                  \
   VIV_HANDLER(h_##id##_imm) {                                           \
-    const T a = rd<T>(fp, pc[1].u32[0]), b = imm<T>(pc[1].u32[1]);      \
-    wr(fp, pc[2].u32[0], expr);                                         \
-    VIV_NEXT(3);                                                        \
+    const T a = rd<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);      \
+    wr(fp, pc[3].u32, expr);                                         \
+    VIV_NEXT(4);                                                        \
   }
 VIV_INT_BINOPS(VIV_DEF_BINOP)
 VIV_INT_BINOPS(VIV_DEF_BINOP_IMM)
@@ -89,22 +89,22 @@ VIV_INT_UNOPS(VIV_DEF_UNOP)
 // reached by tail call so the handlers themselves make no call.
 template <class S, class U, bool kRem>
 VIV_HANDLER(h_div_s) {
-  const S a = static_cast<S>(rd<U>(fp, pc[1].u32[0])), b = static_cast<S>(rd<U>(fp, pc[1].u32[1]));
+  const S a = static_cast<S>(rd<U>(fp, pc[1].u32)), b = static_cast<S>(rd<U>(fp, pc[2].u32));
   if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
   if (a == std::numeric_limits<S>::min() && b == -1) [[unlikely]] {
     if constexpr (!kRem) VIV_TAIL(h_trap_int_overflow);
-    wr(fp, pc[2].u32[0], U(0));
-    VIV_NEXT(3);
+    wr(fp, pc[3].u32, U(0));
+    VIV_NEXT(4);
   }
-  wr(fp, pc[2].u32[0], static_cast<U>(kRem ? a % b : a / b));
-  VIV_NEXT(3);
+  wr(fp, pc[3].u32, static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(4);
 }
 template <class U, bool kRem>
 VIV_HANDLER(h_div_u) {
-  const U a = rd<U>(fp, pc[1].u32[0]), b = rd<U>(fp, pc[1].u32[1]);
+  const U a = rd<U>(fp, pc[1].u32), b = rd<U>(fp, pc[2].u32);
   if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
-  wr(fp, pc[2].u32[0], static_cast<U>(kRem ? a % b : a / b));
-  VIV_NEXT(3);
+  wr(fp, pc[3].u32, static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(4);
 }
 
 }  // namespace

@@ -49,69 +49,69 @@ inline void load_value(Slot* fp, uint32_t d, const uint8_t* p) {
 
 #define VIV_DEF_LOAD(id, M, R)                                                 \
   VIV_HANDLER(h_##id) {                                                        \
-    const uint64_t addr = rd_u32(fp, pc[1].u32[0]);                            \
-    const uint64_t off = pc[2].u64;                                            \
+    const uint64_t addr = rd_u32(fp, pc[1].u32);                            \
+    const uint64_t off = pc[3].u32;                                            \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    load_value<M, R>(fp, pc[1].u32[1], mem + addr + off);                      \
-    VIV_NEXT(3);                                                               \
+    load_value<M, R>(fp, pc[2].u32, mem + addr + off);                      \
+    VIV_NEXT(4);                                                               \
   }
 #define VIV_DEF_STORE(id, M)                                                   \
   VIV_HANDLER(h_##id) {                                                        \
-    const uint64_t addr = rd_u32(fp, pc[1].u32[0]);                            \
-    const uint64_t off = pc[2].u64;                                            \
+    const uint64_t addr = rd_u32(fp, pc[1].u32);                            \
+    const uint64_t off = pc[3].u32;                                            \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    const M v = static_cast<M>(fp[pc[1].u32[1]]); /* low bytes of the slot */  \
+    const M v = static_cast<M>(fp[pc[2].u32]); /* low bytes of the slot */  \
     std::memcpy(mem + addr + off, &v, sizeof(M));                              \
-    VIV_NEXT(3);                                                               \
+    VIV_NEXT(4);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD)
 
 // Load whose address was just computed by an i32.add (array indexing: base +
-// scaled index), fused in place of the add: [h][a | b][d | offset32]. The
+// scaled index), fused in place of the add: [h][a][b][d][offset]. The
 // address wraps in 32 bits exactly as the add did.
 #define VIV_DEF_LOAD_ADD(id, M, R)                                             \
   VIV_HANDLER(h_##id##_add) {                                                  \
-    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + rd_u32(fp, pc[1].u32[1])); \
-    const uint64_t off = pc[2].u32[1];                                         \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + rd_u32(fp, pc[2].u32)); \
+    const uint64_t off = pc[4].u32;                                         \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    load_value<M, R>(fp, pc[2].u32[0], mem + addr + off);                      \
-    VIV_NEXT(3);                                                               \
+    load_value<M, R>(fp, pc[3].u32, mem + addr + off);                      \
+    VIV_NEXT(5);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD_ADD)
-// The same with a constant added (`p + 16`, unrolled loops): [h][a | k][d | offset32].
+// The same with a constant added (`p + 16`, unrolled loops): [h][a][k][d][offset].
 #define VIV_DEF_LOAD_ADDI(id, M, R)                                            \
   VIV_HANDLER(h_##id##_addi) {                                                 \
-    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
-    const uint64_t off = pc[2].u32[1];                                         \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
+    const uint64_t off = pc[4].u32;                                         \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    load_value<M, R>(fp, pc[2].u32[0], mem + addr + off);                      \
-    VIV_NEXT(3);                                                               \
+    load_value<M, R>(fp, pc[3].u32, mem + addr + off);                      \
+    VIV_NEXT(5);                                                               \
   }
 VIV_LOADS(VIV_DEF_LOAD_ADDI)
 // Stores whose address an i32.add just computed (the value is then a local
-// or an earlier slot): [h][a | b-or-k][v | offset32].
+// or an earlier slot): [h][a][b-or-k][v][offset].
 #define VIV_DEF_STORE_ADD(id, M)                                               \
   VIV_HANDLER(h_##id##_add) {                                                  \
-    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + rd_u32(fp, pc[1].u32[1])); \
-    const uint64_t off = pc[2].u32[1];                                         \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + rd_u32(fp, pc[2].u32)); \
+    const uint64_t off = pc[4].u32;                                         \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    const M v = static_cast<M>(fp[pc[2].u32[0]]);                              \
+    const M v = static_cast<M>(fp[pc[3].u32]);                              \
     std::memcpy(mem + addr + off, &v, sizeof(M));                              \
-    VIV_NEXT(3);                                                               \
+    VIV_NEXT(5);                                                               \
   }                                                                            \
   VIV_HANDLER(h_##id##_addi) {                                                 \
-    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32[0]) + pc[1].u32[1]); \
-    const uint64_t off = pc[2].u32[1];                                         \
+    const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
+    const uint64_t off = pc[4].u32;                                         \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    const M v = static_cast<M>(fp[pc[2].u32[0]]);                              \
+    const M v = static_cast<M>(fp[pc[3].u32]);                              \
     std::memcpy(mem + addr + off, &v, sizeof(M));                              \
-    VIV_NEXT(3);                                                               \
+    VIV_NEXT(5);                                                               \
   }
 VIV_STORES(VIV_DEF_STORE_ADD)
 VIV_STORES(VIV_DEF_STORE)
@@ -121,57 +121,57 @@ MemoryInst* memory0(ExecState* st) { return st->inst->memories[0]; }
 }  // namespace
 
 VIV_HANDLER(h_v128_load) {
-  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
-  const uint64_t off = pc[2].u64;
+  const uint64_t addr = rd_u32(fp, pc[1].u32);
+  const uint64_t off = pc[3].u32;
   if (!mem_in_bounds(st, addr, off, 16)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
-  std::memcpy(&fp[pc[1].u32[1]], mem + addr + off, 16);
-  VIV_NEXT(3);
+  std::memcpy(&fp[pc[2].u32], mem + addr + off, 16);
+  VIV_NEXT(4);
 }
 VIV_HANDLER(h_v128_store) {
-  const uint64_t addr = rd_u32(fp, pc[1].u32[0]);
-  const uint64_t off = pc[2].u64;
+  const uint64_t addr = rd_u32(fp, pc[1].u32);
+  const uint64_t off = pc[3].u32;
   if (!mem_in_bounds(st, addr, off, 16)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
-  std::memcpy(mem + addr + off, &fp[pc[1].u32[1]], 16);
-  VIV_NEXT(3);
+  std::memcpy(mem + addr + off, &fp[pc[2].u32], 16);
+  VIV_NEXT(4);
 }
 
 VIV_HANDLER(h_memory_size) {
-  wr_u32(fp, pc[1].u32[0], static_cast<uint32_t>(mem_size(st) >> 16));
+  wr_u32(fp, pc[1].u32, static_cast<uint32_t>(mem_size(st) >> 16));
   VIV_NEXT(2);
 }
 // The base address never moves (memories reserve their maximum up front), so
 // `mem` stays valid; only the size the bounds checks read changes.
 VIV_HANDLER(h_memory_grow) {
-  const int64_t old = memory0(st)->grow(rd_u32(fp, pc[1].u32[0]));
-  wr_u32(fp, pc[1].u32[1], static_cast<uint32_t>(old < 0 ? -1 : old));
-  VIV_NEXT(2);
-}
-VIV_HANDLER(h_memory_fill) {
-  const uint64_t d = rd_u32(fp, pc[1].u32[0]), n = rd_u32(fp, pc[2].u32[0]);
-  if (d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
-  if (n) std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[1].u32[1]) & 0xFF), n);
+  const int64_t old = memory0(st)->grow(rd_u32(fp, pc[1].u32));
+  wr_u32(fp, pc[2].u32, static_cast<uint32_t>(old < 0 ? -1 : old));
   VIV_NEXT(3);
 }
+VIV_HANDLER(h_memory_fill) {
+  const uint64_t d = rd_u32(fp, pc[1].u32), n = rd_u32(fp, pc[3].u32);
+  if (d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (n) std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[2].u32) & 0xFF), n);
+  VIV_NEXT(4);
+}
 VIV_HANDLER(h_memory_copy) {
-  const uint64_t d = rd_u32(fp, pc[1].u32[0]), s = rd_u32(fp, pc[1].u32[1]), n = rd_u32(fp, pc[2].u32[0]);
+  const uint64_t d = rd_u32(fp, pc[1].u32), s = rd_u32(fp, pc[2].u32), n = rd_u32(fp, pc[3].u32);
   const uint64_t size = mem_size(st);
   if (d + n > size || s + n > size) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   if (n) std::memmove(mem + d, mem + s, n);  // ranges may overlap
-  VIV_NEXT(3);
+  VIV_NEXT(4);
 }
 VIV_HANDLER(h_memory_init) {
-  const uint64_t d = rd_u32(fp, pc[1].u32[0]), s = rd_u32(fp, pc[1].u32[1]), n = rd_u32(fp, pc[2].u32[0]);
-  const uint32_t seg = pc[2].u32[1];
+  const uint64_t d = rd_u32(fp, pc[1].u32), s = rd_u32(fp, pc[2].u32), n = rd_u32(fp, pc[3].u32);
+  const uint32_t seg = pc[4].u32;
   InstanceImpl* inst = st->inst;
   // A dropped segment behaves as an empty one (spec 4.4.8 memory.init).
   std::span<const uint8_t> bytes;
   if (inst->data_live[seg]) bytes = inst->module->data_bytes(seg);
   if (s + n > bytes.size() || d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   if (n) std::memcpy(mem + d, bytes.data() + s, n);
-  VIV_NEXT(3);
+  VIV_NEXT(5);
 }
 VIV_HANDLER(h_data_drop) {
-  st->inst->data_live[pc[1].u32[0]] = 0;
+  st->inst->data_live[pc[1].u32] = 0;
   VIV_NEXT(2);
 }
 

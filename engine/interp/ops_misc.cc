@@ -8,71 +8,71 @@
 namespace viv::interp {
 
 VIV_HANDLER(h_copy) {
-  fp[pc[1].u32[1]] = fp[pc[1].u32[0]];
-  VIV_NEXT(2);
+  fp[pc[2].u32] = fp[pc[1].u32];
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_copy2) {
-  const uint32_t s = pc[1].u32[0], d = pc[1].u32[1];
+  const uint32_t s = pc[1].u32, d = pc[2].u32;
   const Slot lo = fp[s], hi = fp[s + 1];
   fp[d] = lo;
   fp[d + 1] = hi;
-  VIV_NEXT(2);
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_const32) {
-  fp[pc[1].u32[0]] = pc[1].u32[1];
-  VIV_NEXT(2);
+  fp[pc[1].u32] = pc[2].u32;
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_const64) {
-  fp[pc[1].u32[0]] = pc[2].u64;
-  VIV_NEXT(3);
-}
-VIV_HANDLER(h_const128) {
-  const uint32_t d = pc[1].u32[0];
-  fp[d] = pc[2].u64;
-  fp[d + 1] = pc[3].u64;
+  fp[pc[1].u32] = imm64(pc, 2);
   VIV_NEXT(4);
 }
+VIV_HANDLER(h_const128) {
+  const uint32_t d = pc[1].u32;
+  fp[d] = imm64(pc, 2);
+  fp[d + 1] = imm64(pc, 4);
+  VIV_NEXT(6);
+}
 VIV_HANDLER(h_select) {
-  const uint32_t a = pc[1].u32[0], b = pc[1].u32[1];
-  fp[pc[2].u32[1]] = rd_u32(fp, pc[2].u32[0]) ? fp[a] : fp[b];
-  VIV_NEXT(3);
+  const uint32_t a = pc[1].u32, b = pc[2].u32;
+  fp[pc[4].u32] = rd_u32(fp, pc[3].u32) ? fp[a] : fp[b];
+  VIV_NEXT(5);
 }
 VIV_HANDLER(h_select2) {
-  const uint32_t s = rd_u32(fp, pc[2].u32[0]) ? pc[1].u32[0] : pc[1].u32[1];
-  const uint32_t d = pc[2].u32[1];
+  const uint32_t s = rd_u32(fp, pc[3].u32) ? pc[1].u32 : pc[2].u32;
+  const uint32_t d = pc[4].u32;
   const Slot lo = fp[s], hi = fp[s + 1];
   fp[d] = lo;
   fp[d + 1] = hi;
-  VIV_NEXT(3);
+  VIV_NEXT(5);
 }
 VIV_HANDLER(h_global_get) {
-  fp[pc[1].u32[1]] = st->inst->globals[pc[1].u32[0]]->slots[0];
-  VIV_NEXT(2);
+  fp[pc[2].u32] = st->inst->globals[pc[1].u32]->slots[0];
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_global_get2) {
-  const uint64_t* g = st->inst->globals[pc[1].u32[0]]->slots;
-  fp[pc[1].u32[1]] = g[0];
-  fp[pc[1].u32[1] + 1] = g[1];
-  VIV_NEXT(2);
+  const uint64_t* g = st->inst->globals[pc[1].u32]->slots;
+  fp[pc[2].u32] = g[0];
+  fp[pc[2].u32 + 1] = g[1];
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_global_set) {
-  st->inst->globals[pc[1].u32[0]]->slots[0] = fp[pc[1].u32[1]];
-  VIV_NEXT(2);
+  st->inst->globals[pc[1].u32]->slots[0] = fp[pc[2].u32];
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_global_set2) {
-  uint64_t* g = st->inst->globals[pc[1].u32[0]]->slots;
-  g[0] = fp[pc[1].u32[1]];
-  g[1] = fp[pc[1].u32[1] + 1];
-  VIV_NEXT(2);
+  uint64_t* g = st->inst->globals[pc[1].u32]->slots;
+  g[0] = fp[pc[2].u32];
+  g[1] = fp[pc[2].u32 + 1];
+  VIV_NEXT(3);
 }
 // A funcref is the FuncInst's address (include/vivarium/types.h Ref).
 VIV_HANDLER(h_ref_func) {
-  fp[pc[1].u32[1]] = static_cast<Slot>(reinterpret_cast<uintptr_t>(st->inst->funcs[pc[1].u32[0]]));
-  VIV_NEXT(2);
+  fp[pc[2].u32] = static_cast<Slot>(reinterpret_cast<uintptr_t>(st->inst->funcs[pc[1].u32]));
+  VIV_NEXT(3);
 }
 VIV_HANDLER(h_ref_is_null) {
-  wr_u32(fp, pc[1].u32[1], fp[pc[1].u32[0]] == 0 ? 1u : 0u);
-  VIV_NEXT(2);
+  wr_u32(fp, pc[2].u32, fp[pc[1].u32] == 0 ? 1u : 0u);
+  VIV_NEXT(3);
 }
 
 }  // namespace viv::interp

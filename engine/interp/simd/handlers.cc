@@ -22,8 +22,8 @@ using namespace simd_handlers;
 VIV_SIMD VIV_HANDLER(h_i8x16_shuffle) {
   const SimdOperands o = simd_operands(pc);
   v128 a = viv::simd::loadu(&fp[o.a]), b = viv::simd::loadu(&fp[o.b]);
-  viv::simd::storeu(&fp[o.dst], viv::simd::i8x16_shuffle(a, b, viv::simd::loadu(o.imm)));
-  VIV_NEXT(kSimdInstWords);
+  viv::simd::storeu(&fp[o.dst], viv::simd::i8x16_shuffle(a, b, viv::simd::loadu(simd_imm(pc))));
+  VIV_NEXT(kSimdShuffleWords);
 }
 
 struct Table {

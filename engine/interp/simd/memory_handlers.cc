@@ -16,10 +16,11 @@ using viv::simd::v128;
 // Address operand `a` plus the memarg offset, checked for `bytes` like the
 // scalar loads (spec 4.4.7: ea + N > |mem| traps).
 template <uint32_t bytes>
-inline bool effective_address(const SimdOperands& o, const Slot* fp, const ExecState* st, uint64_t& ea) {
-  const uint64_t addr = rd_u32(fp, o.a);
-  ea = addr + o.offset;
-  return mem_in_bounds(st, addr, o.offset, bytes);
+inline bool effective_address(const Word* pc, const SimdOperands& o, const Slot* fp, const ExecState* st,
+                              uint64_t& ea) {
+  const uint64_t addr = rd_u32(fp, o.a), offset = simd_offset(pc);
+  ea = addr + offset;
+  return mem_in_bounds(st, addr, offset, bytes);
 }
 
 // v128.loadNxM_{s,u}, v128.loadN_splat, v128.loadN_zero: `bytes` read at ea.
@@ -27,9 +28,9 @@ template <uint32_t bytes, v128 (*fn)(const uint8_t*)>
 VIV_SIMD VIV_HANDLER(load_handler) {
   const SimdOperands o = simd_operands(pc);
   uint64_t ea;
-  if (!effective_address<bytes>(o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (!effective_address<bytes>(pc, o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   write_result<v128>(fp, o.dst, fn(mem + ea));
-  VIV_NEXT(kSimdInstWords);
+  VIV_NEXT(kSimdMemInstWords);
 }
 
 // v128.loadN_lane: operand b is the vector whose lane is replaced.
@@ -37,10 +38,10 @@ template <uint32_t bytes, v128 (*fn)(const uint8_t*, v128, uint32_t)>
 VIV_SIMD VIV_HANDLER(load_lane_handler) {
   const SimdOperands o = simd_operands(pc);
   uint64_t ea;
-  if (!effective_address<bytes>(o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (!effective_address<bytes>(pc, o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   v128 v = read_operand<v128>(fp, o.b);
   write_result<v128>(fp, o.dst, fn(mem + ea, v, o.lane));
-  VIV_NEXT(kSimdInstWords);
+  VIV_NEXT(kSimdMemInstWords);
 }
 
 // v128.storeN_lane: no result.
@@ -48,9 +49,9 @@ template <uint32_t bytes, void (*fn)(uint8_t*, v128, uint32_t)>
 VIV_SIMD VIV_HANDLER(store_lane_handler) {
   const SimdOperands o = simd_operands(pc);
   uint64_t ea;
-  if (!effective_address<bytes>(o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
+  if (!effective_address<bytes>(pc, o, fp, st, ea)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   fn(mem + ea, read_operand<v128>(fp, o.b), o.lane);
-  VIV_NEXT(kSimdInstWords);
+  VIV_NEXT(kSimdMemInstWords);
 }
 
 }  // namespace

@@ -34,18 +34,20 @@ TEST(SimdHandlers, EveryVectorOpcodeIsRegistered) {
 VIV_HANDLER(stop) { return pc; }
 
 struct Program {
-  Word w[kSimdInstWords + 1] = {};
-  Program(Op op, uint32_t dst, uint32_t a, uint32_t b = 0, uint32_t c = 0, uint32_t lane = 0) {
-    w[0].h = simd_handler(op);
-    w[1].u32[0] = dst;
-    w[1].u32[1] = a;
-    w[2].u32[0] = b;
-    w[2].u32[1] = c;
-    w[3].u32[0] = lane;
-    w[kSimdInstWords].h = &stop;
+  Word w[kSimdShuffleWords + 1] = {};
+  uint32_t words;  // the instruction's size: where `stop` goes
+  Program(Op op, uint32_t dst, uint32_t a, uint32_t b = 0, uint32_t c = 0, uint32_t lane = 0)
+      : words(op == Op::i8x16_shuffle ? kSimdShuffleWords : kSimdInstWords) {
+    encode_handler(simd_handler(op), w[0]);
+    w[1].u32 = dst;
+    w[2].u32 = a;
+    w[3].u32 = b;
+    w[4].u32 = c;
+    w[5].u32 = lane;
+    encode_handler(&stop, w[words]);
   }
   // Runs the one instruction on `fp`; returns true if it ran to `stop`.
-  bool run(Slot* fp) { return w[0].h(w, fp, nullptr, nullptr) == &w[kSimdInstWords]; }
+  bool run(Slot* fp) { return handler_at(w)(w, fp, nullptr, nullptr) == &w[words]; }
 };
 
 Vec slots_vec(const Slot* fp, uint32_t s) {
@@ -102,7 +104,7 @@ TEST(SimdHandlers, BitselectAndShuffle) {
   Program shuf(Op::i8x16_shuffle, 8, 0, 2);
   uint8_t lanes[16];
   for (int i = 0; i < 16; ++i) lanes[i] = uint8_t(31 - 2 * i);
-  std::memcpy(&shuf.w[5], lanes, 16);
+  std::memcpy(&shuf.w[6], lanes, 16);  // simd_imm
   ASSERT_TRUE(shuf.run(fp));
   Vec r = slots_vec(fp, 8);
   for (int i = 0; i < 16; ++i) EXPECT_EQ(r.b[i], lanes[i]) << i;  // byte k of a||b is k

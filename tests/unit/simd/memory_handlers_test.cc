@@ -20,7 +20,7 @@ struct Machine {
   uint64_t size = sizeof(mem);
   ExecState st;
   alignas(16) Slot fp[8] = {};
-  Word w[kSimdInstWords + 1] = {};
+  Word w[kSimdMemInstWords + 1] = {};
   Machine() {
     for (int i = 0; i < 64; ++i) mem[i] = uint8_t(i);
     st.mem_size = &size;
@@ -28,16 +28,16 @@ struct Machine {
   // Runs `op` with address operand in slot 0 (= addr), vector operand in
   // slots 2-3, result at slots 4-5. Returns false when it trapped.
   bool run(Op op, uint32_t addr, uint64_t offset, uint32_t lane = 0) {
-    w[0].h = simd_handler(op);
-    w[1].u32[0] = 4;
-    w[1].u32[1] = 0;
-    w[2].u32[0] = 2;
-    w[3].u32[0] = lane;
-    w[4].u64 = offset;
-    w[kSimdInstWords].h = &stop;
+    encode_handler(simd_handler(op), w[0]);
+    w[1].u32 = 4;
+    w[2].u32 = 0;
+    w[3].u32 = 2;
+    w[5].u32 = lane;
+    w[6].u32 = static_cast<uint32_t>(offset);
+    encode_handler(&stop, w[kSimdMemInstWords]);
     fp[0] = addr;
-    const Word* end = w[0].h(w, fp, mem, &st);
-    if (end == &w[kSimdInstWords]) return true;
+    const Word* end = handler_at(w)(w, fp, mem, &st);
+    if (end == &w[kSimdMemInstWords]) return true;
     EXPECT_EQ(end, nullptr);
     EXPECT_TRUE(st.trapped);
     EXPECT_EQ(st.trap_code, ErrorCode::MemoryOutOfBounds);
