@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
       for (const auto& f : code) {
         internal += viv::compiled_size(*f);
         code_bytes += f->code_words * sizeof(viv::interp::Word);
-        offset_bytes += f->offsets.size() * sizeof(f->offsets[0]);
+        offset_bytes += f->offset_table_bytes;
       }
       for (const auto& s : (*ir)->sections)
         if (s.id == 10) code_section = s.size;

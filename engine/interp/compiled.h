@@ -35,17 +35,26 @@
 namespace viv {
 
 struct CompiledFunc {
+  // `code_words` Words of code, then the offset table (below) in the same
+  // allocation: one block per function.
   std::unique_ptr<interp::Word[]> code;
   uint32_t code_words = 0;
+  uint32_t offset_table_bytes = 0;
   uint32_t param_slots = 0;   // parameters occupy fp[0, param_slots)
   uint32_t local_slots = 0;   // parameters + declared locals (zeroed on entry)
   uint32_t frame_slots = 0;   // locals + maximum operand-stack slots
   uint32_t result_slots = 0;  // results are left in fp[0, result_slots)
   uint32_t func_index = 0;    // in the module's function index space
   const ModuleIR* module = nullptr;
-  // (word index in `code`, module byte offset), ascending by word index, for
-  // each instruction that can trap or call.
-  std::vector<std::pair<uint32_t, uint32_t>> offsets;
+
+  // The offset table maps each instruction that can trap or call to its wasm
+  // byte offset, for trap locations and backtraces. It is read only when an
+  // error is built, so it is stored for size, not speed: entries ascending by
+  // Word index, each a LEB128 pair (Word index - previous Word index,
+  // signed module offset - previous module offset), from (0, 0). About two
+  // bytes an entry where a plain pair of u32 takes eight.
+  static std::vector<uint8_t> encode_offsets(const std::vector<std::pair<uint32_t, uint32_t>>& entries);
+  const uint8_t* offset_table() const { return reinterpret_cast<const uint8_t*>(code.get() + code_words); }
 
   // Module offset of the instruction at or before `pc` (Location::kNone if unknown).
   uint64_t offset_of(const interp::Word* pc) const;

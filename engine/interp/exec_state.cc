@@ -7,7 +7,9 @@
 
 #include <sys/mman.h>
 
+#include "engine/binary/reader.h"
 #include "engine/interp/compiled.h"
+#include "engine/text/writer.h"
 #include "engine/interp/ops.h"
 
 namespace viv {
@@ -16,14 +18,37 @@ ExecState::~ExecState() {
   if (region) munmap(region, region_bytes);
 }
 
+std::vector<uint8_t> CompiledFunc::encode_offsets(const std::vector<std::pair<uint32_t, uint32_t>>& entries) {
+  std::vector<uint8_t> out;
+  out.reserve(entries.size() * 2 + 8);
+  uint32_t word = 0, offset = 0;
+  for (const auto& [w, o] : entries) {
+    text::put_u32(out, w - word);
+    text::put_s64(out, static_cast<int64_t>(o) - static_cast<int64_t>(offset));
+    word = w;
+    offset = o;
+  }
+  return out;
+}
+
 uint64_t CompiledFunc::offset_of(const interp::Word* pc) const {
   if (pc < code.get() || pc >= code.get() + code_words) return vivarium::Location::kNone;
-  const uint32_t at = static_cast<uint32_t>(pc - code.get());
-  // Last entry whose word index is <= at.
-  auto it = std::upper_bound(offsets.begin(), offsets.end(), at,
-                             [](uint32_t v, const std::pair<uint32_t, uint32_t>& e) { return v < e.first; });
-  if (it == offsets.begin()) return vivarium::Location::kNone;
-  return std::prev(it)->second;
+  const uint64_t at = static_cast<uint64_t>(pc - code.get());
+  // The last entry whose Word index is <= at.
+  Reader r({offset_table(), offset_table_bytes});
+  uint64_t word = 0;
+  int64_t offset = 0;
+  uint64_t found = vivarium::Location::kNone;
+  while (!r.at_end()) {
+    auto dw = r.u32();
+    auto doff = r.s64();
+    if (!dw || !doff) break;  // cannot happen: the lowering wrote it
+    word += *dw;
+    offset += *doff;
+    if (word > at) break;
+    found = static_cast<uint64_t>(offset);
+  }
+  return found;
 }
 
 namespace interp {

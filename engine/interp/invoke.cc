@@ -207,7 +207,7 @@ Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot*
 }
 
 size_t compiled_size(const CompiledFunc& f) {
-  return sizeof(CompiledFunc) + f.code_words * sizeof(Word) + f.offsets.size() * sizeof(f.offsets[0]);
+  return sizeof(CompiledFunc) + f.code_words * sizeof(Word) + f.offset_table_bytes;
 }
 
 void destroy_compiled(CompiledFunc* f) { delete f; }

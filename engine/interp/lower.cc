@@ -284,16 +284,19 @@ Result<CompiledFuncPtr> Lowerer::run() {
   if (handler_out_of_range_) return internal(Instr{}, "a handler lies more than 2 GiB from h_anchor");
   auto cf = CompiledFuncPtr(new CompiledFunc);
   const FuncType& ft = v_.func_type();
+  const std::vector<uint8_t> table = CompiledFunc::encode_offsets(offsets_);
   cf->code_words = pos();
-  cf->code.reset(new Word[code_.size() ? code_.size() : 1]);
+  cf->offset_table_bytes = static_cast<uint32_t>(table.size());
+  const size_t table_words = (table.size() + sizeof(Word) - 1) / sizeof(Word);
+  cf->code.reset(new Word[code_.size() + table_words + 1]);
   std::copy(code_.begin(), code_.end(), cf->code.get());
+  if (!table.empty()) std::memcpy(cf->code.get() + code_.size(), table.data(), table.size());
   cf->param_slots = slots_of_types(ft.params);
   cf->local_slots = L_;
   cf->result_slots = slots_of_types(ft.results);
   cf->frame_slots = std::max(L_ + v_.max_slot_height(), cf->result_slots);
   cf->func_index = func_index_;
   cf->module = &m_;
-  cf->offsets = std::move(offsets_);
   return cf;
 }
 
