@@ -118,16 +118,24 @@ bool slow_check(ExecState* st, const Word* pc) {
   return true;
 }
 
-const OpTable& op_table() {
-  static const OpTable table = [] {
-    OpTable t{};
-    register_int_ops(t);
-    register_float_ops(t);
-    register_conv_ops(t);
-    register_mem_ops(t);
-    return t;
-  }();
-  return table;
+const OpTable& op_table(bool narrow) {
+  static const OpTable tables[2] = {[] {
+                                      OpTable t{};
+                                      register_int_ops(t, false);
+                                      register_float_ops(t, false);
+                                      register_conv_ops(t, false);
+                                      register_mem_ops(t, false);
+                                      return t;
+                                    }(),
+                                    [] {
+                                      OpTable t{};
+                                      register_int_ops(t, true);
+                                      register_float_ops(t, true);
+                                      register_conv_ops(t, true);
+                                      register_mem_ops(t, true);
+                                      return t;
+                                    }()};
+  return tables[narrow ? 1 : 0];
 }
 
 }  // namespace interp

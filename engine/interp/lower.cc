@@ -53,6 +53,22 @@ struct Fixup {
   uint32_t word;
 };
 
+// A field an instruction writes its result through: a whole Word, or one
+// half of a narrow layout's shared Word.
+struct Field {
+  enum Half : uint8_t { kWhole, kLow, kHigh };
+  uint32_t word = 0;
+  Half half = kWhole;
+};
+constexpr uint32_t kNowhere = UINT32_MAX - 16;
+// An instruction a later one may fuse with: where it is and what it did.
+struct Emitted {
+  uint32_t at = kNowhere, end = kNowhere;
+  Op op = Op::nop;
+  bool imm = false;      // b is an immediate
+  uint32_t a = 0, b = 0, d = 0;
+};
+
 struct Ctl {
   FrameKind kind;
   bool dead;             // entered from unreachable code: nothing inside is emitted
@@ -106,25 +122,40 @@ class Lowerer {
   void patch(const Fixup& f, uint32_t target) {
     code_[f.word].i32 = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
   }
-  // The last emitted instruction wrote `slot` through the field at Word
-  // `word`; a following local.set may retarget it (see set_local).
-  void fusable(uint32_t word, uint32_t slot) {
+  // The last emitted instruction wrote `slot` through field `f`; a following
+  // local.set may retarget it (see set_local).
+  void fusable(Field f, uint32_t slot) {
     fuse_end_ = pos();
-    fuse_word_ = word;
+    fuse_field_ = f;
     fuse_slot_ = slot;
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
-  void record_binop(uint32_t at, Op op, bool imm) {
-    prev_binop_at_ = binop_at_;
-    prev_binop_op_ = binop_op_;
-    prev_binop_imm_ = binop_imm_;
-    binop_at_ = at;
-    binop_op_ = op;
-    binop_imm_ = imm;
+  // Writes slot `v` into field `f`; false if a half-Word field cannot hold it.
+  bool put(Field f, uint32_t v) {
+    if (f.half == Field::kWhole) {
+      code_[f.word].u32 = v;
+      return true;
+    }
+    if (v > kNarrowMax) return false;
+    const uint32_t shift = f.half == Field::kHigh ? 16 : 0;
+    code_[f.word].u32 = (code_[f.word].u32 & ~(0xFFFFu << shift)) | (v << shift);
+    return true;
+  }
+  void record_binop(uint32_t at, Op op, bool imm, uint32_t a, uint32_t b, uint32_t d) {
+    prev_binop_ = binop_;
+    binop_ = Emitted{at, pos(), op, imm, a, b, d};
+  }
+  // Rewinds to `e`'s start: a fusion re-emits it as part of a larger instruction.
+  void unemit(const Emitted& e) { code_.resize(e.at); }
+  static bool narrow(uint32_t a, uint32_t b = 0, uint32_t c = 0) {
+    return a <= kNarrowMax && b <= kNarrowMax && c <= kNarrowMax;
   }
 
   void emit_const(uint64_t k, uint32_t dst) {
-    if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
+    if (k <= kNarrowMax && dst <= kNarrowMax) {
+      const uint32_t at = emit(&h_const16_n, 2);
+      code_[at + 1].u32 = pack16(dst, static_cast<uint32_t>(k));
+    } else if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
       const uint32_t at = emit(&h_const32, 3);
       code_[at + 1].u32 = dst;
       code_[at + 2].u32 = static_cast<uint32_t>(k);
@@ -141,6 +172,11 @@ class Lowerer {
   }
   void emit_copy(uint32_t src, uint32_t dst, uint32_t width) {
     if (src == dst) return;
+    if (width == 1 && narrow(src, dst)) {
+      const uint32_t at = emit(&h_copy_n, 2);
+      code_[at + 1].u32 = pack16(src, dst);
+      return;
+    }
     uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 3);
     code_[at + 1].u32 = src;
     code_[at + 2].u32 = dst;
@@ -226,20 +262,16 @@ class Lowerer {
   uint32_t cur_slots_ = 0;
   uint32_t lazy_ = 0;  // values whose loc != canon
   std::vector<Ctl> ctl_;
-  uint32_t fuse_end_ = UINT32_MAX, fuse_word_ = 0, fuse_slot_ = 0;
+  uint32_t fuse_end_ = UINT32_MAX, fuse_slot_ = 0;
+  Field fuse_field_{};
   bool handler_out_of_range_ = false;  // see set_handler
   uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
-  // The last binop emitted (for compare-and-branch fusion; valid while
-  // fuse_end_ == pos() and it wrote fuse_slot_).
-  uint32_t binop_at_ = UINT32_MAX - 8;
-  // The binop emitted before binop_at_ (for the loop-step fusion).
-  uint32_t prev_binop_at_ = UINT32_MAX - 8;
-  Op prev_binop_op_ = Op::nop;
-  bool prev_binop_imm_ = false;
+  // The last binop emitted (for the compare-and-branch and load/store
+  // fusions; usable while binop_.end == pos() and it wrote fuse_slot_), the
+  // binop before it (for the loop-step fusion) and the last i32.eqz (for
+  // br_if/if). Fusions rewind over them and emit the fused instruction.
+  Emitted binop_, prev_binop_, eqz_;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
-  Op binop_op_ = Op::nop;
-  bool binop_imm_ = false;  // the binop's right operand is an immediate
-  uint32_t eqz_at_ = UINT32_MAX - 8;  // the last i32.eqz emitted (for br_if/if fusion)
 };
 
 // Numeric instructions that can trap, so need their offset in the side table
@@ -337,7 +369,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       code_[at + 2].u32 = b;
       code_[at + 3].u32 = c;
       code_[at + 4].u32 = d;
-      fusable(at + 4, d);
+      fusable({at + 4}, d);
       return {};
     }
     case Op::local_get: {
@@ -357,7 +389,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 3);
       code_[at + 1].u32 = in.index;
       code_[at + 2].u32 = d;
-      fusable(at + 2, d);
+      fusable({at + 2}, d);
       return {};
     }
     case Op::global_set: {
@@ -384,7 +416,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t d = push(in.ref_type);
       const uint32_t at = emit(&h_const32, 3);
       code_[at + 1].u32 = d;
-      fusable(at + 1, d);
+      fusable({at + 1}, d);
       return {};
     }
     case Op::ref_is_null: {
@@ -394,7 +426,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(&h_ref_is_null, 3);
       code_[at + 1].u32 = a;
       code_[at + 2].u32 = d;
-      fusable(at + 2, d);
+      fusable({at + 2}, d);
       return {};
     }
     case Op::ref_func: {
@@ -402,7 +434,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(&h_ref_func, 3);
       code_[at + 1].u32 = in.index;
       code_[at + 2].u32 = d;
-      fusable(at + 2, d);
+      fusable({at + 2}, d);
       return {};
     }
     // Reinterpretations and wrap leave the bits where they are: readers of
@@ -422,7 +454,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       code_[at + 2].u32 = d;
       code_[at + 3].u32 = in.index;
       mark(at, in);
-      fusable(at + 2, d);
+      fusable({at + 2}, d);
       return {};
     }
     case Op::table_set: {
@@ -440,7 +472,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(&h_table_size, 3);
       code_[at + 1].u32 = d;
       code_[at + 2].u32 = in.index;
-      fusable(at + 1, d);
+      fusable({at + 1}, d);
       return {};
     }
     case Op::table_grow: {
@@ -452,7 +484,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       code_[at + 2].u32 = n;
       code_[at + 3].u32 = d;
       code_[at + 4].u32 = in.index;
-      fusable(at + 3, d);
+      fusable({at + 3}, d);
       return {};
     }
     case Op::table_fill: {
@@ -496,7 +528,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t d = push(ValType::I32);
       const uint32_t at = emit(&h_memory_size, 2);
       code_[at + 1].u32 = d;
-      fusable(at + 1, d);
+      fusable({at + 1}, d);
       return {};
     }
     case Op::memory_grow: {
@@ -506,7 +538,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(&h_memory_grow, 3);
       code_[at + 1].u32 = a;
       code_[at + 2].u32 = d;
-      fusable(at + 2, d);
+      fusable({at + 2}, d);
       return {};
     }
     case Op::memory_fill:
@@ -535,43 +567,54 @@ Result<void> Lowerer::lower(const Instr& in) {
       // The condition was just computed by a comparison into a temporary:
       // turn that comparison into a compare-and-branch.
       const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond;
-      const bool from_binop = cond_fresh && binop_at_ + 4 == pos();
-      const bool from_eqz = cond_fresh && eqz_at_ + 3 == pos();
+      const bool from_binop = cond_fresh && binop_.end == pos();
+      const bool from_eqz = cond_fresh && eqz_.end == pos();
       pop();
       Ctl& c = ctl_at(in.index);
       Handler fused =
-          from_binop ? fused_compare_branch(binop_op_, c.kind == FrameKind::Loop, binop_imm_) : nullptr;
+          from_binop ? fused_compare_branch(binop_.op, c.kind == FrameKind::Loop, binop_.imm) : nullptr;
       if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        // br_if (i32.eqz x): branch unless x; the eqz (unop layout [h][a][d])
-        // becomes a br_unless ([h][cond][rel]) in place.
-        const uint32_t at = eqz_at_;
-        set_handler(at, c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless);
+        // br_if (i32.eqz x): branch unless x; the eqz becomes a br_unless
+        // ([h][x][rel]) in its place.
+        unemit(eqz_);
+        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless, 3);
+        code_[at + 1].u32 = eqz_.a;
+        eqz_ = Emitted{};
         if (c.kind == FrameKind::Loop) {
           code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          mark(at);
         } else {
           c.fixups.push_back({at, at + 2});
         }
         no_fuse();
-      } else if (fused && c.kind == FrameKind::Loop && prev_binop_at_ + 4 == binop_at_ &&
-                 prev_binop_op_ == Op::i32_add && prev_binop_imm_ && prev_binop_at_ >= label_pos_ &&
-                 step_compare_back_edge(binop_op_, binop_imm_) && !branch_needs_moves(in.index, 0)) {
-        // `i += k; br_if $loop (i OP n)`: the add ([h][a][k][d]) and the
-        // compare-and-branch ([h][x][y][rel]) are the last eight Words; they
-        // become one seven-Word instruction [h][a][k][d][x][y][rel].
-        const uint32_t at = prev_binop_at_;
-        const Word x = code_[binop_at_ + 1], y = code_[binop_at_ + 2];
-        set_handler(at, step_compare_back_edge(binop_op_, binop_imm_));
-        code_[at + 4] = x;
-        code_[at + 5] = y;
+      } else if (fused && c.kind == FrameKind::Loop && prev_binop_.end == binop_.at &&
+                 prev_binop_.op == Op::i32_add && prev_binop_.imm && prev_binop_.at >= label_pos_ &&
+                 step_compare_back_edge(binop_.op, binop_.imm) && !branch_needs_moves(in.index, 0)) {
+        // `i += k; br_if $loop (i OP n)`: the add and the comparison, the last
+        // two instructions, become one [h][a][k][d][x][y][rel].
+        const Emitted add = prev_binop_, cmp = binop_;
+        unemit(add);
+        const uint32_t at = emit(step_compare_back_edge(cmp.op, cmp.imm), 7);
+        code_[at + 1].u32 = add.a;
+        code_[at + 2].u32 = add.b;
+        code_[at + 3].u32 = add.d;
+        code_[at + 4].u32 = cmp.a;
+        code_[at + 5].u32 = cmp.b;
         code_[at + 6].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-        code_.resize(at + 7);
+        mark(at);  // a back-edge: fuel and deadline traps land here
         no_fuse();
-        binop_at_ = prev_binop_at_ = UINT32_MAX - 8;
+        binop_ = prev_binop_ = Emitted{};
       } else if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        const uint32_t at = binop_at_;
-        set_handler(at, fused);
+        // The comparison becomes a compare-and-branch [h][a][b-or-k][rel].
+        const Emitted cmp = binop_;
+        unemit(cmp);
+        const uint32_t at = emit(fused, 4);
+        code_[at + 1].u32 = cmp.a;
+        code_[at + 2].u32 = cmp.b;
+        binop_ = Emitted{};
         if (c.kind == FrameKind::Loop) {
           code_[at + 3].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          mark(at);
         } else {
           c.fixups.push_back({at, at + 3});
         }
@@ -666,13 +709,11 @@ Result<void> Lowerer::lower(const Instr& in) {
 // (engine/interp/ops.h): unop, binop, load, store.
 Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const SigTypes* s = sig_types(oi.sig);
-  Handler h = op_table()[static_cast<size_t>(in.op)];
-  if (!h) return internal(in, "no handler for " + std::string(oi.text));
+  if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
-  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg) {
-    Handler hi = binop_imm_handler(in.op);
+  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
     const bool is64 = s->params[0] == ValType::I64;
     auto fits = [&](const Val& v) {
       return v.loc == kConstLoc &&
@@ -684,58 +725,70 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
                           in.op == Op::i64_and || in.op == Op::i64_or || in.op == Op::i64_xor ||
                           in.op == Op::i64_eq || in.op == Op::i64_ne;
     int ki = -1;  // stack index of the folded constant
-    if (hi && fits(top(0))) ki = 0;
-    else if (hi && commutes && fits(top(1))) ki = 1;
+    if (fits(top(0))) ki = 0;
+    else if (commutes && fits(top(1))) ki = 1;
     if (ki >= 0) {
       const uint32_t k = static_cast<uint32_t>(top(ki).k);
       const uint32_t a = operand(1 - ki);
       pop(2);
       const uint32_t d = push(s->result);
-      const uint32_t at = emit(hi, 4);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = k;
-      code_[at + 3].u32 = d;
-      fusable(at + 3, d);
-      record_binop(at, in.op, true);
+      uint32_t at;
+      if (narrow(a, d)) {  // [h][a|d][k]
+        at = emit(binop_imm_handler(in.op, true), 3);
+        code_[at + 1].u32 = pack16(a, d);
+        code_[at + 2].u32 = k;
+        fusable({at + 1, Field::kHigh}, d);
+      } else {  // [h][a][k][d]
+        at = emit(binop_imm_handler(in.op, false), 4);
+        code_[at + 1].u32 = a;
+        code_[at + 2].u32 = k;
+        code_[at + 3].u32 = d;
+        fusable({at + 3}, d);
+      }
+      record_binop(at, in.op, true, a, k, d);
       return {};
     }
   }
   // A load whose address an i32.add (of two slots, or a slot and a constant)
-  // just computed: the add
-  // becomes the load (array indexing costs one dispatch, not two).
+  // just computed: the add becomes the load (array indexing costs one
+  // dispatch, not two): [h][a][b-or-k][d][offset].
   if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_at_ + 4 == pos() &&
-      binop_op_ == Op::i32_add) {
-    if (Handler hl = load_add_handler(in.op, binop_imm_)) {
+      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_.end == pos() &&
+      binop_.op == Op::i32_add) {
+    if (Handler hl = load_add_handler(in.op, binop_.imm)) {
       pop();
       const uint32_t d = push(s->result);
-      // [h][a][b][d] grows by the offset Word; it is the last instruction.
-      const uint32_t at = binop_at_;
-      code_.resize(at + 5);
-      set_handler(at, hl);
+      const Emitted add = binop_;
+      unemit(add);
+      const uint32_t at = emit(hl, 5);
+      code_[at + 1].u32 = add.a;
+      code_[at + 2].u32 = add.b;
       code_[at + 3].u32 = d;
       code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       mark(at, in);
-      fusable(at + 3, d);
-      binop_op_ = Op::nop;  // no longer a binop the next instruction may fuse with
+      fusable({at + 3}, d);
+      binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
       return {};
     }
   }
   // A store whose address an i32.add just computed, the value being already
-  // in a slot (a local, or computed before the address): same fusion.
+  // in a slot (a local, or computed before the address): same fusion,
+  // [h][a][b-or-k][v][offset].
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && in.mem.offset <= UINT32_MAX &&
       top(0).loc != kConstLoc && fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
-      binop_at_ + 4 == pos() && binop_op_ == Op::i32_add) {
-    if (Handler hs = load_add_handler(in.op, binop_imm_)) {
-      const uint32_t at = binop_at_;
-      code_.resize(at + 5);
-      set_handler(at, hs);
+      binop_.end == pos() && binop_.op == Op::i32_add) {
+    if (Handler hs = load_add_handler(in.op, binop_.imm)) {
+      const Emitted add = binop_;
+      unemit(add);
+      const uint32_t at = emit(hs, 5);
+      code_[at + 1].u32 = add.a;
+      code_[at + 2].u32 = add.b;
       code_[at + 3].u32 = top(0).loc;
       code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       pop(2);
       mark(at, in);
       no_fuse();
-      binop_op_ = Op::nop;
+      binop_ = Emitted{};
       return {};
     }
   }
@@ -743,28 +796,50 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
   uint32_t at;
-  if (oi.imm == ImmKind::MemArg) {
-    at = emit(h, 4);
-    code_[at + 1].u32 = src[0];
-    code_[at + 2].u32 = s->nresults ? d : src[1];
-    code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);  // wasm32: a u32 (decoder)
+  if (oi.imm == ImmKind::MemArg) {  // wasm32: the offset is a u32 (decoder)
+    const uint32_t v = s->nresults ? d : src[1];
+    const uint32_t off = static_cast<uint32_t>(in.mem.offset);
+    if (narrow(src[0], v)) {  // [h][addr|v][off]
+      at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
+      code_[at + 1].u32 = pack16(src[0], v);
+      code_[at + 2].u32 = off;
+      if (s->nresults) fusable({at + 1, Field::kHigh}, d);
+    } else {  // [h][addr][v][off]
+      at = emit(op_table(false)[static_cast<size_t>(in.op)], 4);
+      code_[at + 1].u32 = src[0];
+      code_[at + 2].u32 = v;
+      code_[at + 3].u32 = off;
+      if (s->nresults) fusable({at + 2}, d);
+    }
     mark(at, in);
-    if (s->nresults) fusable(at + 2, d);
   } else if (s->nparams == 1 && s->nresults == 1) {
-    at = emit(h, 3);
-    code_[at + 1].u32 = src[0];
-    code_[at + 2].u32 = d;
+    if (narrow(src[0], d)) {  // [h][a|d]
+      at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
+      code_[at + 1].u32 = pack16(src[0], d);
+      fusable({at + 1, Field::kHigh}, d);
+    } else {  // [h][a][d]
+      at = emit(op_table(false)[static_cast<size_t>(in.op)], 3);
+      code_[at + 1].u32 = src[0];
+      code_[at + 2].u32 = d;
+      fusable({at + 2}, d);
+    }
     if (can_trap(in.op)) mark(at, in);  // float -> int truncation
-    fusable(at + 2, d);
-    if (in.op == Op::i32_eqz) eqz_at_ = at;
+    if (in.op == Op::i32_eqz) eqz_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
   } else if (s->nparams == 2 && s->nresults == 1) {
-    at = emit(h, 4);
-    code_[at + 1].u32 = src[0];
-    code_[at + 2].u32 = src[1];
-    code_[at + 3].u32 = d;
+    if (narrow(src[0], src[1])) {  // [h][a|b][d]
+      at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
+      code_[at + 1].u32 = pack16(src[0], src[1]);
+      code_[at + 2].u32 = d;
+      fusable({at + 2}, d);
+    } else {  // [h][a][b][d]
+      at = emit(op_table(false)[static_cast<size_t>(in.op)], 4);
+      code_[at + 1].u32 = src[0];
+      code_[at + 2].u32 = src[1];
+      code_[at + 3].u32 = d;
+      fusable({at + 3}, d);
+    }
     if (can_trap(in.op)) mark(at, in);  // division
-    fusable(at + 3, d);
-    record_binop(at, in.op, false);
+    record_binop(at, in.op, false, src[0], src[1], d);
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }
@@ -795,7 +870,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
     const uint32_t at = emit(&h_const128, 6);
     code_[at + 1].u32 = d;
     std::memcpy(&code_[at + 2], in.v128.bytes, 16);
-    fusable(at + 1, d);
+    fusable({at + 1}, d);
     return {};
   }
   if (in.op == Op::v128_load || in.op == Op::v128_store) {
@@ -804,7 +879,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
     code_[at + 2].u32 = in.op == Op::v128_load ? d : src[1];
     code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);
     mark(at, in);
-    if (in.op == Op::v128_load) fusable(at + 2, d);
+    if (in.op == Op::v128_load) fusable({at + 2}, d);
     return {};
   }
   const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane, shuffle = in.op == Op::i8x16_shuffle;
@@ -817,7 +892,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   if (memarg) code_[at + 6].u32 = static_cast<uint32_t>(in.mem.offset);
   if (shuffle) std::memcpy(&code_[at + 6], in.v128.bytes, 16);
   if (memarg) mark(at, in);  // only memory accesses trap
-  if (s->nresults) fusable(at + 1, d);
+  if (s->nresults) fusable({at + 1}, d);
   return {};
 }
 
@@ -839,8 +914,10 @@ Result<void> Lowerer::set_local(const Instr& in, bool tee) {
       }
     }
     Val& tv = top(0);
-    if (!others && tv.loc == tv.canon && fuse_end_ == pos() && fuse_slot_ == tv.canon) {
-      code_[fuse_word_].u32 = ls;
+    if (!others && tv.loc == tv.canon && fuse_end_ == pos() && fuse_slot_ == tv.canon && put(fuse_field_, ls)) {
+      // Fusions that re-emit these instructions must write the local too.
+      if (binop_.end == pos()) binop_.d = ls;
+      if (eqz_.end == pos()) eqz_.d = ls;
     } else {
       emit_move(tv, ls);
     }
@@ -953,13 +1030,22 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         materialize_all();
         // A condition just computed by a comparison (or i32.eqz), with
         // nothing emitted since: branch to `else` on the negated comparison.
-        const Op neg = fresh && binop_at_ + 4 == before ? negate_compare(binop_op_) : Op::nop;
-        if (pos() == before && neg != Op::nop) {
-          set_handler(binop_at_, fused_compare_branch(neg, false, binop_imm_));
-          skip = {binop_at_, binop_at_ + 3};
-        } else if (pos() == before && fresh && eqz_at_ + 3 == before) {
-          set_handler(eqz_at_, &h_br_if);
-          skip = {eqz_at_, eqz_at_ + 2};
+        const Op neg = fresh && binop_.end == before ? negate_compare(binop_.op) : Op::nop;
+        if (pos() == before && neg != Op::nop) {  // [h][a][b-or-k][rel]
+          const Emitted cmp = binop_;
+          unemit(cmp);
+          const uint32_t at = emit(fused_compare_branch(neg, false, cmp.imm), 4);
+          code_[at + 1].u32 = cmp.a;
+          code_[at + 2].u32 = cmp.b;
+          skip = {at, at + 3};
+          binop_ = Emitted{};
+        } else if (pos() == before && fresh && eqz_.end == before) {  // [h][x][rel]
+          const Emitted eqz = eqz_;
+          unemit(eqz);
+          const uint32_t at = emit(&h_br_if, 3);
+          code_[at + 1].u32 = eqz.a;
+          skip = {at, at + 2};
+          eqz_ = Emitted{};
         } else {
           const uint32_t at = emit(&h_br_unless, 3);
           code_[at + 1].u32 = cond;

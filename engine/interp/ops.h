@@ -1,9 +1,11 @@
-// Handlers of the scalar instruction set, by group, and the table that maps
-// the opcodes with a uniform layout to their handler. Layouts (Words):
-//   unop   [h][a][d]                  d = op(a)
-//   binop  [h][a][b][d]               d = a op b
-//   load   [h][addr][d][offset]       d = mem[addr + offset]
-//   store  [h][addr][v][offset]       mem[addr + offset] = v
+// Handlers of the scalar instruction set, by group, and the tables that map
+// the opcodes with a uniform layout to their handler. Layouts (Words), wide
+// and narrow (below):
+//   unop        [h][a][d]            [h][a|d]         d = op(a)
+//   binop       [h][a][b][d]         [h][a|b][d]      d = a op b
+//   binop+imm   [h][a][k][d]         [h][a|d][k]      d = a op k
+//   load        [h][addr][d][off]    [h][addr|d][off] d = mem[addr + off]
+//   store       [h][addr][v][off]    [h][addr|v][off] mem[addr + off] = v
 // Every other handler documents its own layout where it is defined.
 #pragma once
 #include <array>
@@ -26,19 +28,55 @@ template <int W>
     VIV_JUMP(pc + pc[W].i32);                                                        \
   } while (0)
 
-using OpTable = std::array<Handler, kOpCount>;
-// Opcodes whose layout is one of the four above -> handler (nullptr otherwise).
-const OpTable& op_table();
+// ---- narrow layouts ----
+// Nearly every function's frame has fewer than 65536 slots, so two slot
+// indices fit one Word (low half first). The uniform layouts come in both
+// forms, and the lowering picks the narrow one when the slots fit: a Word
+// less on the most frequent instructions (issue 5: the internal form must
+// stay within 3x the code section). Handlers are templates over N (narrow)
+// reading their fields through these.
+constexpr uint32_t kNarrowMax = 0xFFFF;
+inline uint32_t lo16(const Word* pc, int k) { return pc[k].u32 & 0xFFFF; }
+inline uint32_t hi16(const Word* pc, int k) { return pc[k].u32 >> 16; }
+inline uint32_t pack16(uint32_t lo, uint32_t hi) { return lo | (hi << 16); }
+template <bool N> struct UnopL {
+  static uint32_t a(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t d(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }
+  static constexpr uint32_t kWords = N ? 2 : 3;
+};
+template <bool N> struct BinopL {
+  static uint32_t a(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t b(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }
+  static uint32_t d(const Word* pc) { return N ? pc[2].u32 : pc[3].u32; }
+  static constexpr uint32_t kWords = N ? 3 : 4;
+};
+template <bool N> struct BinopImmL {
+  static uint32_t a(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t k(const Word* pc) { return pc[2].u32; }
+  static uint32_t d(const Word* pc) { return N ? hi16(pc, 1) : pc[3].u32; }
+  static constexpr uint32_t kWords = N ? 3 : 4;
+};
+template <bool N> struct MemL {
+  static uint32_t addr(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t v(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }  // d of a load
+  static uint64_t off(const Word* pc) { return N ? pc[2].u32 : pc[3].u32; }
+  static constexpr uint32_t kWords = N ? 3 : 4;
+};
 
-void register_int_ops(OpTable& t);
-void register_float_ops(OpTable& t);
-void register_conv_ops(OpTable& t);
-void register_mem_ops(OpTable& t);
+using OpTable = std::array<Handler, kOpCount>;
+// Opcodes whose layout is one of the uniform ones above -> handler of the
+// wide or narrow form (nullptr otherwise).
+const OpTable& op_table(bool narrow);
+
+void register_int_ops(OpTable& t, bool narrow);
+void register_float_ops(OpTable& t, bool narrow);
+void register_conv_ops(OpTable& t, bool narrow);
+void register_mem_ops(OpTable& t, bool narrow);
 
 // ---- constant operands (ops_int.cc) ----
 // The variant of integer binop `op` whose right operand is an immediate
-// ([h][a][imm32][d]; i64 immediates sign-extended), or nullptr.
-Handler binop_imm_handler(Op op);
+// (binop+imm layout; i64 immediates sign-extended), or nullptr.
+Handler binop_imm_handler(Op op, bool narrow);
 
 // ---- load with an added address (ops_memory.cc) ----
 // The handler of `load` whose address is the i32.add of two slots (or, if
@@ -75,8 +113,10 @@ VIV_HANDLER(h_call_indirect); // [h][table][base][type_id][elem_slot]
 
 // ---- data movement (ops_misc.cc) ----
 VIV_HANDLER(h_copy);          // [h][src][dst]
+VIV_HANDLER(h_copy_n);        // [h][src|dst]
 VIV_HANDLER(h_copy2);         // [h][src][dst]           v128 (two slots)
 VIV_HANDLER(h_const32);       // [h][d][imm32]
+VIV_HANDLER(h_const16_n);     // [h][d|imm16]            zero-extended
 VIV_HANDLER(h_const64);       // [h][d][imm64 lo][hi]
 VIV_HANDLER(h_const128);      // [h][d][16 bytes in 4 Words]
 VIV_HANDLER(h_select);        // [h][a][b][cond][d]

@@ -18,14 +18,15 @@ template <class I> void wri(Slot* fp, uint32_t s, I v) {
   else wr_u64(fp, s, static_cast<uint64_t>(v));
 }
 
-template <class I, class F>
+template <class I, class F, bool N>
 const Word* trunc_op(const Word* pc, Slot* fp, ExecState* st) {
-  const F x = rdf<F>(fp, pc[1].u32);
+  using L = UnopL<N>;
+  const F x = rdf<F>(fp, L::a(pc));
   if (!trunc_in_range<I>(x)) {
     return trap(st, pc, x != x ? ErrorCode::InvalidConversion : ErrorCode::IntegerOverflow);
   }
-  wri<I>(fp, pc[2].u32, static_cast<I>(x));
-  return pc + 3;
+  wri<I>(fp, L::d(pc), static_cast<I>(x));
+  return pc + L::kWords;
 }
 
 #define VIV_TRUNCS(X)                                                                      \
@@ -34,8 +35,9 @@ const Word* trunc_op(const Word* pc, Slot* fp, ExecState* st) {
   X(i64_trunc_f32_s, int64_t, float) X(i64_trunc_f32_u, uint64_t, float)                  \
   X(i64_trunc_f64_s, int64_t, double) X(i64_trunc_f64_u, uint64_t, double)
 #define VIV_DEF_TRUNC(id, I, F)                          \
+  template <bool N>                                      \
   VIV_HANDLER(h_##id) {                                  \
-    const Word* n = trunc_op<I, F>(pc, fp, st);          \
+    const Word* n = trunc_op<I, F, N>(pc, fp, st);       \
     if (!n) return nullptr;                              \
     VIV_JUMP(n);                                         \
   }
@@ -46,10 +48,12 @@ VIV_TRUNCS(VIV_DEF_TRUNC)
   X(i32_trunc_sat_f64_s, int32_t, double) X(i32_trunc_sat_f64_u, uint32_t, double)                \
   X(i64_trunc_sat_f32_s, int64_t, float) X(i64_trunc_sat_f32_u, uint64_t, float)                  \
   X(i64_trunc_sat_f64_s, int64_t, double) X(i64_trunc_sat_f64_u, uint64_t, double)
-#define VIV_DEF_SAT(id, I, F)                                                  \
-  VIV_HANDLER(h_##id) {                                                        \
-    wri<I>(fp, pc[2].u32, trunc_sat<I>(rdf<F>(fp, pc[1].u32)));         \
-    VIV_NEXT(3);                                                               \
+#define VIV_DEF_SAT(id, I, F)                                   \
+  template <bool N>                                             \
+  VIV_HANDLER(h_##id) {                                         \
+    using L = UnopL<N>;                                         \
+    wri<I>(fp, L::d(pc), trunc_sat<I>(rdf<F>(fp, L::a(pc))));   \
+    VIV_NEXT(L::kWords);                                        \
   }
 VIV_SATS(VIV_DEF_SAT)
 
@@ -66,21 +70,29 @@ VIV_SATS(VIV_DEF_SAT)
   X(f32_demote_f64, wr_f32, static_cast<float>(rd_f64(fp, a)))                                        \
   X(f64_promote_f32, wr_f64, static_cast<double>(rd_f32(fp, a)))
 #define VIV_DEF_CONVERT(id, write, expr) \
+  template <bool N>                      \
   VIV_HANDLER(h_##id) {                  \
-    const uint32_t a = pc[1].u32;     \
-    write(fp, pc[2].u32, expr);       \
-    VIV_NEXT(3);                         \
+    using L = UnopL<N>;                  \
+    const uint32_t a = L::a(pc);         \
+    write(fp, L::d(pc), expr);           \
+    VIV_NEXT(L::kWords);                 \
   }
 VIV_CONVERTS(VIV_DEF_CONVERT)
 
-}  // namespace
-
-void register_conv_ops(OpTable& t) {
-#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
+template <bool N>
+void register_conv(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
   VIV_TRUNCS(VIV_REG)
   VIV_SATS(VIV_REG)
   VIV_CONVERTS(VIV_REG)
 #undef VIV_REG
+}
+
+}  // namespace
+
+void register_conv_ops(OpTable& t, bool narrow) {
+  if (narrow) register_conv<true>(t);
+  else register_conv<false>(t);
 }
 
 }  // namespace viv::interp

@@ -35,46 +35,70 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
   X(f64_trunc, double, wasm_trunc(a)) X(f64_nearest, double, wasm_nearest(a))             \
   X(f64_sqrt, double, wasm_sqrt(a))
 
-#define VIV_DEF_BINOP(id, F, expr)                                    \
-  VIV_HANDLER(h_##id) {                                               \
-    const F a = rd<F>(fp, pc[1].u32), b = rd<F>(fp, pc[2].u32); \
-    wr(fp, pc[3].u32, expr);                                       \
-    VIV_NEXT(4);                                                      \
+#define VIV_DEF_BINOP(id, F, expr)                                \
+  template <bool N>                                               \
+  VIV_HANDLER(h_##id) {                                           \
+    using L = BinopL<N>;                                          \
+    const F a = rd<F>(fp, L::a(pc)), b = rd<F>(fp, L::b(pc));     \
+    wr(fp, L::d(pc), expr);                                       \
+    VIV_NEXT(L::kWords);                                          \
   }
-#define VIV_DEF_UNOP(id, F, expr)        \
-  VIV_HANDLER(h_##id) {                  \
-    const F a = rd<F>(fp, pc[1].u32); \
-    wr(fp, pc[2].u32, expr);          \
-    VIV_NEXT(3);                         \
+#define VIV_DEF_UNOP(id, F, expr)          \
+  template <bool N>                        \
+  VIV_HANDLER(h_##id) {                    \
+    using L = UnopL<N>;                    \
+    const F a = rd<F>(fp, L::a(pc));       \
+    wr(fp, L::d(pc), expr);                \
+    VIV_NEXT(L::kWords);                   \
   }
 VIV_FLOAT_BINOPS(VIV_DEF_BINOP)
 VIV_FLOAT_UNOPS(VIV_DEF_UNOP)
 
 // Sign operations on the raw bits.
 constexpr uint64_t kSign32 = 0x80000000u, kSign64 = 0x8000000000000000ull;
-VIV_HANDLER(h_f32_abs) { wr_u32(fp, pc[2].u32, rd_u32(fp, pc[1].u32) & ~uint32_t(kSign32)); VIV_NEXT(3); }
-VIV_HANDLER(h_f32_neg) { wr_u32(fp, pc[2].u32, rd_u32(fp, pc[1].u32) ^ uint32_t(kSign32)); VIV_NEXT(3); }
-VIV_HANDLER(h_f64_abs) { wr_u64(fp, pc[2].u32, rd_u64(fp, pc[1].u32) & ~kSign64); VIV_NEXT(3); }
-VIV_HANDLER(h_f64_neg) { wr_u64(fp, pc[2].u32, rd_u64(fp, pc[1].u32) ^ kSign64); VIV_NEXT(3); }
+#define VIV_SIGN_UNOPS(X)                                                   \
+  X(f32_abs, rd_u32(fp, L::a(pc)) & ~uint32_t(kSign32), wr_u32)            \
+  X(f32_neg, rd_u32(fp, L::a(pc)) ^ uint32_t(kSign32), wr_u32)             \
+  X(f64_abs, rd_u64(fp, L::a(pc)) & ~kSign64, wr_u64)                      \
+  X(f64_neg, rd_u64(fp, L::a(pc)) ^ kSign64, wr_u64)
+#define VIV_DEF_SIGN(id, expr, write) \
+  template <bool N>                   \
+  VIV_HANDLER(h_##id) {               \
+    using L = UnopL<N>;               \
+    write(fp, L::d(pc), expr);        \
+    VIV_NEXT(L::kWords);              \
+  }
+VIV_SIGN_UNOPS(VIV_DEF_SIGN)
+template <bool N>
 VIV_HANDLER(h_f32_copysign) {
-  const uint32_t a = rd_u32(fp, pc[1].u32), b = rd_u32(fp, pc[2].u32);
-  wr_u32(fp, pc[3].u32, (a & ~uint32_t(kSign32)) | (b & uint32_t(kSign32)));
-  VIV_NEXT(4);
+  using L = BinopL<N>;
+  const uint32_t a = rd_u32(fp, L::a(pc)), b = rd_u32(fp, L::b(pc));
+  wr_u32(fp, L::d(pc), (a & ~uint32_t(kSign32)) | (b & uint32_t(kSign32)));
+  VIV_NEXT(L::kWords);
 }
+template <bool N>
 VIV_HANDLER(h_f64_copysign) {
-  const uint64_t a = rd_u64(fp, pc[1].u32), b = rd_u64(fp, pc[2].u32);
-  wr_u64(fp, pc[3].u32, (a & ~kSign64) | (b & kSign64));
-  VIV_NEXT(4);
+  using L = BinopL<N>;
+  const uint64_t a = rd_u64(fp, L::a(pc)), b = rd_u64(fp, L::b(pc));
+  wr_u64(fp, L::d(pc), (a & ~kSign64) | (b & kSign64));
+  VIV_NEXT(L::kWords);
+}
+
+template <bool N>
+void register_float(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
+  VIV_FLOAT_BINOPS(VIV_REG)
+  VIV_FLOAT_UNOPS(VIV_REG)
+  VIV_SIGN_UNOPS(VIV_REG)
+  VIV_REG(f32_copysign) VIV_REG(f64_copysign)
+#undef VIV_REG
 }
 
 }  // namespace
 
-void register_float_ops(OpTable& t) {
-#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
-  VIV_FLOAT_BINOPS(VIV_REG)
-  VIV_FLOAT_UNOPS(VIV_REG)
-  VIV_REG(f32_abs) VIV_REG(f32_neg) VIV_REG(f64_abs) VIV_REG(f64_neg) VIV_REG(f32_copysign) VIV_REG(f64_copysign)
-#undef VIV_REG
+void register_float_ops(OpTable& t, bool narrow) {
+  if (narrow) register_float<true>(t);
+  else register_float<false>(t);
 }
 
 }  // namespace viv::interp

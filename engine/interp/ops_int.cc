@@ -55,31 +55,37 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
   X(i64_extend32_s, u64, s64(int32_t(a)))                                             \
   X(i32_wrap_i64, u64, u32(a)) X(i64_extend_i32_s, s32, s64(a)) X(i64_extend_i32_u, u32, u64(a))
 
-#define VIV_DEF_BINOP(id, T, expr)                               \
-  VIV_HANDLER(h_##id) {                                          \
-    const T a = rd<T>(fp, pc[1].u32), b = rd<T>(fp, pc[2].u32); \
-    wr(fp, pc[3].u32, expr);                                  \
-    VIV_NEXT(4);                                                 \
+#define VIV_DEF_BINOP(id, T, expr)                                    \
+  template <bool N>                                                   \
+  VIV_HANDLER(h_##id) {                                               \
+    using L = BinopL<N>;                                              \
+    const T a = rd<T>(fp, L::a(pc)), b = rd<T>(fp, L::b(pc));         \
+    wr(fp, L::d(pc), expr);                                           \
+    VIV_NEXT(L::kWords);                                              \
   }
-#define VIV_DEF_UNOP(id, T, expr)        \
-  VIV_HANDLER(h_##id) {                  \
-    const T a = rd<T>(fp, pc[1].u32); \
-    wr(fp, pc[2].u32, expr);          \
-    VIV_NEXT(3);                         \
+#define VIV_DEF_UNOP(id, T, expr)          \
+  template <bool N>                        \
+  VIV_HANDLER(h_##id) {                    \
+    using L = UnopL<N>;                    \
+    const T a = rd<T>(fp, L::a(pc));       \
+    wr(fp, L::d(pc), expr);                \
+    VIV_NEXT(L::kWords);                   \
   }
-// Constant right operand (`x + 5`, `i < 100`): layout [h][a][imm][d],
-// the binop layout with the immediate where b's slot would be. An i64
-// immediate is the sign-extended 32-bit value (the lowering checks it fits).
+// Constant right operand (`x + 5`, `i < 100`): the binop+imm layout, the
+// immediate where b's slot would be. An i64 immediate is the sign-extended
+// 32-bit value (the lowering checks it fits).
 template <class T> T imm(uint32_t v);
 template <> u32 imm<u32>(uint32_t v) { return v; }
 template <> s32 imm<s32>(uint32_t v) { return static_cast<s32>(v); }
 template <> u64 imm<u64>(uint32_t v) { return static_cast<u64>(static_cast<s64>(static_cast<s32>(v))); }
 template <> s64 imm<s64>(uint32_t v) { return static_cast<s64>(static_cast<s32>(v)); }
-#define VIV_DEF_BINOP_IMM(id, T, expr)                                  \
-  VIV_HANDLER(h_##id##_imm) {                                           \
-    const T a = rd<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);      \
-    wr(fp, pc[3].u32, expr);                                         \
-    VIV_NEXT(4);                                                        \
+#define VIV_DEF_BINOP_IMM(id, T, expr)                               \
+  template <bool N>                                                  \
+  VIV_HANDLER(h_##id##_imm) {                                        \
+    using L = BinopImmL<N>;                                          \
+    const T a = rd<T>(fp, L::a(pc)), b = imm<T>(L::k(pc));           \
+    wr(fp, L::d(pc), expr);                                          \
+    VIV_NEXT(L::kWords);                                             \
   }
 VIV_INT_BINOPS(VIV_DEF_BINOP)
 VIV_INT_BINOPS(VIV_DEF_BINOP_IMM)
@@ -87,51 +93,61 @@ VIV_INT_UNOPS(VIV_DEF_UNOP)
 
 // Division: the traps are checked here, once (spec 4.3.2 idiv/irem), and
 // reached by tail call so the handlers themselves make no call.
-template <class S, class U, bool kRem>
+template <class S, class U, bool kRem, bool N>
 VIV_HANDLER(h_div_s) {
-  const S a = static_cast<S>(rd<U>(fp, pc[1].u32)), b = static_cast<S>(rd<U>(fp, pc[2].u32));
+  using L = BinopL<N>;
+  const S a = static_cast<S>(rd<U>(fp, L::a(pc))), b = static_cast<S>(rd<U>(fp, L::b(pc)));
   if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
   if (a == std::numeric_limits<S>::min() && b == -1) [[unlikely]] {
     if constexpr (!kRem) VIV_TAIL(h_trap_int_overflow);
-    wr(fp, pc[3].u32, U(0));
-    VIV_NEXT(4);
+    wr(fp, L::d(pc), U(0));
+    VIV_NEXT(L::kWords);
   }
-  wr(fp, pc[3].u32, static_cast<U>(kRem ? a % b : a / b));
-  VIV_NEXT(4);
+  wr(fp, L::d(pc), static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(L::kWords);
 }
-template <class U, bool kRem>
+template <class U, bool kRem, bool N>
 VIV_HANDLER(h_div_u) {
-  const U a = rd<U>(fp, pc[1].u32), b = rd<U>(fp, pc[2].u32);
+  using L = BinopL<N>;
+  const U a = rd<U>(fp, L::a(pc)), b = rd<U>(fp, L::b(pc));
   if (b == 0) [[unlikely]] VIV_TAIL(h_trap_div_by_zero);
-  wr(fp, pc[3].u32, static_cast<U>(kRem ? a % b : a / b));
-  VIV_NEXT(4);
+  wr(fp, L::d(pc), static_cast<U>(kRem ? a % b : a / b));
+  VIV_NEXT(L::kWords);
 }
 
 }  // namespace
 
-Handler binop_imm_handler(Op op) {
+Handler binop_imm_handler(Op op, bool narrow) {
   switch (op) {
 #define VIV_CASE(id, ...) \
-  case Op::id: return &h_##id##_imm;
+  case Op::id: return narrow ? &h_##id##_imm<true> : &h_##id##_imm<false>;
     VIV_INT_BINOPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }
 }
 
-void register_int_ops(OpTable& t) {
-#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
+namespace {
+template <bool N>
+void register_int(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
   VIV_INT_BINOPS(VIV_REG)
   VIV_INT_UNOPS(VIV_REG)
-  t[static_cast<size_t>(Op::i32_div_s)] = &h_div_s<s32, u32, false>;
-  t[static_cast<size_t>(Op::i32_rem_s)] = &h_div_s<s32, u32, true>;
-  t[static_cast<size_t>(Op::i32_div_u)] = &h_div_u<u32, false>;
-  t[static_cast<size_t>(Op::i32_rem_u)] = &h_div_u<u32, true>;
-  t[static_cast<size_t>(Op::i64_div_s)] = &h_div_s<s64, u64, false>;
-  t[static_cast<size_t>(Op::i64_rem_s)] = &h_div_s<s64, u64, true>;
-  t[static_cast<size_t>(Op::i64_div_u)] = &h_div_u<u64, false>;
-  t[static_cast<size_t>(Op::i64_rem_u)] = &h_div_u<u64, true>;
 #undef VIV_REG
+  t[static_cast<size_t>(Op::i32_div_s)] = &h_div_s<s32, u32, false, N>;
+  t[static_cast<size_t>(Op::i32_rem_s)] = &h_div_s<s32, u32, true, N>;
+  t[static_cast<size_t>(Op::i32_div_u)] = &h_div_u<u32, false, N>;
+  t[static_cast<size_t>(Op::i32_rem_u)] = &h_div_u<u32, true, N>;
+  t[static_cast<size_t>(Op::i64_div_s)] = &h_div_s<s64, u64, false, N>;
+  t[static_cast<size_t>(Op::i64_rem_s)] = &h_div_s<s64, u64, true, N>;
+  t[static_cast<size_t>(Op::i64_div_u)] = &h_div_u<u64, false, N>;
+  t[static_cast<size_t>(Op::i64_rem_u)] = &h_div_u<u64, true, N>;
+}
+}  // namespace
+
+void register_int_ops(OpTable& t, bool narrow) {
+  if (narrow) register_int<true>(t);
+  else register_int<false>(t);
 }
 
 }  // namespace viv::interp

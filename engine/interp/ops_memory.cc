@@ -48,23 +48,27 @@ inline void load_value(Slot* fp, uint32_t d, const uint8_t* p) {
   X(i64_store16, uint16_t) X(i64_store32, uint32_t)
 
 #define VIV_DEF_LOAD(id, M, R)                                                 \
+  template <bool N>                                                            \
   VIV_HANDLER(h_##id) {                                                        \
-    const uint64_t addr = rd_u32(fp, pc[1].u32);                            \
-    const uint64_t off = pc[3].u32;                                            \
+    using L = MemL<N>;                                                         \
+    const uint64_t addr = rd_u32(fp, L::addr(pc));                             \
+    const uint64_t off = L::off(pc);                                           \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    load_value<M, R>(fp, pc[2].u32, mem + addr + off);                      \
-    VIV_NEXT(4);                                                               \
+    load_value<M, R>(fp, L::v(pc), mem + addr + off);                          \
+    VIV_NEXT(L::kWords);                                                       \
   }
 #define VIV_DEF_STORE(id, M)                                                   \
+  template <bool N>                                                            \
   VIV_HANDLER(h_##id) {                                                        \
-    const uint64_t addr = rd_u32(fp, pc[1].u32);                            \
-    const uint64_t off = pc[3].u32;                                            \
+    using L = MemL<N>;                                                         \
+    const uint64_t addr = rd_u32(fp, L::addr(pc));                             \
+    const uint64_t off = L::off(pc);                                           \
     if (!mem_in_bounds(st, addr, off, sizeof(M))) [[unlikely]]                 \
       VIV_TAIL(h_trap_memory_oob);                                             \
-    const M v = static_cast<M>(fp[pc[2].u32]); /* low bytes of the slot */  \
+    const M v = static_cast<M>(fp[L::v(pc)]); /* low bytes of the slot */      \
     std::memcpy(mem + addr + off, &v, sizeof(M));                              \
-    VIV_NEXT(4);                                                               \
+    VIV_NEXT(L::kWords);                                                       \
   }
 VIV_LOADS(VIV_DEF_LOAD)
 
@@ -186,11 +190,19 @@ Handler load_add_handler(Op load, bool imm) {
   }
 }
 
-void register_mem_ops(OpTable& t) {
-#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id;
+namespace {
+template <bool N>
+void register_mem(OpTable& t) {
+#define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
   VIV_LOADS(VIV_REG)
   VIV_STORES(VIV_REG)
 #undef VIV_REG
+}
+}  // namespace
+
+void register_mem_ops(OpTable& t, bool narrow) {
+  if (narrow) register_mem<true>(t);
+  else register_mem<false>(t);
 }
 
 }  // namespace viv::interp

@@ -11,6 +11,10 @@ VIV_HANDLER(h_copy) {
   fp[pc[2].u32] = fp[pc[1].u32];
   VIV_NEXT(3);
 }
+VIV_HANDLER(h_copy_n) {
+  fp[hi16(pc, 1)] = fp[lo16(pc, 1)];
+  VIV_NEXT(2);
+}
 VIV_HANDLER(h_copy2) {
   const uint32_t s = pc[1].u32, d = pc[2].u32;
   const Slot lo = fp[s], hi = fp[s + 1];
@@ -21,6 +25,10 @@ VIV_HANDLER(h_copy2) {
 VIV_HANDLER(h_const32) {
   fp[pc[1].u32] = pc[2].u32;
   VIV_NEXT(3);
+}
+VIV_HANDLER(h_const16_n) {
+  fp[lo16(pc, 1)] = hi16(pc, 1);
+  VIV_NEXT(2);
 }
 VIV_HANDLER(h_const64) {
   fp[pc[1].u32] = imm64(pc, 2);
