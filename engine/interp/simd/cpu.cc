@@ -4,15 +4,24 @@
 
 #include "engine/interp/simd/host.h"
 
+#if VIV_SIMD_HOST_X86 && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
+
 namespace viv::simd {
 namespace {
 
 std::string missing_features() {
   std::string missing;
 #if VIV_SIMD_HOST_X86 && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  if (!__builtin_cpu_supports("ssse3")) missing += " SSSE3";
-  if (!__builtin_cpu_supports("sse4.1")) missing += " SSE4.1";
+  // CPUID leaf 1 directly, only when a module first needs SIMD:
+  // __builtin_cpu_supports would link libgcc's __cpu_indicator_init, a
+  // constructor that runs a dozen CPUID leaves at every process start (slow
+  // under virtualization, where CPUID traps to the hypervisor).
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) ecx = 0;
+  if (!(ecx & bit_SSSE3)) missing += " SSSE3";
+  if (!(ecx & bit_SSE4_1)) missing += " SSE4.1";
 #elif !VIV_SIMD_HOST_X86
   missing = " x86-64";
 #endif

@@ -1,6 +1,7 @@
 #include "host/wasi/wasi_ctx.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "host/wasi/listen_socket.h"
@@ -52,6 +53,42 @@ TEST(ListenSocket, BadSpecsAreUsageErrors) {
   EXPECT_EQ(open_listener("127.0.0.1:").error().code(), ErrorCode::Usage);
   auto v6 = open_listener("[::1]:0");
   if (v6.ok()) ::close(*v6);  // IPv6 may be disabled on the host; parsing is what matters
+}
+
+// Each bad spec is a Usage error whose message names the offending part.
+TEST(ListenSocket, BadAddressesAndPortsAreNamed) {
+  struct Case {
+    const char* spec;
+    const char* named;
+  };
+  for (const Case& c : {Case{"example.com:80", "'example.com'"}, Case{"300.1.2.3:80", "'300.1.2.3'"},
+                        Case{"127.0.0.1:65536", "'65536'"}, Case{"127.0.0.1:8o", "'8o'"},
+                        Case{"127.0.0.1:-1", "'-1'"}, Case{"::1:80", "[::1]:80"}, Case{"[nope]:80", "'nope'"},
+                        Case{"[127.0.0.1]:80", "'127.0.0.1'"}, Case{"nocolon", "HOST:PORT"}}) {
+    auto r = open_listener(c.spec);
+    ASSERT_FALSE(r.ok()) << c.spec;
+    EXPECT_EQ(r.error().code(), ErrorCode::Usage) << c.spec;
+    EXPECT_NE(r.error().message().find(c.named), std::string::npos) << c.spec << ": " << r.error().message();
+    EXPECT_NE(r.error().message().find(c.spec), std::string::npos) << c.spec << ": " << r.error().message();
+  }
+}
+
+TEST(ListenSocket, NumericAndLocalhostAddressesBind) {
+  for (const char* spec : {"127.0.0.1:0", "localhost:0", ":0"}) {
+    auto fd = open_listener(spec);
+    ASSERT_TRUE(fd.ok()) << spec << ": " << fd.error().message();
+    EXPECT_GT(bound_port(*fd), 0) << spec;
+    ::close(*fd);
+  }
+  // localhost is the IPv4 loopback first (as getaddrinfo's usual order).
+  auto fd = open_listener("localhost:0");
+  ASSERT_TRUE(fd.ok());
+  struct sockaddr_storage ss {};
+  socklen_t len = sizeof ss;
+  ASSERT_EQ(::getsockname(*fd, reinterpret_cast<struct sockaddr*>(&ss), &len), 0);
+  ASSERT_EQ(ss.ss_family, AF_INET);
+  EXPECT_EQ(ntohl(reinterpret_cast<struct sockaddr_in*>(&ss)->sin_addr.s_addr), INADDR_LOOPBACK);
+  ::close(*fd);
 }
 
 }  // namespace
