@@ -22,9 +22,9 @@ Error with_file(Error e, const std::string& file) {
   return e;
 }
 
-Result<std::unique_ptr<viv::ModuleIR>> decode_and_validate(std::span<const uint8_t> wasm, const CompileOptions& opts,
+Result<std::unique_ptr<viv::ModuleIR>> decode_and_validate(std::vector<uint8_t>&& wasm, const CompileOptions& opts,
                                                            bool bodies) {
-  auto ir = viv::decode(wasm);
+  auto ir = viv::decode(std::move(wasm));
   if (!ir) return with_file(std::move(ir).error(), opts.file);
   if (auto ok = viv::validate_module(**ir, bodies); !ok) return with_file(std::move(ok).error(), opts.file);
   return std::move(ir).value();
@@ -33,8 +33,16 @@ Result<std::unique_ptr<viv::ModuleIR>> decode_and_validate(std::span<const uint8
 }  // namespace
 
 Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptions& opts) {
+  try {
+    return compile(std::vector<uint8_t>(wasm.begin(), wasm.end()), opts);
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::LimitExceeded, "out of host memory while compiling", Location{.file = opts.file});
+  }
+}
+
+Result<Module> Module::compile(std::vector<uint8_t>&& wasm, const CompileOptions& opts) {
   auto body = [&]() -> Result<Module> {
-    VIV_TRY_ASSIGN(auto ir, decode_and_validate(wasm, opts, /*bodies=*/false));
+    VIV_TRY_ASSIGN(auto ir, decode_and_validate(std::move(wasm), opts, /*bodies=*/false));
     // Bodies are validated while they are lowered: one pass per function.
     VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file));
     return Module(std::move(impl));
@@ -49,14 +57,14 @@ Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptio
 }
 
 Result<void> Module::validate(std::span<const uint8_t> wasm, const CompileOptions& opts) {
-  VIV_TRY(decode_and_validate(wasm, opts, /*bodies=*/true));
+  VIV_TRY(decode_and_validate(std::vector<uint8_t>(wasm.begin(), wasm.end()), opts, /*bodies=*/true));
   return {};
 }
 
 Result<Module> Module::from_text(std::string_view wat, const CompileOptions& opts) {
   auto bin = viv::wat_to_binary(wat, opts.file);
   if (!bin) return with_file(std::move(bin).error(), opts.file);
-  return compile(*bin, opts);
+  return compile(std::move(bin).value(), opts);
 }
 
 namespace {
@@ -80,7 +88,9 @@ Result<std::vector<uint8_t>> read_bytes(const std::string& path) {
   std::vector<uint8_t> bytes;
   // Regular files: read exactly their size (growing if the file grew); pipes
   // and other streams: read in chunks until EOF.
-  bytes.resize(S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 65536);
+  // One byte more than the size, so the first read() already sees EOF
+  // instead of filling the buffer and making it double.
+  bytes.resize(S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 65536);
   size_t used = 0;
   for (;;) {
     if (used == bytes.size()) bytes.resize(bytes.size() * 2);
@@ -117,7 +127,7 @@ Result<Module> Module::load_file(const std::string& path) {
   VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, read_file(path));
   CompileOptions opts;
   opts.file = path;
-  return compile(bytes, opts);
+  return compile(std::move(bytes), opts);
 }
 
 const std::vector<ImportDesc>& Module::imports() const { return impl_->imports; }

@@ -141,10 +141,14 @@ Result<void> decode_into(DecodeState& s) {
 }  // namespace
 
 Result<std::unique_ptr<ModuleIR>> decode(std::span<const uint8_t> bytes) {
+  return decode(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+Result<std::unique_ptr<ModuleIR>> decode(std::vector<uint8_t>&& bytes) {
   // Spans into the module are 32-bit, as are all sizes in the binary format.
   if (bytes.size() > UINT32_MAX) return Reader::error_at(0, ErrorCode::Malformed, "module too large");
   auto m = std::make_unique<ModuleIR>();
-  m->bytes.assign(bytes.begin(), bytes.end());
+  m->bytes = std::move(bytes);
   DecodeState s(*m);
   VIV_TRY(decode_into(s));
   return m;

@@ -8,6 +8,7 @@
 #pragma once
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "engine/module/module.h"
 
@@ -17,5 +18,7 @@ namespace viv {
 // Error::where(). Never reads out of bounds, never allocates more than the
 // input can justify (counts are checked against remaining bytes first).
 Result<std::unique_ptr<ModuleIR>> decode(std::span<const uint8_t> bytes);
+// The same, taking over `bytes` instead of copying them (files just read).
+Result<std::unique_ptr<ModuleIR>> decode(std::vector<uint8_t>&& bytes);
 
 }  // namespace viv

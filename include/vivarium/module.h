@@ -51,6 +51,8 @@ class Module {
  public:
   // Decode + validate + lower. Errors carry phase, message and byte offset.
   static Result<Module> compile(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
+  // The same, taking over the buffer instead of copying it.
+  static Result<Module> compile(std::vector<uint8_t>&& wasm, const CompileOptions& opts = {});
   // Parse the text format (a single module) and compile it; errors carry line:column.
   static Result<Module> from_text(std::string_view wat, const CompileOptions& opts = {});
   // The binary encoding of a module file: a ".wasm" file is always binary
