@@ -243,6 +243,7 @@ class Lowerer {
   Result<void> lower_fixed(const Instr& in, const OpInfo& oi);
   Result<void> lower_simd(const Instr& in, const OpInfo& oi);
   Result<void> set_local(const Instr& in, bool tee);
+  bool lower_float_fused(const Instr& in, const SigTypes* s);
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
   void emit_return();
@@ -271,6 +272,9 @@ class Lowerer {
   // binop before it (for the loop-step fusion) and the last i32.eqz (for
   // br_if/if). Fusions rewind over them and emit the fused instruction.
   Emitted binop_, prev_binop_, eqz_;
+  // The last plain f32/f64.load (a = address slot, b = offset, d = result),
+  // for the float binop+load fusion.
+  Emitted load_;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
 
@@ -711,6 +715,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const SigTypes* s = sig_types(oi.sig);
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
+  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
@@ -812,6 +817,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       if (s->nresults) fusable({at + 2}, d);
     }
     mark(at, in);
+    if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
   } else if (s->nparams == 1 && s->nresults == 1) {
     if (narrow(src[0], d)) {  // [h][a|d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
@@ -844,6 +850,109 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }
   return {};
+}
+
+// Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
+// with a constant operand, with an operand an f32/f64.load just produced, or
+// (add/sub) with an operand a mul just produced. True if it emitted one.
+bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
+  if (!float_binop_imm_handler(in.op, false, false)) return false;
+  const ValType rt = s->result;
+  const bool is64 = rt == ValType::F64;
+  // A constant operand: [h][a|d][k..] / [h][a][d][k..].
+  int ki = -1;
+  if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
+  else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
+  if (ki >= 0) {
+    const uint64_t k = top(ki).k;
+    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
+    pop(2);
+    const uint32_t d = push(rt);
+    const bool n = narrow(a, d);
+    const uint32_t base = n ? 2 : 3;
+    const uint32_t at = emit(float_binop_imm_handler(in.op, ki == 1, n), base + (is64 ? 2 : 1));
+    if (n) {
+      code_[at + 1].u32 = pack16(a, d);
+      fusable({at + 1, Field::kHigh}, d);
+    } else {
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = d;
+      fusable({at + 2}, d);
+    }
+    if (is64) std::memcpy(&code_[at + base], &k, 8);
+    else code_[at + base].u32 = static_cast<uint32_t>(k);
+    return true;
+  }
+  // Which operand (stack index) the last instruction just computed into its
+  // temporary, if any.
+  auto fresh = [&](const Emitted& e) -> int {
+    if (e.end != pos() || fuse_end_ != pos()) return -1;
+    for (int i = 0; i < 2; ++i) {
+      const Val& v = top(i);
+      const Val& o = top(1 - i);
+      if (v.loc == v.canon && fuse_slot_ == v.loc && e.d == v.loc && o.loc != kConstLoc) return i;
+    }
+    return -1;
+  };
+  // a*b feeding add/sub: [h][a|b][c|d] / [h][a][b][c][d].
+  if (!binop_.imm && (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f32_add || in.op == Op::f32_sub)) {
+    const int mi = fresh(binop_);
+    const bool add = in.op == Op::f64_add || in.op == Op::f32_add;
+    const int kind = add ? (mi == 1 ? 0 : 3) : (mi == 1 ? 1 : 2);
+    if (mi >= 0) {
+      if (float_mul_add_handler(binop_.op, in.op, kind, false)) {
+        const Emitted mul = binop_;
+        const uint32_t c = operand(1 - mi);
+        pop(2);
+        const uint32_t d = push(rt);
+        unemit(mul);
+        const bool n = narrow(mul.a, mul.b) && narrow(c, d);
+        const uint32_t at = emit(float_mul_add_handler(mul.op, in.op, kind, n), n ? 3 : 5);
+        if (n) {
+          code_[at + 1].u32 = pack16(mul.a, mul.b);
+          code_[at + 2].u32 = pack16(c, d);
+          fusable({at + 2, Field::kHigh}, d);
+        } else {
+          code_[at + 1].u32 = mul.a;
+          code_[at + 2].u32 = mul.b;
+          code_[at + 3].u32 = c;
+          code_[at + 4].u32 = d;
+          fusable({at + 4}, d);
+        }
+        binop_ = prev_binop_ = Emitted{};
+        return true;
+      }
+    }
+  }
+  // An operand just loaded: [h][x|addr][d][off] / [h][x][addr][d][off]. The
+  // load's trap offset is already recorded at this position.
+  if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
+    const int li = fresh(load_);
+    if (li >= 0) {
+      const Emitted ld = load_;
+      const uint32_t x = operand(1 - li);
+      pop(2);
+      const uint32_t d = push(rt);
+      unemit(ld);
+      const bool n = narrow(x, ld.a);
+      const uint32_t at = emit(float_binop_load_handler(in.op, li == 1, n), n ? 4 : 5);
+      if (n) {
+        code_[at + 1].u32 = pack16(x, ld.a);
+        code_[at + 2].u32 = d;
+        code_[at + 3].u32 = ld.b;
+        fusable({at + 2}, d);
+      } else {
+        code_[at + 1].u32 = x;
+        code_[at + 2].u32 = ld.a;
+        code_[at + 3].u32 = d;
+        code_[at + 4].u32 = ld.b;
+        fusable({at + 3}, d);
+      }
+      load_ = Emitted{};
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
@@ -1035,6 +1144,15 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
           const Emitted cmp = binop_;
           unemit(cmp);
           const uint32_t at = emit(fused_compare_branch(neg, false, cmp.imm), 4);
+          code_[at + 1].u32 = cmp.a;
+          code_[at + 2].u32 = cmp.b;
+          skip = {at, at + 3};
+          binop_ = Emitted{};
+        } else if (pos() == before && fresh && binop_.end == before && !binop_.imm &&
+                   fused_compare_branch_not(binop_.op)) {  // float: [h][a][b][rel], branch unless a OP b
+          const Emitted cmp = binop_;
+          unemit(cmp);
+          const uint32_t at = emit(fused_compare_branch_not(cmp.op), 4);
           code_[at + 1].u32 = cmp.a;
           code_[at + 2].u32 = cmp.b;
           skip = {at, at + 3};

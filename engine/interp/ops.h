@@ -96,6 +96,21 @@ Handler step_compare_back_edge(Op cmp, bool imm);
 // The integer comparison that is true exactly when `cmp` is false (for `if`,
 // which branches when its condition is false), or Op::nop.
 Op negate_compare(Op cmp);
+// For float comparisons (no negated comparison exists, NaN): the handler
+// branching when `cmp` is false, [h][a][b][rel] (forward only), or nullptr.
+Handler fused_compare_branch_not(Op cmp);
+
+// ---- float superinstructions (ops_float_fused.cc, layouts there) ----
+// f32/f64 add/sub/mul/div with a constant operand (on the left if
+// `const_left`), or nullptr.
+Handler float_binop_imm_handler(Op op, bool const_left, bool narrow);
+// The same with an operand just loaded by f32.load/f64.load (on the left if
+// `load_left`), or nullptr.
+Handler float_binop_load_handler(Op op, bool load_left, bool narrow);
+// `mul` (f32/f64.mul) feeding `add` (the same type's add or sub); kind 0:
+// a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
+// Or nullptr.
+Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
 
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]

@@ -4,6 +4,8 @@
 // destination field becomes the branch offset), so a loop test costs one
 // dispatch instead of two and the flag never goes through a slot. Layout:
 //   [h][a][b][rel]     if (a OP b) pc += rel, else next
+#include <type_traits>
+
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
 
@@ -18,7 +20,15 @@ namespace {
   X(i64_eq, uint64_t, a == b) X(i64_ne, uint64_t, a != b)                                        \
   X(i64_lt_s, int64_t, a < b) X(i64_lt_u, uint64_t, a < b) X(i64_gt_s, int64_t, a > b)           \
   X(i64_gt_u, uint64_t, a > b) X(i64_le_s, int64_t, a <= b) X(i64_le_u, uint64_t, a <= b)        \
-  X(i64_ge_s, int64_t, a >= b) X(i64_ge_u, uint64_t, a >= b)
+  X(i64_ge_s, int64_t, a >= b) X(i64_ge_u, uint64_t, a >= b)                                     \
+  VIV_FLOAT_CMPS(X)
+// Float comparisons have no negation among themselves (NaN: !(a < b) is not
+// a >= b), so `if` on one branches on the negated expression itself.
+#define VIV_FLOAT_CMPS(X)                                                                        \
+  X(f32_eq, float, a == b) X(f32_ne, float, a != b) X(f32_lt, float, a < b)                      \
+  X(f32_gt, float, a > b) X(f32_le, float, a <= b) X(f32_ge, float, a >= b)                      \
+  X(f64_eq, double, a == b) X(f64_ne, double, a != b) X(f64_lt, double, a < b)                   \
+  X(f64_gt, double, a > b) X(f64_le, double, a <= b) X(f64_ge, double, a >= b)
 
 // The immediate of a constant-operand comparison (ops_int.cc): i64 ones are
 // sign-extended from 32 bits.
@@ -30,7 +40,9 @@ T imm(uint32_t v) {
 
 template <class T>
 T operand(const Slot* fp, uint32_t s) {
-  if constexpr (sizeof(T) == 4) return static_cast<T>(rd_u32(fp, s));
+  if constexpr (std::is_same_v<T, float>) return rd_f32(fp, s);
+  else if constexpr (std::is_same_v<T, double>) return rd_f64(fp, s);
+  else if constexpr (sizeof(T) == 4) return static_cast<T>(rd_u32(fp, s));
   else return static_cast<T>(rd_u64(fp, s));
 }
 
@@ -56,6 +68,13 @@ T operand(const Slot* fp, uint32_t s) {
     VIV_NEXT(4);                                                                     \
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)
+#define VIV_DEF_FUSED_NOT(id, T, expr)                                            \
+  VIV_HANDLER(h_brc_not_##id) {                                                   \
+    const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);         \
+    if (!(expr)) VIV_JUMP(pc + pc[3].i32);                                        \
+    VIV_NEXT(4);                                                                  \
+  }
+VIV_FLOAT_CMPS(VIV_DEF_FUSED_NOT)
 
 // A counting loop's step and test in one dispatch: an i32 add of a constant
 // (`i += k`, usually retargeted to the local) followed by the back-edge
@@ -95,8 +114,9 @@ Handler step_compare_back_edge(Op cmp, bool imm) {
 
 Handler fused_compare_branch(Op cmp, bool back_edge, bool imm) {
   switch (cmp) {
-#define VIV_CASE(id, ...)                                                  \
+#define VIV_CASE(id, T, ...)                                               \
   case Op::id:                                                             \
+    if (std::is_floating_point_v<T> && imm) return nullptr;                \
     if (imm) return back_edge ? &h_brci_loop_##id : &h_brci_##id;         \
     return back_edge ? &h_brc_loop_##id : &h_brc_##id;
     VIV_FUSED_CMPS(VIV_CASE)
@@ -108,6 +128,15 @@ Handler fused_compare_branch(Op cmp, bool back_edge, bool imm) {
 }  // namespace viv::interp
 
 namespace viv::interp {
+Handler fused_compare_branch_not(Op cmp) {
+  switch (cmp) {
+#define VIV_CASE(id, ...) \
+  case Op::id: return &h_brc_not_##id;
+    VIV_FLOAT_CMPS(VIV_CASE)
+#undef VIV_CASE
+    default: return nullptr;
+  }
+}
 Op negate_compare(Op cmp) {
   switch (cmp) {
     case Op::i32_eq: return Op::i32_ne;     case Op::i32_ne: return Op::i32_eq;

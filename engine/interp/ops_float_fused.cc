@@ -1,0 +1,169 @@
+// Float superinstructions (issue 5: float-heavy code). Each one does exactly
+// what the wasm instructions it replaces do, with the same C++ expressions as
+// ops_float.cc, so results (NaN bits included) are those of the unfused form.
+//
+//   binop+const   narrow [h][a|d][k..]       wide [h][a][d][k..]     d = a op k (or k op a)
+//                 k is one Word for f32, two (imm64) for f64
+//   binop+load    narrow [h][x|addr][d][off] wide [h][x][addr][d][off]
+//                 d = x op mem[addr+off] (or mem[addr+off] op x); traps like the load
+//   mul+add/sub   narrow [h][a|b][c|d]       wide [h][a][b][c][d]
+//                 t = a*b (rounded); d = t + c, t - c, c - t or c + t (rounded again)
+//
+// Never a fused multiply-add: a*b and the add are rounded separately, as
+// wasm requires. Contraction is switched off for this whole file.
+#pragma clang fp contract(off)
+#include <cstring>
+
+#include "engine/interp/exec_state.h"
+#include "engine/interp/ops.h"
+
+namespace viv::interp {
+namespace {
+
+enum class FOp { add, sub, mul, div };
+template <class F> F rd(const Slot* fp, uint32_t s);
+template <> float rd<float>(const Slot* fp, uint32_t s) { return rd_f32(fp, s); }
+template <> double rd<double>(const Slot* fp, uint32_t s) { return rd_f64(fp, s); }
+inline void wr(Slot* fp, uint32_t s, float v) { wr_f32(fp, s, v); }
+inline void wr(Slot* fp, uint32_t s, double v) { wr_f64(fp, s, v); }
+
+template <FOp O, class F>
+[[gnu::always_inline]] inline F apply(F a, F b) {
+  if constexpr (O == FOp::add) return a + b;
+  else if constexpr (O == FOp::sub) return a - b;
+  else if constexpr (O == FOp::mul) return a * b;
+  else return a / b;
+}
+template <class F>
+[[gnu::always_inline]] inline F imm_f(const Word* pc, uint32_t k) {
+  if constexpr (sizeof(F) == 8) {
+    double d;
+    const uint64_t b = imm64(pc, k);
+    std::memcpy(&d, &b, 8);
+    return d;
+  } else {
+    float f;
+    const uint32_t b = pc[k].u32;
+    std::memcpy(&f, &b, 4);
+    return f;
+  }
+}
+
+// ---- binop with a constant operand ----
+template <class F, FOp O, bool Rev, bool N>
+VIV_HANDLER(h_fbin_imm) {
+  using L = UnopL<N>;
+  const F a = rd<F>(fp, L::a(pc)), k = imm_f<F>(pc, L::kWords);
+  wr(fp, L::d(pc), Rev ? apply<O>(k, a) : apply<O>(a, k));
+  VIV_NEXT(L::kWords + sizeof(F) / 4);
+}
+
+// ---- binop with a loaded operand ----
+template <bool N> struct FLoadL {
+  static uint32_t x(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t addr(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }
+  static uint32_t d(const Word* pc) { return N ? pc[2].u32 : pc[3].u32; }
+  static uint64_t off(const Word* pc) { return N ? pc[3].u32 : pc[4].u32; }
+  static constexpr uint32_t kWords = N ? 4 : 5;
+};
+template <class F, FOp O, bool Rev, bool N>
+VIV_HANDLER(h_fbin_load) {
+  using L = FLoadL<N>;
+  const uint64_t addr = rd_u32(fp, L::addr(pc));
+  const uint64_t off = L::off(pc);
+  if (!mem_in_bounds(st, addr, off, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  F m;
+  std::memcpy(&m, mem + addr + off, sizeof(F));
+  const F x = rd<F>(fp, L::x(pc));
+  wr(fp, L::d(pc), Rev ? apply<O>(m, x) : apply<O>(x, m));
+  VIV_NEXT(L::kWords);
+}
+
+// ---- multiply feeding an add or subtract ----
+template <bool N> struct MulAddL {
+  static uint32_t a(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t b(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }
+  static uint32_t c(const Word* pc) { return N ? lo16(pc, 2) : pc[3].u32; }
+  static uint32_t d(const Word* pc) { return N ? hi16(pc, 2) : pc[4].u32; }
+  static constexpr uint32_t kWords = N ? 3 : 5;
+};
+// K: 0 = t + c, 1 = t - c, 2 = c - t, 3 = c + t (operand order kept: NaN payloads).
+template <class F, int K, bool N>
+VIV_HANDLER(h_fmul_add) {
+  using L = MulAddL<N>;
+  const F a = rd<F>(fp, L::a(pc)), b = rd<F>(fp, L::b(pc)), c = rd<F>(fp, L::c(pc));
+  const F tt = a * b;  // rounded on its own (contraction is off): never an fma
+  F r;
+  if constexpr (K == 0) r = tt + c;
+  else if constexpr (K == 1) r = tt - c;
+  else if constexpr (K == 2) r = c - tt;
+  else r = c + tt;
+  wr(fp, L::d(pc), r);
+  VIV_NEXT(L::kWords);
+}
+
+template <class F, FOp O, bool Rev>
+Handler pick_imm(bool n) { return n ? &h_fbin_imm<F, O, Rev, true> : &h_fbin_imm<F, O, Rev, false>; }
+template <class F, FOp O, bool Rev>
+Handler pick_load(bool n) { return n ? &h_fbin_load<F, O, Rev, true> : &h_fbin_load<F, O, Rev, false>; }
+
+bool float_arith(Op op, bool& is64, FOp& o) {
+  switch (op) {
+    case Op::f32_add: is64 = false; o = FOp::add; return true;
+    case Op::f32_sub: is64 = false; o = FOp::sub; return true;
+    case Op::f32_mul: is64 = false; o = FOp::mul; return true;
+    case Op::f32_div: is64 = false; o = FOp::div; return true;
+    case Op::f64_add: is64 = true; o = FOp::add; return true;
+    case Op::f64_sub: is64 = true; o = FOp::sub; return true;
+    case Op::f64_mul: is64 = true; o = FOp::mul; return true;
+    case Op::f64_div: is64 = true; o = FOp::div; return true;
+    default: return false;
+  }
+}
+
+template <template <class, FOp, bool> class P>
+Handler dispatch(Op op, bool rev, bool n) {
+  bool is64;
+  FOp o;
+  if (!float_arith(op, is64, o)) return nullptr;
+  // Commutative ones keep their operand order too: which NaN's payload an
+  // operation propagates depends on it, and the fused form matches the unfused.
+#define VIV_PICK(F)                                                          \
+  switch (o) {                                                               \
+    case FOp::add: return rev ? P<F, FOp::add, true>::get(n) : P<F, FOp::add, false>::get(n); \
+    case FOp::mul: return rev ? P<F, FOp::mul, true>::get(n) : P<F, FOp::mul, false>::get(n); \
+    case FOp::sub: return rev ? P<F, FOp::sub, true>::get(n) : P<F, FOp::sub, false>::get(n); \
+    case FOp::div: return rev ? P<F, FOp::div, true>::get(n) : P<F, FOp::div, false>::get(n); \
+  }
+  if (is64) { VIV_PICK(double) } else { VIV_PICK(float) }
+#undef VIV_PICK
+  return nullptr;
+}
+template <class F, FOp O, bool Rev> struct ImmP { static Handler get(bool n) { return pick_imm<F, O, Rev>(n); } };
+template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { return pick_load<F, O, Rev>(n); } };
+
+}  // namespace
+
+Handler float_binop_imm_handler(Op op, bool const_left, bool narrow) { return dispatch<ImmP>(op, const_left, narrow); }
+Handler float_binop_load_handler(Op op, bool load_left, bool narrow) { return dispatch<LoadP>(op, load_left, narrow); }
+Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
+  if (mul == Op::f64_mul && (add == Op::f64_add || add == Op::f64_sub)) {
+    switch (kind) {
+      case 0: return narrow ? &h_fmul_add<double, 0, true> : &h_fmul_add<double, 0, false>;
+      case 1: return narrow ? &h_fmul_add<double, 1, true> : &h_fmul_add<double, 1, false>;
+      case 2: return narrow ? &h_fmul_add<double, 2, true> : &h_fmul_add<double, 2, false>;
+      case 3: return narrow ? &h_fmul_add<double, 3, true> : &h_fmul_add<double, 3, false>;
+    }
+  }
+  if (mul == Op::f32_mul && (add == Op::f32_add || add == Op::f32_sub)) {
+    switch (kind) {
+      case 0: return narrow ? &h_fmul_add<float, 0, true> : &h_fmul_add<float, 0, false>;
+      case 1: return narrow ? &h_fmul_add<float, 1, true> : &h_fmul_add<float, 1, false>;
+      case 2: return narrow ? &h_fmul_add<float, 2, true> : &h_fmul_add<float, 2, false>;
+      case 3: return narrow ? &h_fmul_add<float, 3, true> : &h_fmul_add<float, 3, false>;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace viv::interp
