@@ -67,6 +67,7 @@ struct Emitted {
   Op op = Op::nop;
   bool imm = false;      // b is an immediate
   uint32_t a = 0, b = 0, d = 0;
+  uint64_t k = 0;        // a float comparison's constant (imm; b = its size in bytes)
 };
 
 struct Ctl {
@@ -244,6 +245,16 @@ class Lowerer {
   Result<void> lower_simd(const Instr& in, const OpInfo& oi);
   Result<void> set_local(const Instr& in, bool tee);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
+  // Emits the float compare-with-constant `cmp` fused with a branch (kind as
+  // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
+  uint32_t emit_float_brci(const Emitted& cmp, int kind) {
+    const bool is32 = cmp.b == 4;
+    const uint32_t at = emit(float_compare_imm_handler(cmp.op, kind, false), is32 ? 4 : 5);
+    code_[at + 1].u32 = cmp.a;
+    if (is32) code_[at + 3].u32 = static_cast<uint32_t>(cmp.k);
+    else std::memcpy(&code_[at + 3], &cmp.k, 8);
+    return at;
+  }
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
   void emit_return();
@@ -591,6 +602,20 @@ Result<void> Lowerer::lower(const Instr& in) {
           c.fixups.push_back({at, at + 2});
         }
         no_fuse();
+      } else if (from_binop && binop_.imm && float_compare_imm_handler(binop_.op, 1, false) &&
+                 c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+        // A float comparison with a constant: [h][a][rel][k..].
+        const Emitted cmp = binop_;
+        unemit(cmp);
+        const uint32_t at = emit_float_brci(cmp, c.kind == FrameKind::Loop ? 2 : 1);
+        binop_ = Emitted{};
+        if (c.kind == FrameKind::Loop) {
+          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+          mark(at);
+        } else {
+          c.fixups.push_back({at, at + 2});
+        }
+        no_fuse();
       } else if (fused && c.kind == FrameKind::Loop && prev_binop_.end == binop_.at &&
                  prev_binop_.op == Op::i32_add && prev_binop_.imm && prev_binop_.at >= label_pos_ &&
                  step_compare_back_edge(binop_.op, binop_.imm) && !branch_needs_moves(in.index, 0)) {
@@ -855,7 +880,48 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
 // with a constant operand, with an operand an f32/f64.load just produced, or
 // (add/sub) with an operand a mul just produced. True if it emitted one.
+// A float comparison with a constant operand (right, or left with the
+// comparison mirrored: exact, NaN included) becomes a comparison with an
+// immediate, which br_if/if then fuse into a compare-and-branch.
+Op mirror_float_compare(Op op) {
+  switch (op) {
+    case Op::f32_lt: return Op::f32_gt; case Op::f32_gt: return Op::f32_lt;
+    case Op::f32_le: return Op::f32_ge; case Op::f32_ge: return Op::f32_le;
+    case Op::f64_lt: return Op::f64_gt; case Op::f64_gt: return Op::f64_lt;
+    case Op::f64_le: return Op::f64_ge; case Op::f64_ge: return Op::f64_le;
+    default: return op;  // eq, ne
+  }
+}
+
 bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
+  if (float_compare_imm_handler(in.op, 0, false)) {
+    int ki = -1;
+    if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
+    else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
+    if (ki < 0) return false;
+    const Op op = ki == 0 ? in.op : mirror_float_compare(in.op);
+    const bool is64 = s->params[0] == ValType::F64;
+    const uint64_t k = top(ki).k;
+    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
+    pop(2);
+    const uint32_t d = push(ValType::I32);
+    const bool n = narrow(a, d);
+    const uint32_t base = n ? 2 : 3;
+    const uint32_t at = emit(float_compare_imm_handler(op, 0, n), base + (is64 ? 2 : 1));
+    if (n) {
+      code_[at + 1].u32 = pack16(a, d);
+      fusable({at + 1, Field::kHigh}, d);
+    } else {
+      code_[at + 1].u32 = a;
+      code_[at + 2].u32 = d;
+      fusable({at + 2}, d);
+    }
+    if (is64) std::memcpy(&code_[at + base], &k, 8);
+    else code_[at + base].u32 = static_cast<uint32_t>(k);
+    record_binop(at, op, true, a, is64 ? 8 : 4, d);  // b: the constant's size in bytes
+    binop_.k = k;
+    return true;
+  }
   if (!float_binop_imm_handler(in.op, false, false)) return false;
   const ValType rt = s->result;
   const bool is64 = rt == ValType::F64;
@@ -1147,6 +1213,13 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
           code_[at + 1].u32 = cmp.a;
           code_[at + 2].u32 = cmp.b;
           skip = {at, at + 3};
+          binop_ = Emitted{};
+        } else if (pos() == before && fresh && binop_.end == before && binop_.imm &&
+                   float_compare_imm_handler(binop_.op, 3, false)) {  // [h][a][rel][k..]
+          const Emitted cmp = binop_;
+          unemit(cmp);
+          const uint32_t at = emit_float_brci(cmp, 3);
+          skip = {at, at + 2};
           binop_ = Emitted{};
         } else if (pos() == before && fresh && binop_.end == before && !binop_.imm &&
                    fused_compare_branch_not(binop_.op)) {  // float: [h][a][b][rel], branch unless a OP b

@@ -111,6 +111,11 @@ Handler float_binop_load_handler(Op op, bool load_left, bool narrow);
 // a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
 // Or nullptr.
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
+// f32/f64 comparison `cmp` with a constant right operand. kind 0: the
+// comparison (binop+const layout, `narrow` or wide); fused with a branch
+// ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
+// false. Or nullptr.
+Handler float_compare_imm_handler(Op cmp, int kind, bool narrow);
 
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]

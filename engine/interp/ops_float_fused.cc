@@ -6,6 +6,8 @@
 //                 k is one Word for f32, two (imm64) for f64
 //   binop+load    narrow [h][x|addr][d][off] wide [h][x][addr][d][off]
 //                 d = x op mem[addr+off] (or mem[addr+off] op x); traps like the load
+//   cmp+const     as binop+const, d = (a CMP k); fused with br_if/if:
+//                 [h][a][rel][k..]
 //   mul+add/sub   narrow [h][a|b][c|d]       wide [h][a][b][c][d]
 //                 t = a*b (rounded); d = t + c, t - c, c - t or c + t (rounded again)
 //
@@ -102,6 +104,76 @@ VIV_HANDLER(h_fmul_add) {
   VIV_NEXT(L::kWords);
 }
 
+// ---- comparison with a constant ----
+// d = a CMP k: [h][a|d][k..] / [h][a][d][k..] (as binop+const). Fused with the
+// br_if or `if` consuming it: [h][a][rel][k..]; Not branches when false
+// (`if`; NaN makes that no other comparison), Loop is a back-edge.
+enum class FCmp { eq, ne, lt, gt, le, ge };
+template <FCmp C, class F>
+[[gnu::always_inline]] inline bool cmp(F a, F b) {
+  if constexpr (C == FCmp::eq) return a == b;
+  else if constexpr (C == FCmp::ne) return a != b;
+  else if constexpr (C == FCmp::lt) return a < b;
+  else if constexpr (C == FCmp::gt) return a > b;
+  else if constexpr (C == FCmp::le) return a <= b;
+  else return a >= b;
+}
+template <class F, FCmp C, bool N>
+VIV_HANDLER(h_fcmp_imm) {
+  using L = UnopL<N>;
+  wr_u32(fp, L::d(pc), cmp<C>(rd<F>(fp, L::a(pc)), imm_f<F>(pc, L::kWords)) ? 1u : 0u);
+  VIV_NEXT(L::kWords + sizeof(F) / 4);
+}
+template <class F, FCmp C, bool Not, bool Loop>
+VIV_HANDLER(h_fbrci) {
+  if (cmp<C>(rd<F>(fp, pc[1].u32), imm_f<F>(pc, 3)) != Not) {
+    if constexpr (Loop) VIV_BACK_EDGE(2);
+    else VIV_JUMP(pc + pc[2].i32);
+  }
+  VIV_NEXT(3 + sizeof(F) / 4);
+}
+bool float_cmp(Op op, bool& is64, FCmp& c) {
+  switch (op) {
+    case Op::f32_eq: is64 = false; c = FCmp::eq; return true;
+    case Op::f32_ne: is64 = false; c = FCmp::ne; return true;
+    case Op::f32_lt: is64 = false; c = FCmp::lt; return true;
+    case Op::f32_gt: is64 = false; c = FCmp::gt; return true;
+    case Op::f32_le: is64 = false; c = FCmp::le; return true;
+    case Op::f32_ge: is64 = false; c = FCmp::ge; return true;
+    case Op::f64_eq: is64 = true; c = FCmp::eq; return true;
+    case Op::f64_ne: is64 = true; c = FCmp::ne; return true;
+    case Op::f64_lt: is64 = true; c = FCmp::lt; return true;
+    case Op::f64_gt: is64 = true; c = FCmp::gt; return true;
+    case Op::f64_le: is64 = true; c = FCmp::le; return true;
+    case Op::f64_ge: is64 = true; c = FCmp::ge; return true;
+    default: return false;
+  }
+}
+// kind: 0 = the comparison (N = narrow), 1 = branch if true, 2 = back-edge if
+// true, 3 = branch if false.
+template <class F, FCmp C>
+Handler pick_cmp(int kind, bool n) {
+  switch (kind) {
+    case 0: return n ? &h_fcmp_imm<F, C, true> : &h_fcmp_imm<F, C, false>;
+    case 1: return &h_fbrci<F, C, false, false>;
+    case 2: return &h_fbrci<F, C, false, true>;
+    case 3: return &h_fbrci<F, C, true, false>;
+  }
+  return nullptr;
+}
+template <class F>
+Handler pick_cmp_f(FCmp c, int kind, bool n) {
+  switch (c) {
+    case FCmp::eq: return pick_cmp<F, FCmp::eq>(kind, n);
+    case FCmp::ne: return pick_cmp<F, FCmp::ne>(kind, n);
+    case FCmp::lt: return pick_cmp<F, FCmp::lt>(kind, n);
+    case FCmp::gt: return pick_cmp<F, FCmp::gt>(kind, n);
+    case FCmp::le: return pick_cmp<F, FCmp::le>(kind, n);
+    case FCmp::ge: return pick_cmp<F, FCmp::ge>(kind, n);
+  }
+  return nullptr;
+}
+
 template <class F, FOp O, bool Rev>
 Handler pick_imm(bool n) { return n ? &h_fbin_imm<F, O, Rev, true> : &h_fbin_imm<F, O, Rev, false>; }
 template <class F, FOp O, bool Rev>
@@ -146,6 +218,12 @@ template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { 
 
 Handler float_binop_imm_handler(Op op, bool const_left, bool narrow) { return dispatch<ImmP>(op, const_left, narrow); }
 Handler float_binop_load_handler(Op op, bool load_left, bool narrow) { return dispatch<LoadP>(op, load_left, narrow); }
+Handler float_compare_imm_handler(Op cmp, int kind, bool narrow) {
+  bool is64;
+  FCmp c;
+  if (!float_cmp(cmp, is64, c)) return nullptr;
+  return is64 ? pick_cmp_f<double>(c, kind, narrow) : pick_cmp_f<float>(c, kind, narrow);
+}
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
   if (mul == Op::f64_mul && (add == Op::f64_add || add == Op::f64_sub)) {
     switch (kind) {
