@@ -261,6 +261,11 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
     for (char** e = environ; e && *e; ++e) cfg.env.emplace_back(*e);
   }
   for (const std::string& kv : o.envs) {
+    if (kv.empty() || kv[0] == '=') {
+      std::fprintf(stderr, "error: --env '%s': the variable name is empty (use --env KEY=VALUE or --env KEY)\n",
+                   kv.c_str());
+      return kExitUsage;
+    }
     std::string entry = kv;
     if (kv.find('=') == std::string::npos) {  // --env NAME: pass the host's value through
       const char* v = std::getenv(kv.c_str());
@@ -423,6 +428,14 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
                  "like memory.grow at its maximum.")
       ->type_name("BYTES");
   app.add_option("--fuel", o.fuel, "Stop the guest after N units of fuel (one per call and loop iteration); exit status 134.")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {  // a whole number >= 1 (CLI11 would wrap "-3" around)
+            const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+            return digits && v.find_first_not_of('0') != std::string::npos
+                       ? std::string()
+                       : "must be a whole number of at least 1, not '" + v + "'";
+          },
+          "N >= 1"))
       ->type_name("N");
   app.footer(kFooter);
   app.prefix_command();  // the first non-option is the module; everything after it is the guest's

@@ -68,6 +68,9 @@ check inspect-disasm 0 'i64.mul' -- "$viv" inspect --disasm "$src/examples/fac.w
 check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
 check run-file-then-invoke 0 '^3628800$' -- "$viv" run "$src/examples/fac.wat" --invoke fac 10
 check run-invoke-equals 0 '^120$' -- "$viv" run "$src/examples/fac.wat" --invoke=fac 5
+check run-fuel-negative 2 "--fuel: must be a whole number of at least 1, not '-3'" -- "$viv" run --fuel -3 "$src/examples/fac.wat" --invoke fac 5
+check run-fuel-enough 0 '^120$' -- "$viv" run --fuel 1000 "$src/examples/fac.wat" --invoke fac 5
+check run-env-empty-name 2 "--env '=x': the variable name is empty" -- "$viv" run --env =x "$src/examples/fac.wat" --invoke fac 5
 check run-invoke-no-name 2 '--invoke needs a function name' -- "$viv" run "$src/examples/fac.wat" --invoke
 check run-invoke-unknown 1 "exports no function 'nope'" -- "$viv" run "$src/examples/fac.wat" --invoke nope
 check run-unknown-option 2 'unknown option --bogus' -- "$viv" run --bogus "$src/examples/fac.wat"
