@@ -395,10 +395,18 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
 // The options before the module, parsed with CLI11: nullopt to go on, or
 // the status to exit with (--help, a bad command line). `rest` gets the
 // module and everything after it.
+// CLI11 2.1 cannot name positionals it does not parse (the module and the
+// guest's arguments come after prefix_command) in its usage line.
+class RunFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return "Usage: vivarium run [OPTIONS] MODULE [ARGS...]\n";
+  }
+};
+
 std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vector<std::string>& rest) {
-  CLI::App app{"Run a WebAssembly module (.wasm or .wat) with WASI preview1.\n"
-               "  vivarium run [OPTIONS] MODULE [ARGS...]",
-               "vivarium run"};
+  CLI::App app{"Run a WebAssembly module (.wasm or .wat) with WASI preview1.", "vivarium run"};
+  app.formatter(std::make_shared<RunFormatter>());
   app.add_option("--dir", o.dirs,
                  "Preopen host directory HOST for the guest, named GUEST inside it (default: HOST). Repeatable.")
       ->allow_extra_args(false)

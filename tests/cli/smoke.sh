@@ -68,6 +68,7 @@ check inspect-disasm 0 'i64.mul' -- "$viv" inspect --disasm "$src/examples/fac.w
 check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
 check run-file-then-invoke 0 '^3628800$' -- "$viv" run "$src/examples/fac.wat" --invoke fac 10
 check run-invoke-equals 0 '^120$' -- "$viv" run "$src/examples/fac.wat" --invoke=fac 5
+check run-help-usage 0 'Usage: vivarium run \[OPTIONS\] MODULE \[ARGS\.\.\.\]' -- "$viv" run --help
 check run-fuel-negative 2 "--fuel: must be a whole number of at least 1, not '-3'" -- "$viv" run --fuel -3 "$src/examples/fac.wat" --invoke fac 5
 check run-fuel-enough 0 '^120$' -- "$viv" run --fuel 1000 "$src/examples/fac.wat" --invoke fac 5
 check run-env-empty-name 2 "--env '=x': the variable name is empty" -- "$viv" run --env =x "$src/examples/fac.wat" --invoke fac 5
