@@ -46,7 +46,13 @@ GlobalType ModuleIR::global_type(uint32_t global_index) const {
 std::string ModuleIR::func_display_name(uint32_t func_index) const {
   auto it = func_names.find(func_index);
   if (it != func_names.end() && !it->second.empty()) return "$" + it->second;
-  return "func[" + std::to_string(func_index) + "]";
+  // No name section entry (stripped builds): an export name still tells the
+  // user which function trapped.
+  std::string s = "func[" + std::to_string(func_index) + "]";
+  for (const Export& e : exports) {
+    if (e.kind == ExternKind::Func && e.index == func_index) return s + " (export \"" + e.name + "\")";
+  }
+  return s;
 }
 
 }  // namespace viv

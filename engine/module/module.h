@@ -141,7 +141,8 @@ struct ModuleIR {
   GlobalType global_type(uint32_t global_index) const;
 
   std::span<const uint8_t> span(Span s) const { return {bytes.data() + s.begin, s.size()}; }
-  // "$name" when the name section has one, else "func[N]".
+  // "$name" when the name section has one, else "func[N]", plus (export "e")
+  // when the function is exported.
   std::string func_display_name(uint32_t func_index) const;
 };
 
