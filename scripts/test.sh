@@ -26,18 +26,21 @@ passed=0 failed=0 skipped=0
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 
-# run_suite NAME BUILD_DIR [cmake options...]: configure (once), build, ctest,
-# and add its counts to the totals. A build failure counts as one failure.
+# run_suite NAME BUILD_DIR [cmake options...]: configure, build, ctest, and
+# add its counts to the totals. A build failure counts as one failure. The
+# options are applied on every run, so a reused directory cannot silently
+# keep other settings (an "ASan" run without sanitizers).
 run_suite() {
   local name=$1 dir=$2
   shift 2
   echo "==== $name: $dir"
-  if [ ! -f "$dir/CMakeCache.txt" ]; then
-    if ! cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "$@"; then
-      echo "test.sh: $name: configure failed"
-      failed=$((failed + 1))
-      return
-    fi
+  local gen=(-G Ninja)
+  [ -f "$dir/CMakeCache.txt" ] && gen=()  # the generator of an existing cache stays
+  if ! cmake -S "$root" -B "$dir" "${gen[@]}" -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "$@" >"$logdir/$name.configure.log" 2>&1; then
+    cat "$logdir/$name.configure.log"
+    echo "test.sh: $name: configure failed"
+    failed=$((failed + 1))
+    return
   fi
   if ! cmake --build "$dir" -j "$jobs"; then
     echo "test.sh: $name: build failed"
