@@ -286,6 +286,10 @@ class Lowerer {
   // The last plain f32/f64.load (a = address slot, b = offset, d = result),
   // for the float binop+load fusion.
   Emitted load_;
+  // The last binop+load (a = address slot, b = offset, d = result, imm =
+  // load on the left; x = the other operand) for the read-modify-write fusion.
+  Emitted fload_;
+  uint32_t fload_x_ = 0;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
 
@@ -801,6 +805,32 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  // A store of a binop+load's result back to the loaded address and offset:
+  // [h][x|addr][off] / [h][x][addr][off].
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && fload_.end == pos() &&
+      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && fload_.d == top(0).loc &&
+      top(1).loc == fload_.a && in.mem.offset == fload_.b &&
+      ((in.op == Op::f64_store && (fload_.op == Op::f64_add || fload_.op == Op::f64_sub || fload_.op == Op::f64_mul ||
+                                   fload_.op == Op::f64_div)) ||
+       (in.op == Op::f32_store && (fload_.op == Op::f32_add || fload_.op == Op::f32_sub || fload_.op == Op::f32_mul ||
+                                   fload_.op == Op::f32_div)))) {
+    const Emitted f = fload_;
+    pop(2);
+    unemit(f);
+    const bool n = narrow(fload_x_, f.a);
+    const uint32_t at = emit(float_binop_rmw_handler(f.op, f.imm, n), n ? 3 : 4);
+    if (n) {
+      code_[at + 1].u32 = pack16(fload_x_, f.a);
+      code_[at + 2].u32 = f.b;
+    } else {
+      code_[at + 1].u32 = fload_x_;
+      code_[at + 2].u32 = f.a;
+      code_[at + 3].u32 = f.b;
+    }
+    no_fuse();
+    fload_ = Emitted{};
+    return {};
+  }
   // A store whose address an i32.add just computed, the value being already
   // in a slot (a local, or computed before the address): same fusion,
   // [h][a][b-or-k][v][offset].
@@ -1015,6 +1045,8 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
         fusable({at + 3}, d);
       }
       load_ = Emitted{};
+      fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
+      fload_x_ = x;
       return true;
     }
   }

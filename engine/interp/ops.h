@@ -107,6 +107,9 @@ Handler float_binop_imm_handler(Op op, bool const_left, bool narrow);
 // The same with an operand just loaded by f32.load/f64.load (on the left if
 // `load_left`), or nullptr.
 Handler float_binop_load_handler(Op op, bool load_left, bool narrow);
+// The same whose result a store of the same type puts back at the loaded
+// address and offset (`p->x += v`), or nullptr.
+Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
 // `mul` (f32/f64.mul) feeding `add` (the same type's add or sub); kind 0:
 // a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
 // Or nullptr.

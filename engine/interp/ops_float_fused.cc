@@ -81,6 +81,29 @@ VIV_HANDLER(h_fbin_load) {
   VIV_NEXT(L::kWords);
 }
 
+// The same, the result stored back where it was loaded from (`p->x += v`):
+// narrow [h][x|addr][off], wide [h][x][addr][off]. The store cannot trap
+// once the load did not (same address, size and offset).
+template <bool N> struct FRmwL {
+  static uint32_t x(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
+  static uint32_t addr(const Word* pc) { return N ? hi16(pc, 1) : pc[2].u32; }
+  static uint64_t off(const Word* pc) { return N ? pc[2].u32 : pc[3].u32; }
+  static constexpr uint32_t kWords = N ? 3 : 4;
+};
+template <class F, FOp O, bool Rev, bool N>
+VIV_HANDLER(h_fbin_rmw) {
+  using L = FRmwL<N>;
+  const uint64_t addr = rd_u32(fp, L::addr(pc));
+  const uint64_t off = L::off(pc);
+  if (!mem_in_bounds(st, addr, off, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  F m;
+  std::memcpy(&m, mem + addr + off, sizeof(F));
+  const F x = rd<F>(fp, L::x(pc));
+  const F r = Rev ? apply<O>(m, x) : apply<O>(x, m);
+  std::memcpy(mem + addr + off, &r, sizeof(F));
+  VIV_NEXT(L::kWords);
+}
+
 // ---- multiply feeding an add or subtract ----
 template <bool N> struct MulAddL {
   static uint32_t a(const Word* pc) { return N ? lo16(pc, 1) : pc[1].u32; }
@@ -212,6 +235,9 @@ Handler dispatch(Op op, bool rev, bool n) {
   return nullptr;
 }
 template <class F, FOp O, bool Rev> struct ImmP { static Handler get(bool n) { return pick_imm<F, O, Rev>(n); } };
+template <class F, FOp O, bool Rev>
+Handler pick_rmw(bool n) { return n ? &h_fbin_rmw<F, O, Rev, true> : &h_fbin_rmw<F, O, Rev, false>; }
+template <class F, FOp O, bool Rev> struct RmwP { static Handler get(bool n) { return pick_rmw<F, O, Rev>(n); } };
 template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { return pick_load<F, O, Rev>(n); } };
 
 }  // namespace
@@ -224,6 +250,7 @@ Handler float_compare_imm_handler(Op cmp, int kind, bool narrow) {
   if (!float_cmp(cmp, is64, c)) return nullptr;
   return is64 ? pick_cmp_f<double>(c, kind, narrow) : pick_cmp_f<float>(c, kind, narrow);
 }
+Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow) { return dispatch<RmwP>(op, load_left, narrow); }
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
   if (mul == Op::f64_mul && (add == Op::f64_add || add == Op::f64_sub)) {
     switch (kind) {

@@ -79,6 +79,40 @@ std::string funcs(const std::string& prefix, const std::string& pad) {
     fn("r_" + o + "_r32", "(param $x f64) (param $y f64)", "f32",
        st32 + "(local.set $v (f32.demote_f64 (local.get $x))) (local.set $u (f32.load offset=4 (local.get $n))) (f32." + o + " (local.get $v) (local.get $u))");
   }
+  // read-modify-write: the binop+load's result stored back (same address and
+  // offset), and a store elsewhere (not fused: another offset)
+  for (const char* op : ops) {
+    const std::string o = op;
+    const std::string st = "(f64.store offset=8 (i32.const 0) (local.get $y)) (local.set $n (i32.const 0))\n";
+    const std::string back = " (f64.load offset=8 (local.get $n))";
+    fn("f_" + o + "_rmwr", "(param $x f64) (param $y f64)", "f64",
+       st + "(f64.store offset=8 (local.get $n) (f64." + o + " (local.get $x) (f64.load offset=8 (local.get $n))))" + back);
+    fn("r_" + o + "_rmwr", "(param $x f64) (param $y f64)", "f64",
+       st + "(local.set $t (f64.load offset=8 (local.get $n))) (local.set $t (f64." + o +
+           " (local.get $x) (local.get $t))) (f64.store offset=8 (local.get $n) (local.get $t))" + back);
+    fn("f_" + o + "_rmwl", "(param $x f64) (param $y f64)", "f64",
+       st + "(f64.store offset=8 (local.get $n) (f64." + o + " (f64.load offset=8 (local.get $n)) (local.get $x)))" + back);
+    fn("r_" + o + "_rmwl", "(param $x f64) (param $y f64)", "f64",
+       st + "(local.set $t (f64.load offset=8 (local.get $n))) (local.set $t (f64." + o +
+           " (local.get $t) (local.get $x))) (f64.store offset=8 (local.get $n) (local.get $t))" + back);
+    const std::string st16 = "(f64.store offset=16 (i32.const 0) (f64.const 7))";
+    fn("f_" + o + "_rmwo", "(param $x f64) (param $y f64)", "f64",
+       st + st16 + "(f64.store offset=16 (local.get $n) (f64." + o + " (f64.load offset=8 (local.get $n)) (local.get $x)))"
+            " (f64.load offset=16 (local.get $n))");
+    fn("r_" + o + "_rmwo", "(param $x f64) (param $y f64)", "f64",
+       st + st16 + "(local.set $t (f64.load offset=8 (local.get $n))) (local.set $t (f64." + o +
+           " (local.get $t) (local.get $x))) (f64.store offset=16 (local.get $n) (local.get $t))"
+           " (f64.load offset=16 (local.get $n))");
+    const std::string st32 = "(f32.store offset=4 (i32.const 0) (f32.demote_f64 (local.get $y))) (local.set $n (i32.const 0))"
+                             " (local.set $v (f32.demote_f64 (local.get $x)))\n";
+    fn("f_" + o + "_rmw32", "(param $x f64) (param $y f64)", "f32",
+       st32 + "(f32.store offset=4 (local.get $n) (f32." + o + " (f32.load offset=4 (local.get $n)) (local.get $v)))"
+              " (f32.load offset=4 (local.get $n))");
+    fn("r_" + o + "_rmw32", "(param $x f64) (param $y f64)", "f32",
+       st32 + "(local.set $u (f32.load offset=4 (local.get $n))) (local.set $u (f32." + o +
+              " (local.get $u) (local.get $v))) (f32.store offset=4 (local.get $n) (local.get $u))"
+              " (f32.load offset=4 (local.get $n))");
+  }
   // a*b feeding add/sub, the product on either side; c = x + y computed first
   // into a temporary for the "c op t" orders.
   const char* adds[] = {"add", "sub"};
@@ -280,7 +314,10 @@ TEST(InterpFloatFusion, FusedLoadTrapsAtTheLoad) {
     (func (export "l") (param i32 f64) (result f64)
       (f64.mul (local.get 1) (f64.load offset=16 (local.get 0))))
     (func (export "l32") (param i32 f32) (result f32)
-      (f32.sub (f32.load offset=2 (local.get 0)) (local.get 1)))))";
+      (f32.sub (f32.load offset=2 (local.get 0)) (local.get 1)))
+    (func (export "rmw") (param i32 f64) (result f64)
+      (f64.store (local.get 0) (f64.add (local.get 1) (f64.load (local.get 0))))
+      (f64.load (local.get 0)))))";
   auto bytes = viv::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   auto ir = viv::decode(*bytes);
@@ -300,6 +337,12 @@ TEST(InterpFloatFusion, FusedLoadTrapsAtTheLoad) {
   Error t = e.trap("l", {I32(65536 - 23), F64(2.0)});
   EXPECT_EQ(t.code(), ErrorCode::MemoryOutOfBounds);
   EXPECT_EQ(t.where().offset, offset_of(0, Op::f64_load));
+  // read-modify-write: traps at the load, memory untouched
+  Error tr = e.trap("rmw", {I32(65536 - 7), F64(2.0)});
+  EXPECT_EQ(tr.code(), ErrorCode::MemoryOutOfBounds);
+  EXPECT_EQ(tr.where().offset, offset_of(2, Op::f64_load));
+  EXPECT_EQ(e.f64_bits("rmw", {I32(65536 - 8), F64(2.5)}), std::bit_cast<uint64_t>(2.5));
+  EXPECT_EQ(e.f64_bits("rmw", {I32(65536 - 8), F64(2.5)}), std::bit_cast<uint64_t>(5.0));
   Error t32 = e.trap("l32", {I32(-1), F32(1.0f)});  // 0xffffffff + 2 does not wrap
   EXPECT_EQ(t32.code(), ErrorCode::MemoryOutOfBounds);
   EXPECT_EQ(t32.where().offset, offset_of(1, Op::f32_load));
@@ -319,7 +362,9 @@ TEST(InterpFloatFusion, LoweringPicksTheFusedHandlers) {
     (func (param $p i32) (param $x f64) (result f64)
       (if (result f64) (f64.lt (local.get $x) (local.get $x)) (then (f64.const 1)) (else (f64.const 2))))
     (func (param $p i32) (param $x f64) (result f64)
-      (if (result f64) (f64.lt (f64.const -2) (local.get $x)) (then (f64.const 1)) (else (f64.const 2))))))";
+      (if (result f64) (f64.lt (f64.const -2) (local.get $x)) (then (f64.const 1)) (else (f64.const 2))))
+    (func (param $p i32) (param $x f64) (result f64)
+      (f64.store offset=8 (local.get $p) (f64.sub (f64.load offset=8 (local.get $p)) (local.get $x))) (local.get $x))))";
   auto bytes = viv::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   auto ir = viv::decode(*bytes);
@@ -331,8 +376,9 @@ TEST(InterpFloatFusion, LoweringPicksTheFusedHandlers) {
       interp::float_binop_imm_handler(Op::f64_sub, true, true),
       interp::fused_compare_branch_not(Op::f64_lt),
       interp::float_compare_imm_handler(Op::f64_gt, 3, false),  // -2 < x mirrored
+      interp::float_binop_rmw_handler(Op::f64_sub, true, true),
   };
-  for (uint32_t i = 0; i < 6; ++i) {
+  for (uint32_t i = 0; i < 7; ++i) {
     auto cf = viv::lower_function(**ir, i);
     ASSERT_TRUE(cf.ok()) << i;
     ASSERT_NE(want[i], nullptr) << i;
