@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Runs one part of the spec suite: run_spec.sh VIVARIUM KNOWN_FAILURES DEFAULT_DIR core|simd
-# Exit 77 (reported by CTest as skipped) when the suite is not there.
+# Exit 77 (reported by CTest as skipped) when the suite is not at its default
+# place; exit 1 when VIVARIUM_SPEC_DIR names a folder that does not exist.
 set -euo pipefail
 vivarium=$1 known=$2 dir=${VIVARIUM_SPEC_DIR:-$3} part=$4
 
 if [ ! -d "$dir" ]; then
+  # A folder someone named explicitly must exist: a typo must not pass as
+  # "suite absent".
+  if [ -n "${VIVARIUM_SPEC_DIR:-}" ]; then
+    echo "FAIL: VIVARIUM_SPEC_DIR=$VIVARIUM_SPEC_DIR is not a folder"
+    exit 1
+  fi
   echo "SKIP: WebAssembly spec suite not found at $dir (set VIVARIUM_SPEC_DIR to its folder)"
   exit 77
 fi
