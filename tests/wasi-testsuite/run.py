@@ -96,6 +96,11 @@ def main():
         print(__doc__)
         return 2
     viv = os.path.abspath(sys.argv[1])
+    named = os.environ.get("VIVARIUM_WASI_TESTSUITE")
+    if named and not sys.argv[2:] and not os.path.isdir(named):
+        # A folder someone named must exist: a typo is not "suite absent".
+        print(f"wasi-testsuite: VIVARIUM_WASI_TESTSUITE={named} is not a folder")
+        return 1
     dirs = find_suite_dirs(sys.argv[2:])
     if not dirs:
         print("wasi-testsuite: not found (set VIVARIUM_WASI_TESTSUITE or place it in ../shared/wasi-testsuite); skipped")
