@@ -221,7 +221,7 @@ int finish(int status) {
 }
 
 // The status for an error that ended the guest.
-int status_for(const Error& e, const RunOptions& o) {
+int status_for(const Error& e, const RunOptions& o, const std::string& path) {
   if (e.code() == ErrorCode::Exit) return static_cast<int>(e.value() & 0xff);
   if (e.code() == ErrorCode::DeadlineExceeded) {
     std::fprintf(stderr, "error: guest exceeded --timeout %s\n", o.timeout.c_str());
@@ -238,7 +238,7 @@ int status_for(const Error& e, const RunOptions& o) {
     return kExitFailure;
   }
   if (e.phase() == Phase::Trap || e.phase() == Phase::Exhaustion) {
-    std::fprintf(stderr, "error: wasm trap: %s\n", e.message().c_str());
+    std::fprintf(stderr, "error: %s: wasm trap: %s\n", path.c_str(), e.message().c_str());
     print_backtrace(e);
     return kExitTrap;
   }
@@ -334,7 +334,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
   wasi::add_to_linker(linker, **ctx);
 
   auto inst = linker.instantiate(store, *module);
-  if (!inst.ok()) return finish(status_for(inst.error(), o));
+  if (!inst.ok()) return finish(status_for(inst.error(), o, path));
 
   auto call = [&](const std::string& name, std::span<const Value> args) -> Result<std::vector<Value>> {
     return inst->call(name, args);
@@ -344,7 +344,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
   const bool has_start = inst->func("_start").has_value();
   if (inst->func("_initialize") && (!has_start || !o.invoke.empty())) {
     auto r = call("_initialize", {});
-    if (!r.ok()) return finish(status_for(r.error(), o));
+    if (!r.ok()) return finish(status_for(r.error(), o, path));
   }
   std::fflush(stdout);
 
@@ -370,14 +370,14 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
       args.push_back(*v);
     }
     auto r = f->call(args);
-    if (!r.ok()) return finish(status_for(r.error(), o));
+    if (!r.ok()) return finish(status_for(r.error(), o, path));
     for (const Value& v : *r) print_value(v);
     std::fflush(stdout);
     return finish(0);
   }
   if (has_start) {
     auto r = call("_start", {});
-    if (!r.ok()) return finish(status_for(r.error(), o));
+    if (!r.ok()) return finish(status_for(r.error(), o, path));
   } else if (!inst->func("_initialize")) {
     // Instantiation ran the module's start function, if any; say so rather
     // than exit silently when the user probably meant --invoke.

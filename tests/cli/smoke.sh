@@ -79,6 +79,9 @@ check validate-unknown-option 2 'bogus' -- "$viv" validate --bogus "$src/example
 mkdir -p "$tmp/noscripts"
 check wast-empty-directory 1 'no .wast scripts in directory.*noscripts' -- "$viv" wast "$tmp/noscripts"
 check wast-no-file 2 'required' -- "$viv" wast
+printf '(module (func (export "_start") unreachable))' >"$tmp/trap.wat"
+check run-trap 134 'trap.wat: wasm trap: unreachable.*' -- "$viv" run "$tmp/trap.wat"
+check run-trap-backtrace 134 'at func\[0\] \(export "_start"\) \(offset 0x[0-9a-f]+\)' -- "$viv" run "$tmp/trap.wat"
 check run-directory 1 'cannot read file: is a directory' -- "$viv" run "$tmp"
 check run-from-pipe 0 '^720$' -- bash -c "cat '$src/examples/fac.wat' | '$viv' run /dev/stdin --invoke fac 6"
 check run-nothing-to-run 0 'exports no _start or _initialize.*--invoke NAME \(exports: fac' -- "$viv" run "$src/examples/fac.wat"
