@@ -157,7 +157,10 @@ class Reader {
   uint64_t base_;
 };
 
-// Checks UTF-8 per the Unicode standard (no overlongs, surrogates or > U+10FFFF).
+// Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF), the one definition the decoder, the text lexer and WASI paths use.
+// Length of the well-formed sequence starting at s[i] (i < s.size()), or 0.
+size_t utf8_sequence_length(std::string_view s, size_t i);
 bool is_valid_utf8(std::string_view s);
 
 }  // namespace viv

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/binary/reader.h"
 #include "engine/text/numbers.h"
 
 namespace viv::text {
@@ -20,27 +21,6 @@ int hex_val(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Length of a well-formed UTF-8 sequence at s[i], or 0.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  return n;
 }
 
 class Lexer {
@@ -169,7 +149,7 @@ class Lexer {
         return "illegal escape";
       }
       if (c >= 0x80) {
-        size_t n = utf8_len(s_, i_);
+        size_t n = utf8_sequence_length(s_, i_);
         if (n == 0) return "malformed UTF-8 encoding";
         i_ += n;
         continue;
@@ -204,7 +184,7 @@ class Lexer {
       if (!is_idchar(c)) {
         foreign = true;
         if (c >= 0x80) {
-          size_t n = utf8_len(s_, i_);
+          size_t n = utf8_sequence_length(s_, i_);
           if (n == 0) {
             bad("malformed UTF-8 encoding", line_, col());
             ++i_;

@@ -6,11 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "engine/binary/reader.h"
 #include "host/wasi/errno_or.h"
 
 namespace vivarium::wasi {
 
-bool is_valid_utf8(std::string_view s);
+using viv::is_valid_utf8;  // strict UTF-8, shared with the decoder
 ErrnoOr<std::string> checked_guest_path(std::string_view bytes);
 
 }  // namespace vivarium::wasi
