@@ -64,12 +64,12 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
 
   l.func(kModule, "fd_datasync", [c](uint32_t fd) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdDatasync));
-    return ret(::fdatasync(e->host.get()) == 0 ? Errno::Success : last_host_errno());
+    return ret(host_result(::fdatasync(e->host.get())));
   });
 
   l.func(kModule, "fd_sync", [c](uint32_t fd) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdSync));
-    return ret(::fsync(e->host.get()) == 0 ? Errno::Success : last_host_errno());
+    return ret(host_result(::fsync(e->host.get())));
   });
 
   l.func(kModule, "fd_fdstat_get", [c](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t {
@@ -99,7 +99,7 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
     fl &= ~(O_APPEND | O_NONBLOCK);
     if (flags & fdflag::Append) fl |= O_APPEND;
     if (flags & fdflag::Nonblock) fl |= O_NONBLOCK;
-    return ret(::fcntl(e->host.get(), F_SETFL, fl) == 0 ? Errno::Success : last_host_errno());
+    return ret(host_result(::fcntl(e->host.get(), F_SETFL, fl)));
   });
 
   l.func(kModule, "fd_fdstat_set_rights", [c](uint32_t fd, uint64_t base, uint64_t inheriting) -> uint32_t {
@@ -123,14 +123,14 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
   l.func(kModule, "fd_filestat_set_size", [c](uint32_t fd, uint64_t size) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdFilestatSetSize));
     if (!valid_filesize(size)) return ret(Errno::Inval);
-    return ret(::ftruncate(e->host.get(), static_cast<off_t>(size)) == 0 ? Errno::Success : last_host_errno());
+    return ret(host_result(::ftruncate(e->host.get(), static_cast<off_t>(size))));
   });
 
   l.func(kModule, "fd_filestat_set_times",
          [c](uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst) -> uint32_t {
            WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdFilestatSetTimes));
            WASI_TRY_ASSIGN_RET(auto times, file_times(atim, mtim, fst));
-           return ret(::futimens(e->host.get(), times.data()) == 0 ? Errno::Success : last_host_errno());
+           return ret(host_result(::futimens(e->host.get(), times.data())));
          });
 
   l.func(kModule, "fd_prestat_get", [c](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t {

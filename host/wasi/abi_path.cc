@@ -24,8 +24,6 @@
 namespace vivarium::wasi {
 namespace {
 
-Errno host_result(int r) { return r == 0 ? Errno::Success : last_host_errno(); }
-
 // A trailing slash on a name that must not be followed (readlink, the source
 // of a hard link): the kernel would follow a symlink there, so decide here.
 Errno reject_trailing_slash(const ParentDir& p) {

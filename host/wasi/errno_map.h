@@ -8,5 +8,7 @@ namespace vivarium::wasi {
 Errno from_host_errno(int host_errno);
 // Shorthand for the common "the last OS call failed" path.
 Errno last_host_errno();
+// The result of an OS call that returns 0 on success and -1 with errno set.
+inline Errno host_result(int r) { return r == 0 ? Errno::Success : last_host_errno(); }
 
 }  // namespace vivarium::wasi
