@@ -68,6 +68,8 @@ struct Emitted {
   bool imm = false;      // b is an immediate
   uint32_t a = 0, b = 0, d = 0;
   uint64_t k = 0;        // a float comparison's constant (imm; b = its size in bytes)
+  // An i32 shl_add (op nop): d = b + (a << k), b an immediate if imm.
+  bool shl_add = false;
 };
 
 struct Ctl {
@@ -145,6 +147,38 @@ class Lowerer {
   void record_binop(uint32_t at, Op op, bool imm, uint32_t a, uint32_t b, uint32_t d) {
     prev_binop_ = binop_;
     binop_ = Emitted{at, pos(), op, imm, a, b, d};
+  }
+  struct ShlAdd {
+    uint32_t idx = 0, base = 0, sh = 0;
+    bool imm_base = false;
+  };
+  // The address the last instruction computed is `base + (idx << sh)`: an
+  // i32 shl_add (lower_shl_add) still fresh in binop_.
+  bool shl_add(ShlAdd& r) const {
+    if (!binop_.shl_add) return false;
+    r = {binop_.a, binop_.b, static_cast<uint32_t>(binop_.k), binop_.imm};
+    return true;
+  }
+  bool lower_shl_add();
+  // Emits the fused load/store `h` of base + (idx << sh) with `v` (the
+  // load's result or the stored value); returns the Word holding v.
+  uint32_t emit_shl_mem(Op op, const ShlAdd& r, uint32_t v, uint32_t off, Field& vf) {
+    const bool n = !r.imm_base && narrow(r.idx, r.base, v);
+    const uint32_t at = emit(load_shl_add_handler(op, r.imm_base, n), n ? 4 : 6);
+    if (n) {
+      code_[at + 1].u32 = pack16(r.idx, r.base);
+      code_[at + 2].u32 = pack16(v, r.sh);
+      code_[at + 3].u32 = off;
+      vf = {at + 2, Field::kLow};
+    } else {
+      code_[at + 1].u32 = r.idx;
+      code_[at + 2].u32 = r.base;
+      code_[at + 3].u32 = v;
+      code_[at + 4].u32 = r.sh;
+      code_[at + 5].u32 = off;
+      vf = {at + 3};
+    }
+    return at;
   }
   // Rewinds to `e`'s start: a fusion re-emits it as part of a larger instruction.
   void unemit(const Emitted& e) { code_.resize(e.at); }
@@ -745,6 +779,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
+  if (in.op == Op::i32_add && lower_shl_add()) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
@@ -788,8 +823,20 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   // dispatch, not two): [h][a][b-or-k][d][offset].
   if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && in.mem.offset <= UINT32_MAX &&
       fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_.end == pos() &&
-      binop_.op == Op::i32_add) {
-    if (Handler hl = load_add_handler(in.op, binop_.imm)) {
+      (binop_.op == Op::i32_add || binop_.shl_add)) {
+    ShlAdd r;
+    if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
+      pop();
+      const uint32_t d = push(s->result);
+      unemit(binop_);
+      Field df;
+      const uint32_t at = emit_shl_mem(in.op, r, d, static_cast<uint32_t>(in.mem.offset), df);
+      mark(at, in);
+      fusable(df, d);
+      binop_ = prev_binop_ = Emitted{};
+      return {};
+    }
+    if (Handler hl = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm)) {
       pop();
       const uint32_t d = push(s->result);
       const Emitted add = binop_;
@@ -836,8 +883,19 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   // [h][a][b-or-k][v][offset].
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && in.mem.offset <= UINT32_MAX &&
       top(0).loc != kConstLoc && fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
-      binop_.end == pos() && binop_.op == Op::i32_add) {
-    if (Handler hs = load_add_handler(in.op, binop_.imm)) {
+      binop_.end == pos() && (binop_.op == Op::i32_add || binop_.shl_add)) {
+    ShlAdd r;
+    if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
+      const uint32_t v = top(0).loc;
+      unemit(binop_);
+      Field vf;
+      mark(emit_shl_mem(in.op, r, v, static_cast<uint32_t>(in.mem.offset), vf), in);
+      pop(2);
+      no_fuse();
+      binop_ = prev_binop_ = Emitted{};
+      return {};
+    }
+    if (Handler hs = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm)) {
       const Emitted add = binop_;
       unemit(add);
       const uint32_t at = emit(hs, 5);
@@ -905,6 +963,49 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     return internal(in, "unexpected signature for " + std::string(oi.text));
   }
   return {};
+}
+
+// `x + (idx << k)` or `(idx << k) + x`, the shl by a constant just emitted
+// into the temporary the add consumes, x a slot or a constant: one shl_add
+// (ops_int.cc) in place of both. True if it emitted one.
+bool Lowerer::lower_shl_add() {
+  const Emitted sh = binop_;
+  if (sh.end != pos() || fuse_end_ != pos() || sh.op != Op::i32_shl || !sh.imm || fuse_slot_ != sh.d ||
+      sh.at < label_pos_)
+    return false;
+  int si = -1;  // stack index of the shifted value
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == sh.d) si = i;
+  if (si < 0) return false;
+  const Val& o = top(1 - si);
+  const bool imm = o.loc == kConstLoc;
+  const uint32_t base = imm ? static_cast<uint32_t>(o.k) : o.loc;
+  pop(2);
+  const uint32_t d = push(ValType::I32);
+  unemit(sh);
+  const uint32_t k = sh.b & 31;
+  const bool n = narrow(sh.a, imm ? d : base, d) && (imm || k <= kNarrowMax);
+  const uint32_t at = emit(shl_add_handler(imm, n), n ? (imm ? 4 : 3) : 5);
+  if (n && !imm) {  // [h][idx|base][d|sh]
+    code_[at + 1].u32 = pack16(sh.a, base);
+    code_[at + 2].u32 = pack16(d, k);
+    fusable({at + 2, Field::kLow}, d);
+  } else if (n) {  // [h][idx|d][base][sh]
+    code_[at + 1].u32 = pack16(sh.a, d);
+    code_[at + 2].u32 = base;
+    code_[at + 3].u32 = k;
+    fusable({at + 1, Field::kHigh}, d);
+  } else {  // [h][idx][base][d][sh]
+    code_[at + 1].u32 = sh.a;
+    code_[at + 2].u32 = base;
+    code_[at + 3].u32 = d;
+    code_[at + 4].u32 = k;
+    fusable({at + 3}, d);
+  }
+  prev_binop_ = Emitted{};
+  binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
+  binop_.shl_add = true;
+  return true;
 }
 
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div

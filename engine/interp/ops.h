@@ -84,6 +84,18 @@ Handler binop_imm_handler(Op op, bool narrow);
 // [h][a][b-or-k][d][offset], or nullptr. For a store, the same with the
 // value's slot in place of d.
 Handler load_add_handler(Op load, bool imm);
+// The handler of a load or store whose address is `base + (idx << sh)`, an
+// i32.shl by a constant feeding an i32.add (base a slot or, if `imm_base`, a
+// constant; that form is wide only), replacing both: narrow
+// [h][idx|base][d|sh][off], wide [h][idx][base][d][sh][off] (v for d in a
+// store), or nullptr.
+Handler load_shl_add_handler(Op op, bool imm_base, bool narrow);
+
+// ---- array indexing (ops_int.cc) ----
+// d = base + (idx << sh), 32-bit wrap, sh already masked (& 31); base a slot
+// or (imm_base) an immediate: narrow [h][idx|base][d|sh] or [h][idx|d][base][sh]
+// (imm_base), wide [h][idx][base][d][sh].
+Handler shl_add_handler(bool imm_base, bool narrow);
 
 // ---- superinstructions (ops_fused.cc) ----
 // The compare-and-branch handler replacing comparison `cmp` (with a slot or,

@@ -117,6 +117,28 @@ VIV_HANDLER(h_div_u) {
 
 }  // namespace
 
+namespace {
+// i32 shl_add (ops.h): `base + (idx << sh)`, array indexing.
+template <bool N, bool I>
+VIV_HANDLER(h_i32_shl_add) {
+  uint32_t idx, base, d, sh;
+  if constexpr (N && !I) {
+    idx = lo16(pc, 1), base = rd_u32(fp, hi16(pc, 1)), d = lo16(pc, 2), sh = hi16(pc, 2);
+  } else if constexpr (N) {
+    idx = lo16(pc, 1), d = hi16(pc, 1), base = pc[2].u32, sh = pc[3].u32;
+  } else {
+    idx = pc[1].u32, base = I ? pc[2].u32 : rd_u32(fp, pc[2].u32), d = pc[3].u32, sh = pc[4].u32;
+  }
+  wr_u32(fp, d, static_cast<u32>(base + (rd_u32(fp, idx) << sh)));
+  VIV_NEXT(N ? (I ? 4 : 3) : 5);
+}
+}  // namespace
+
+Handler shl_add_handler(bool imm_base, bool narrow) {
+  if (imm_base) return narrow ? &h_i32_shl_add<true, true> : &h_i32_shl_add<false, true>;
+  return narrow ? &h_i32_shl_add<true, false> : &h_i32_shl_add<false, false>;
+}
+
 Handler binop_imm_handler(Op op, bool narrow) {
   switch (op) {
 #define VIV_CASE(id, ...) \
