@@ -324,6 +324,8 @@ class Lowerer {
   // load on the left; x = the other operand) for the read-modify-write fusion.
   Emitted fload_;
   uint32_t fload_x_ = 0;
+  // The last plain i32.load8_u (a = address slot, b = offset, d = result), for br_table.
+  Emitted iload_;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
 
@@ -704,18 +706,36 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::br_table: {
+      // The index just computed by an i32.load8_u or an i32.add of a
+      // constant into its temporary: fused ([h][x][k-or-off][n][rel0]...).
+      const bool fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc;
+      const bool from_load = fresh && iload_.end == pos() && iload_.op == Op::i32_load8_u && iload_.d == top(0).loc;
+      const bool from_add = fresh && binop_.end == pos() && binop_.op == Op::i32_add && binop_.imm &&
+                            binop_.d == top(0).loc;
       const uint32_t idx = operand(0);
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
-      const uint32_t at = emit(&h_br_table, 3 + n + 1);
-      code_[at + 1].u32 = idx;
-      code_[at + 2].u32 = n;
+      uint32_t at, first = 3;
+      if (from_load || from_add) {
+        const Emitted e = from_load ? iload_ : binop_;
+        unemit(e);  // a load keeps its offset-table entry: the fused instruction starts at the same Word
+        at = emit(from_load ? &h_br_table_load8u : &h_br_table_addi, 4 + n + 1);
+        code_[at + 1].u32 = e.a;
+        code_[at + 2].u32 = e.b;
+        code_[at + 3].u32 = n;
+        first = 4;
+        iload_ = binop_ = prev_binop_ = Emitted{};
+      } else {
+        at = emit(&h_br_table, 3 + n + 1);
+        code_[at + 1].u32 = idx;
+        code_[at + 2].u32 = n;
+      }
       std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> entries that need a stub
       for (uint32_t k = 0; k <= n; ++k) {
         const uint32_t depth = targets[k];
         Ctl& c = ctl_at(depth);
-        const uint32_t word = at + 3 + k;
+        const uint32_t word = at + first + k;
         if (c.kind == FrameKind::Block || c.kind == FrameKind::If || c.kind == FrameKind::Else) {
           if (!branch_needs_moves(depth, 0)) {
             c.fixups.push_back({at, word});
@@ -931,6 +951,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     }
     mark(at, in);
     if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
+    if (in.op == Op::i32_load8_u) iload_ = Emitted{at, pos(), in.op, false, src[0], off, d};
   } else if (s->nparams == 1 && s->nresults == 1) {
     if (narrow(src[0], d)) {  // [h][a|d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);

@@ -142,6 +142,8 @@ VIV_HANDLER(h_br_if_loop);    // [h][cond][rel]          back-edge variant
 VIV_HANDLER(h_br_unless);     // [h][cond][rel]
 VIV_HANDLER(h_br_unless_loop);// [h][cond][rel]          back-edge variant (br_if of an i32.eqz)
 VIV_HANDLER(h_br_table);      // [h][idx][n][rel0][rel1]... n+1 targets, default last
+VIV_HANDLER(h_br_table_addi); // [h][x][k][n][rel0]...     index x + k (an i32.add of a constant)
+VIV_HANDLER(h_br_table_load8u); // [h][addr][off][n][rel0]... index an i32.load8_u's byte
 VIV_HANDLER(h_return);        // [h]
 VIV_HANDLER(h_call);          // [h][func][base]         args at fp[base..], results there too
 VIV_HANDLER(h_call_indirect); // [h][table][base][type_id][elem_slot]

@@ -45,6 +45,25 @@ VIV_HANDLER(h_br_table) {
   VIV_JUMP(pc + pc[3 + i].i32);
 }
 
+// br_table whose index an i32.add of a constant just computed (a switch on
+// `x - k`): [h][x][k][n][rel0]...
+VIV_HANDLER(h_br_table_addi) {
+  uint32_t i = rd_u32(fp, pc[1].u32) + pc[2].u32;
+  const uint32_t n = pc[3].u32;
+  if (i > n) i = n;
+  VIV_JUMP(pc + pc[4 + i].i32);
+}
+// br_table whose index an i32.load8_u just loaded (a bytecode dispatch):
+// [h][addr][off][n][rel0]...; traps like the load (same offset-table entry).
+VIV_HANDLER(h_br_table_load8u) {
+  const uint64_t addr = rd_u32(fp, pc[1].u32), off = pc[2].u32;
+  if (!mem_in_bounds(st, addr, off, 1)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  uint32_t i = mem[addr + off];
+  const uint32_t n = pc[3].u32;
+  if (i > n) i = n;
+  VIV_JUMP(pc + pc[4 + i].i32);
+}
+
 VIV_HANDLER(h_return) {
   const Frame* f = st->frame--;
   st->inst = f->ret_inst;

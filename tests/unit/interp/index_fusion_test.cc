@@ -1,4 +1,5 @@
-// Array indexing superinstructions (engine/interp/ops_memory.cc, h_*_shl):
+// Array indexing superinstructions (engine/interp/ops_memory.cc, h_*_shl;
+// ops_int.cc, h_i32_shl_add; ops_control.cc, h_br_table_addi/_load8u):
 // a load or store whose address is `base + (idx << k)` (an i32.shl by a
 // constant feeding an i32.add, either operand order, base a slot or a
 // constant) runs as one instruction. The address must wrap in 32 bits like
@@ -154,7 +155,7 @@ TEST(InterpIndexFusion, WrapAndMask) {
 }
 
 // Module offset of the `nth` instruction `op` in defined function `func`.
-uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op) {
+uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op, int nth = 0) {
   auto ir = viv::decode(bytes);
   EXPECT_TRUE(ir.ok());
   const auto& body = (*ir)->funcs[func].body;
@@ -162,7 +163,7 @@ uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op) {
   Instr in;
   while (!r.at_end()) {
     EXPECT_TRUE(r.next(in).ok());
-    if (in.op == op) return in.offset;
+    if (in.op == op && nth-- == 0) return in.offset;
   }
   ADD_FAILURE() << "no such instruction";
   return 0;
@@ -216,6 +217,79 @@ TEST(InterpIndexFusion, LowersToOneInstruction) {
     ASSERT_TRUE(cf.ok()) << i;
     EXPECT_EQ(interp::handler_at((*cf)->code.get()), want[i]) << "function " << i;
   }
+}
+
+// br_table on a byte an i32.load8_u just loaded (h_br_table_load8u) and on
+// `x + k` (h_br_table_addi): the index clamps to the default, x + k wraps,
+// and an out-of-bounds load traps at the load's offset.
+constexpr std::string_view kSwitch = R"((module (memory 1)
+  (data (i32.const 0) "\00\01\02\03\ff\05")
+  (data (i32.const 65534) "\ff\ff")
+  (func (export "byte") (param $p i32) (result i32)
+    (block (block (block (block
+      (br_table 0 1 2 3 (i32.load8_u offset=1 (local.get $p))))
+      (return (i32.const 10))) (return (i32.const 11))) (return (i32.const 12)))
+    (i32.const 13))
+  (func (export "addk") (param $x i32) (result i32)
+    (block (block (block
+      (br_table 0 1 2 (i32.add (local.get $x) (i32.const -3))))
+      (return (i32.const 20))) (return (i32.const 21)))
+    (i32.const 22))
+  (func (export "wide") (param $x i32) (result i32) (local $t i32) PAD
+    (local.set $t (i32.const 7))
+    (block (block (block
+      (br_table 0 1 2 (i32.load8_u (i32.add (local.get $x) (i32.const 0))))) ;; load fused with the add: plain br_table
+      (return (local.get $t))) (return (i32.const 31)))
+    (block (block
+      (br_table 0 1 (i32.add (local.get $x) (i32.const -2))))
+      (return (i32.const 32)))
+    (block (block
+      (br_table 0 1 (i32.load8_u offset=2 (local.get $x))))
+      (return (i32.const 33)))
+    (i32.const 34))
+))";
+
+std::string switch_text() {
+  std::string pad = "(local";
+  for (int i = 0; i < 33000; ++i) pad += " v128";
+  pad += ")";
+  std::string t(kSwitch);
+  t.replace(t.find("PAD"), 3, pad);
+  return t;
+}
+
+TEST(InterpIndexFusion, BrTableOnLoadedByteAndAddedConstant) {
+  const std::string text = switch_text();
+  Env e(text);
+  EXPECT_EQ(e.i32("byte", {I32(0)}), 11);
+  EXPECT_EQ(e.i32("byte", {I32(1)}), 12);
+  EXPECT_EQ(e.i32("byte", {I32(2)}), 13);   // 3: the default
+  EXPECT_EQ(e.i32("byte", {I32(3)}), 13);   // 0xff: zero-extended, the default
+  auto bytes = viv::wat_to_binary(text);
+  ASSERT_TRUE(bytes.ok());
+  for (int32_t p : {-1, 65535}) {  // the offset does not wrap: -1 + 1 is 2^32
+    Error oob = e.trap("byte", {I32(p)});
+    EXPECT_EQ(oob.message(), "out of bounds memory access");
+    EXPECT_EQ(oob.where().offset, offset_of(*bytes, 0, Op::i32_load8_u));
+  }
+  EXPECT_EQ(e.i32("addk", {I32(3)}), 20);
+  EXPECT_EQ(e.i32("addk", {I32(4)}), 21);
+  EXPECT_EQ(e.i32("addk", {I32(5)}), 22);
+  EXPECT_EQ(e.i32("addk", {I32(2)}), 22);   // -1 as u32: the default
+  EXPECT_EQ(e.i32("addk", {I32(INT32_MIN + 2)}), 22);
+  EXPECT_EQ(e.i32("wide", {I32(0)}), 7);    // byte 0 -> 0
+  EXPECT_EQ(e.i32("wide", {I32(1)}), 31);
+  EXPECT_EQ(e.i32("wide", {I32(2)}), 32);   // 2 - 2 = 0
+  EXPECT_EQ(e.i32("wide", {I32(3)}), 34);   // byte 5: the default
+  EXPECT_EQ(e.i32("wide", {I32(4)}), 33);   // byte 6: 0
+  EXPECT_EQ(e.trap("wide", {I32(65534)}).where().offset, offset_of(*bytes, 2, Op::i32_load8_u, 1));
+  auto ir = viv::decode(*bytes);
+  ASSERT_TRUE(ir.ok());
+  auto f0 = viv::lower_function(**ir, 0);
+  auto f1 = viv::lower_function(**ir, 1);
+  ASSERT_TRUE(f0.ok() && f1.ok());
+  EXPECT_EQ(interp::handler_at((*f0)->code.get()), &interp::h_br_table_load8u);
+  EXPECT_EQ(interp::handler_at((*f1)->code.get()), &interp::h_br_table_addi);
 }
 
 }  // namespace
