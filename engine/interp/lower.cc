@@ -902,12 +902,17 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   // in a slot (a local, or computed before the address): same fusion,
   // [h][a][b-or-k][v][offset].
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && in.mem.offset <= UINT32_MAX &&
-      top(0).loc != kConstLoc && fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
+      fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
       binop_.end == pos() && (binop_.op == Op::i32_add || binop_.shl_add)) {
+    // A constant value goes to its slot just before the fused store (then
+    // the address's operands must not live in that slot).
+    const bool kv = top(0).loc == kConstLoc;
+    const uint32_t v = kv ? top(0).canon : top(0).loc;
     ShlAdd r;
-    if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
-      const uint32_t v = top(0).loc;
+    if (load_shl_add_handler(in.op, false, false) && shl_add(r) &&
+        !(kv && (r.idx == v || (!r.imm_base && r.base == v)))) {
       unemit(binop_);
+      if (kv) materialize(top(0));
       Field vf;
       mark(emit_shl_mem(in.op, r, v, static_cast<uint32_t>(in.mem.offset), vf), in);
       pop(2);
@@ -915,13 +920,15 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       binop_ = prev_binop_ = Emitted{};
       return {};
     }
-    if (Handler hs = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm)) {
+    Handler hs = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm);
+    if (hs && !(kv && (binop_.a == v || (!binop_.imm && binop_.b == v)))) {
       const Emitted add = binop_;
       unemit(add);
+      if (kv) materialize(top(0));
       const uint32_t at = emit(hs, 5);
       code_[at + 1].u32 = add.a;
       code_[at + 2].u32 = add.b;
-      code_[at + 3].u32 = top(0).loc;
+      code_[at + 3].u32 = v;
       code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       pop(2);
       mark(at, in);

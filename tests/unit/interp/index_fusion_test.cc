@@ -75,6 +75,22 @@ std::string funcs(const std::string& pad) {
      "(i32.store8 (i32.add (i32.const 3) " + shl("33") + ") (i32.wrap_i64 (local.get $v))) (i64.load (i32.const 0))",
      "(local.set $t (i32.wrap_i64 (local.get $v))) "
      "(i32.store8 (i32.add (i32.const 3) " + shl("33") + ") (local.get $t)) (i64.load (i32.const 0))");
+  // constant values (materialized just before the fused store), including an
+  // address operand living in the constant's slot (then not fused)
+  const std::string PV = P + " (param $v i64)";
+  const std::string rd = " (i64.load (i32.const 0))";
+  auto stk = [&](const std::string& name, const std::string& store, const std::string& addr, const std::string& k) {
+    fn(name, PV, "i64", "(" + store + " " + addr + " " + k + ")" + rd,
+       "(local.set $t " + addr + ") (" + store + " (local.get $t) " + k + ")" + rd);
+  };
+  stk("stk", "i32.store offset=1", "(i32.add (local.get $b) " + shl("2") + ")", "(i32.const -559038737)");
+  stk("stk64", "i64.store", "(i32.add " + shl("3") + " (i32.const 8))", "(i64.const 0x123456789abcdef)");
+  stk("stk_tmp", "i32.store16", "(i32.add (local.get $b) (i32.shl (i32.load8_u (local.get $i)) (i32.const 1)))",
+      "(i32.const 0x7777)");
+  stk("stka", "i32.store8 offset=3", "(i32.add (local.get $b) (local.get $i))", "(i32.const 0xab)");
+  stk("stka_tmp", "i32.store", "(i32.add (local.get $b) (i32.and (local.get $i) (i32.const 1023)))",
+      "(i32.const 5)");
+  stk("stkai", "i64.store32", "(i32.add (local.get $i) (i32.const -4))", "(i64.const -2)");
   // the tee'd shift must still reach its local
   fn("ld_tee", P, "i32",
      "(i32.add (i32.load8_u (i32.add (local.get $b) (local.tee $t " + shl("2") + "))) (local.get $t))",
@@ -105,7 +121,8 @@ void check_all(Env& e, bool wide) {
   const char* loads[] = {"ld_l0", "ld_l1", "ld_l2", "ld_l3", "ld_l31", "ld_l34", "ld_l-1",
                          "ld_r0", "ld_r1", "ld_r2", "ld_r3", "ld_r31", "ld_r34", "ld_r-1",
                          "ld_kb", "ld_kneg", "ld_tmp", "ld_tee", "st", "st_kb",
-                         "sa2", "sa35", "sa31", "sak2", "sak35", "sak31", "sa_tee"};
+                         "sa2", "sa35", "sa31", "sak2", "sak35", "sak31", "sa_tee",
+                         "stk", "stk64", "stk_tmp", "stka", "stka_tmp", "stkai"};
   int fused_traps = 0;
   for (const char* n : loads) {
     const std::string name = n;
@@ -198,6 +215,20 @@ TEST(InterpIndexFusion, TrapsNameTheLoadOrStore) {
   EXPECT_EQ(ldk.where().offset, offset_of(*bytes, 2, Op::i32_load16_u));
 }
 
+// A constant stored through a fused address: the constant, then the fused
+// store (two instructions where there were three).
+TEST(InterpIndexFusion, StoreOfAConstant) {
+  auto bytes = viv::wat_to_binary(kSmall);
+  ASSERT_TRUE(bytes.ok());
+  auto ir = viv::decode(*bytes);
+  ASSERT_TRUE(ir.ok());
+  auto cf = viv::lower_function(**ir, 1);
+  ASSERT_TRUE(cf.ok());
+  const interp::Word* code = (*cf)->code.get();
+  EXPECT_EQ(interp::handler_at(code), &interp::h_const16_n);
+  EXPECT_EQ(interp::handler_at(code + 2), interp::load_shl_add_handler(Op::i64_store16, false, true));
+}
+
 TEST(InterpIndexFusion, LowersToOneInstruction) {
   auto bytes = viv::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
@@ -205,7 +236,7 @@ TEST(InterpIndexFusion, LowersToOneInstruction) {
   ASSERT_TRUE(ir.ok());
   const interp::Handler want[] = {
       interp::load_shl_add_handler(Op::i32_load, false, true),
-      nullptr,  // the constant value is materialized after the address: not fused
+      nullptr,  // the constant value is materialized first (see StoreOfAConstant)
       interp::load_shl_add_handler(Op::i32_load16_u, true, false),
       interp::load_shl_add_handler(Op::i32_store, false, true),
       interp::shl_add_handler(false, true),
