@@ -24,4 +24,22 @@ std::string Error::to_string() const {
   return out;
 }
 
+const char* trap_message(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::Unreachable: return "unreachable";
+    case ErrorCode::MemoryOutOfBounds: return "out of bounds memory access";
+    case ErrorCode::TableOutOfBounds: return "out of bounds table access";
+    case ErrorCode::UndefinedElement: return "undefined element";
+    case ErrorCode::UninitializedElement: return "uninitialized element";
+    case ErrorCode::IndirectCallTypeMismatch: return "indirect call type mismatch";
+    case ErrorCode::IntegerDivideByZero: return "integer divide by zero";
+    case ErrorCode::IntegerOverflow: return "integer overflow";
+    case ErrorCode::InvalidConversion: return "invalid conversion to integer";
+    case ErrorCode::CallStackExhausted: return "call stack exhausted";
+    case ErrorCode::OutOfFuel: return "all fuel consumed";
+    case ErrorCode::DeadlineExceeded: return "deadline exceeded";
+    default: return "trap";
+  }
+}
+
 }  // namespace vivarium

@@ -36,24 +36,6 @@ struct ExitCode {
 const ExitCode kExitCode;
 const Word* const kExit = kExitCode.w;
 
-const char* trap_message(ErrorCode c) {
-  switch (c) {
-    case ErrorCode::Unreachable: return "unreachable";
-    case ErrorCode::MemoryOutOfBounds: return "out of bounds memory access";
-    case ErrorCode::TableOutOfBounds: return "out of bounds table access";
-    case ErrorCode::UndefinedElement: return "undefined element";
-    case ErrorCode::UninitializedElement: return "uninitialized element";
-    case ErrorCode::IndirectCallTypeMismatch: return "indirect call type mismatch";
-    case ErrorCode::IntegerDivideByZero: return "integer divide by zero";
-    case ErrorCode::IntegerOverflow: return "integer overflow";
-    case ErrorCode::InvalidConversion: return "invalid conversion to integer";
-    case ErrorCode::CallStackExhausted: return "call stack exhausted";
-    case ErrorCode::OutOfFuel: return "all fuel consumed";
-    case ErrorCode::DeadlineExceeded: return "deadline exceeded";
-    default: return "trap";
-  }
-}
-
 ExecState* exec_state(StoreImpl& store) {
   if (store.exec) return store.exec.get();
   auto* st = new ExecState;
@@ -101,7 +83,7 @@ std::string hex(uint64_t v) {
 // including, `entry`, then unwinds them.
 Error trap_error(ExecState* st, Frame* entry) {
   Error err = st->host_error ? std::move(*st->host_error)
-                             : Error(st->trap_code, trap_message(st->trap_code));
+                             : Error(st->trap_code, vivarium::trap_message(st->trap_code));
   st->host_error.reset();
   std::string bt;
   const Word* pc = st->trap_pc;

@@ -14,12 +14,12 @@ namespace {
 
 Error limit_error(const std::string& what) { return Error(ErrorCode::LimitExceeded, what); }
 
-Error segment_trap(const ModuleImpl& m, ErrorCode code, const char* msg, const char* section, uint64_t offset) {
+Error segment_trap(const ModuleImpl& m, ErrorCode code, const char* section, uint64_t offset) {
   Location where;
   where.file = m.file;
   where.section = section;
   where.offset = offset;
-  return Error(code, msg, where);
+  return Error(code, trap_message(code), where);
 }
 
 // Everything that can fail for lack of resources, done before the store is touched.
@@ -67,7 +67,7 @@ Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
     TableInst& t = *inst.tables[p.table];
     // table.init's bounds check (spec 4.4.6) precedes any write, even for n = 0.
     if (dst + p.items.size() > t.elems.size()) {
-      return segment_trap(m, ErrorCode::TableOutOfBounds, "out of bounds table access", "elem",
+      return segment_trap(m, ErrorCode::TableOutOfBounds, "elem",
                           ir.elems[i].offset_in_module);
     }
     for (size_t k = 0; k < p.items.size(); ++k) t.elems[dst + k] = eval_ref(p.items[k], inst);
@@ -85,7 +85,7 @@ Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst) {
     uint64_t dst = static_cast<uint32_t>(off[0]);
     MemoryInst& mem = *inst.memories[p.memory];
     if (dst + p.init.size() > mem.size) {
-      return segment_trap(m, ErrorCode::MemoryOutOfBounds, "out of bounds memory access", "data",
+      return segment_trap(m, ErrorCode::MemoryOutOfBounds, "data",
                           ir.datas[i].offset_in_module);
     }
     if (p.init.size() != 0) std::memcpy(mem.base + dst, ir.bytes.data() + p.init.begin, p.init.size());

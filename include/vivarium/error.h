@@ -105,6 +105,10 @@ class Error {
   std::string backtrace_;
 };
 
+// The spec's message for a trap or exhaustion code ("out of bounds memory
+// access", "call stack exhausted", ...); "trap" for any other code.
+const char* trap_message(ErrorCode code);
+
 // Result<T>: either a T or an Error. A small std::expected for C++20.
 template <class T>
 class [[nodiscard]] Result {
