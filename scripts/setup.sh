@@ -29,6 +29,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev
   python3 nodejs wabt
+  hyperfine             # bench/run times whole-process start-up with it (Python otherwise)
 )
 
 if [ "$install" = 1 ]; then

@@ -4,9 +4,14 @@
 
 namespace vivarium {
 
+const Error::Payload& Error::empty() {
+  static const Payload kEmpty;
+  return kEmpty;
+}
+
 std::string Error::to_string() const {
   std::string out;
-  const Location& w = where_;
+  const Location& w = where();
   if (!w.file.empty()) out += w.file;
   if (w.line != 0) {
     out += (out.empty() ? "" : ":") + std::to_string(w.line) + ":" + std::to_string(w.column);
@@ -20,7 +25,7 @@ std::string Error::to_string() const {
   if (!w.section.empty()) detail += (detail.empty() ? "" : ", ") + w.section + " section";
   if (!w.function.empty()) detail += (detail.empty() ? "" : ", ") + std::string("function ") + w.function;
   if (!detail.empty()) out += (out.empty() ? "at " : ": at ") + detail;
-  out += (out.empty() ? "" : ": ") + message_;
+  if (!message().empty()) out += (out.empty() ? "" : ": ") + message();
   return out;
 }
 

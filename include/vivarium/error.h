@@ -2,6 +2,7 @@
 // where it happened. Nothing in Vivarium throws across its API.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -80,29 +81,49 @@ class Error {
  public:
   Error() = default;
   Error(ErrorCode code, std::string message, Location where = {})
-      : code_(code), message_(std::move(message)), where_(std::move(where)) {}
+      : p_(std::make_unique<Payload>(Payload{code, std::move(message), std::move(where), 0, {}})) {}
+  Error(const Error& o) : p_(o.p_ ? std::make_unique<Payload>(*o.p_) : nullptr) {}
+  Error& operator=(const Error& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<Payload>(*o.p_) : nullptr;
+    return *this;
+  }
+  Error(Error&&) noexcept = default;
+  Error& operator=(Error&&) noexcept = default;
+  ~Error() = default;
 
-  ErrorCode code() const { return code_; }
-  Phase phase() const { return phase_of(code_); }
-  const std::string& message() const { return message_; }
-  const Location& where() const { return where_; }
-  Location& where() { return where_; }
+  ErrorCode code() const { return p_ ? p_->code : ErrorCode::Internal; }
+  Phase phase() const { return phase_of(code()); }
+  const std::string& message() const { return p_ ? p_->message : empty().message; }
+  const Location& where() const { return p_ ? p_->where : empty().where; }
+  Location& where() { return payload().where; }
   // Extra integer payload: the exit code for ErrorCode::Exit.
-  int64_t value() const { return value_; }
-  Error& with_value(int64_t v) { value_ = v; return *this; }
+  int64_t value() const { return p_ ? p_->value : 0; }
+  Error& with_value(int64_t v) { payload().value = v; return *this; }
   // Backtrace of guest frames (innermost first), filled in for traps.
-  const std::string& backtrace() const { return backtrace_; }
-  Error& with_backtrace(std::string bt) { backtrace_ = std::move(bt); return *this; }
+  const std::string& backtrace() const { return p_ ? p_->backtrace : empty().backtrace; }
+  Error& with_backtrace(std::string bt) { payload().backtrace = std::move(bt); return *this; }
 
   // "file:line:col: message" or "file: at offset 0x1a (code section, function $f): message"
   std::string to_string() const;
 
  private:
-  ErrorCode code_ = ErrorCode::Internal;
-  std::string message_;
-  Location where_;
-  int64_t value_ = 0;
-  std::string backtrace_;
+  struct Payload {
+    ErrorCode code = ErrorCode::Internal;
+    std::string message;
+    Location where;
+    int64_t value = 0;
+    std::string backtrace;
+  };
+  // One pointer, null until something is set: Result<void> holds an Error, and
+  // the validator and the lowering return one per instruction, so a success
+  // must not construct and destroy strings (an inline payload of five strings
+  // cost ~50 instructions a Result there).
+  Payload& payload() {
+    if (!p_) p_ = std::make_unique<Payload>();
+    return *p_;
+  }
+  static const Payload& empty();
+  std::unique_ptr<Payload> p_;
 };
 
 // The spec's message for a trap or exhaustion code ("out of bounds memory
