@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#ifdef BENCH_NO_WASI
+#include "bench_nowasi.h"
+static inline void bench_start_timer(void) {}  // no clock in that flavor
+#else
 // The kernel's own time, measured inside the guest with the monotonic clock
 // (WASI clock_time_get under wasm) from bench_scale() to exit, and printed to
 // stderr as "bench-kernel-ns: N" when main returns. bench/run compares engines
@@ -23,11 +27,15 @@ static void bench_report_time(void) {
   uint64_t t0 = (uint64_t)bench_t0.tv_sec * 1000000000u + (uint64_t)bench_t0.tv_nsec;
   fprintf(stderr, "bench-kernel-ns: %llu\n", (unsigned long long)(bench_now_ns() - t0));
 }
+static inline void bench_start_timer(void) {
+  clock_gettime(CLOCK_MONOTONIC, &bench_t0);
+  atexit(bench_report_time);
+}
+#endif
 
 // argv[1] scales the work; each workload documents what one unit means.
 static inline long bench_scale(int argc, char** argv, long dflt) {
-  clock_gettime(CLOCK_MONOTONIC, &bench_t0);
-  atexit(bench_report_time);
+  bench_start_timer();
   if (argc < 2) return dflt;
   char* end;
   long v = strtol(argv[1], &end, 10);
