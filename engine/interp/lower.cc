@@ -208,8 +208,10 @@ class Lowerer {
   void emit_copy(uint32_t src, uint32_t dst, uint32_t width) {
     if (src == dst) return;
     if (width == 1 && narrow(src, dst)) {
+      if (pair_copy(src, dst)) return;
       const uint32_t at = emit(&h_copy_n, 2);
       code_[at + 1].u32 = pack16(src, dst);
+      copy_ = Emitted{at, pos()};
       return;
     }
     uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 3);
@@ -279,6 +281,40 @@ class Lowerer {
   Result<void> lower_simd(const Instr& in, const OpInfo& oi);
   Result<void> set_local(const Instr& in, bool tee);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
+  // Integer superinstructions (ops_int_fused.cc); true if emitted.
+  bool lower_abs_mem(const Instr& in, const SigTypes* s);
+  bool lower_int_chain(const Instr& in);
+  bool pair_copy(uint32_t src, uint32_t dst);
+  bool retarget_result(bool fresh);
+  bool lower_load_compare_branch(Op cmp, Fixup& rel, uint32_t label);
+  // The bit-test branch (ops_int_fused.cc) for a condition binop_ just
+  // computed as `x & k`, or nullptr.
+  Handler bit_test(bool zero, bool back_edge) const {
+    if (binop_.op != Op::i32_and || !binop_.imm) return nullptr;
+    return bit_test_branch_handler(zero, back_edge);
+  }
+  Handler eqz_bit_test(bool zero, bool back_edge, uint32_t label, Emitted& bit_and) const;
+  // Rewinds to the i32.and `a` (and whatever followed it) and emits bit-test
+  // branch `h` there, [h][x][k][rel]; rel is left to the caller.
+  // Word `word` of the branch instruction at `at` targets frame `c`: a loop's
+  // start now (a back-edge, where fuel traps land), else a fixup.
+  void set_branch_target(Ctl& c, uint32_t at, uint32_t word) {
+    if (c.kind == FrameKind::Loop) {
+      code_[at + word].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+      mark(at);
+    } else {
+      c.fixups.push_back({at, at + word});
+    }
+  }
+  uint32_t emit_bit_test(Handler h, const Emitted a) {
+    unemit(a);
+    const uint32_t at = emit(h, 4);
+    code_[at + 1].u32 = a.a;
+    code_[at + 2].u32 = a.b;
+    eqz_ = binop_ = prev_binop_ = Emitted{};
+    return at;
+  }
+  bool skip_zero_init(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
   // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
   uint32_t emit_float_brci(const Emitted& cmp, int kind) {
@@ -291,7 +327,9 @@ class Lowerer {
   }
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
-  void emit_return();
+  // fresh: the top value was just computed into its slot (the function's
+  // `end` cleared the fusion state before returning).
+  void emit_return(bool fresh = false);
   bool branch_needs_moves(uint32_t depth, uint32_t skip);
 
   Ctl& ctl_at(uint32_t depth) { return ctl_[ctl_.size() - 1 - depth]; }
@@ -327,6 +365,13 @@ class Lowerer {
   // The last plain i32.load8_u (a = address slot, b = offset, d = result), for br_table.
   Emitted iload_;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
+  // The last narrow copy, which the next one may join (pair_copy) unless a
+  // control instruction came between: copy_barrier_ is the code position
+  // after the last one (a loop's label lies after its entry copies).
+  Emitted copy_;
+  // The last plain i32.load (a = address slot, b = offset, d = result).
+  Emitted ild_;
+  uint32_t copy_barrier_ = 0;
 };
 
 // Numeric instructions that can trap, so need their offset in the side table
@@ -391,8 +436,11 @@ Result<void> Lowerer::lower(const Instr& in) {
   cur_offset_ = static_cast<uint32_t>(in.offset);
   const bool live = !ctl_.back().dead && v_.reachable();
   switch (in.op) {
-    case Op::block: case Op::loop: case Op::if_: case Op::else_: case Op::end:
-      return lower_control(in, live);
+    case Op::block: case Op::loop: case Op::if_: case Op::else_: case Op::end: {
+      auto r = lower_control(in, live);
+      copy_barrier_ = pos();
+      return r;
+    }
     default:
       break;
   }
@@ -626,9 +674,16 @@ Result<void> Lowerer::lower(const Instr& in) {
       const bool from_eqz = cond_fresh && eqz_.end == pos();
       pop();
       Ctl& c = ctl_at(in.index);
+      Fixup rel{};
       Handler fused =
           from_binop ? fused_compare_branch(binop_.op, c.kind == FrameKind::Loop, binop_.imm) : nullptr;
-      if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+      if (from_binop && !fused) fused = bit_test(false, c.kind == FrameKind::Loop);
+      Emitted bit_and;  // br_if (i32.eqz (x & k)): branch if x & k is zero
+      const Handler testz = from_eqz ? eqz_bit_test(true, c.kind == FrameKind::Loop, label_pos_, bit_and) : nullptr;
+      if (testz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
+        set_branch_target(c, emit_bit_test(testz, bit_and), 3);
+        no_fuse();
+      } else if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
         // br_if (i32.eqz x): branch unless x; the eqz becomes a br_unless
         // ([h][x][rel]) in its place.
         unemit(eqz_);
@@ -641,6 +696,10 @@ Result<void> Lowerer::lower(const Instr& in) {
         } else {
           c.fixups.push_back({at, at + 2});
         }
+        no_fuse();
+      } else if (from_binop && (c.kind == FrameKind::Block || c.kind == FrameKind::If || c.kind == FrameKind::Else) &&
+                 !branch_needs_moves(in.index, 0) && lower_load_compare_branch(binop_.op, rel, label_pos_)) {
+        c.fixups.push_back(rel);
         no_fuse();
       } else if (from_binop && binop_.imm && float_compare_imm_handler(binop_.op, 1, false) &&
                  c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
@@ -800,6 +859,8 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
+  if (lower_int_chain(in)) return {};
+  if (oi.imm == ImmKind::MemArg && lower_abs_mem(in, s)) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
@@ -959,6 +1020,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     mark(at, in);
     if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load8_u) iload_ = Emitted{at, pos(), in.op, false, src[0], off, d};
+    if (in.op == Op::i32_load) ild_ = Emitted{at, pos(), in.op, false, src[0], off, d};
   } else if (s->nparams == 1 && s->nresults == 1) {
     if (narrow(src[0], d)) {  // [h][a|d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
@@ -1033,6 +1095,120 @@ bool Lowerer::lower_shl_add() {
   prev_binop_ = Emitted{};
   binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
   binop_.shl_add = true;
+  return true;
+}
+
+// `t = x op1 y; d = t op2 b` (i32; y a slot or a constant; op2 add/sub/
+// and/or/xor): the temporary t, just computed by the previous binop and read
+// only here, goes straight to its consumer in one chain instruction.
+bool Lowerer::lower_int_chain(const Instr& in) {
+  const Emitted p = binop_;
+  if (p.end != pos() || fuse_end_ != pos() || fuse_slot_ != p.d || p.at < label_pos_ || p.shl_add) return false;
+  int fi = -1;  // stack index of t
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == p.d) fi = i;
+  if (fi < 0 || top(1 - fi).loc == kConstLoc) return false;
+  const Handler h = chain_handler(p.op, in.op, p.imm, fi == 1);
+  const uint32_t b = top(1 - fi).loc, d = top(1).canon;
+  if (!h || !narrow(p.a, b, d) || (!p.imm && !narrow(p.b))) return false;
+  pop(2);
+  push(ValType::I32);
+  unemit(p);
+  const uint32_t at = emit(h, p.imm ? 4 : 3);
+  if (p.imm) {  // [h][x|b][d][k]
+    code_[at + 1].u32 = pack16(p.a, b);
+    code_[at + 2].u32 = d;
+    code_[at + 3].u32 = p.b;
+    fusable({at + 2}, d);
+  } else {  // [h][x|y][b|d]
+    code_[at + 1].u32 = pack16(p.a, p.b);
+    code_[at + 2].u32 = pack16(b, d);
+    fusable({at + 2, Field::kHigh}, d);
+  }
+  binop_ = prev_binop_ = Emitted{};
+  return true;
+}
+
+// A load or store at a constant address (`i32.const 0; i32.load offset=G`):
+// the address and offset become one immediate, [h][d-or-v][ea], when their
+// sum is below 2^32 (else the plain instruction computes it and traps).
+bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
+  const Handler h = abs_mem_handler(in.op);
+  const uint32_t ai = s->nparams - 1;  // stack index of the address
+  if (!h || top(ai).loc != kConstLoc) return false;
+  const uint64_t ea = static_cast<uint32_t>(top(ai).k) + in.mem.offset;
+  if (ea > UINT32_MAX) return false;
+  uint32_t v;
+  if (s->nresults) {
+    pop();
+    v = push(s->result);
+  } else {
+    v = operand(0);  // a constant value goes to its slot first
+    pop(2);
+  }
+  const uint32_t at = emit(h, 3);
+  code_[at + 1].u32 = v;
+  code_[at + 2].u32 = static_cast<uint32_t>(ea);
+  mark(at, in);
+  if (s->nresults) fusable({at + 1}, v);
+  else no_fuse();
+  return true;
+}
+
+// `i32.eqz (x & k)` as a condition, the and's result read only by the eqz
+// and no label between them: the bit-test branch replacing both (`bit_and`
+// receives the and), or nullptr.
+Handler Lowerer::eqz_bit_test(bool zero, bool back_edge, uint32_t label, Emitted& bit_and) const {
+  if (binop_.end != eqz_.at || binop_.d != eqz_.a || binop_.d < L_ || binop_.at < label) return nullptr;
+  bit_and = binop_;
+  return bit_test(zero, back_edge);
+}
+
+// A function's single result that the last instruction just computed into
+// its temporary: that instruction writes fp[0] (where the caller expects it)
+// instead, saving the copy before h_return. Handlers read their operands
+// before writing, so fp[0] may be one of them.
+bool Lowerer::retarget_result(bool fresh) {
+  const Val& v = top(0);
+  fresh = fresh || (fuse_end_ == pos() && v.loc == v.canon && fuse_slot_ == v.loc);
+  return fresh && v.width == 1 && put(fuse_field_, 0);
+}
+
+// `i32.const 0; local.set $l` before any other code: calls enter with
+// declared locals zeroed (invoke.cc, ops_control.cc), so nothing to emit.
+bool Lowerer::skip_zero_init(const Instr& in) {
+  const Val& v = top(0);
+  return pos() == 0 && ctl_.size() == 1 && vals_.size() == 1 && v.loc == kConstLoc && v.k == 0 &&
+         in.index >= v_.func_type().params.size();
+}
+
+// `i32.load; i32.const k; cmp; br_if` (or `if`, with the negated `cmp`),
+// the loaded value read only by the comparison, nothing between them: one
+// [h][addr][off][k][rel] at the load's place (its offset entry holds). Forward
+// branches only (a back-edge would need its own offset entry). `rel` is the
+// branch Word to fix up; `label` the last label's position (none may lie
+// inside the fused pair).
+bool Lowerer::lower_load_compare_branch(Op cmp, Fixup& rel, uint32_t label) {
+  const Emitted ld = ild_, cc = binop_;
+  const Handler h = load_compare_branch_handler(cmp);
+  if (!h || !cc.imm || cc.end != pos() || ld.end != cc.at || ld.d != cc.a || ld.d < L_ || ld.at < label)
+    return false;
+  unemit(ld);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = ld.a;
+  code_[at + 2].u32 = ld.b;
+  code_[at + 3].u32 = cc.b;
+  rel = {at, at + 4};
+  binop_ = prev_binop_ = ild_ = Emitted{};
+  return true;
+}
+
+// A narrow copy right after another (no label between): one copy pair.
+bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
+  if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
+  set_handler(copy_.at, copy_pair_handler());
+  code_.push_back(Word{.u32 = pack16(src, dst)});
+  copy_ = Emitted{};
   return true;
 }
 
@@ -1237,6 +1413,10 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
 // retargeted to write the local directly and nothing is emitted.
 Result<void> Lowerer::set_local(const Instr& in, bool tee) {
   const uint32_t ls = v_.local_slot(in.index);  // the index was validated
+  if (!tee && skip_zero_init(in)) {
+    pop();
+    return {};
+  }
   Val& t = top(0);
   if (t.loc != ls) {
     // Values still reading the local's old content get their own copy first.
@@ -1311,7 +1491,7 @@ void Lowerer::emit_branch(uint32_t depth) {
 
 // Results go to fp[0..]: where the caller placed the arguments, which is
 // where it expects the results.
-void Lowerer::emit_return() {
+void Lowerer::emit_return(bool fresh) {
   const std::span<const ValType> results = ctl_.front().results;
   const uint32_t n = static_cast<uint32_t>(results.size());
   const uint32_t rslots = slots_of_types(results);
@@ -1320,6 +1500,7 @@ void Lowerer::emit_return() {
     Val& v = top(i);
     if (v.loc != v.canon && v.loc < rslots) materialize(v);
   }
+  if (n == 1 && retarget_result(fresh)) return (void)emit(&h_return, 1);
   uint32_t dst = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const Val& v = top(n - 1 - i);
@@ -1339,6 +1520,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
   const bool top_fresh = fuse_end_ == pos() && !vals_.empty() && top(0).loc == top(0).canon &&
                          fuse_slot_ == top(0).loc;
   no_fuse();  // every control instruction may be (or end at) a label
+  const uint32_t prev_label = label_pos_;  // for `if`'s fusions with the code before it
   label_pos_ = pos();
   switch (in.op) {
     case Op::block:
@@ -1367,7 +1549,15 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         // A condition just computed by a comparison (or i32.eqz), with
         // nothing emitted since: branch to `else` on the negated comparison.
         const Op neg = fresh && binop_.end == before ? negate_compare(binop_.op) : Op::nop;
-        if (pos() == before && neg != Op::nop) {  // [h][a][b-or-k][rel]
+        if (pos() == before && neg != Op::nop && lower_load_compare_branch(neg, skip, prev_label)) {
+          // [h][addr][off][k][rel]
+        } else if (pos() == before && fresh && binop_.end == before && bit_test(true, false)) {
+          const uint32_t at = emit_bit_test(bit_test(true, false), binop_);
+          skip = {at, at + 3};
+        } else if (Emitted a; pos() == before && fresh && eqz_.end == before && eqz_bit_test(false, false, prev_label, a)) {
+          const uint32_t at = emit_bit_test(eqz_bit_test(false, false, prev_label, a), a);  // and + eqz
+          skip = {at, at + 3};
+        } else if (pos() == before && neg != Op::nop) {  // [h][a][b-or-k][rel]
           const Emitted cmp = binop_;
           unemit(cmp);
           const uint32_t at = emit(fused_compare_branch(neg, false, cmp.imm), 4);
@@ -1435,7 +1625,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       Ctl& c = ctl_.back();
       if (c.kind == FrameKind::Function) {
         VIV_TRY(step());  // first: the results must exist before they are read
-        if (live) emit_return();
+        if (live) emit_return(top_fresh);
         ctl_.pop_back();
         return {};
       }

@@ -63,6 +63,14 @@ template <bool N> struct MemL {
   static constexpr uint32_t kWords = N ? 3 : 4;
 };
 
+// The i32 comparisons: X(id, operand type, expression over a, b), for the
+// handler families that come one per comparison.
+#define VIV_I32_CMPS(X)                                                                   \
+  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
+  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)    \
+  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b) \
+  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
+
 using OpTable = std::array<Handler, kOpCount>;
 // Opcodes whose layout is one of the uniform ones above -> handler of the
 // wide or narrow form (nullptr otherwise).
@@ -131,6 +139,23 @@ Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
 // ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
 // false. Or nullptr.
 Handler float_compare_imm_handler(Op cmp, int kind, bool narrow);
+
+// ---- integer superinstructions (ops_int_fused.cc, layouts there) ----
+// A load or store at a constant address whose effective address ea (address
+// + offset) is below 2^32: [h][d-or-v][ea], or nullptr.
+Handler abs_mem_handler(Op op);
+// i32 `op1` (a slot or, if `imm`, an immediate right operand) whose result
+// feeds i32 `op2` (add/sub/and/or/xor) as its left (`left`) or right operand,
+// narrow slots only, or nullptr: imm [h][x|b][d][k], else [h][x|y][b|d].
+Handler chain_handler(Op op1, Op op2, bool imm, bool left);
+// An i32.load compared (i32 `cmp`) with a constant, branching forward if
+// true: [h][addr][off][k][rel], or nullptr.
+Handler load_compare_branch_handler(Op cmp);
+// Branch if `a & k` is nonzero (or, if `zero`, zero), [h][a][k][rel], k an
+// i32.and's constant; a loop back-edge if `back_edge`.
+Handler bit_test_branch_handler(bool zero, bool back_edge);
+// Two narrow copies, in order: [h][s1|d1][s2|d2].
+Handler copy_pair_handler();
 
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]

@@ -80,11 +80,6 @@ VIV_FLOAT_CMPS(VIV_DEF_FUSED_NOT)
 // (`i += k`, usually retargeted to the local) followed by the back-edge
 // compare-and-branch. Layout: [h][a][k][d][x][y][rel]: d = a + k, then
 // if (x OP y) (y a slot, or an immediate for the brci form) jump back.
-#define VIV_I32_CMPS(X)                                                                   \
-  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
-  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)    \
-  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b) \
-  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
 #define VIV_DEF_STEP(id, T, expr)                                                     \
   VIV_HANDLER(h_step_brc_loop_##id) {                                                 \
     fp[pc[3].u32] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
