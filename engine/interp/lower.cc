@@ -284,6 +284,7 @@ class Lowerer {
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
   bool lower_abs_mem(const Instr& in, const SigTypes* s);
   bool lower_int_chain(const Instr& in);
+  bool lower_load_chain(const Instr& in);
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
   bool lower_load_compare_branch(Op cmp, Fixup& rel, uint32_t label);
@@ -371,6 +372,9 @@ class Lowerer {
   Emitted copy_;
   // The last plain i32.load (a = address slot, b = offset, d = result).
   Emitted ild_;
+  // The last i32.load fused with its address add (a, b: the add's operands,
+  // imm: b a constant, d = result, k = offset).
+  Emitted ldadd_;
   uint32_t copy_barrier_ = 0;
 };
 
@@ -859,7 +863,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
-  if (lower_int_chain(in)) return {};
+  if (lower_int_chain(in) || lower_load_chain(in)) return {};
   if (oi.imm == ImmKind::MemArg && lower_abs_mem(in, s)) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
@@ -930,6 +934,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       mark(at, in);
       fusable({at + 3}, d);
       binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
+      if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, add.imm, add.a, add.b, d, in.mem.offset};
       return {};
     }
   }
@@ -1126,6 +1131,32 @@ bool Lowerer::lower_int_chain(const Instr& in) {
     fusable({at + 2, Field::kHigh}, d);
   }
   binop_ = prev_binop_ = Emitted{};
+  return true;
+}
+
+// `x op2 (i32.load (a + b))`, the load (fused with its address add) just
+// computed into the temporary op2 reads: one instruction at the load's
+// place (its offset entry holds), [h][a|x][b-or-k][d][off].
+bool Lowerer::lower_load_chain(const Instr& in) {
+  const Emitted ld = ldadd_;
+  if (ld.end != pos() || fuse_end_ != pos() || fuse_slot_ != ld.d || ld.at < label_pos_) return false;
+  int fi = -1;  // stack index of the loaded value
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == ld.d) fi = i;
+  if (fi < 0 || top(1 - fi).loc == kConstLoc) return false;
+  const Handler h = load_chain_handler(in.op, ld.imm, fi == 1);
+  const uint32_t x = top(1 - fi).loc;
+  if (!h || !narrow(ld.a, x)) return false;
+  pop(2);
+  const uint32_t d = push(ValType::I32);
+  unemit(ld);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = pack16(ld.a, x);
+  code_[at + 2].u32 = ld.b;
+  code_[at + 3].u32 = d;
+  code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
+  fusable({at + 3}, d);
+  ldadd_ = Emitted{};
   return true;
 }
 

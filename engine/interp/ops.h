@@ -154,6 +154,10 @@ Handler load_compare_branch_handler(Op cmp);
 // Branch if `a & k` is nonzero (or, if `zero`, zero), [h][a][k][rel], k an
 // i32.and's constant; a loop back-edge if `back_edge`.
 Handler bit_test_branch_handler(bool zero, bool back_edge);
+// An i32.load fused with its address add (of a slot, or if `imm` a
+// constant) feeding i32 `op2` (add/sub/and/or/xor) as its left (`left`) or
+// right operand: [h][a|x][k-or-b][d][off], or nullptr.
+Handler load_chain_handler(Op op2, bool imm, bool left);
 // Two narrow copies, in order: [h][s1|d1][s2|d2].
 Handler copy_pair_handler();
 

@@ -63,6 +63,21 @@ VIV_HANDLER(h_chain) {
   VIV_NEXT(I ? 4 : 3);
 }
 
+// t = the i32 at (a + k-or-slot) + off, an i32.load fused with its address
+// add; then d = t F2 x (L) or x F2 t: [h][a|x][k-or-b][d][off]. Traps like
+// the load, before writing anything.
+template <class F2, bool I, bool L>
+VIV_HANDLER(h_load_chain) {
+  const uint64_t addr = static_cast<u32>(rd_u32(fp, lo16(pc, 1)) + (I ? pc[2].u32 : rd_u32(fp, pc[2].u32)));
+  const uint64_t off = pc[4].u32;
+  if (!mem_in_bounds(st, addr, off, 4)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  u32 t;
+  std::memcpy(&t, mem + addr + off, 4);
+  const u32 x = rd_u32(fp, hi16(pc, 1));
+  wr_u32(fp, pc[3].u32, L ? F2::f(t, x) : F2::f(x, t));
+  VIV_NEXT(5);
+}
+
 template <class F1, class F2, bool I>
 Handler chain_side(bool left) {
   return left ? &h_chain<F1, F2, I, true> : &h_chain<F1, F2, I, false>;
@@ -178,6 +193,21 @@ Handler load_compare_branch_handler(Op cmp) {
 Handler bit_test_branch_handler(bool zero, bool back_edge) {
   if (zero) return back_edge ? &h_br_test<true, true> : &h_br_test<true, false>;
   return back_edge ? &h_br_test<false, true> : &h_br_test<false, false>;
+}
+
+Handler load_chain_handler(Op op2, bool imm, bool left) {
+  auto side = [&]<class F2>(bool l) -> Handler {
+    if (imm) return l ? &h_load_chain<F2, true, true> : &h_load_chain<F2, true, false>;
+    return l ? &h_load_chain<F2, false, true> : &h_load_chain<F2, false, false>;
+  };
+  switch (op2) {
+    case Op::i32_add: return side.template operator()<Add>(false);
+    case Op::i32_and: return side.template operator()<And>(false);
+    case Op::i32_or: return side.template operator()<Or>(false);
+    case Op::i32_xor: return side.template operator()<Xor>(false);
+    case Op::i32_sub: return side.template operator()<Sub>(left);
+    default: return nullptr;
+  }
 }
 
 Handler copy_pair_handler() { return &h_copy_pair_n; }

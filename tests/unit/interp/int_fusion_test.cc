@@ -176,6 +176,58 @@ TEST(InterpIntFusion, ChainSubSidesAndRotations) {
   EXPECT_EQ(count_handler(*lowered(text, 3), interp::chain_handler(Op::i32_and, Op::i32_xor, false, false)), 1);
 }
 
+// ---- an i32.load fused with its address add, feeding add/sub/and/or/xor ----
+std::string load_chain_module() {
+  std::string s = "(module (memory 1)\n(data (i32.const 0) \"\\01\\02\\03\\84\\05\\06\\07\\f8\")\n";
+  int n = 0;
+  for (const auto& o2 : kOp2) {
+    for (const std::string& addr : {"(i32.add (local.get $a) (i32.const 2))", "(i32.add (local.get $a) (local.get $b))"}) {
+      for (int left = 0; left < 2; ++left) {
+        for (int ref = 0; ref < 2; ++ref) {
+          std::string ld = "(i32.load offset=1 " + addr + ")";
+          if (ref) ld = "(local.tee $t " + ld + ")";
+          const std::string body = left ? "(i32." + o2 + " " + ld + " (local.get $x))" : "(i32." + o2 + " (local.get $x) " + ld + ")";
+          s += "(func (export \"" + std::string(ref ? "r" : "f") + std::to_string(n) +
+               "\") (param $a i32) (param $b i32) (param $x i32) (result i32) (local $t i32) " + body + ")\n";
+        }
+        ++n;
+      }
+    }
+  }
+  return s + ")";
+}
+
+TEST(InterpIntFusion, LoadFeedingBinop) {
+  const std::string text = load_chain_module();
+  Env e(text);
+  const int funcs = int(kOp2.size() * 4);
+  int traps = 0;
+  for (int f = 0; f < funcs; ++f) {
+    for (int32_t a : {0, 1, 2, -2, -3, 65531, 65532, 65533, INT32_MIN}) {
+      for (int32_t b : {0, 1, -1, 65532}) {
+        std::vector<Value> args = {I32(a), I32(b), I32(0x5a5a1234)};
+        auto got = e.call("f" + std::to_string(f), args);
+        auto want = e.call("r" + std::to_string(f), args);
+        ASSERT_EQ(got.ok(), want.ok()) << f << " a=" << a << " b=" << b;
+        if (!got.ok()) {
+          EXPECT_EQ(got.error().message(), "out of bounds memory access");
+          // function 2f: the fused form; the load is its only i32.load
+          EXPECT_EQ(got.error().where().offset, offset_in(text, uint32_t(2 * f), Op::i32_load));
+          ++traps;
+          continue;
+        }
+        EXPECT_EQ((*got)[0].i32(), (*want)[0].i32()) << f << " a=" << a << " b=" << b;
+      }
+    }
+  }
+  EXPECT_GT(traps, 20);
+  // f0: x + load(a + 2): fused; its reference is not.
+  EXPECT_EQ(count_handler(*lowered(text, 0), interp::load_chain_handler(Op::i32_add, true, false)), 1);
+  EXPECT_EQ(count_handler(*lowered(text, 1), interp::load_chain_handler(Op::i32_add, true, false)), 0);
+  // f(sub, slot address, load on the left) is function 2 * (4 + 3) = 14.
+  EXPECT_EQ(count_handler(*lowered(text, 14), interp::load_chain_handler(Op::i32_sub, false, true)), 1);
+}
+
 // ---- copy pairs: in order, never across a loop's label ----
 TEST(InterpIntFusion, CopyPairsRunInOrder) {
   const std::string text = R"((module
