@@ -863,7 +863,8 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
-  if (lower_int_chain(in) || lower_load_chain(in)) return {};
+  const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
+  if (binop && (lower_int_chain(in) || lower_load_chain(in))) return {};
   if (oi.imm == ImmKind::MemArg && lower_abs_mem(in, s)) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.

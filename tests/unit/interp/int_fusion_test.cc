@@ -138,7 +138,7 @@ void check_chains(bool wide) {
   for (int f = 0; f < funcs; ++f) {
     for (int32_t x : xs) {
       for (int32_t y : {int32_t(3), int32_t(-7), int32_t(40), INT32_MIN}) {
-        const int32_t b = x * 7 + 11;
+        const int32_t b = int32_t(uint32_t(x) * 7u + 11u);
         std::vector<Value> args = {I32(x), I32(y), I32(b)};
         EXPECT_EQ(e.i32("f" + std::to_string(f), args), e.i32("r" + std::to_string(f), args))
             << "f" << f << " x=" << x << " y=" << y << " wide=" << wide;
