@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/interp/compiled.h"
+#include "engine/interp/fused_mem.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
 #include "engine/validator/validator.h"
@@ -279,6 +280,10 @@ class Lowerer {
   Result<void> lower_simd(const Instr& in, const OpInfo& oi);
   Result<void> set_local(const Instr& in, bool tee);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
+  // Memory superinstructions (fused_mem.h): the last load, and a store of
+  // its value fused with it (ops_mem_copy.cc).
+  void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
+  bool lower_mem_copy(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
   // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
   uint32_t emit_float_brci(const Emitted& cmp, int kind) {
@@ -326,6 +331,13 @@ class Lowerer {
   uint32_t fload_x_ = 0;
   // The last plain i32.load8_u (a = address slot, b = offset, d = result), for br_table.
   Emitted iload_;
+  // The last load of any width (a = address slot, b = added constant, k =
+  // memarg offset, d = result) and its module offset; with the i32.add of a
+  // constant emitted just before it (mem_st_add_, or at == kNowhere), for
+  // the memory-to-memory copy.
+  Emitted mem_load_;
+  uint32_t mem_load_offset_ = 0;
+  Emitted mem_st_add_;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
 
@@ -868,10 +880,12 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       mark(at, in);
       fusable({at + 3}, d);
+      if (add.imm) note_load(at, in, add.a, add.b, d, true);
       binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
       return {};
     }
   }
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && lower_mem_copy(in)) return {};
   // A store of a binop+load's result back to the loaded address and offset:
   // [h][x|addr][off] / [h][x][addr][off].
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && fload_.end == pos() &&
@@ -959,6 +973,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     mark(at, in);
     if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load8_u) iload_ = Emitted{at, pos(), in.op, false, src[0], off, d};
+    if (s->nresults) note_load(at, in, src[0], 0, d, false);
   } else if (s->nparams == 1 && s->nresults == 1) {
     if (narrow(src[0], d)) {  // [h][a|d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
@@ -1180,6 +1195,52 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
     }
   }
   return false;
+}
+
+// Records the load just emitted at `at` (address `addr` + `k`, `addi`: in
+// place of that i32.add) for lower_mem_copy, with the i32.add of a constant
+// just before it, if any (for an addi load it is the binop before the one the
+// load replaced).
+void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi) {
+  mem_load_ = Emitted{at, pos(), in.op, false, addr, k, d, in.mem.offset};
+  mem_load_offset_ = static_cast<uint32_t>(in.offset);
+  const Emitted& prev = addi ? prev_binop_ : binop_;
+  const bool adjacent = prev.end == at && prev.op == Op::i32_add && prev.imm && !prev.shl_add && prev.at >= label_pos_;
+  mem_st_add_ = adjacent ? prev : Emitted{};
+}
+
+// A store of the value a load of the same width just produced (a temporary
+// it consumes): one copy instruction in place of the load (and of the i32.add
+// of a constant computing the store address just before the load, if any).
+// The fused instruction starts where the first replaced one did; the offset
+// table names the load at its first Word and the store at its second.
+bool Lowerer::lower_mem_copy(const Instr& in) {
+  const Emitted ld = mem_load_;
+  const uint32_t w = store_width(in.op);
+  if (!w || ld.end != pos() || fuse_end_ != pos() || load_width(ld.op) != w || ld.k > UINT32_MAX ||
+      in.mem.offset > UINT32_MAX)
+    return false;
+  const Val& v = top(0);
+  const Val& a = top(1);
+  if (v.loc != v.canon || fuse_slot_ != v.loc || ld.d != v.loc || a.loc == kConstLoc) return false;
+  const bool fold = mem_st_add_.end == ld.at && a.loc == a.canon && mem_st_add_.d == a.loc;
+  const uint32_t x = fold ? mem_st_add_.a : a.loc, ks = fold ? mem_st_add_.b : 0;
+  if (!narrow(ld.a, x)) return false;
+  const uint32_t at = fold ? mem_st_add_.at : ld.at;
+  pop(2);
+  code_.resize(at);
+  while (!offsets_.empty() && offsets_.back().first >= at) offsets_.pop_back();
+  emit(mem_copy_handler(w), 6);
+  code_[at + 1].u32 = pack16(ld.a, x);
+  code_[at + 2].u32 = ld.b;
+  code_[at + 3].u32 = static_cast<uint32_t>(ld.k);
+  code_[at + 4].u32 = ks;
+  code_[at + 5].u32 = static_cast<uint32_t>(in.mem.offset);
+  offsets_.emplace_back(at, mem_load_offset_);
+  offsets_.emplace_back(at + 1, static_cast<uint32_t>(in.offset));
+  no_fuse();
+  mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  return true;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {

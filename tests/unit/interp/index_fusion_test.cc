@@ -18,6 +18,7 @@
 #include "engine/interp/ops.h"
 #include "engine/text/wat.h"
 #include "tests/unit/interp/interp_test_util.h"
+#include "tests/unit/interp/lowering_test_util.h"
 
 namespace viv::test {
 namespace {
@@ -169,21 +170,6 @@ TEST(InterpIndexFusion, WrapAndMask) {
   EXPECT_EQ(e.i64("f_ld_kneg", {I32(0), I32(8192)}), int64_t(0xf8f7f6f5f4f3f2f1ull));
   EXPECT_EQ(e.trap("f_ld_kneg", {I32(0), I32(8193)}).message(), "out of bounds memory access");
   EXPECT_EQ(e.i32("f_ld_tee", {I32(0), I32(1)}), 5 + 4);
-}
-
-// Module offset of the `nth` instruction `op` in defined function `func`.
-uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op, int nth = 0) {
-  auto ir = viv::decode(bytes);
-  EXPECT_TRUE(ir.ok());
-  const auto& body = (*ir)->funcs[func].body;
-  InstrReader r((*ir)->span(body), body.begin);
-  Instr in;
-  while (!r.at_end()) {
-    EXPECT_TRUE(r.next(in).ok());
-    if (in.op == op && nth-- == 0) return in.offset;
-  }
-  ADD_FAILURE() << "no such instruction";
-  return 0;
 }
 
 constexpr std::string_view kSmall = R"((module (memory 1)

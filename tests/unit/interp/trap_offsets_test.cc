@@ -8,6 +8,7 @@
 #include "engine/decoder/decoder.h"
 #include "engine/text/wat.h"
 #include "tests/unit/interp/interp_test_util.h"
+#include "tests/unit/interp/lowering_test_util.h"
 
 namespace viv::test {
 namespace {
@@ -31,21 +32,6 @@ std::string module_text() {
   (func $caller (export "caller") (param i32) (result i32)
     (i32.add (i32.const 1) (call $div (local.get 0))))
 ))";
-}
-
-// Module offset of the `nth` instruction `op` in defined function `func`.
-uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op, int nth = 0) {
-  auto ir = viv::decode(bytes);
-  EXPECT_TRUE(ir.ok());
-  const auto& body = (*ir)->funcs[func].body;
-  InstrReader r((*ir)->span(body), body.begin);
-  Instr in;
-  while (!r.at_end()) {
-    EXPECT_TRUE(r.next(in).ok());
-    if (in.op == op && nth-- == 0) return in.offset;
-  }
-  ADD_FAILURE() << "no such instruction";
-  return 0;
 }
 
 std::string hex(uint64_t v) {
