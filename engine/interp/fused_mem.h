@@ -19,3 +19,21 @@ uint32_t load_width(Op op);
 uint32_t store_width(Op op);
 
 }  // namespace viv::interp
+
+namespace viv::interp {
+
+// ---- float results stored (ops_float_mem.cc, layouts there) ----
+// f32/f64 `mul` feeding add/sub (kind as float_mul_add_handler) whose result
+// a store of the same type writes at once, or nullptr.
+Handler float_mul_add_store_handler(Op mul, int kind);
+// The same with the addend loaded from the address and offset stored to
+// (`p->v -= a * b`), or nullptr.
+Handler float_mul_add_rmw_handler(Op mul, int kind);
+// A read-modify-write (float_binop_rmw_handler) whose other operand a
+// multiply of the same type computed just before the load, or nullptr.
+Handler float_mul_rmw_handler(Op op, bool load_left);
+// f32/f64 add/sub/mul/div with an operand loaded from `addr + k` (the load
+// fused with an i32.add of a constant), or nullptr.
+Handler float_binop_load_addi_handler(Op op, bool load_left);
+
+}  // namespace viv::interp
