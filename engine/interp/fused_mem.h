@@ -8,6 +8,11 @@
 
 namespace viv::interp {
 
+// An instruction doing two memory accesses names the second one's offset at
+// its Word 1 in the offset table: this records the out-of-bounds trap there
+// (a cold tail-call target).
+[[gnu::noinline]] VIV_HANDLER(h_trap_memory_oob_word1);
+
 // A load of `width` bytes (1, 2, 4, 8; any extension) whose value a store
 // of the same width writes at once: [h][y|x][kl][offl][ks][offs], load
 // address y + kl, store address x + ks (both wrapping in 32 bits, a k of 0
@@ -35,5 +40,9 @@ Handler float_mul_rmw_handler(Op op, bool load_left);
 // f32/f64 add/sub/mul/div with an operand loaded from `addr + k` (the load
 // fused with an i32.add of a constant), or nullptr.
 Handler float_binop_load_addi_handler(Op op, bool load_left);
+// `c[j] += s * b[j]`: an f32/f64 mul with an operand loaded from p + k (on
+// the left if `mul_load_left`) feeding a read-modify-write add/sub at q
+// (`rmw_load_left` as float_binop_rmw_handler), or nullptr.
+Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left);
 
 }  // namespace viv::interp

@@ -287,6 +287,8 @@ class Lowerer {
   // Float results stored at once (ops_float_mem.cc).
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
+  void note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
+                    uint32_t d);
   bool lower_float_store(const Instr& in);
   bool lower_fbin_load_addi(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
@@ -351,6 +353,11 @@ class Lowerer {
   // The plain load that produced the last mul+add/sub's addend, with at most
   // one float binop between them (k = the load's module offset).
   Emitted fmadd_ld_;
+  // The last f32/f64 mul with a loaded operand (imm = load on the left, a =
+  // address slot, b = added constant, k = memarg offset, d = result), its
+  // other operand and its load's module offset.
+  Emitted fprod_;
+  uint32_t fprod_x_ = 0, fprod_offset_ = 0;
   uint32_t fmadd_c_ = 0;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
@@ -1214,6 +1221,7 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
       fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
       fload_x_ = x;
       fload_mul_ = mul;
+      note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
       return true;
     }
   }
@@ -1308,6 +1316,29 @@ bool Lowerer::lower_float_store(const Instr& in) {
   if (!f64 && in.op != Op::f32_store) return false;
   const Op mul_op = f64 ? Op::f64_mul : Op::f32_mul;
   const uint32_t off = static_cast<uint32_t>(in.mem.offset);
+  // `q[j] += s * p[j]`: a mul with a loaded operand just before the
+  // read-modify-write's load, its result the rmw's other operand (a
+  // temporary): [h][y|p][q][k][offp][offq] in place of both.
+  const Emitted f = fload_, pr = fprod_;
+  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && pr.end == f.at && pr.op == mul_op &&
+      pr.d == fload_x_ && fload_x_ >= L_ && mem_load_.at == f.at && pr.k <= UINT32_MAX) {
+    if (const Handler h = float_axpy_handler(f.op, pr.imm, f.imm)) {
+      pop(2);
+      code_.resize(pr.at);
+      while (!offsets_.empty() && offsets_.back().first >= pr.at) offsets_.pop_back();
+      const uint32_t at = emit(h, 6);
+      code_[at + 1].u32 = pack16(fprod_x_, pr.a);
+      code_[at + 2].u32 = f.a;
+      code_[at + 3].u32 = pr.b;
+      code_[at + 4].u32 = static_cast<uint32_t>(pr.k);
+      code_[at + 5].u32 = off;
+      offsets_.emplace_back(at, fprod_offset_);
+      offsets_.emplace_back(at + 1, mem_load_offset_);
+      no_fuse();
+      fload_ = fload_mul_ = fprod_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
+      return true;
+    }
+  }
   const Emitted m = fmadd_;
   // c loaded from the very address and offset stored to (the address a
   // local, unchanged since the load: it is still read lazily): the load
@@ -1346,7 +1377,7 @@ bool Lowerer::lower_float_store(const Instr& in) {
   }
   // mem[addr + off] = a*b OP mem[addr + off]: [h][a|b][addr][off], in place
   // of the multiply; the trap is the load's.
-  const Emitted f = fload_, mul = fload_mul_;
+  const Emitted mul = fload_mul_;
   if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
       float_mul_rmw_handler(f.op, f.imm)) {
     pop(2);
@@ -1389,8 +1420,17 @@ bool Lowerer::lower_fbin_load_addi(const Instr& in) {
   code_[at + 3].u32 = ld.b;
   code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
   fusable({at + 2}, d);
+  note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
   mem_load_ = load_ = Emitted{};
   return true;
+}
+
+void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
+                           uint32_t d) {
+  if ((op != Op::f64_mul && op != Op::f32_mul) || mem_load_.at != at || !narrow(x, addr)) return;
+  fprod_ = Emitted{at, pos(), op, load_left, addr, k, d, off};
+  fprod_x_ = x;
+  fprod_offset_ = mem_load_offset_;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {

@@ -7,6 +7,10 @@
 //                  as mul+add+store with c = mem[addr+off] (loaded first)
 //   mul+rmw        narrow [h][a|b][addr][off]
 //                  mem[addr+off] = a*b OP mem[addr+off] (or mem OP a*b)
+//   axpy           narrow [h][y|p][q][k][offp][offq]
+//                  t = y * mem[(p+k) + offp] (or mem * y);
+//                  mem[q+offq] = t OP mem[q+offq] (or mem OP t), OP add/sub;
+//                  traps at Word 0 for the first load, Word 1 for the second
 //   binop+load+k   narrow [h][x|addr][d][k][off]
 //                  d = x OP mem[(addr+k) + off] (or mem OP x), addr + k
 //                  wrapping in 32 bits as the i32.add it replaces
@@ -69,6 +73,22 @@ template <FOp O, bool Rev> struct OpC {  // mul+rmw: t OP m, or m OP t
   template <class F> static F apply(F t, F m) { return Rev ? float_fused::apply<O>(m, t) : float_fused::apply<O>(t, m); }
 };
 
+template <class F, bool Rev1, FOp O, bool Rev2>
+VIV_HANDLER(h_faxpy) {
+  const uint64_t pa = static_cast<uint32_t>(rd_u32(fp, hi16(pc, 1)) + pc[3].u32);
+  const uint64_t offp = pc[4].u32;
+  if (!mem_in_bounds(st, pa, offp, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  const F m1 = load_f<F>(mem + pa + offp), y = rd<F>(fp, lo16(pc, 1));
+  const F t = Rev1 ? m1 * y : y * m1;
+  const uint64_t qa = rd_u32(fp, pc[2].u32);
+  const uint64_t offq = pc[5].u32;
+  if (!mem_in_bounds(st, qa, offq, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob_word1);
+  const F m2 = load_f<F>(mem + qa + offq);
+  const F r = Rev2 ? apply<O>(m2, t) : apply<O>(t, m2);
+  std::memcpy(mem + qa + offq, &r, sizeof(F));
+  VIV_NEXT(6);
+}
+
 template <class F, FOp O, bool Rev>
 VIV_HANDLER(h_fbin_load_addi) {
   const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, hi16(pc, 1)) + pc[3].u32);
@@ -81,6 +101,12 @@ VIV_HANDLER(h_fbin_load_addi) {
 }
 
 template <class F, FOp O, bool Rev> struct RmwP { static Handler get(bool) { return &h_fmul_rmw<F, OpC<O, Rev>>; } };
+template <class F, FOp O, bool Rev> struct AxpyP {
+  static Handler get(bool rev1) {
+    if constexpr (O == FOp::add || O == FOp::sub) return rev1 ? &h_faxpy<F, true, O, Rev> : &h_faxpy<F, false, O, Rev>;
+    else return nullptr;
+  }
+};
 template <class F, FOp O, bool Rev> struct AddiP { static Handler get(bool) { return &h_fbin_load_addi<F, O, Rev>; } };
 template <class F, template <class, int> class H>
 Handler pick_kind(int kind) {
@@ -109,5 +135,8 @@ Handler float_mul_add_rmw_handler(Op mul, int kind) {
 }
 Handler float_mul_rmw_handler(Op op, bool load_left) { return dispatch<RmwP>(op, load_left, true); }
 Handler float_binop_load_addi_handler(Op op, bool load_left) { return dispatch<AddiP>(op, load_left, true); }
+Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left) {
+  return dispatch<AxpyP>(rmw_op, rmw_load_left, mul_load_left);
+}
 
 }  // namespace viv::interp

@@ -16,9 +16,6 @@
 namespace viv::interp {
 namespace {
 
-// The store's trap: the offset table names the store at Word 1.
-[[gnu::noinline]] VIV_HANDLER(h_trap_oob_word1) { return h_trap_memory_oob(pc + 1, fp, mem, st); }
-
 template <uint32_t W>
 VIV_HANDLER(h_mem_copy) {
   const uint64_t la = static_cast<uint32_t>(rd_u32(fp, lo16(pc, 1)) + pc[2].u32);
@@ -26,7 +23,7 @@ VIV_HANDLER(h_mem_copy) {
   if (!mem_in_bounds(st, la, loff, W)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
   const uint64_t sa = static_cast<uint32_t>(rd_u32(fp, hi16(pc, 1)) + pc[4].u32);
   const uint64_t soff = pc[5].u32;
-  if (!mem_in_bounds(st, sa, soff, W)) [[unlikely]] VIV_TAIL(h_trap_oob_word1);
+  if (!mem_in_bounds(st, sa, soff, W)) [[unlikely]] VIV_TAIL(h_trap_memory_oob_word1);
   uint8_t v[W];  // through a copy: source and destination may overlap
   std::memcpy(v, mem + la + loff, W);
   std::memcpy(mem + sa + soff, v, W);
@@ -34,6 +31,8 @@ VIV_HANDLER(h_mem_copy) {
 }
 
 }  // namespace
+
+VIV_HANDLER(h_trap_memory_oob_word1) { return h_trap_memory_oob(pc + 1, fp, mem, st); }
 
 Handler mem_copy_handler(uint32_t width) {
   switch (width) {

@@ -64,6 +64,14 @@ std::string funcs(const std::string& pad) {
   fn("mrw_a", st("(f64.add " + M + " " + L8 + ")"), setT + st("(f64.add " + T + " " + L8 + ")"));
   fn("mrw_s", st("(f64.sub " + M + " " + L8 + ")"), setT + st("(f64.sub " + T + " " + L8 + ")"));
   fn("mrw_d", st("(f64.div " + L8 + " " + M + ")"), setT + st("(f64.div " + L8 + " " + T + ")"));
+  // axpy: a mul with a loaded operand feeding a read-modify-write add/sub
+  const std::string LP = "(f64.load offset=16 " + P + ")", LK = "(f64.load offset=4 (i32.add " + P + " (i32.const -4)))";
+  fn("axpy_a", st("(f64.add (f64.mul " + X + " " + LP + ") " + L8 + ")"),
+     "(local.set $t (f64.mul " + X + " " + LP + ")) " + st("(f64.add " + T + " " + L8 + ")"));
+  fn("axpy_s", st("(f64.sub (f64.mul " + LK + " " + Y + ") " + L8 + ")"),
+     "(local.set $t (f64.mul " + LK + " " + Y + ")) " + st("(f64.sub " + T + " " + L8 + ")"));
+  fn("axpy_same", st("(f64.add (f64.mul " + X + " " + L8 + ") " + L8 + ")"),
+     "(local.set $t (f64.mul " + X + " " + L8 + ")) " + st("(f64.add " + T + " " + L8 + ")"));
   // a binop with an operand loaded from p + k (the stored $z lies at p + 8)
   const std::string Q = "(f64.load offset=4 (i32.add " + P + " (i32.const 4)))";
   const std::string setQ = "(local.set $q (i32.add " + P + " (i32.const 4))) ";
@@ -162,6 +170,9 @@ constexpr std::string_view kSmall = R"((module (memory 1)
     (f64.store offset=8 (local.get $p) (f64.add (f64.mul (local.get $x) (local.get $x)) (f64.load offset=8 (local.get $p)))))
   (func (export "lk") (param $p i32) (param $x f64) (result f64)
     (f64.div (local.get $x) (f64.load offset=8 (i32.add (local.get $p) (i32.const 16)))))
+  (func (export "axpy") (param $p i32) (param $q i32) (param $x f64)
+    (f64.store offset=8 (local.get $q) (f64.add (f64.mul (local.get $x) (f64.load offset=8 (i32.add (local.get $p) (i32.const 8))))
+                                                (f64.load offset=8 (local.get $q)))))
   (func (export "peek") (param $p i32) (result i64) (i64.load (local.get $p)))
 ))";
 
@@ -180,11 +191,20 @@ TEST(InterpFloatMemFusion, TrapsWhereTheUnfusedFormTraps) {
   EXPECT_EQ(e.one("lk", {I32(-16), F64(2.0)}).f64_bits(), std::bit_cast<uint64_t>(kInf));
   Error k2 = e.trap("lk", {I32(65512), F64(2.0)});  // 65528 + 8 + 8 > 65536
   EXPECT_EQ(k2.where().offset, offset_of(*bytes, 3, Op::f64_load));
+  Error a1 = e.trap("axpy", {I32(65513), I32(65521), F64(2.0)});  // both out of bounds: the first load
+  EXPECT_EQ(a1.where().offset, offset_of(*bytes, 4, Op::f64_load, 0));
+  Error a2 = e.trap("axpy", {I32(65512), I32(65521), F64(2.0)});  // the second load
+  EXPECT_EQ(a2.where().offset, offset_of(*bytes, 4, Op::f64_load, 1));
   // nothing written by the trapping ones
   EXPECT_EQ(e.i64("peek", {I32(65528)}), 0);
   // and the fitting ones store: 0 - 3*3*3 at 65528
   ASSERT_TRUE(e.call("mar", {I32(65520), F64(3.0)}).ok());
   EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-27.0));
+  // -8 + 8 wraps to 0: q[1] += 2 * (-27)
+  ASSERT_TRUE(e.call("axpy", {I32(-8), I32(65520), F64(2.0)}).ok());
+  EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-27.0));
+  ASSERT_TRUE(e.call("axpy", {I32(65512), I32(65520), F64(2.0)}).ok());
+  EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-81.0));
 }
 
 TEST(InterpFloatMemFusion, LoweringPicksTheFusedHandlers) {
@@ -202,6 +222,7 @@ TEST(InterpFloatMemFusion, LoweringPicksTheFusedHandlers) {
   EXPECT_EQ(at(1, 3), interp::float_mul_add_rmw_handler(Op::f64_mul, 2));
   EXPECT_EQ(at(2, 0), interp::float_mul_rmw_handler(Op::f64_add, false));
   EXPECT_EQ(at(3, 0), interp::float_binop_load_addi_handler(Op::f64_div, false));
+  EXPECT_EQ(at(4, 0), interp::float_axpy_handler(Op::f64_add, false, false));
 }
 
 }  // namespace
