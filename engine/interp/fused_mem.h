@@ -1,6 +1,7 @@
 // Superinstructions around memory whose value never needs a slot: a load
-// stored straight back to memory (ops_mem_copy.cc) and float results stored
-// straight to memory (ops_float_mem.cc). Layouts are where each is defined;
+// stored straight back to memory (ops_mem_copy.cc), a constant stored
+// (ops_store_const.cc) and float results stored straight to memory
+// (ops_float_mem.cc). Layouts are where each is defined;
 // every one is narrow only (slots <= 65535), the lowering keeps the unfused
 // form otherwise.
 #pragma once
@@ -19,6 +20,8 @@ namespace viv::interp {
 // when there was no i32.add). Traps at Word 0 for the load, Word 1 for the
 // store. Or nullptr.
 Handler mem_copy_handler(uint32_t width);
+// A store of `width` bytes of a constant: [h][addr][off][k lo][k hi], or nullptr.
+Handler store_const_handler(uint32_t width);
 // Bytes read by load `op` or written by store `op`, or 0 for other opcodes.
 uint32_t load_width(Op op);
 uint32_t store_width(Op op);

@@ -284,6 +284,7 @@ class Lowerer {
   // its value fused with it (ops_mem_copy.cc).
   void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
   bool lower_mem_copy(const Instr& in);
+  bool lower_store_const(const Instr& in);
   // Float results stored at once (ops_float_mem.cc).
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
@@ -975,6 +976,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && lower_store_const(in)) return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
@@ -1302,6 +1304,23 @@ Emitted Lowerer::loaded_addend(const Val& c, const Emitted& mul) const {
   Emitted r = ld;
   r.k = mem_load_offset_;
   return r;
+}
+
+// A store of a constant to an address in a slot: the constant becomes the
+// instruction's immediate, [h][addr][off][k lo][k hi].
+bool Lowerer::lower_store_const(const Instr& in) {
+  const Handler h = store_const_handler(store_width(in.op));
+  if (!h || top(0).loc != kConstLoc || top(1).loc == kConstLoc || in.mem.offset > UINT32_MAX) return false;
+  const uint64_t k = top(0).k;
+  const uint32_t addr = top(1).loc;
+  pop(2);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = addr;
+  code_[at + 2].u32 = static_cast<uint32_t>(in.mem.offset);
+  std::memcpy(&code_[at + 3], &k, 8);
+  mark(at, in);
+  no_fuse();
+  return true;
 }
 
 // A store of a float result the instruction just emitted computed: a
