@@ -292,6 +292,7 @@ class Lowerer {
                     uint32_t d);
   bool lower_float_store(const Instr& in);
   bool lower_fbin_load_addi(const Instr& in);
+  bool lower_float_add_chain(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
   // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
   uint32_t emit_float_brci(const Emitted& cmp, int kind) {
@@ -833,7 +834,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg &&
-      (lower_float_fused(in, s) || lower_fbin_load_addi(in)))
+      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in)))
     return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
   // A constant right operand of an integer binop becomes an immediate; a
@@ -1441,6 +1442,31 @@ bool Lowerer::lower_fbin_load_addi(const Instr& in) {
   fusable({at + 2}, d);
   note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
   mem_load_ = load_ = Emitted{};
+  return true;
+}
+
+// An f32/f64 add/sub whose operand an add/sub of the same type just
+// computed into its temporary: [h][a|b][c|d] in place of both.
+bool Lowerer::lower_float_add_chain(const Instr& in) {
+  const Emitted e = binop_;
+  if (e.end != pos() || fuse_end_ != pos() || e.imm || e.at < label_pos_) return false;
+  int ti = -1;  // stack index of e's result
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == e.d && top(1 - i).loc != kConstLoc)
+      ti = i;
+  const Handler h = ti < 0 ? nullptr : float_add_chain_handler(e.op, in.op, ti == 0 ? 1 : 0);
+  if (!h) return false;
+  const uint32_t c = top(1 - ti).loc;
+  const ValType t = in.op == Op::f64_add || in.op == Op::f64_sub ? ValType::F64 : ValType::F32;
+  if (!narrow(e.a, e.b) || !narrow(c, L_ + cur_slots_)) return false;
+  pop(2);
+  const uint32_t d = push(t);
+  unemit(e);
+  const uint32_t at = emit(h, 3);
+  code_[at + 1].u32 = pack16(e.a, e.b);
+  code_[at + 2].u32 = pack16(c, d);
+  fusable({at + 2, Field::kHigh}, d);
+  binop_ = prev_binop_ = Emitted{};
   return true;
 }
 

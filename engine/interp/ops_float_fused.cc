@@ -112,6 +112,16 @@ VIV_HANDLER(h_fmul_add) {
   VIV_NEXT(L::kWords);
 }
 
+// ---- add/sub feeding add/sub ----
+// Layout as mul+add (narrow only). K: 0 = t OP2 c, 1 = c OP2 t, t = a OP1 b.
+template <class F, FOp O1, FOp O2, int K>
+VIV_HANDLER(h_fadd_chain) {
+  using L = MulAddL<true>;
+  const F t = apply<O1>(rd<F>(fp, L::a(pc)), rd<F>(fp, L::b(pc))), c = rd<F>(fp, L::c(pc));
+  wr(fp, L::d(pc), K == 0 ? apply<O2>(t, c) : apply<O2>(c, t));
+  VIV_NEXT(L::kWords);
+}
+
 // ---- comparison with a constant ----
 // d = a CMP k: [h][a|d][k..] / [h][a][d][k..] (as binop+const). Fused with the
 // br_if or `if` consuming it: [h][a][rel][k..]; Not branches when false
@@ -204,6 +214,21 @@ Handler float_compare_imm_handler(Op cmp, int kind, bool narrow) {
   return is64 ? pick_cmp_f<double>(c, kind, narrow) : pick_cmp_f<float>(c, kind, narrow);
 }
 Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow) { return dispatch<RmwP>(op, load_left, narrow); }
+Handler float_add_chain_handler(Op first, Op second, int kind) {
+  bool is64a, is64b;
+  FOp o1, o2;
+  if (!float_arith(first, is64a, o1) || !float_arith(second, is64b, o2) || is64a != is64b || kind < 0 || kind > 1 ||
+      o1 == FOp::mul || o1 == FOp::div || o2 == FOp::mul || o2 == FOp::div)
+    return nullptr;
+  const bool s1 = o1 == FOp::sub, s2 = o2 == FOp::sub, k = kind == 1;
+#define VIV_CHAIN(F)                                                                              \
+  return s1 ? (s2 ? (k ? &h_fadd_chain<F, FOp::sub, FOp::sub, 1> : &h_fadd_chain<F, FOp::sub, FOp::sub, 0>)  \
+                  : (k ? &h_fadd_chain<F, FOp::sub, FOp::add, 1> : &h_fadd_chain<F, FOp::sub, FOp::add, 0>)) \
+            : (s2 ? (k ? &h_fadd_chain<F, FOp::add, FOp::sub, 1> : &h_fadd_chain<F, FOp::add, FOp::sub, 0>)  \
+                  : (k ? &h_fadd_chain<F, FOp::add, FOp::add, 1> : &h_fadd_chain<F, FOp::add, FOp::add, 0>));
+  if (is64a) { VIV_CHAIN(double) } else { VIV_CHAIN(float) }
+#undef VIV_CHAIN
+}
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
   if (mul == Op::f64_mul && (add == Op::f64_add || add == Op::f64_sub)) {
     switch (kind) {

@@ -208,15 +208,7 @@ TEST(InterpFloatMemFusion, TrapsWhereTheUnfusedFormTraps) {
 }
 
 TEST(InterpFloatMemFusion, LoweringPicksTheFusedHandlers) {
-  auto bytes = viv::wat_to_binary(kSmall);
-  ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
-  ASSERT_TRUE(ir.ok());
-  auto at = [&](uint32_t func, uint32_t word) {
-    auto cf = viv::lower_function(**ir, func);
-    EXPECT_TRUE(cf.ok());
-    return interp::handler_at((*cf)->code.get() + word);
-  };
+  auto at = [&](uint32_t func, uint32_t word) { return handler_at_word(kSmall, func, word); };
   EXPECT_EQ(at(0, 0), interp::float_mul_add_store_handler(Op::f64_mul, 1));
   EXPECT_EQ(at(1, 0), interp::op_table(true)[size_t(Op::f64_mul)]);  // x*x, then the fused rest
   EXPECT_EQ(at(1, 3), interp::float_mul_add_rmw_handler(Op::f64_mul, 2));
