@@ -31,10 +31,8 @@ uint32_t store_width(Op op);
 namespace viv::interp {
 
 // ---- float results stored (ops_float_mem.cc, layouts there) ----
-// f32/f64 `mul` feeding add/sub (kind as float_mul_add_handler) whose result
-// a store of the same type writes at once, or nullptr.
-Handler float_mul_add_store_handler(Op mul, int kind);
-// The same with the addend loaded from the address and offset stored to
+// f32/f64 `mul` feeding add/sub (kind as float_mul_add_handler) whose
+// addend was loaded from the address and offset its result is stored to
 // (`p->v -= a * b`), or nullptr.
 Handler float_mul_add_rmw_handler(Op mul, int kind);
 // A read-modify-write (float_binop_rmw_handler) whose other operand a

@@ -348,7 +348,7 @@ class Lowerer {
   uint32_t mem_load_offset_ = 0;
   Emitted mem_st_add_;
   // The last narrow mul+add/sub (a, b = the product's operands, k = kind,
-  // d = result; op = the mul) and its addend's slot; the multiply (if any)
+  // d = result; op = the mul); the multiply (if any)
   // that computed the other operand of the last binop+load just before its
   // load, with that load's module offset.
   Emitted fmadd_, fload_mul_;
@@ -360,7 +360,6 @@ class Lowerer {
   // other operand and its load's module offset.
   Emitted fprod_;
   uint32_t fprod_x_ = 0, fprod_offset_ = 0;
-  uint32_t fmadd_c_ = 0;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
 };
 
@@ -1188,7 +1187,6 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
           fusable({at + 4}, d);
         }
         fmadd_ = n ? Emitted{at, pos(), mul.op, false, mul.a, mul.b, d, static_cast<uint64_t>(kind)} : Emitted{};
-        fmadd_c_ = c;
         fmadd_ld_ = c_load;
         binop_ = prev_binop_ = Emitted{};
         return true;
@@ -1324,9 +1322,10 @@ bool Lowerer::lower_store_const(const Instr& in) {
   return true;
 }
 
-// A store of a float result the instruction just emitted computed: a
-// mul+add/sub (its result stored anywhere), or a binop+load whose other
-// operand a multiply computed (stored back where it was loaded).
+// A store of a float result the instruction just emitted computed, back
+// where one of its operands was loaded: a mul+add/sub of a loaded addend, a
+// binop+load whose other operand a multiply computed (with a load of its
+// own: axpy).
 bool Lowerer::lower_float_store(const Instr& in) {
   if (fuse_end_ != pos() || in.mem.offset > UINT32_MAX) return false;
   const Val& v = top(0);
@@ -1378,21 +1377,6 @@ bool Lowerer::lower_float_store(const Instr& in) {
     offsets_.emplace_back(at, static_cast<uint32_t>(ld.k));  // the load's trap
     no_fuse();
     fmadd_ = fmadd_ld_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
-    return true;
-  }
-  // mem[a + off] = a*b (+|-) c: [h][a|b][c|addr][off]
-  if (m.end == pos() && m.d == v.loc && m.op == mul_op && narrow(fmadd_c_, a.loc)) {
-    const uint32_t addr = a.loc;
-    pop(2);
-    code_.resize(m.at);
-    while (!offsets_.empty() && offsets_.back().first >= m.at) offsets_.pop_back();
-    const uint32_t at = emit(float_mul_add_store_handler(m.op, static_cast<int>(m.k)), 4);
-    code_[at + 1].u32 = pack16(m.a, m.b);
-    code_[at + 2].u32 = pack16(fmadd_c_, addr);
-    code_[at + 3].u32 = off;
-    mark(at, in);
-    no_fuse();
-    fmadd_ = fmadd_ld_ = binop_ = prev_binop_ = Emitted{};
     return true;
   }
   // mem[addr + off] = a*b OP mem[addr + off]: [h][a|b][addr][off], in place

@@ -1,10 +1,9 @@
 // Float results stored straight to memory (issue 5: `p->v -= a * b * c` in
 // nbody-like code): the value the store writes never takes a slot.
 //
-//   mul+add+store  narrow [h][a|b][c|addr][off]
-//                  mem[addr+off] = a*b + c (or a*b - c, c - a*b, c + a*b)
 //   mul+add+rmw    narrow [h][a|b][addr][off]
-//                  as mul+add+store with c = mem[addr+off] (loaded first)
+//                  mem[addr+off] = a*b + c (or a*b - c, c - a*b, c + a*b),
+//                  c = mem[addr+off] (loaded first)
 //   mul+rmw        narrow [h][a|b][addr][off]
 //                  mem[addr+off] = a*b OP mem[addr+off] (or mem OP a*b)
 //   axpy           narrow [h][y|p][q][k][offp][offq]
@@ -39,19 +38,6 @@ template <class F>
   F v;
   std::memcpy(&v, p, sizeof(F));
   return v;
-}
-
-// K: 0 = t + c, 1 = t - c, 2 = c - t, 3 = c + t, t = a*b (operand order kept: NaN payloads).
-template <class F, int K>
-VIV_HANDLER(h_fmul_add_store) {
-  const F a = rd<F>(fp, lo16(pc, 1)), b = rd<F>(fp, hi16(pc, 1)), c = rd<F>(fp, lo16(pc, 2));
-  const F t = a * b;
-  const F r = mul_add_kind<K>(t, c);
-  const uint64_t addr = rd_u32(fp, hi16(pc, 2));
-  const uint64_t off = pc[3].u32;
-  if (!mem_in_bounds(st, addr, off, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
-  std::memcpy(mem + addr + off, &r, sizeof(F));
-  VIV_NEXT(4);
 }
 
 // Both read-modify-writes: mem[addr+off] = C(a*b, mem[addr+off]).
@@ -118,16 +104,10 @@ Handler pick_kind(int kind) {
   }
   return nullptr;
 }
-template <class F, int K> struct StoreK { static constexpr Handler h = &h_fmul_add_store<F, K>; };
 template <class F, int K> struct RmwK { static constexpr Handler h = &h_fmul_rmw<F, KindC<K>>; };
 
 }  // namespace
 
-Handler float_mul_add_store_handler(Op mul, int kind) {
-  if (mul == Op::f64_mul) return pick_kind<double, StoreK>(kind);
-  if (mul == Op::f32_mul) return pick_kind<float, StoreK>(kind);
-  return nullptr;
-}
 Handler float_mul_add_rmw_handler(Op mul, int kind) {
   if (mul == Op::f64_mul) return pick_kind<double, RmwK>(kind);
   if (mul == Op::f32_mul) return pick_kind<float, RmwK>(kind);
