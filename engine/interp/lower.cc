@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/interp/compiled.h"
+#include "engine/interp/fused_mem.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
 #include "engine/validator/validator.h"
@@ -316,6 +317,19 @@ class Lowerer {
     return at;
   }
   bool skip_zero_init(const Instr& in);
+  // Memory superinstructions (fused_mem.h): the last load, and a store of
+  // its value fused with it (ops_mem_copy.cc).
+  void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
+  bool lower_mem_copy(const Instr& in);
+  bool lower_store_const(const Instr& in);
+  // Float results stored at once (ops_float_mem.cc).
+  Emitted mul_feeding(const Val& x) const;
+  Emitted loaded_addend(const Val& c, const Emitted& mul) const;
+  void note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
+                    uint32_t d);
+  bool lower_float_store(const Instr& in);
+  bool lower_fbin_load_addi(const Instr& in);
+  bool lower_float_add_chain(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
   // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
   uint32_t emit_float_brci(const Emitted& cmp, int kind) {
@@ -365,6 +379,26 @@ class Lowerer {
   uint32_t fload_x_ = 0;
   // The last plain i32.load8_u (a = address slot, b = offset, d = result), for br_table.
   Emitted iload_;
+  // The last load of any width (a = address slot, b = added constant, k =
+  // memarg offset, d = result) and its module offset; with the i32.add of a
+  // constant emitted just before it (mem_st_add_, or at == kNowhere), for
+  // the memory-to-memory copy.
+  Emitted mem_load_;
+  uint32_t mem_load_offset_ = 0;
+  Emitted mem_st_add_;
+  // The last narrow mul+add/sub (a, b = the product's operands, k = kind,
+  // d = result; op = the mul); the multiply (if any)
+  // that computed the other operand of the last binop+load just before its
+  // load, with that load's module offset.
+  Emitted fmadd_, fload_mul_;
+  // The plain load that produced the last mul+add/sub's addend, with at most
+  // one float binop between them (k = the load's module offset).
+  Emitted fmadd_ld_;
+  // The last f32/f64 mul with a loaded operand (imm = load on the left, a =
+  // address slot, b = added constant, k = memarg offset, d = result), its
+  // other operand and its load's module offset.
+  Emitted fprod_;
+  uint32_t fprod_x_ = 0, fprod_offset_ = 0;
   uint32_t label_pos_ = 0;  // code position of the last control instruction (a possible label)
   // The last narrow copy, which the next one may join (pair_copy) unless a
   // control instruction came between: copy_barrier_ is the code position
@@ -861,7 +895,9 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const SigTypes* s = sig_types(oi.sig);
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
-  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && lower_float_fused(in, s)) return {};
+  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg &&
+      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in)))
+    return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
   if (binop && (lower_int_chain(in) || lower_load_chain(in))) return {};
@@ -934,11 +970,14 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
       mark(at, in);
       fusable({at + 3}, d);
+      if (add.imm) note_load(at, in, add.a, add.b, d, true);
       binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
       if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, add.imm, add.a, add.b, d, in.mem.offset};
       return {};
     }
   }
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && (lower_mem_copy(in) || lower_float_store(in)))
+    return {};
   // A store of a binop+load's result back to the loaded address and offset:
   // [h][x|addr][off] / [h][x][addr][off].
   if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && fload_.end == pos() &&
@@ -1004,6 +1043,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  if (oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0 && lower_store_const(in)) return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
@@ -1027,6 +1067,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load8_u) iload_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load) ild_ = Emitted{at, pos(), in.op, false, src[0], off, d};
+    if (s->nresults) note_load(at, in, src[0], 0, d, false);
   } else if (s->nparams == 1 && s->nresults == 1) {
     if (narrow(src[0], d)) {  // [h][a|d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
@@ -1335,6 +1376,7 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
     if (mi >= 0) {
       if (float_mul_add_handler(binop_.op, in.op, kind, false)) {
         const Emitted mul = binop_;
+        const Emitted c_load = loaded_addend(top(1 - mi), mul);
         const uint32_t c = operand(1 - mi);
         pop(2);
         const uint32_t d = push(rt);
@@ -1352,6 +1394,8 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
           code_[at + 4].u32 = d;
           fusable({at + 4}, d);
         }
+        fmadd_ = n ? Emitted{at, pos(), mul.op, false, mul.a, mul.b, d, static_cast<uint64_t>(kind)} : Emitted{};
+        fmadd_ld_ = c_load;
         binop_ = prev_binop_ = Emitted{};
         return true;
       }
@@ -1362,6 +1406,7 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
   if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
     const int li = fresh(load_);
     if (li >= 0) {
+      const Emitted mul = mul_feeding(top(1 - li));
       const Emitted ld = load_;
       const uint32_t x = operand(1 - li);
       pop(2);
@@ -1384,10 +1429,245 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
       load_ = Emitted{};
       fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
       fload_x_ = x;
+      fload_mul_ = mul;
+      note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
       return true;
     }
   }
   return false;
+}
+
+// Records the load just emitted at `at` (address `addr` + `k`, `addi`: in
+// place of that i32.add) for lower_mem_copy, with the i32.add of a constant
+// just before it, if any (for an addi load it is the binop before the one the
+// load replaced).
+void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi) {
+  mem_load_ = Emitted{at, pos(), in.op, addi, addr, k, d, in.mem.offset};
+  mem_load_offset_ = static_cast<uint32_t>(in.offset);
+  const Emitted& prev = addi ? prev_binop_ : binop_;
+  const bool adjacent = prev.end == at && prev.op == Op::i32_add && prev.imm && !prev.shl_add && prev.at >= label_pos_;
+  mem_st_add_ = adjacent ? prev : Emitted{};
+}
+
+// A store of the value a load of the same width just produced (a temporary
+// it consumes): one copy instruction in place of the load (and of the i32.add
+// of a constant computing the store address just before the load, if any).
+// The fused instruction starts where the first replaced one did; the offset
+// table names the load at its first Word and the store at its second.
+bool Lowerer::lower_mem_copy(const Instr& in) {
+  const Emitted ld = mem_load_;
+  const uint32_t w = store_width(in.op);
+  if (!w || ld.end != pos() || fuse_end_ != pos() || load_width(ld.op) != w || ld.k > UINT32_MAX ||
+      in.mem.offset > UINT32_MAX)
+    return false;
+  const Val& v = top(0);
+  const Val& a = top(1);
+  if (v.loc != v.canon || fuse_slot_ != v.loc || ld.d != v.loc || a.loc == kConstLoc) return false;
+  const bool fold = mem_st_add_.end == ld.at && a.loc == a.canon && mem_st_add_.d == a.loc;
+  const uint32_t x = fold ? mem_st_add_.a : a.loc, ks = fold ? mem_st_add_.b : 0;
+  if (!narrow(ld.a, x)) return false;
+  const uint32_t at = fold ? mem_st_add_.at : ld.at;
+  pop(2);
+  code_.resize(at);
+  while (!offsets_.empty() && offsets_.back().first >= at) offsets_.pop_back();
+  emit(mem_copy_handler(w), 6);
+  code_[at + 1].u32 = pack16(ld.a, x);
+  code_[at + 2].u32 = ld.b;
+  code_[at + 3].u32 = static_cast<uint32_t>(ld.k);
+  code_[at + 4].u32 = ks;
+  code_[at + 5].u32 = static_cast<uint32_t>(in.mem.offset);
+  offsets_.emplace_back(at, mem_load_offset_);
+  offsets_.emplace_back(at + 1, static_cast<uint32_t>(in.offset));
+  no_fuse();
+  mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  return true;
+}
+
+// The multiply that computed operand `x` of a binop+load being fused, if it
+// ends where the load starts (nothing between them) and wrote x's temporary:
+// a store of the binop's result back where it was loaded then takes both.
+Emitted Lowerer::mul_feeding(const Val& x) const {
+  const Emitted& m = binop_;
+  const bool is_mul = (m.op == Op::f64_mul && load_.op == Op::f64_load) || (m.op == Op::f32_mul && load_.op == Op::f32_load);
+  if (!is_mul || m.imm || m.end != load_.at || m.at < label_pos_ || x.loc != x.canon || m.d != x.loc ||
+      mem_load_.at != load_.at || !narrow(m.a, m.b))
+    return Emitted{};
+  Emitted r = m;
+  r.k = mem_load_offset_;  // the load's module offset
+  return r;
+}
+
+// The load that produced addend `c` of a mul+add/sub being fused, if the
+// code between it and the multiply is at most one float add/sub/mul/div
+// (which cannot trap, call or touch memory): a store of the result back
+// where it was loaded may then move the load into the fused store.
+Emitted Lowerer::loaded_addend(const Val& c, const Emitted& mul) const {
+  const Emitted& ld = load_;
+  const bool between = ld.end == mul.at || (prev_binop_.at == ld.end && prev_binop_.end == mul.at &&
+                                            !prev_binop_.imm && float_binop_imm_handler(prev_binop_.op, false, false));
+  if (!between || c.loc != c.canon || ld.d != c.loc || ld.at < label_pos_ || mem_load_.at != ld.at ||
+      ld.op != (mul.op == Op::f64_mul ? Op::f64_load : Op::f32_load))
+    return Emitted{};
+  Emitted r = ld;
+  r.k = mem_load_offset_;
+  return r;
+}
+
+// A store of a constant to an address in a slot: the constant becomes the
+// instruction's immediate, [h][addr][off][k lo][k hi].
+bool Lowerer::lower_store_const(const Instr& in) {
+  const Handler h = store_const_handler(store_width(in.op));
+  if (!h || top(0).loc != kConstLoc || top(1).loc == kConstLoc || in.mem.offset > UINT32_MAX) return false;
+  const uint64_t k = top(0).k;
+  const uint32_t addr = top(1).loc;
+  pop(2);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = addr;
+  code_[at + 2].u32 = static_cast<uint32_t>(in.mem.offset);
+  std::memcpy(&code_[at + 3], &k, 8);
+  mark(at, in);
+  no_fuse();
+  return true;
+}
+
+// A store of a float result the instruction just emitted computed, back
+// where one of its operands was loaded: a mul+add/sub of a loaded addend, a
+// binop+load whose other operand a multiply computed (with a load of its
+// own: axpy).
+bool Lowerer::lower_float_store(const Instr& in) {
+  if (fuse_end_ != pos() || in.mem.offset > UINT32_MAX) return false;
+  const Val& v = top(0);
+  const Val& a = top(1);
+  if (v.loc != v.canon || fuse_slot_ != v.loc || a.loc == kConstLoc) return false;
+  const bool f64 = in.op == Op::f64_store;
+  if (!f64 && in.op != Op::f32_store) return false;
+  const Op mul_op = f64 ? Op::f64_mul : Op::f32_mul;
+  const uint32_t off = static_cast<uint32_t>(in.mem.offset);
+  // `q[j] += s * p[j]`: a mul with a loaded operand just before the
+  // read-modify-write's load, its result the rmw's other operand (a
+  // temporary): [h][y|p][q][k][offp][offq] in place of both.
+  const Emitted f = fload_, pr = fprod_;
+  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && pr.end == f.at && pr.op == mul_op &&
+      pr.d == fload_x_ && fload_x_ >= L_ && mem_load_.at == f.at && pr.k <= UINT32_MAX) {
+    if (const Handler h = float_axpy_handler(f.op, pr.imm, f.imm)) {
+      pop(2);
+      code_.resize(pr.at);
+      while (!offsets_.empty() && offsets_.back().first >= pr.at) offsets_.pop_back();
+      const uint32_t at = emit(h, 6);
+      code_[at + 1].u32 = pack16(fprod_x_, pr.a);
+      code_[at + 2].u32 = f.a;
+      code_[at + 3].u32 = pr.b;
+      code_[at + 4].u32 = static_cast<uint32_t>(pr.k);
+      code_[at + 5].u32 = off;
+      offsets_.emplace_back(at, fprod_offset_);
+      offsets_.emplace_back(at + 1, mem_load_offset_);
+      no_fuse();
+      fload_ = fload_mul_ = fprod_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
+      return true;
+    }
+  }
+  const Emitted m = fmadd_;
+  // c loaded from the very address and offset stored to (the address a
+  // local, unchanged since the load: it is still read lazily): the load
+  // leaves its place and the fused instruction does it, [h][a|b][addr][off].
+  const Emitted ld = fmadd_ld_;
+  if (m.end == pos() && m.d == v.loc && m.op == mul_op && ld.end != kNowhere && a.loc == ld.a && a.loc != a.canon &&
+      off == ld.b && !offsets_.empty() && offsets_.back().first == ld.at && narrow(ld.a)) {
+    const uint32_t len = ld.end - ld.at;
+    pop(2);
+    code_.erase(code_.begin() + ld.at, code_.begin() + ld.end);
+    code_.resize(m.at - len);
+    offsets_.pop_back();
+    const uint32_t at = emit(float_mul_add_rmw_handler(m.op, static_cast<int>(m.k)), 4);
+    code_[at + 1].u32 = pack16(m.a, m.b);
+    code_[at + 2].u32 = ld.a;
+    code_[at + 3].u32 = off;
+    offsets_.emplace_back(at, static_cast<uint32_t>(ld.k));  // the load's trap
+    no_fuse();
+    fmadd_ = fmadd_ld_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
+    return true;
+  }
+  // mem[addr + off] = a*b OP mem[addr + off]: [h][a|b][addr][off], in place
+  // of the multiply; the trap is the load's.
+  const Emitted mul = fload_mul_;
+  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
+      float_mul_rmw_handler(f.op, f.imm)) {
+    pop(2);
+    code_.resize(mul.at);
+    while (!offsets_.empty() && offsets_.back().first >= mul.at) offsets_.pop_back();
+    const uint32_t at = emit(float_mul_rmw_handler(f.op, f.imm), 4);
+    code_[at + 1].u32 = pack16(mul.a, mul.b);
+    code_[at + 2].u32 = f.a;
+    code_[at + 3].u32 = off;
+    offsets_.emplace_back(at, static_cast<uint32_t>(mul.k));
+    no_fuse();
+    fload_ = fload_mul_ = binop_ = prev_binop_ = Emitted{};
+    return true;
+  }
+  return false;
+}
+
+// An f32/f64 add/sub/mul/div with an operand a load from `addr + k` (a load
+// fused with its i32.add of a constant) just produced: [h][x|addr][d][k][off]
+// in place of that load, whose trap offset stays at this position.
+bool Lowerer::lower_fbin_load_addi(const Instr& in) {
+  const Emitted ld = mem_load_;
+  const bool f64 = ld.op == Op::f64_load;
+  if (!ld.imm || ld.end != pos() || fuse_end_ != pos() || (!f64 && ld.op != Op::f32_load)) return false;
+  int li = -1;
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == ld.d && top(1 - i).loc != kConstLoc)
+      li = i;
+  const Handler h = li < 0 ? nullptr : float_binop_load_addi_handler(in.op, li == 1);
+  if (!h || (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f64_mul || in.op == Op::f64_div) != f64)
+    return false;
+  const uint32_t x = top(1 - li).loc;
+  if (!narrow(x, ld.a)) return false;
+  pop(2);
+  const uint32_t d = push(f64 ? ValType::F64 : ValType::F32);
+  code_.resize(ld.at);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = pack16(x, ld.a);
+  code_[at + 2].u32 = d;
+  code_[at + 3].u32 = ld.b;
+  code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
+  fusable({at + 2}, d);
+  note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
+  mem_load_ = load_ = Emitted{};
+  return true;
+}
+
+// An f32/f64 add/sub whose operand an add/sub of the same type just
+// computed into its temporary: [h][a|b][c|d] in place of both.
+bool Lowerer::lower_float_add_chain(const Instr& in) {
+  const Emitted e = binop_;
+  if (e.end != pos() || fuse_end_ != pos() || e.imm || e.at < label_pos_) return false;
+  int ti = -1;  // stack index of e's result
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == e.d && top(1 - i).loc != kConstLoc)
+      ti = i;
+  const Handler h = ti < 0 ? nullptr : float_add_chain_handler(e.op, in.op, ti == 0 ? 1 : 0);
+  if (!h) return false;
+  const uint32_t c = top(1 - ti).loc;
+  const ValType t = in.op == Op::f64_add || in.op == Op::f64_sub ? ValType::F64 : ValType::F32;
+  if (!narrow(e.a, e.b) || !narrow(c, L_ + cur_slots_)) return false;
+  pop(2);
+  const uint32_t d = push(t);
+  unemit(e);
+  const uint32_t at = emit(h, 3);
+  code_[at + 1].u32 = pack16(e.a, e.b);
+  code_[at + 2].u32 = pack16(c, d);
+  fusable({at + 2, Field::kHigh}, d);
+  binop_ = prev_binop_ = Emitted{};
+  return true;
+}
+
+void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
+                           uint32_t d) {
+  if ((op != Op::f64_mul && op != Op::f32_mul) || mem_load_.at != at || !narrow(x, addr)) return;
+  fprod_ = Emitted{at, pos(), op, load_left, addr, k, d, off};
+  fprod_x_ = x;
+  fprod_offset_ = mem_load_offset_;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {

@@ -139,6 +139,11 @@ Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
 // ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
 // false. Or nullptr.
 Handler float_compare_imm_handler(Op cmp, int kind, bool narrow);
+// f32/f64 add/sub `first` feeding add/sub `second` of the same type, its
+// result on the left (kind 0) or right (1) of `second`: narrow only,
+// [h][a|b][c|d], d = (a first b) second c, or c second (a first b); two
+// roundings. Or nullptr.
+Handler float_add_chain_handler(Op first, Op second, int kind);
 
 // ---- integer superinstructions (ops_int_fused.cc, layouts there) ----
 // A load or store at a constant address whose effective address ea (address

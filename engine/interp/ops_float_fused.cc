@@ -17,25 +17,14 @@
 #include <cstring>
 
 #include "engine/interp/exec_state.h"
+#include "engine/interp/float_arith.h"
 #include "engine/interp/ops.h"
 
 namespace viv::interp {
 namespace {
 
-enum class FOp { add, sub, mul, div };
-template <class F> F rd(const Slot* fp, uint32_t s);
-template <> float rd<float>(const Slot* fp, uint32_t s) { return rd_f32(fp, s); }
-template <> double rd<double>(const Slot* fp, uint32_t s) { return rd_f64(fp, s); }
-inline void wr(Slot* fp, uint32_t s, float v) { wr_f32(fp, s, v); }
-inline void wr(Slot* fp, uint32_t s, double v) { wr_f64(fp, s, v); }
+using namespace float_fused;
 
-template <FOp O, class F>
-[[gnu::always_inline]] inline F apply(F a, F b) {
-  if constexpr (O == FOp::add) return a + b;
-  else if constexpr (O == FOp::sub) return a - b;
-  else if constexpr (O == FOp::mul) return a * b;
-  else return a / b;
-}
 template <class F>
 [[gnu::always_inline]] inline F imm_f(const Word* pc, uint32_t k) {
   if constexpr (sizeof(F) == 8) {
@@ -118,12 +107,18 @@ VIV_HANDLER(h_fmul_add) {
   using L = MulAddL<N>;
   const F a = rd<F>(fp, L::a(pc)), b = rd<F>(fp, L::b(pc)), c = rd<F>(fp, L::c(pc));
   const F tt = a * b;  // rounded on its own (contraction is off): never an fma
-  F r;
-  if constexpr (K == 0) r = tt + c;
-  else if constexpr (K == 1) r = tt - c;
-  else if constexpr (K == 2) r = c - tt;
-  else r = c + tt;
+  const F r = mul_add_kind<K>(tt, c);
   wr(fp, L::d(pc), r);
+  VIV_NEXT(L::kWords);
+}
+
+// ---- add/sub feeding add/sub ----
+// Layout as mul+add (narrow only). K: 0 = t OP2 c, 1 = c OP2 t, t = a OP1 b.
+template <class F, FOp O1, FOp O2, int K>
+VIV_HANDLER(h_fadd_chain) {
+  using L = MulAddL<true>;
+  const F t = apply<O1>(rd<F>(fp, L::a(pc)), rd<F>(fp, L::b(pc))), c = rd<F>(fp, L::c(pc));
+  wr(fp, L::d(pc), K == 0 ? apply<O2>(t, c) : apply<O2>(c, t));
   VIV_NEXT(L::kWords);
 }
 
@@ -202,38 +197,6 @@ Handler pick_imm(bool n) { return n ? &h_fbin_imm<F, O, Rev, true> : &h_fbin_imm
 template <class F, FOp O, bool Rev>
 Handler pick_load(bool n) { return n ? &h_fbin_load<F, O, Rev, true> : &h_fbin_load<F, O, Rev, false>; }
 
-bool float_arith(Op op, bool& is64, FOp& o) {
-  switch (op) {
-    case Op::f32_add: is64 = false; o = FOp::add; return true;
-    case Op::f32_sub: is64 = false; o = FOp::sub; return true;
-    case Op::f32_mul: is64 = false; o = FOp::mul; return true;
-    case Op::f32_div: is64 = false; o = FOp::div; return true;
-    case Op::f64_add: is64 = true; o = FOp::add; return true;
-    case Op::f64_sub: is64 = true; o = FOp::sub; return true;
-    case Op::f64_mul: is64 = true; o = FOp::mul; return true;
-    case Op::f64_div: is64 = true; o = FOp::div; return true;
-    default: return false;
-  }
-}
-
-template <template <class, FOp, bool> class P>
-Handler dispatch(Op op, bool rev, bool n) {
-  bool is64;
-  FOp o;
-  if (!float_arith(op, is64, o)) return nullptr;
-  // Commutative ones keep their operand order too: which NaN's payload an
-  // operation propagates depends on it, and the fused form matches the unfused.
-#define VIV_PICK(F)                                                          \
-  switch (o) {                                                               \
-    case FOp::add: return rev ? P<F, FOp::add, true>::get(n) : P<F, FOp::add, false>::get(n); \
-    case FOp::mul: return rev ? P<F, FOp::mul, true>::get(n) : P<F, FOp::mul, false>::get(n); \
-    case FOp::sub: return rev ? P<F, FOp::sub, true>::get(n) : P<F, FOp::sub, false>::get(n); \
-    case FOp::div: return rev ? P<F, FOp::div, true>::get(n) : P<F, FOp::div, false>::get(n); \
-  }
-  if (is64) { VIV_PICK(double) } else { VIV_PICK(float) }
-#undef VIV_PICK
-  return nullptr;
-}
 template <class F, FOp O, bool Rev> struct ImmP { static Handler get(bool n) { return pick_imm<F, O, Rev>(n); } };
 template <class F, FOp O, bool Rev>
 Handler pick_rmw(bool n) { return n ? &h_fbin_rmw<F, O, Rev, true> : &h_fbin_rmw<F, O, Rev, false>; }
@@ -251,6 +214,21 @@ Handler float_compare_imm_handler(Op cmp, int kind, bool narrow) {
   return is64 ? pick_cmp_f<double>(c, kind, narrow) : pick_cmp_f<float>(c, kind, narrow);
 }
 Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow) { return dispatch<RmwP>(op, load_left, narrow); }
+Handler float_add_chain_handler(Op first, Op second, int kind) {
+  bool is64a, is64b;
+  FOp o1, o2;
+  if (!float_arith(first, is64a, o1) || !float_arith(second, is64b, o2) || is64a != is64b || kind < 0 || kind > 1 ||
+      o1 == FOp::mul || o1 == FOp::div || o2 == FOp::mul || o2 == FOp::div)
+    return nullptr;
+  const bool s1 = o1 == FOp::sub, s2 = o2 == FOp::sub, k = kind == 1;
+#define VIV_CHAIN(F)                                                                              \
+  return s1 ? (s2 ? (k ? &h_fadd_chain<F, FOp::sub, FOp::sub, 1> : &h_fadd_chain<F, FOp::sub, FOp::sub, 0>)  \
+                  : (k ? &h_fadd_chain<F, FOp::sub, FOp::add, 1> : &h_fadd_chain<F, FOp::sub, FOp::add, 0>)) \
+            : (s2 ? (k ? &h_fadd_chain<F, FOp::add, FOp::sub, 1> : &h_fadd_chain<F, FOp::add, FOp::sub, 0>)  \
+                  : (k ? &h_fadd_chain<F, FOp::add, FOp::add, 1> : &h_fadd_chain<F, FOp::add, FOp::add, 0>));
+  if (is64a) { VIV_CHAIN(double) } else { VIV_CHAIN(float) }
+#undef VIV_CHAIN
+}
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
   if (mul == Op::f64_mul && (add == Op::f64_add || add == Op::f64_sub)) {
     switch (kind) {

@@ -1,15 +1,29 @@
-// Helpers for tests that look at a module's instructions: where an
-// instruction lies in the module (to check a trap's reported offset).
+// Helpers for the superinstruction tests, which look below the public API:
+// the padding that pushes a frame past the narrow layouts, and the module
+// offset a trap must name.
 #pragma once
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/binary/instr.h"
 #include "engine/decoder/decoder.h"
+#include "engine/interp/compiled.h"
+#include "engine/interp/handler.h"
+#include "engine/interp/interp.h"
+#include "engine/text/wat.h"
 
 namespace viv::test {
+
+// 33000 v128 locals: 66000 slots, so later locals and the temporaries lie
+// past slot 65535 and every instruction takes its wide layout.
+inline std::string wide_pad() {
+  std::string pad = "(local";
+  for (int i = 0; i < 33000; ++i) pad += " v128";
+  return pad + ")";
+}
 
 // Module offset of the `nth` instruction `op` in defined function `func`.
 inline uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op, int nth = 0) {
@@ -24,6 +38,20 @@ inline uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op o
   }
   ADD_FAILURE() << "no such instruction";
   return 0;
+}
+
+// The handler of the instruction at Word `word` of defined function `func`
+// of module `wat` as lowered (nullptr if it does not lower).
+inline interp::Handler handler_at_word(std::string_view wat, uint32_t func, uint32_t word = 0) {
+  auto bytes = viv::wat_to_binary(wat);
+  EXPECT_TRUE(bytes.ok());
+  if (!bytes.ok()) return nullptr;
+  auto ir = viv::decode(*bytes);
+  EXPECT_TRUE(ir.ok());
+  if (!ir.ok()) return nullptr;
+  auto cf = viv::lower_function(**ir, func);
+  EXPECT_TRUE(cf.ok());
+  return cf.ok() ? interp::handler_at((*cf)->code.get() + word) : nullptr;
 }
 
 }  // namespace viv::test
