@@ -161,6 +161,11 @@ class Lowerer {
     return true;
   }
   bool lower_shl_add();
+  // Loaded-index addressing (ops_index8.cc): the shl_add's index a load8_u
+  // or i32.load just read, and a 4/8-byte load of that address.
+  bool lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k);
+  bool lower_load_index8(const Instr& in, const SigTypes* s);
+  Emitted index8_;  // the last shl_add_index8: a = p, b = base, d, k = off8 << 5 | sh
   // Emits the fused load/store `h` of base + (idx << sh) with `v` (the
   // load's result or the stored value); returns the Word holding v.
   uint32_t emit_shl_mem(Op op, const ShlAdd& r, uint32_t v, uint32_t off, Field& vf) {
@@ -940,6 +945,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return {};
     }
   }
+  if (oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1 && lower_load_index8(in, s)) return {};
   // A load whose address an i32.add (of two slots, or a slot and a constant)
   // just computed: the add becomes the load (array indexing costs one
   // dispatch, not two): [h][a][b-or-k][d][offset].
@@ -1119,8 +1125,9 @@ bool Lowerer::lower_shl_add() {
   const uint32_t base = imm ? static_cast<uint32_t>(o.k) : o.loc;
   pop(2);
   const uint32_t d = push(ValType::I32);
-  unemit(sh);
   const uint32_t k = sh.b & 31;
+  if (!imm && lower_shl_add_index8(sh, base, d, k)) return true;
+  unemit(sh);
   const bool n = narrow(sh.a, imm ? d : base, d) && (imm || k <= kNarrowMax);
   const uint32_t at = emit(shl_add_handler(imm, n), n ? (imm ? 4 : 3) : 5);
   if (n && !imm) {  // [h][idx|base][d|sh]
@@ -1142,6 +1149,50 @@ bool Lowerer::lower_shl_add() {
   prev_binop_ = Emitted{};
   binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
   binop_.shl_add = true;
+  return true;
+}
+
+// `base + (t << k)` where t is what an i32.load8_u or i32.load just read into a
+// temporary (the shl_add's only reader): the byte read moves into the
+// address computation, which starts where the load8_u did (keeping its
+// offset-table entry at Word 0).
+bool Lowerer::lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k) {
+  const Emitted ld = iload_.end == sh.at ? iload_ : ild_;
+  const Handler h = shl_add_index8_handler(ld.op);
+  if (!h || ld.end != sh.at || ld.at < label_pos_ || ld.d != sh.a || sh.a < L_ ||
+      !narrow(ld.a, base, d))
+    return false;
+  unemit(ld);
+  const uint32_t at = emit(h, 4);
+  code_[at + 1].u32 = pack16(ld.a, base);
+  code_[at + 2].u32 = pack16(d, k);
+  code_[at + 3].u32 = ld.b;
+  fusable({at + 2, Field::kLow}, d);
+  iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
+  index8_ = Emitted{at, pos(), ld.op, false, ld.a, base, d, uint64_t{ld.b} << 5 | k};
+  return true;
+}
+
+// A 4/8-byte load of the address a shl_add_index8 just computed (its only
+// reader): one instruction reading the byte and then the value; the load's
+// offset goes to Word 1 of the offset table.
+bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
+  const Emitted ix = index8_;
+  const Handler h = load_index8_handler(ix.op, in.op);
+  if (!h || ix.end != pos() || ix.at < label_pos_ || fuse_end_ != pos() || in.mem.offset > UINT32_MAX ||
+      top(0).loc != top(0).canon || top(0).loc != ix.d || fuse_slot_ != ix.d)
+    return false;
+  pop();
+  const uint32_t d = push(s->result);  // ix.d again: narrow
+  unemit(ix);
+  const uint32_t at = emit(h, 5);
+  code_[at + 1].u32 = pack16(ix.a, ix.b);
+  code_[at + 2].u32 = pack16(d, static_cast<uint32_t>(ix.k & 31));
+  code_[at + 3].u32 = static_cast<uint32_t>(ix.k >> 5);
+  code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
+  offsets_.emplace_back(at + 1, static_cast<uint32_t>(in.offset));
+  fusable({at + 2, Field::kLow}, d);
+  index8_ = Emitted{};
   return true;
 }
 

@@ -166,6 +166,14 @@ Handler load_chain_handler(Op op2, bool imm, bool left);
 // Two narrow copies, in order: [h][s1|d1][s2|d2].
 Handler copy_pair_handler();
 
+// ---- loaded-index addressing (ops_index8.cc, layouts there) ----
+// d = base + (idx_load(p + off8) << sh), idx_load i32.load8_u or i32.load:
+// [h][p|base][d|sh][off8], or nullptr.
+Handler shl_add_index8_handler(Op idx_load);
+// A 4- or 8-byte load `op` (i32/i64/f32/f64) of that address plus its
+// offset: [h][p|base][d|sh][off8][off], or nullptr.
+Handler load_index8_handler(Op idx_load, Op op);
+
 // ---- control (ops_control.cc) ----
 VIV_HANDLER(h_unreachable);   // [h]
 VIV_HANDLER(h_nop_exit);      // [h] ends a run (return to invoke)
