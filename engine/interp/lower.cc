@@ -331,6 +331,7 @@ class Lowerer {
   bool lower_float_axpy_abs(const Instr& in);
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
+  Emitted plain_load_chain() const;
   void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
   bool lower_fbin_load_addi(const Instr& in);
   bool lower_float_add_chain(const Instr& in);
@@ -1187,7 +1188,7 @@ bool Lowerer::lower_int_chain(const Instr& in) {
 // computed into the temporary op2 reads: one instruction at the load's
 // place (its offset entry holds), [h][a|x][b-or-k][d][off].
 bool Lowerer::lower_load_chain(const Instr& in) {
-  const Emitted ld = ldadd_;
+  const Emitted ld = ldadd_.end == pos() ? ldadd_ : plain_load_chain();
   if (ld.end != pos() || fuse_end_ != pos() || fuse_slot_ != ld.d || ld.at < label_pos_) return false;
   int fi = -1;  // stack index of the loaded value
   for (int i = 0; i < 2; ++i)
@@ -1205,8 +1206,16 @@ bool Lowerer::lower_load_chain(const Instr& in) {
   code_[at + 3].u32 = d;
   code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
   fusable({at + 3}, d);
-  ldadd_ = Emitted{};
+  ldadd_ = ild_ = Emitted{};
   return true;
+}
+
+// `s += p[i]`: the plain i32.load just emitted (ild_) as lower_load_chain's
+// load with an address add of the constant 0 (its handler adds the 0), or
+// nothing.
+Emitted Lowerer::plain_load_chain() const {
+  if (ild_.end != pos()) return Emitted{};
+  return Emitted{ild_.at, ild_.end, ild_.op, true, ild_.a, 0, ild_.d, ild_.b};
 }
 
 // A load or store at a constant address (`i32.const 0; i32.load offset=G`):
