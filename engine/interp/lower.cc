@@ -332,6 +332,7 @@ class Lowerer {
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;
+  bool lower_fmul_sqrt(const Instr& in);
   void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
   bool lower_fbin_load_addi(const Instr& in);
   bool lower_float_add_chain(const Instr& in);
@@ -402,6 +403,8 @@ class Lowerer {
   // The multiply just before fmadd_'s or fload_mul_'s that computed one of
   // its factors (inner_mul), or nothing.
   Emitted mul0_;
+  // The last narrow f32/f64 sqrt (a = operand, d = result).
+  Emitted sqrt_;
   // The last f32/f64 mul with a loaded operand (imm = load on the left, a =
   // address slot, b = added constant, k = memarg offset, d = result), its
   // other operand and its load's module offset.
@@ -904,7 +907,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg &&
-      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in)))
+      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in) || lower_fmul_sqrt(in)))
     return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
@@ -1089,6 +1092,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     }
     if (can_trap(in.op)) mark(at, in);  // float -> int truncation
     if (in.op == Op::i32_eqz) eqz_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
+    if ((in.op == Op::f64_sqrt || in.op == Op::f32_sqrt) && narrow(src[0], d)) sqrt_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
   } else if (s->nparams == 2 && s->nresults == 1) {
     if (narrow(src[0], src[1])) {  // [h][a|b][d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
@@ -1653,6 +1657,28 @@ void Lowerer::put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint3
     code_[at + 2].u32 = pack16(p.d == m.a ? m.b : m.a, addr);
   }
   code_[at + 3].u32 = off;
+}
+
+// `d2 * sqrt(d2)`: an f32/f64 mul of the sqrt just computed into its
+// temporary and a slot: [h][x|s][d] in place of both.
+bool Lowerer::lower_fmul_sqrt(const Instr& in) {
+  const Emitted q = sqrt_;
+  if (q.end != pos() || fuse_end_ != pos() || fuse_slot_ != q.d || q.at < label_pos_) return false;
+  int si = -1;  // stack index of the root
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == q.d && top(1 - i).loc != kConstLoc) si = i;
+  const Handler h = si < 0 ? nullptr : float_mul_sqrt_handler(in.op, q.op, si == 1);
+  if (!h || !narrow(top(1 - si).loc, q.a)) return false;
+  const uint32_t x = top(1 - si).loc;
+  pop(2);
+  const uint32_t d = push(in.op == Op::f64_mul ? ValType::F64 : ValType::F32);
+  unemit(q);
+  const uint32_t at = emit(h, 3);
+  code_[at + 1].u32 = pack16(x, q.a);
+  code_[at + 2].u32 = d;
+  fusable({at + 2}, d);
+  sqrt_ = Emitted{};
+  return true;
 }
 
 // Whether the instruction at `at` runs `h`.
