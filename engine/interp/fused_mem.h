@@ -38,6 +38,10 @@ Handler float_mul_add_rmw_handler(Op mul, int kind);
 // A read-modify-write (float_binop_rmw_handler) whose other operand a
 // multiply of the same type computed just before the load, or nullptr.
 Handler float_mul_rmw_handler(Op op, bool load_left);
+// Both of the above with a*b itself (x*y)*z, or z*(x*y) unless `p_left`:
+// [h][x|y][z|addr][off], or nullptr.
+Handler float_mul3_add_rmw_handler(Op mul, int kind, bool p_left);
+Handler float_mul3_rmw_handler(Op op, bool load_left, bool p_left);
 // f32/f64 add/sub/mul/div with an operand loaded from `addr + k` (the load
 // fused with an i32.add of a constant), or nullptr.
 Handler float_binop_load_addi_handler(Op op, bool load_left);
@@ -45,5 +49,9 @@ Handler float_binop_load_addi_handler(Op op, bool load_left);
 // the left if `mul_load_left`) feeding a read-modify-write add/sub at q
 // (`rmw_load_left` as float_binop_rmw_handler), or nullptr.
 Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left);
+// The same at constant addresses with a constant factor (`x += dt * vx` on C
+// globals), the product the add/sub `op`'s left operand:
+// [h][ea_p][ea_q][k..], the constant on the left if `k_left`, or nullptr.
+Handler float_axpy_abs_handler(Op op, bool k_left);
 
 }  // namespace viv::interp

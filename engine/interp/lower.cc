@@ -333,6 +333,12 @@ class Lowerer {
   void note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
                     uint32_t d);
   bool lower_float_store(const Instr& in);
+  bool lower_float_axpy_abs(const Instr& in);
+  bool emitted(uint32_t at, Handler h) const;
+  Emitted inner_mul(const Emitted& mul) const;
+  Emitted plain_load_chain() const;
+  bool lower_fmul_sqrt(const Instr& in);
+  void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
   bool lower_fbin_load_addi(const Instr& in);
   bool lower_float_add_chain(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
@@ -399,6 +405,11 @@ class Lowerer {
   // The plain load that produced the last mul+add/sub's addend, with at most
   // one float binop between them (k = the load's module offset).
   Emitted fmadd_ld_;
+  // The multiply just before fmadd_'s or fload_mul_'s that computed one of
+  // its factors (inner_mul), or nothing.
+  Emitted mul0_;
+  // The last narrow f32/f64 sqrt (a = operand, d = result).
+  Emitted sqrt_;
   // The last f32/f64 mul with a loaded operand (imm = load on the left, a =
   // address slot, b = added constant, k = memarg offset, d = result), its
   // other operand and its load's module offset.
@@ -901,12 +912,12 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg &&
-      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in)))
+      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in) || lower_fmul_sqrt(in)))
     return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
   if (binop && (lower_int_chain(in) || lower_load_chain(in))) return {};
-  if (oi.imm == ImmKind::MemArg && lower_abs_mem(in, s)) return {};
+  if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
   if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
@@ -1087,6 +1098,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     }
     if (can_trap(in.op)) mark(at, in);  // float -> int truncation
     if (in.op == Op::i32_eqz) eqz_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
+    if ((in.op == Op::f64_sqrt || in.op == Op::f32_sqrt) && narrow(src[0], d)) sqrt_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
   } else if (s->nparams == 2 && s->nresults == 1) {
     if (narrow(src[0], src[1])) {  // [h][a|b][d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
@@ -1231,7 +1243,7 @@ bool Lowerer::lower_int_chain(const Instr& in) {
 // computed into the temporary op2 reads: one instruction at the load's
 // place (its offset entry holds), [h][a|x][b-or-k][d][off].
 bool Lowerer::lower_load_chain(const Instr& in) {
-  const Emitted ld = ldadd_;
+  const Emitted ld = ldadd_.end == pos() ? ldadd_ : plain_load_chain();
   if (ld.end != pos() || fuse_end_ != pos() || fuse_slot_ != ld.d || ld.at < label_pos_) return false;
   int fi = -1;  // stack index of the loaded value
   for (int i = 0; i < 2; ++i)
@@ -1249,8 +1261,16 @@ bool Lowerer::lower_load_chain(const Instr& in) {
   code_[at + 3].u32 = d;
   code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
   fusable({at + 3}, d);
-  ldadd_ = Emitted{};
+  ldadd_ = ild_ = Emitted{};
   return true;
+}
+
+// `s += p[i]`: the plain i32.load just emitted (ild_) as lower_load_chain's
+// load with an address add of the constant 0 (its handler adds the 0), or
+// nothing.
+Emitted Lowerer::plain_load_chain() const {
+  if (ild_.end != pos()) return Emitted{};
+  return Emitted{ild_.at, ild_.end, ild_.op, true, ild_.a, 0, ild_.d, ild_.b};
 }
 
 // A load or store at a constant address (`i32.const 0; i32.load offset=G`):
@@ -1447,6 +1467,7 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
         }
         fmadd_ = n ? Emitted{at, pos(), mul.op, false, mul.a, mul.b, d, static_cast<uint64_t>(kind)} : Emitted{};
         fmadd_ld_ = c_load;
+        mul0_ = inner_mul(mul);
         binop_ = prev_binop_ = Emitted{};
         return true;
       }
@@ -1481,6 +1502,7 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
       fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
       fload_x_ = x;
       fload_mul_ = mul;
+      mul0_ = inner_mul(mul);
       note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
       return true;
     }
@@ -1625,17 +1647,19 @@ bool Lowerer::lower_float_store(const Instr& in) {
   if (m.end == pos() && m.d == v.loc && m.op == mul_op && ld.end != kNowhere && a.loc == ld.a && a.loc != a.canon &&
       off == ld.b && !offsets_.empty() && offsets_.back().first == ld.at && narrow(ld.a)) {
     const uint32_t len = ld.end - ld.at;
+    const Emitted p = mul0_.end == m.at && mul0_.at == ld.end ? mul0_ : Emitted{};
+    const int kind = static_cast<int>(m.k);
     pop(2);
     code_.erase(code_.begin() + ld.at, code_.begin() + ld.end);
-    code_.resize(m.at - len);
+    code_.resize((p.end == kNowhere ? m.at : p.at) - len);
     offsets_.pop_back();
-    const uint32_t at = emit(float_mul_add_rmw_handler(m.op, static_cast<int>(m.k)), 4);
-    code_[at + 1].u32 = pack16(m.a, m.b);
-    code_[at + 2].u32 = ld.a;
-    code_[at + 3].u32 = off;
+    const uint32_t at = emit(p.end == kNowhere ? float_mul_add_rmw_handler(m.op, kind)
+                                               : float_mul3_add_rmw_handler(m.op, kind, p.d == m.a),
+                             4);
+    put_mul_rmw(at, m, p, ld.a, off);
     offsets_.emplace_back(at, static_cast<uint32_t>(ld.k));  // the load's trap
     no_fuse();
-    fmadd_ = fmadd_ld_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
+    fmadd_ = fmadd_ld_ = mul0_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
     return true;
   }
   // mem[addr + off] = a*b OP mem[addr + off]: [h][a|b][addr][off], in place
@@ -1643,19 +1667,122 @@ bool Lowerer::lower_float_store(const Instr& in) {
   const Emitted mul = fload_mul_;
   if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
       float_mul_rmw_handler(f.op, f.imm)) {
+    const Emitted p = mul0_.end == mul.at && narrow(f.a) ? mul0_ : Emitted{};
+    const uint32_t from = p.end == kNowhere ? mul.at : p.at;
     pop(2);
-    code_.resize(mul.at);
-    while (!offsets_.empty() && offsets_.back().first >= mul.at) offsets_.pop_back();
-    const uint32_t at = emit(float_mul_rmw_handler(f.op, f.imm), 4);
-    code_[at + 1].u32 = pack16(mul.a, mul.b);
-    code_[at + 2].u32 = f.a;
-    code_[at + 3].u32 = off;
+    code_.resize(from);
+    while (!offsets_.empty() && offsets_.back().first >= from) offsets_.pop_back();
+    const uint32_t at = emit(p.end == kNowhere ? float_mul_rmw_handler(f.op, f.imm)
+                                               : float_mul3_rmw_handler(f.op, f.imm, p.d == mul.a),
+                             4);
+    put_mul_rmw(at, mul, p, f.a, off);
     offsets_.emplace_back(at, static_cast<uint32_t>(mul.k));
     no_fuse();
-    fload_ = fload_mul_ = binop_ = prev_binop_ = Emitted{};
+    fload_ = fload_mul_ = mul0_ = binop_ = prev_binop_ = Emitted{};
     return true;
   }
   return false;
+}
+
+// `dx * m * mag`: the plain narrow multiply (prev_binop_) that ends where
+// `mul` starts and computed exactly one of its factors into a temporary only
+// `mul` reads; a read-modify-write fused from `mul` may then take it too.
+Emitted Lowerer::inner_mul(const Emitted& mul) const {
+  const Emitted& p = prev_binop_;
+  if (p.op != mul.op || p.imm || p.shl_add || p.end != mul.at || p.at < label_pos_ || p.d < L_ ||
+      (p.d == mul.a) == (p.d == mul.b) || !narrow(p.a, p.b, mul.a == p.d ? mul.b : mul.a) ||
+      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || code_[p.at + 1].u32 != pack16(p.a, p.b) ||
+      code_[p.at + 2].u32 != p.d)
+    return Emitted{};
+  return p;
+}
+
+// The Words of a mul+rmw after its handler: [a|b][addr][off] for m's product,
+// or with p (inner_mul) [x|y][z|addr][off].
+void Lowerer::put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off) {
+  if (p.end == kNowhere) {
+    code_[at + 1].u32 = pack16(m.a, m.b);
+    code_[at + 2].u32 = addr;
+  } else {
+    code_[at + 1].u32 = pack16(p.a, p.b);
+    code_[at + 2].u32 = pack16(p.d == m.a ? m.b : m.a, addr);
+  }
+  code_[at + 3].u32 = off;
+}
+
+// `d2 * sqrt(d2)`: an f32/f64 mul of the sqrt just computed into its
+// temporary and a slot: [h][x|s][d] in place of both.
+bool Lowerer::lower_fmul_sqrt(const Instr& in) {
+  const Emitted q = sqrt_;
+  if (q.end != pos() || fuse_end_ != pos() || fuse_slot_ != q.d || q.at < label_pos_) return false;
+  int si = -1;  // stack index of the root
+  for (int i = 0; i < 2; ++i)
+    if (top(i).loc == top(i).canon && top(i).loc == q.d && top(1 - i).loc != kConstLoc) si = i;
+  const Handler h = si < 0 ? nullptr : float_mul_sqrt_handler(in.op, q.op, si == 1);
+  if (!h || !narrow(top(1 - si).loc, q.a)) return false;
+  const uint32_t x = top(1 - si).loc;
+  pop(2);
+  const uint32_t d = push(in.op == Op::f64_mul ? ValType::F64 : ValType::F32);
+  unemit(q);
+  const uint32_t at = emit(h, 3);
+  code_[at + 1].u32 = pack16(x, q.a);
+  code_[at + 2].u32 = d;
+  fusable({at + 2}, d);
+  sqrt_ = Emitted{};
+  return true;
+}
+
+// Whether the instruction at `at` runs `h`.
+bool Lowerer::emitted(uint32_t at, Handler h) const {
+  Word w;
+  return h && encode_handler(h, w) && code_[at].i32 == w.i32;
+}
+
+// `x += k * y` on C globals: a store at a constant address of what the last
+// four instructions computed -- load_abs p; mul by a constant; load_abs q;
+// add/sub of both -- with q the stored address. Matched on the emitted code
+// (all narrow), no label inside: one axpy_abs in place of the four, the two
+// loads' trap offsets at its Words 0 and 1.
+bool Lowerer::lower_float_axpy_abs(const Instr& in) {
+  const bool f64 = in.op == Op::f64_store;
+  const uint32_t kw = f64 ? 2 : 1;  // Words of the constant
+  if ((!f64 && in.op != Op::f32_store) || fuse_end_ != pos() || pos() < 11 + kw || top(1).loc != kConstLoc ||
+      offsets_.size() < 2)
+    return false;
+  const Val& v = top(0);
+  const uint64_t eq = static_cast<uint32_t>(top(1).k) + in.mem.offset;
+  const uint32_t pd = pos() - 3, pb = pd - 3, pm = pb - 2 - kw, pa = pm - 3;
+  const size_t n = offsets_.size();
+  const Op ld = f64 ? Op::f64_load : Op::f32_load;
+  if (v.loc != v.canon || fuse_slot_ != v.loc || pa < label_pos_ || offsets_[n - 2].first != pa ||
+      offsets_[n - 1].first != pb || !emitted(pa, abs_mem_handler(ld)) || !emitted(pb, abs_mem_handler(ld)) ||
+      code_[pb + 2].u32 != eq)
+    return false;
+  const uint32_t t1 = code_[pa + 1].u32, t3 = code_[pb + 1].u32, mw = code_[pm + 1].u32, aw = code_[pd + 1].u32;
+  const uint32_t t2 = mw >> 16;
+  const Op mul = f64 ? Op::f64_mul : Op::f32_mul;
+  const bool k_left = emitted(pm, float_binop_imm_handler(mul, true, true));
+  if ((!k_left && !emitted(pm, float_binop_imm_handler(mul, false, true))) || (mw & 0xFFFF) != t1 || t1 < L_ ||
+      t2 < L_ || t3 < L_ || code_[pd + 2].u32 != v.loc)
+    return false;
+  Op op = f64 ? Op::f64_add : Op::f32_add;
+  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)])) op = f64 ? Op::f64_sub : Op::f32_sub;
+  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || aw != pack16(t2, t3)) return false;
+  const uint32_t ep = code_[pa + 2].u32, op_off = offsets_[n - 2].second, oq_off = offsets_[n - 1].second;
+  Word k[2];
+  std::memcpy(k, &code_[pm + 2], kw * 4);
+  pop(2);
+  code_.resize(pa);
+  offsets_.resize(n - 2);
+  const uint32_t at = emit(float_axpy_abs_handler(op, k_left), 3 + kw);
+  code_[at + 1].u32 = ep;
+  code_[at + 2].u32 = static_cast<uint32_t>(eq);
+  std::memcpy(&code_[at + 3], k, kw * 4);
+  offsets_.emplace_back(at, op_off);
+  offsets_.emplace_back(at + 1, oq_off);
+  no_fuse();
+  binop_ = prev_binop_ = Emitted{};
+  return true;
 }
 
 // An f32/f64 add/sub/mul/div with an operand a load from `addr + k` (a load

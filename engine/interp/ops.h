@@ -144,6 +144,9 @@ Handler float_compare_imm_handler(Op cmp, int kind, bool narrow);
 // [h][a|b][c|d], d = (a first b) second c, or c second (a first b); two
 // roundings. Or nullptr.
 Handler float_add_chain_handler(Op first, Op second, int kind);
+// f32/f64 mul of a sqrt of the same type just computed (on the left if
+// `sqrt_left`) and a slot: narrow [h][x|s][d], or nullptr.
+Handler float_mul_sqrt_handler(Op mul, Op sqrt, bool sqrt_left);
 
 // ---- integer superinstructions (ops_int_fused.cc, layouts there) ----
 // A load or store at a constant address whose effective address ea (address

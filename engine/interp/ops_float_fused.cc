@@ -10,6 +10,7 @@
 //                 [h][a][rel][k..]
 //   mul+add/sub   narrow [h][a|b][c|d]       wide [h][a][b][c][d]
 //                 t = a*b (rounded); d = t + c, t - c, c - t or c + t (rounded again)
+//   mul+sqrt      narrow [h][x|s][d]         d = x * sqrt(s) (or sqrt(s) * x): `d2 * sqrt(d2)`
 //
 // Never a fused multiply-add: a*b and the add are rounded separately, as
 // wasm requires. Contraction is switched off for this whole file.
@@ -18,6 +19,7 @@
 
 #include "engine/interp/exec_state.h"
 #include "engine/interp/float_arith.h"
+#include "engine/interp/float_ops.h"
 #include "engine/interp/ops.h"
 
 namespace viv::interp {
@@ -203,8 +205,20 @@ Handler pick_rmw(bool n) { return n ? &h_fbin_rmw<F, O, Rev, true> : &h_fbin_rmw
 template <class F, FOp O, bool Rev> struct RmwP { static Handler get(bool n) { return pick_rmw<F, O, Rev>(n); } };
 template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { return pick_load<F, O, Rev>(n); } };
 
+template <class F, bool SLeft>
+VIV_HANDLER(h_fmul_sqrt) {
+  const F x = rd<F>(fp, lo16(pc, 1)), r = wasm_sqrt(rd<F>(fp, hi16(pc, 1)));
+  wr(fp, pc[2].u32, SLeft ? r * x : x * r);
+  VIV_NEXT(3);
+}
+
 }  // namespace
 
+Handler float_mul_sqrt_handler(Op mul, Op sqrt, bool sqrt_left) {
+  if (mul == Op::f64_mul && sqrt == Op::f64_sqrt) return sqrt_left ? &h_fmul_sqrt<double, true> : &h_fmul_sqrt<double, false>;
+  if (mul == Op::f32_mul && sqrt == Op::f32_sqrt) return sqrt_left ? &h_fmul_sqrt<float, true> : &h_fmul_sqrt<float, false>;
+  return nullptr;
+}
 Handler float_binop_imm_handler(Op op, bool const_left, bool narrow) { return dispatch<ImmP>(op, const_left, narrow); }
 Handler float_binop_load_handler(Op op, bool load_left, bool narrow) { return dispatch<LoadP>(op, load_left, narrow); }
 Handler float_compare_imm_handler(Op cmp, int kind, bool narrow) {

@@ -6,10 +6,19 @@
 //                  c = mem[addr+off] (loaded first)
 //   mul+rmw        narrow [h][a|b][addr][off]
 //                  mem[addr+off] = a*b OP mem[addr+off] (or mem OP a*b)
+//   mul+mul+rmw    narrow [h][x|y][z|addr][off]
+//                  either rmw above with a*b = (x*y)*z (or z*(x*y): the
+//                  product of a multiply just before, its temporary dead)
 //   axpy           narrow [h][y|p][q][k][offp][offq]
 //                  t = y * mem[(p+k) + offp] (or mem * y);
 //                  mem[q+offq] = t OP mem[q+offq] (or mem OP t), OP add/sub;
 //                  traps at Word 0 for the first load, Word 1 for the second
+//   axpy at constant addresses (`x += dt * vx` on C globals)
+//                  [h][ea_p][ea_q][k..]: t = mem[ea_p] * k (or k * mem);
+//                  mem[ea_q] = t OP mem[ea_q], OP add/sub (t comes first:
+//                  the wasm computes it before loading mem[ea_q]);
+//                  traps as axpy; slots untouched (the four temporaries of
+//                  the unfused loads, product and sum are dead)
 //   binop+load+k   narrow [h][x|addr][d][k][off]
 //                  d = x OP mem[(addr+k) + off] (or mem OP x), addr + k
 //                  wrapping in 32 bits as the i32.add it replaces
@@ -52,6 +61,19 @@ VIV_HANDLER(h_fmul_rmw) {
   std::memcpy(mem + addr + off, &r, sizeof(F));
   VIV_NEXT(4);
 }
+// The same with one factor a product of its own (`vx -= dx * m * mag`):
+// mem[addr+off] = C(p*z or z*p, mem[addr+off]), p = x*y rounded first.
+template <class F, class C, bool PLeft>
+VIV_HANDLER(h_fmul3_rmw) {
+  const uint64_t addr = rd_u32(fp, hi16(pc, 2));
+  const uint64_t off = pc[3].u32;
+  if (!mem_in_bounds(st, addr, off, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  const F m = load_f<F>(mem + addr + off);
+  const F p = rd<F>(fp, lo16(pc, 1)) * rd<F>(fp, hi16(pc, 1)), z = rd<F>(fp, lo16(pc, 2));
+  const F r = C::apply(PLeft ? p * z : z * p, m);
+  std::memcpy(mem + addr + off, &r, sizeof(F));
+  VIV_NEXT(4);
+}
 template <int K> struct KindC {  // mul+add+rmw: m is the addend c
   template <class F> static F apply(F t, F m) { return mul_add_kind<K>(t, m); }
 };
@@ -75,6 +97,22 @@ VIV_HANDLER(h_faxpy) {
   VIV_NEXT(6);
 }
 
+template <class F, bool KLeft, FOp O>
+VIV_HANDLER(h_faxpy_abs) {
+  const uint64_t pa = pc[1].u32;
+  if (!mem_in_bounds(st, pa, 0, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
+  F k;
+  std::memcpy(&k, pc + 3, sizeof(F));
+  const F m1 = load_f<F>(mem + pa);
+  const F t = KLeft ? k * m1 : m1 * k;
+  const uint64_t qa = pc[2].u32;
+  if (!mem_in_bounds(st, qa, 0, sizeof(F))) [[unlikely]] VIV_TAIL(h_trap_memory_oob_word1);
+  const F m2 = load_f<F>(mem + qa);
+  const F r = apply<O>(t, m2);
+  std::memcpy(mem + qa, &r, sizeof(F));
+  VIV_NEXT(3 + sizeof(F) / 4);
+}
+
 template <class F, FOp O, bool Rev>
 VIV_HANDLER(h_fbin_load_addi) {
   const uint64_t addr = static_cast<uint32_t>(rd_u32(fp, hi16(pc, 1)) + pc[3].u32);
@@ -87,9 +125,20 @@ VIV_HANDLER(h_fbin_load_addi) {
 }
 
 template <class F, FOp O, bool Rev> struct RmwP { static Handler get(bool) { return &h_fmul_rmw<F, OpC<O, Rev>>; } };
+template <class F, FOp O, bool Rev> struct Rmw3P {
+  static Handler get(bool p_left) {
+    return p_left ? &h_fmul3_rmw<F, OpC<O, Rev>, true> : &h_fmul3_rmw<F, OpC<O, Rev>, false>;
+  }
+};
 template <class F, FOp O, bool Rev> struct AxpyP {
   static Handler get(bool rev1) {
     if constexpr (O == FOp::add || O == FOp::sub) return rev1 ? &h_faxpy<F, true, O, Rev> : &h_faxpy<F, false, O, Rev>;
+    else return nullptr;
+  }
+};
+template <class F, FOp O, bool KLeft> struct AxpyAbsP {
+  static Handler get(bool) {
+    if constexpr (O == FOp::add || O == FOp::sub) return &h_faxpy_abs<F, KLeft, O>;
     else return nullptr;
   }
 };
@@ -105,6 +154,8 @@ Handler pick_kind(int kind) {
   return nullptr;
 }
 template <class F, int K> struct RmwK { static constexpr Handler h = &h_fmul_rmw<F, KindC<K>>; };
+template <class F, int K> struct Rmw3KL { static constexpr Handler h = &h_fmul3_rmw<F, KindC<K>, true>; };
+template <class F, int K> struct Rmw3KR { static constexpr Handler h = &h_fmul3_rmw<F, KindC<K>, false>; };
 
 }  // namespace
 
@@ -114,9 +165,16 @@ Handler float_mul_add_rmw_handler(Op mul, int kind) {
   return nullptr;
 }
 Handler float_mul_rmw_handler(Op op, bool load_left) { return dispatch<RmwP>(op, load_left, true); }
+Handler float_mul3_add_rmw_handler(Op mul, int kind, bool p_left) {
+  if (mul == Op::f64_mul) return p_left ? pick_kind<double, Rmw3KL>(kind) : pick_kind<double, Rmw3KR>(kind);
+  if (mul == Op::f32_mul) return p_left ? pick_kind<float, Rmw3KL>(kind) : pick_kind<float, Rmw3KR>(kind);
+  return nullptr;
+}
+Handler float_mul3_rmw_handler(Op op, bool load_left, bool p_left) { return dispatch<Rmw3P>(op, load_left, p_left); }
 Handler float_binop_load_addi_handler(Op op, bool load_left) { return dispatch<AddiP>(op, load_left, true); }
 Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left) {
   return dispatch<AxpyP>(rmw_op, rmw_load_left, mul_load_left);
 }
+Handler float_axpy_abs_handler(Op op, bool k_left) { return dispatch<AxpyAbsP>(op, k_left, true); }
 
 }  // namespace viv::interp

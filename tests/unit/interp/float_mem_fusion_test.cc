@@ -2,7 +2,7 @@
 // a*b +/- c with c loaded from the address stored to (the load moved into
 // the store, past at most one float binop), a*b stored elsewhere (not fused:
 // the reference forms must agree all the same), a*b
-// feeding a read-modify-write, and a binop whose operand a load from
+// feeding a read-modify-write, both with a or b itself a product (x*y), and a binop whose operand a load from
 // `p + k` produced. Each must store/return the bits the unfused instructions
 // give (two roundings, never an fma), trap where the unfused form traps
 // (the load, or the store when nothing was loaded) with memory untouched,
@@ -61,6 +61,13 @@ std::string funcs(const std::string& pad) {
   fn("mar3", st("(f64.add " + L8 + " " + M + ")"), "(local.set $t " + L8 + ") " + st("(f64.add " + T + " " + M + ")"));
   fn("mar2b", st("(f64.sub " + L8 + " " + MM + ")"), refMM + st("(f64.sub " + T + " " + U + ")"));
   fn("mar3b", st("(f64.add " + L8 + " " + MM + ")"), refMM + st("(f64.add " + T + " " + U + ")"));
+  // the same with a factor a product of its own, either side (mul+mul+rmw)
+  const std::string XY = "(f64.mul " + X + " " + Y + ")", setXY = "(local.set $t " + XY + ") ";
+  fn("m3r_l", st("(f64.sub " + L8 + " (f64.mul " + XY + " " + Z + "))"), setXY + st("(f64.sub " + L8 + " (f64.mul " + T + " " + Z + "))"));
+  fn("m3r_r", st("(f64.add " + L8 + " (f64.mul " + Z + " " + XY + "))"), setXY + st("(f64.add " + L8 + " (f64.mul " + Z + " " + T + "))"));
+  fn("m3w_l", st("(f64.add (f64.mul " + XY + " " + Z + ") " + L8 + ")"), setXY + st("(f64.add (f64.mul " + T + " " + Z + ") " + L8 + ")"));
+  fn("m3w_r", st("(f64.sub " + L8 + " (f64.mul " + Y + " " + XY + "))"), setXY + st("(f64.sub " + L8 + " (f64.mul " + Y + " " + T + "))"));
+  fn("m3w_d", st("(f64.div (f64.mul " + Z + " " + XY + ") " + L8 + ")"), setXY + st("(f64.div (f64.mul " + Z + " " + T + ") " + L8 + ")"));
   // a*b feeding a read-modify-write (either operand order)
   fn("mrw_a", st("(f64.add " + M + " " + L8 + ")"), setT + st("(f64.add " + T + " " + L8 + ")"));
   fn("mrw_s", st("(f64.sub " + M + " " + L8 + ")"), setT + st("(f64.sub " + T + " " + L8 + ")"));
@@ -175,6 +182,9 @@ constexpr std::string_view kSmall = R"((module (memory 1)
     (f64.store offset=8 (local.get $q) (f64.add (f64.mul (local.get $x) (f64.load offset=8 (i32.add (local.get $p) (i32.const 8))))
                                                 (f64.load offset=8 (local.get $q)))))
   (func (export "peek") (param $p i32) (result i64) (i64.load (local.get $p)))
+  (func (export "mrw3") (param $p i32) (param $x f64)
+    (f64.store offset=8 (local.get $p)
+      (f64.add (f64.mul (local.get $x) (f64.mul (local.get $x) (local.get $x))) (f64.load offset=8 (local.get $p)))))
 ))";
 
 TEST(InterpFloatMemFusion, TrapsWhereTheUnfusedFormTraps) {
@@ -206,16 +216,21 @@ TEST(InterpFloatMemFusion, TrapsWhereTheUnfusedFormTraps) {
   EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-27.0));
   ASSERT_TRUE(e.call("axpy", {I32(65512), I32(65520), F64(2.0)}).ok());
   EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-81.0));
+  Error m3 = e.trap("mrw3", {I32(65521), F64(2.0)});  // mul+mul+rmw: the load's offset, nothing written
+  EXPECT_EQ(m3.where().offset, offset_of(*bytes, 6, Op::f64_load));
+  EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-81.0));
+  ASSERT_TRUE(e.call("mrw3", {I32(65520), F64(3.0)}).ok());  // 3 * (3*3) + -81
+  EXPECT_EQ(e.i64("peek", {I32(65528)}), std::bit_cast<int64_t>(-54.0));
 }
 
 TEST(InterpFloatMemFusion, LoweringPicksTheFusedHandlers) {
   auto at = [&](uint32_t func, uint32_t word) { return handler_at_word(kSmall, func, word); };
   EXPECT_EQ(at(0, 0), interp::float_mul_add_handler(Op::f64_mul, Op::f64_sub, 1, true));  // not fused with the store
-  EXPECT_EQ(at(1, 0), interp::op_table(true)[size_t(Op::f64_mul)]);  // x*x, then the fused rest
-  EXPECT_EQ(at(1, 3), interp::float_mul_add_rmw_handler(Op::f64_mul, 2));
+  EXPECT_EQ(at(1, 0), interp::float_mul3_add_rmw_handler(Op::f64_mul, 2, true));  // (x*x)*x too
   EXPECT_EQ(at(2, 0), interp::float_mul_rmw_handler(Op::f64_add, false));
   EXPECT_EQ(at(3, 0), interp::float_binop_load_addi_handler(Op::f64_div, false));
   EXPECT_EQ(at(4, 0), interp::float_axpy_handler(Op::f64_add, false, false));
+  EXPECT_EQ(at(6, 0), interp::float_mul3_rmw_handler(Op::f64_add, false, false));
 }
 
 }  // namespace
