@@ -14,7 +14,9 @@
 //
 // Never a fused multiply-add: a*b and the add are rounded separately, as
 // wasm requires. Contraction is switched off for this whole file.
+#ifdef __clang__  // the engine builds with -ffp-contract=off; kept here where it matters most
 #pragma clang fp contract(off)
+#endif
 #include <cstring>
 
 #include "engine/interp/exec_state.h"

@@ -29,7 +29,9 @@
 // before any write; the arithmetic a fused rmw moves after its load cannot
 // trap or touch memory, so the trap (at the load) and its effects are the
 // unfused ones.
+#ifdef __clang__  // the engine builds with -ffp-contract=off; kept here where it matters most
 #pragma clang fp contract(off)
+#endif
 #include <cstring>
 
 #include "engine/interp/exec_state.h"
