@@ -2,8 +2,8 @@
 // share: the four arithmetic operations as a template parameter, with the
 // same C++ expressions as ops_float.cc (so NaN bits match the unfused form),
 // typed slot access, and the opcode -> <type, operation, operand order>
-// dispatch that picks a handler instantiation. Include it only from files
-// compiled with `#pragma clang fp contract(off)`: never an fma.
+// dispatch that picks a handler instantiation. The engine builds with
+// -ffp-contract=off (CMakeLists.txt), so a*b+c here is never an fma.
 #pragma once
 #include "engine/interp/handler.h"
 

@@ -13,10 +13,7 @@
 //   mul+sqrt      narrow [h][x|s][d]         d = x * sqrt(s) (or sqrt(s) * x): `d2 * sqrt(d2)`
 //
 // Never a fused multiply-add: a*b and the add are rounded separately, as
-// wasm requires. Contraction is switched off for this whole file.
-#ifdef __clang__  // the engine builds with -ffp-contract=off; kept here where it matters most
-#pragma clang fp contract(off)
-#endif
+// wasm requires: the engine builds with -ffp-contract=off (CMakeLists.txt).
 #include <cstring>
 
 #include "engine/interp/exec_state.h"

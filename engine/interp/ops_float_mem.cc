@@ -24,14 +24,11 @@
 //                  wrapping in 32 bits as the i32.add it replaces
 //
 // Each computes with the C++ expressions of the unfused handlers, rounding
-// the product on its own (contraction is off for this file: never an fma),
+// the product on its own (the engine builds with -ffp-contract=off: never an fma),
 // so results and NaN bits are the unfused ones. The memory check comes
 // before any write; the arithmetic a fused rmw moves after its load cannot
 // trap or touch memory, so the trap (at the load) and its effects are the
 // unfused ones.
-#ifdef __clang__  // the engine builds with -ffp-contract=off; kept here where it matters most
-#pragma clang fp contract(off)
-#endif
 #include <cstring>
 
 #include "engine/interp/exec_state.h"
