@@ -30,6 +30,12 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev
   python3 nodejs wabt
   hyperfine             # bench/run times whole-process start-up with it (Python otherwise)
+  # vivarium serve: HTTP server (Beast), fibers for suspended guests (Boost.Context),
+  # TLS, HTTP/2, outbound HTTP (libcurl multi), KV (LMDB, Redis), --config (TOML)
+  libboost-dev libboost-context-dev libssl-dev libnghttp2-dev libcurl4-openssl-dev
+  liblmdb-dev libhiredis-dev libtomlplusplus-dev
+  redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
+  nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
 )
 
 if [ "$install" = 1 ]; then
