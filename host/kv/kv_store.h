@@ -1,0 +1,44 @@
+// A key-value store partitioned by namespace (one namespace per deployment:
+// deployments never see each other's keys). Two backends pass one conformance
+// suite: LMDB embedded in --data (default) and Redis (several nodes share it).
+// Calls are synchronous and thread-safe; an acknowledged write is durable
+// (LMDB commits with sync; Redis as its server is configured).
+//
+// CONTRACT (lead, session 4): implemented on the serve-components branch.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vivarium/error.h"
+
+namespace vivarium::kv {
+
+struct KvLimits {
+  size_t max_key_bytes = 1024;
+  size_t max_value_bytes = 1 << 20;  // an append past it is refused too
+};
+
+class KvStore {
+ public:
+  virtual ~KvStore() = default;
+  virtual Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
+  // Store, overwriting. true when the key was absent before.
+  virtual Result<bool> put(std::string_view ns, std::string_view key, std::string_view value) = 0;
+  // Append to the value, or create it. true when the key was absent before.
+  virtual Result<bool> append(std::string_view ns, std::string_view key, std::string_view value) = 0;
+  // true when removed, false when absent.
+  virtual Result<bool> remove(std::string_view ns, std::string_view key) = 0;
+  // Deletes every key of a namespace (a deployment undeployed or expired).
+  virtual Result<void> drop_namespace(std::string_view ns) = 0;
+  virtual const KvLimits& limits() const = 0;
+  virtual std::string describe() const = 0;  // "lmdb:/var/lib/vivarium/kv", "redis://host:6379"
+};
+
+// "redis://HOST:PORT[/DB]" opens Redis; "lmdb:DIR" or a plain directory opens
+// LMDB there (created if missing). Errors name the URL or path and the cause.
+Result<std::unique_ptr<KvStore>> open_kv(std::string_view spec, KvLimits limits = {});
+
+}  // namespace vivarium::kv
