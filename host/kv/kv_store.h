@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vivarium/error.h"
 
@@ -31,6 +32,8 @@ class KvStore {
   virtual Result<bool> append(std::string_view ns, std::string_view key, std::string_view value) = 0;
   // true when removed, false when absent.
   virtual Result<bool> remove(std::string_view ns, std::string_view key) = 0;
+  // Every key of a namespace (the control plane lists its deployments with it).
+  virtual Result<std::vector<std::string>> keys(std::string_view ns) = 0;
   // Deletes every key of a namespace (a deployment undeployed or expired).
   virtual Result<void> drop_namespace(std::string_view ns) = 0;
   virtual const KvLimits& limits() const = 0;
