@@ -4,6 +4,8 @@
 #include <hiredis/hiredis.h>
 
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -192,18 +194,32 @@ class RedisStore final : public KvStore {
       lens.push_back(a.size());
     }
     std::string_view name = *args.begin();
-    for (int attempt = 0;; ++attempt) {
+    const auto loading_deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg_.command_timeout_ms);
+    bool retried_connection = false;
+    for (;;) {
       VIV_TRY_ASSIGN(redisContext * c, acquire());
       Reply r(static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r) {
         Error e(ErrorCode::Io, url_ + ": " + std::string(name) + ": connection lost: " + c->errstr);
         release(c, true);
-        if (idempotent && attempt == 0) continue;
+        if (idempotent && !retried_connection) {
+          retried_connection = true;
+          continue;
+        }
         return e;
       }
       release(c, false);
-      if (r->type == REDIS_REPLY_ERROR)
-        return Error(ErrorCode::Io, url_ + ": " + std::string(name) + ": " + std::string(r->str, r->len));
+      if (r->type == REDIS_REPLY_ERROR) {
+        std::string_view msg(r->str, r->len);
+        // A restarted server answers LOADING until its data is back; the
+        // command did not run, so waiting and sending it again is safe.
+        if (msg.starts_with("LOADING") && std::chrono::steady_clock::now() < loading_deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          continue;
+        }
+        return Error(ErrorCode::Io, url_ + ": " + std::string(name) + ": " + std::string(msg));
+      }
       return r;
     }
   }

@@ -13,48 +13,16 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.h"
+
 namespace vivarium::kv::testing {
 
-inline bool find_in_path(const std::string& exe) {
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t colon = p.find(':', start);
-    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (access((dir + "/" + exe).c_str(), X_OK) == 0) return true;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return false;
-}
-
-inline uint16_t free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
-  socklen_t len = sizeof sin;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&sin), &len);
-  ::close(s);
-  return ntohs(sin.sin_port);
-}
-
-inline bool port_open(uint16_t port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons(port);
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0;
-  ::close(s);
-  return ok;
-}
+using vivarium::testing::free_port;
+using vivarium::testing::port_open;
 
 class RedisServer {
  public:
-  static bool available() { return find_in_path("redis-server"); }
+  static bool available() { return vivarium::testing::on_path("redis-server"); }
 
   // appendonly with fsync on every write: an acknowledged write survives kill -9.
   explicit RedisServer(std::string dir, uint16_t port = 0) : dir_(std::move(dir)), port_(port ? port : free_port()) {}

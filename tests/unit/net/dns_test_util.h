@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.h"
+
 namespace vivarium::net::testing {
 
 inline void put16(std::vector<uint8_t>& o, uint16_t v) {
@@ -89,9 +91,7 @@ class DnsStub {
 
   DnsStub() {
     udp_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in sin = vivarium::testing::loopback_addr(0);
     ::bind(udp_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
     socklen_t len = sizeof sin;
     ::getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&sin), &len);
