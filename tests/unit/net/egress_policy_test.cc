@@ -223,6 +223,21 @@ TEST(EgressPolicy, UnspecifiedIsNeverAdmitted) {
   EXPECT_FALSE(EgressPolicy::allow_all().allows_address(ip("0.0.0.0"), 80));
 }
 
+TEST(EgressPolicy, Bind) {
+  EgressPolicy p = policy({"127.0.0.1:8080", "0.0.0.0:9000", "10.0.0.0/8", "[::]:9001"});
+  EXPECT_TRUE(p.allows_bind(ip("127.0.0.1"), 8080));
+  EXPECT_FALSE(p.allows_bind(ip("127.0.0.1"), 8081));
+  EXPECT_TRUE(p.allows_bind(ip("0.0.0.0"), 9000));
+  EXPECT_FALSE(p.allows_bind(ip("0.0.0.0"), 8080));
+  EXPECT_TRUE(p.allows_bind(ip("10.1.1.1"), 1));
+  EXPECT_TRUE(p.allows_bind(ip("::"), 9001));
+  EXPECT_FALSE(p.allows_bind(ip("::"), 9000));
+  // A network rule does not grant the wildcard it happens to contain.
+  EXPECT_FALSE(policy({"0.0.0.0/0"}).allows_bind(ip("0.0.0.0"), 80));
+  EXPECT_TRUE(policy({"0.0.0.0/0"}).allows_bind(ip("127.0.0.1"), 80));
+  EXPECT_FALSE(EgressPolicy().allows_bind(ip("127.0.0.1"), 80));
+}
+
 TEST(EgressPolicy, MappedGrantsAreNormalized) {
   EgressPolicy p = policy({"[::ffff:10.0.0.0]/104", "[::ffff:127.0.0.1]:80"});
   EXPECT_EQ(p.to_string(), "10.0.0.0/8, 127.0.0.1:80");
