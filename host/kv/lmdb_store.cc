@@ -288,6 +288,10 @@ Result<std::unique_ptr<KvStore>> open_lmdb(const std::string& dir, KvLimits limi
   // MDB_NOTLS: read transactions are not tied to threads (the server's
   // threads come and go); sync on every commit (no MDB_NOSYNC): durable.
   if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600)) != 0) return fail("mdb_env_open");
+  // A process killed with a read transaction open leaves its reader slot
+  // taken; free the slots of processes that are gone.
+  int stale = 0;
+  mdb_reader_check(env, &stale);
   // The file may have been grown by an earlier run: adopt its size.
   if ((rc = mdb_env_set_mapsize(env, 0)) != 0) return fail("mdb_env_set_mapsize");
   MDB_txn* txn = nullptr;
