@@ -54,6 +54,7 @@ class Http1Connection final : public ConnectionBase {
   void force_close() override {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
+    hold_.reset();
     error_code ec;
     beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     beast::get_lowest_layer(stream_).close();
@@ -61,6 +62,7 @@ class Http1Connection final : public ConnectionBase {
 
   void deliver(int32_t, terrarium::HttpResponse r, std::string deployment) override {
     if (state_ != State::Handling) return;
+    auto keep = std::move(hold_);
     deployment_ = std::move(deployment);
     send(std::move(r), !keep_alive_ || draining_);
   }
@@ -233,6 +235,7 @@ class Http1Connection final : public ConnectionBase {
     request_bytes_ = req.body.size();
     deployment_.clear();
     state_ = State::Handling;
+    hold_ = shared_from_this();  // no I/O is pending while the handler works
     tcp().expires_never();
     Respond respond = make_respond(0);
     try {
@@ -345,6 +348,7 @@ class Http1Connection final : public ConnectionBase {
   beast::flat_buffer buffer_;
   std::string client_ip_;
   State state_ = State::Idle;
+  std::shared_ptr<ConnectionBase> hold_;  // set while Handling: the Respond holds only a weak_ptr
   bool draining_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   // The request in flight, for its response and its access log line.

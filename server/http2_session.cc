@@ -27,6 +27,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kWriteChunk = 64 << 10;    // gather this much from nghttp2 per socket write
 constexpr int32_t kInitialWindow = 1 << 20;  // per stream: uploads need not wait for WINDOW_UPDATEs
+// After an early answer (413, 431) the rest of an upload is read and dropped
+// up to this much, so that clients which cannot take an early RST_STREAM
+// (curl 7.88 reports a framing error) still see the answer; past it, reset.
+constexpr size_t kDiscardAllowance = 1 << 20;
 
 struct H2Stream {
   int32_t id = 0;
@@ -41,6 +45,8 @@ struct H2Stream {
   uint16_t status = 0;
   std::string response_body;
   size_t body_sent = 0;
+  size_t discarded = 0;  // upload bytes dropped after an early answer
+  bool reset_sent = false;
   Clock::time_point start;
   std::chrono::system_clock::time_point start_wall;
 };
@@ -70,7 +76,6 @@ class Http2Session final : public ConnectionBase {
     nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
-    nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
     int rv = nghttp2_session_server_new(&session_, cbs, this);
     nghttp2_session_callbacks_del(cbs);
     if (rv != 0) return close();
@@ -368,7 +373,15 @@ class Http2Session final : public ConnectionBase {
   static int on_data_chunk(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len, void* ud) {
     auto& c = of(ud);
     H2Stream* s = c.find(id);
-    if (!s || s->refuse_status || s->responded) return 0;
+    if (!s) return 0;
+    if (s->refuse_status || s->responded) {
+      s->discarded += len;
+      if (s->discarded > kDiscardAllowance && s->responded && !s->reset_sent) {
+        s->reset_sent = true;  // RFC 9113 8.1: a complete response, then stop the upload
+        nghttp2_submit_rst_stream(c.session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR);
+      }
+      return 0;
+    }
     auto& body = s->in.request.body;
     if (body.size() + len > c.limits().max_body_bytes) {
       c.refuse(*s, 413, "request body too large", "body_too_large");
@@ -392,17 +405,6 @@ class Http2Session final : public ConnectionBase {
     if (s->dispatched) return 0;
     // A refused head is answered at once; a request is handled when complete.
     if (end || (f->hd.type == NGHTTP2_HEADERS && s->refuse_status)) c.dispatch(*s);
-    return 0;
-  }
-
-  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* f, void* ud) {
-    auto& c = of(ud);
-    if ((f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA) || !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
-      return 0;
-    H2Stream* s = c.find(f->hd.stream_id);
-    // Answered before the upload ended (413, 431): stop it (RFC 9113 8.1).
-    if (s && !s->request_complete)
-      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR);
     return 0;
   }
 

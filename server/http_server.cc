@@ -32,9 +32,12 @@ struct HttpServer::Impl {
     }
     w->draining = true;
     auto stop = [w, guard] {
-      w->on_idle = nullptr;
-      guard->reset();
-      w->io.stop();
+      // Clearing on_idle may destroy this very lambda: work on copies.
+      std::shared_ptr<Worker> worker = w;
+      Guard* g = guard;
+      worker->on_idle = nullptr;
+      g->reset();
+      worker->io.stop();
     };
     w->on_idle = stop;
     auto timer = std::make_shared<asio::steady_timer>(w->io, grace);
