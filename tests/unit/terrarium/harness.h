@@ -7,27 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "fake_kv.h"
 #include "host/terrarium/guest_runner.h"
 
 namespace vivarium::terrarium::testing {
-
-class FakeKv : public kv::KvStore {
- public:
-  Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
-  Result<bool> put(std::string_view ns, std::string_view key, std::string_view value) override;
-  Result<bool> append(std::string_view ns, std::string_view key, std::string_view value) override;
-  Result<bool> remove(std::string_view ns, std::string_view key) override;
-  Result<std::vector<std::string>> keys(std::string_view ns) override;
-  Result<void> drop_namespace(std::string_view ns) override;
-  const kv::KvLimits& limits() const override { return limits_; }
-  std::string describe() const override { return "fake"; }
-
- private:
-  Result<void> check(std::string_view key, size_t value_size) const;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::string> data_;
-  kv::KvLimits limits_{16, 64};  // small, so tests reach them
-};
 
 class Harness {
  public:
