@@ -70,7 +70,9 @@ class OutboundClient {
   };
   explicit OutboundClient(Options opts);
   OutboundClient();
-  ~OutboundClient();  // cancels what is in flight; their callbacks run with an error
+  // Cancels what is in flight; their callbacks run with an error. Must not
+  // run on the client's own thread (from one of its callbacks).
+  ~OutboundClient();
   OutboundClient(const OutboundClient&) = delete;
   OutboundClient& operator=(const OutboundClient&) = delete;
 
