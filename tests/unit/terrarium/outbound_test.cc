@@ -100,3 +100,28 @@ TEST_F(Outbound, WaitingGuestsDoNotHoldTheThread) {
 
 }  // namespace
 }  // namespace vivarium::terrarium::testing
+
+namespace vivarium::terrarium::testing {
+namespace {
+
+// dns_query_ip of a name the policy grants (resolved from /etc/hosts, no
+// traffic): result 1 and a non-NULL list of one 4-byte address.
+TEST(Dns, QueryIpOfAGrantedNameReturnsItsAddresses) {
+  if (!kHaveOutbound) GTEST_SKIP() << "host/net is not in this tree";
+  auto cfg = test_config();
+  auto policy = net::EgressPolicy::parse({"localhost", "127.0.0.1"});
+  ASSERT_TRUE(policy.ok()) << policy.error().to_string();
+  cfg.egress = std::make_shared<const net::EgressPolicy>(std::move(*policy));
+  auto p = guest_program("probe", cfg);
+  if (!p) GTEST_SKIP() << "Terrarium C guests were not built";
+  Harness h;
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/misc";
+  Outcome o = h.run(p, std::move(r));
+  ASSERT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+  EXPECT_EQ(o.response.body, "time=ok time_null=ok rng=ok dns=1,ptr,1");
+}
+
+}  // namespace
+}  // namespace vivarium::terrarium::testing
