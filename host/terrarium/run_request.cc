@@ -38,18 +38,19 @@ struct Mailbox {
   template <class F>
   void deliver(F f) {  // any thread
     std::lock_guard lock(mu);
-    if (!open) return;
-    asio::post(strand, [run = run, f = std::move(f)]() mutable {
+    if (!strand) return;
+    asio::post(*strand, [run = run, f = std::move(f)]() mutable {
       if (auto r = run.lock()) f(*r);
     });
   }
+  // Also lets go of the strand: a callback may outlive the executor, and a
+  // strand must not (its destructor reaches into the io_context).
   void close() {
     std::lock_guard lock(mu);
-    open = false;
+    strand.reset();
   }
   std::mutex mu;
-  bool open = true;
-  asio::strand<asio::any_io_executor> strand;
+  std::optional<asio::strand<asio::any_io_executor>> strand;  // empty once closed
   std::weak_ptr<Run> run;
 };
 
@@ -86,14 +87,22 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->on_timeout();
     });
-    fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
-      asan_finish_switch(nullptr, &thread_stack_bottom_, &thread_stack_size_);
-      sink_ = std::move(sink);
-      outcome_ = execute();
+    try {
+      fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
+        asan_finish_switch(nullptr, &thread_stack_bottom_, &thread_stack_size_);
+        sink_ = std::move(sink);
+        outcome_ = execute();
+        finished_ = true;
+        asan_start_switch(nullptr, thread_stack_bottom_, thread_stack_size_);
+        return std::move(sink_);
+      });
+    } catch (const std::exception& e) {  // no memory for a stack (mmap failed)
+      outcome_ = failure_outcome(Error(ErrorCode::Internal, std::string("cannot allocate a fiber stack: ") + e.what()),
+                                 std::nullopt, program_->config().limits, "start");
       finished_ = true;
-      asan_start_switch(nullptr, thread_stack_bottom_, thread_stack_size_);
-      return std::move(sink_);
-    });
+      finish();
+      return;
+    }
     resume();
   }
 
