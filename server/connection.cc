@@ -76,6 +76,7 @@ void Respond::State::deliver(terrarium::HttpResponse response) {
 }
 
 void Respond::State::deliver_now(terrarium::HttpResponse response) {
+  if (sink) return sink(std::move(response));
   auto w = worker.lock();
   if (!w) return;
   boost::asio::post(w->io, [c = conn, id = stream, r = std::move(response), d = std::move(deployment)]() mutable {
@@ -89,6 +90,14 @@ void Respond::operator()(terrarium::HttpResponse response) const {
 
 void Respond::set_deployment(std::string name) const {
   if (state_) state_->deployment = std::move(name);
+}
+
+std::string Respond::deployment() const { return state_ ? state_->deployment : std::string(); }
+
+std::shared_ptr<Respond::State> Respond::make_state(std::function<void(terrarium::HttpResponse)> sink) {
+  auto st = std::make_shared<State>();
+  st->sink = std::move(sink);
+  return st;
 }
 
 }  // namespace vivarium::server

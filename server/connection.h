@@ -82,6 +82,7 @@ struct Respond::State {
   std::weak_ptr<Worker> worker;  // gone with the server: the response is dropped
   std::atomic<bool> done{false};
   std::string deployment;
+  std::function<void(terrarium::HttpResponse)> sink;  // Respond made from a callable: no connection
   ~State();
   void deliver(terrarium::HttpResponse response);  // the first call (or the destructor) wins
 

@@ -122,9 +122,19 @@ TestServer::~TestServer() {
 }
 
 std::vector<std::string> TestServer::access_lines() {
-  log_->flush();
-  std::lock_guard lock(*lines_mu_);
-  return *lines_;
+  // A line is recorded once the response is written, which may be a moment
+  // after the client has read it: wait for the count to settle.
+  std::vector<std::string> out;
+  for (int i = 0; i < 20; ++i) {
+    log_->flush();
+    {
+      std::lock_guard lock(*lines_mu_);
+      if (!out.empty() && out.size() == lines_->size()) return out;
+      out = *lines_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return out;
 }
 
 int connect_to(uint16_t port) {
