@@ -100,14 +100,14 @@ TEST(Limits, OversizedChunkedBodyGets413WhileStreaming) {
 }
 
 TEST(Limits, SlowlorisIsClosedAfterHeaderTimeout) {
-  TestServer s;  // whole head within 600 ms
+  TestServer s;  // whole head within 1 s
   int fd = connect_to(s.port());
   ASSERT_GE(fd, 0);
   send_all(fd, "GET / HTTP/1.1\r\nHost: a\r\n");
   auto start = std::chrono::steady_clock::now();
   bool peer_closed = false;
   // One header byte every 100 ms, each arriving well within any per-read timeout.
-  for (int i = 0; i < 40 && !peer_closed; ++i) {
+  for (int i = 0; i < 80 && !peer_closed; ++i) {
     usleep(100000);
     if (!send_all(fd, "X")) peer_closed = true;
     char c;
@@ -116,7 +116,7 @@ TEST(Limits, SlowlorisIsClosedAfterHeaderTimeout) {
   auto took = std::chrono::steady_clock::now() - start;
   ::close(fd);
   EXPECT_TRUE(peer_closed);
-  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_LT(took, std::chrono::seconds(5));
   // A connection that sends nothing at all is closed too.
   fd = connect_to(s.port());
   bool closed = false;

@@ -92,7 +92,8 @@ TestServer::TestServer(std::function<void(HttpServerOptions&)> tweak)
   o.limits.max_header_bytes = 4096;
   o.limits.max_headers = 20;
   o.limits.max_body_bytes = 64 << 10;
-  o.limits.header_timeout = std::chrono::milliseconds(600);
+  // Short enough for the slowloris tests, long enough for a loaded CI machine.
+  o.limits.header_timeout = std::chrono::milliseconds(1000);
   o.limits.idle_timeout = std::chrono::milliseconds(3000);
   metrics = std::make_shared<MetricsRegistry>();
   o.metrics = metrics;
