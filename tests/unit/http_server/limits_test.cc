@@ -46,6 +46,15 @@ TEST(Limits, MalformedRequestsGet400AndClose) {
   // Beast accepts only HTTP/1.x in a request line: 400, not 505.
   EXPECT_EQ(refused(s.port(), "GET / HTTP/2.0\r\nHost: a\r\n\r\n").first, 400);
   EXPECT_EQ(refused(s.port(), "GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n").first, 417);
+  // Transfer-codings other than one final chunked: the handler could not decode the body.
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+            std::make_pair(501, true));
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n").first,
+            501);
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n").first, 501);
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").first,
+            400);
   // Binary noise: an answer or a close, never a crash.
   std::string noise(3000, '\0');
   for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 7919) & 0xff);
