@@ -1,0 +1,109 @@
+#include "server/edge_handler.h"
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+namespace vivarium::server {
+
+using terrarium::HttpResponse;
+using terrarium::Outcome;
+
+HttpResponse plain_response(uint16_t status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+uint16_t check_request_limits(const terrarium::HttpRequest& req, const DeploymentLimits& limits, std::string& why) {
+  if (req.body.size() > limits.max_request_body) {
+    why = "request body of " + std::to_string(req.body.size()) + " bytes exceeds this deployment's limit of " +
+          std::to_string(limits.max_request_body);
+    return 413;
+  }
+  if (req.headers.size() > limits.max_headers) {
+    why = std::to_string(req.headers.size()) + " request headers exceed this deployment's limit of " +
+          std::to_string(limits.max_headers);
+    return 431;
+  }
+  uint64_t bytes = 0;
+  for (const auto& [k, v] : req.headers) bytes += k.size() + v.size();
+  if (bytes > limits.max_header_bytes) {
+    why = "request headers of " + std::to_string(bytes) + " bytes exceed this deployment's limit of " +
+          std::to_string(limits.max_header_bytes);
+    return 431;
+  }
+  return 0;
+}
+
+EdgeHandler::EdgeHandler(Deployments& deployments, const Router& router, const terrarium::Services& services,
+                         EdgeMetrics& metrics, LogRing& logs)
+    : deployments_(deployments), router_(router), services_(services), metrics_(metrics), logs_(logs) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%06x", static_cast<unsigned>(std::random_device{}() & 0xffffff));
+  id_prefix_ = buf;  // tells nodes apart in logs collected together
+}
+
+std::string EdgeHandler::next_request_id() {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s-%llx", id_prefix_.c_str(),
+                static_cast<unsigned long long>(counter_.fetch_add(1, std::memory_order_relaxed)));
+  return buf;
+}
+
+void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, Respond respond) {
+  auto name = router_.route(req.host);
+  if (!name) {
+    metrics_.record_unrouted(404);
+    std::string domains;
+    for (const auto& d : router_.domains()) domains += (domains.empty() ? "" : ", ") + ("<name>." + d);
+    respond(plain_response(404, "No deployment at host '" + req.host + "'. Deployments are reached at " +
+                                    domains + ".\n"));
+    return;
+  }
+  std::shared_ptr<const Deployment> d = deployments_.find(*name);
+  if (!d) {
+    metrics_.record_unrouted(404);
+    respond(plain_response(404, "No deployment named '" + *name + "' (host " + req.host + ").\n"));
+    return;
+  }
+  std::string request_id = next_request_id();
+  auto counters = metrics_.deployment(*name);
+  auto start = std::chrono::steady_clock::now();
+  std::string why;
+  if (uint16_t status = check_request_limits(req.request, d->manifest.spec.limits, why)) {
+    spdlog::warn("[{} {}] {} {}", *name, request_id, status, why);
+    logs_.add(*name, "warn", request_id, std::to_string(status) + " " + why);
+    metrics_.record(*counters, status, std::chrono::microseconds(0), -1, 0);
+    HttpResponse r = plain_response(status, why + "\n");
+    r.headers.emplace_back("x-vivarium-request-id", request_id);
+    respond(std::move(r));
+    return;
+  }
+  req.request.request_id = request_id;
+  metrics_.instances_running.fetch_add(1, std::memory_order_relaxed);
+  auto program = d->program;
+  terrarium::run_request(
+      std::move(ex), std::move(program), services_, std::move(req.request),
+      [this, d = std::move(d), counters = std::move(counters), request_id, start,
+       respond = std::move(respond)](Outcome o) mutable {
+        metrics_.instances_running.fetch_sub(1, std::memory_order_relaxed);
+        const std::string& dep = d->manifest.spec.name;
+        if (o.kind != Outcome::Kind::Ok) {
+          static const char* const kinds[] = {"ok", "trap", "panic", "timeout", "out of fuel", "limit", "internal error"};
+          const char* kind = kinds[static_cast<int>(o.kind)];
+          spdlog::warn("[{} {}] {} ({}): {}", dep, request_id, kind, o.response.status, o.message);
+          logs_.add(dep, "error", request_id, std::string(kind) + ": " + o.message);
+        }
+        auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        metrics_.record(*counters, o.response.status, latency, static_cast<int>(o.kind), o.outbound_requests);
+        o.response.headers.emplace_back("x-vivarium-request-id", request_id);
+        respond(std::move(o.response));
+      });
+}
+
+}  // namespace vivarium::server
