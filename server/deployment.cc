@@ -118,6 +118,27 @@ std::string get_limit(const DeploymentLimits& limits, std::string_view key) {
   return std::to_string(f->u64(l));
 }
 
+uint16_t check_request_limits(const terrarium::HttpRequest& req, const DeploymentLimits& limits, std::string& why) {
+  if (req.body.size() > limits.max_request_body) {
+    why = "request body of " + std::to_string(req.body.size()) + " bytes exceeds this deployment's limit of " +
+          std::to_string(limits.max_request_body);
+    return 413;
+  }
+  if (req.headers.size() > limits.max_headers) {
+    why = std::to_string(req.headers.size()) + " request headers exceed this deployment's limit of " +
+          std::to_string(limits.max_headers);
+    return 431;
+  }
+  uint64_t bytes = 0;
+  for (const auto& [k, v] : req.headers) bytes += k.size() + v.size();
+  if (bytes > limits.max_header_bytes) {
+    why = "request headers of " + std::to_string(bytes) + " bytes exceed this deployment's limit of " +
+          std::to_string(limits.max_header_bytes);
+    return 431;
+  }
+  return 0;
+}
+
 SourceFormat detect_format(std::string_view bytes) {
   return bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("\0asm", 4) ? SourceFormat::Wasm
                                                                                  : SourceFormat::Wat;

@@ -40,6 +40,10 @@ Result<void> set_limit(DeploymentLimits& limits, std::string_view key, std::stri
 // The text form of one limit ("10s", "134217728"), as set_limit reads it back.
 std::string get_limit(const DeploymentLimits& limits, std::string_view key);
 
+// 0 when a request is within the deployment's request limits, else the
+// status (413 body, 431 headers) with `why` naming the limit.
+uint16_t check_request_limits(const terrarium::HttpRequest& req, const DeploymentLimits& limits, std::string& why);
+
 struct DeploySpec {
   std::string name;
   std::chrono::milliseconds ttl{0};     // 0: never expires

@@ -39,11 +39,7 @@ class EdgeHandler {
   std::atomic<uint64_t> counter_{0};
 };
 
-// The response for a request no deployment takes, and the limit checks, as
-// plain functions (unit-tested without a server).
+// A text/plain response (404s, limit refusals).
 terrarium::HttpResponse plain_response(uint16_t status, std::string body);
-// 0 when the request is within the limits, else the status (413 or 431) and
-// `why` says which limit.
-uint16_t check_request_limits(const terrarium::HttpRequest& req, const DeploymentLimits& limits, std::string& why);
 
 }  // namespace vivarium::server

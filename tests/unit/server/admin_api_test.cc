@@ -1,0 +1,128 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes.h"
+#include "server/admin_api.h"
+
+namespace vivarium::server {
+namespace {
+
+using nlohmann::json;
+using testing::fake_prepare;
+using testing::kHelloWat;
+using testing::MemoryKv;
+
+class AdminApiTest : public ::testing::Test {
+ protected:
+  AdminApiTest()
+      : store(kv_deployment_store(kv)),
+        deployments(*store, &kv, fake_prepare(), {}),
+        api(deployments, logs, metrics, AdminApi::Options{"s3cret", false, {}}) {}
+
+  terrarium::HttpResponse call(std::string method, std::string target, std::string body = {},
+                               std::string token = "s3cret") {
+    AdminRequest r{std::move(method), std::move(target), {}, std::move(body)};
+    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
+    return api.handle(r);
+  }
+  static json body(const terrarium::HttpResponse& r) { return json::parse(r.body); }
+
+  MemoryKv kv;
+  std::unique_ptr<DeploymentStore> store;
+  Deployments deployments;
+  LogRing logs;
+  EdgeMetrics metrics;
+  AdminApi api;
+};
+
+TEST_F(AdminApiTest, WrongOrMissingTokenIs401) {
+  EXPECT_EQ(call("GET", "/deployments", "", "").status, 401);
+  EXPECT_EQ(call("GET", "/deployments", "", "s3cre").status, 401);
+  EXPECT_EQ(call("GET", "/deployments", "", "s3cretX").status, 401);
+  EXPECT_EQ(call("PUT", "/deployments/x", kHelloWat, "nope").status, 401);
+  EXPECT_EQ(call("GET", "/metrics", "", "").status, 401);
+  EXPECT_EQ(call("GET", "/healthz", "", "").status, 200);
+  EXPECT_EQ(call("GET", "/deployments").status, 200);
+  EXPECT_EQ(deployments.size(), 0u);
+}
+
+TEST_F(AdminApiTest, DeployListGetDelete) {
+  auto put = call("PUT", "/deployments/hello?ttl=5m&allow-host=example.com%3A443&wall-time=2s", kHelloWat);
+  ASSERT_EQ(put.status, 201) << put.body;
+  EXPECT_EQ(body(put)["name"], "hello");
+  EXPECT_EQ(body(put)["ttl"], "5m");
+  EXPECT_EQ(body(put)["limits"]["wall-time"], "2s");
+  EXPECT_EQ(body(put)["allow_hosts"], json::array({"example.com:443"}));
+  auto post = call("POST", "/deployments?name=second", kHelloWat);
+  ASSERT_EQ(post.status, 201) << post.body;
+  auto list = call("GET", "/deployments");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(body(list)["deployments"].size(), 2u);
+  EXPECT_EQ(body(list)["deployments"][0]["name"], "hello");
+  EXPECT_EQ(body(call("GET", "/deployments/second"))["name"], "second");
+  EXPECT_EQ(call("GET", "/deployments/missing").status, 404);
+  EXPECT_EQ(call("DELETE", "/deployments/second").status, 200);
+  EXPECT_EQ(call("DELETE", "/deployments/second").status, 404);
+  EXPECT_EQ(deployments.size(), 1u);
+}
+
+TEST_F(AdminApiTest, BadRequestsSayWhatIsWrong) {
+  auto text = call("PUT", "/deployments/hello", "(module\n  (func (export \"run\") (oops)))");
+  ASSERT_EQ(text.status, 400);
+  EXPECT_EQ(body(text)["line"], 2);
+  EXPECT_TRUE(body(text).contains("column"));
+  auto binary = call("PUT", "/deployments/hello", std::string("\0asm\1\0\0\0\x01\x05", 10));
+  ASSERT_EQ(binary.status, 400);
+  EXPECT_TRUE(body(binary).contains("offset"));
+  EXPECT_NE(call("PUT", "/deployments/Hello", kHelloWat).body.find("upper-case"), std::string::npos);
+  EXPECT_NE(call("PUT", "/deployments/h?ttl=soon", kHelloWat).body.find("ttl"), std::string::npos);
+  EXPECT_NE(call("PUT", "/deployments/h?speed=1", kHelloWat).body.find("unknown limit"), std::string::npos);
+  EXPECT_EQ(call("POST", "/deployments", kHelloWat).status, 400);
+  EXPECT_EQ(call("PATCH", "/deployments/h", kHelloWat).status, 405);
+  EXPECT_EQ(call("GET", "/nowhere").status, 404);
+  EXPECT_EQ(call("GET", "/deployments/h/else").status, 404);
+  EXPECT_EQ(deployments.size(), 0u);
+}
+
+TEST_F(AdminApiTest, LogsAndMetrics) {
+  ASSERT_EQ(call("PUT", "/deployments/hello", kHelloWat).status, 201);
+  logs.add("hello", "debug", "req-1", "hi there");
+  logs.add("hello", "error", "req-2", "trap: unreachable");
+  auto text = call("GET", "/deployments/hello/logs");
+  ASSERT_EQ(text.status, 200);
+  EXPECT_NE(text.body.find("req-1 hi there"), std::string::npos);
+  auto j = body(call("GET", "/deployments/hello/logs?format=json&since=1"));
+  ASSERT_EQ(j["lines"].size(), 1u);
+  EXPECT_EQ(j["lines"][0]["request_id"], "req-2");
+  auto counters = metrics.deployment("hello");
+  metrics.record(*counters, 200, std::chrono::microseconds(1500), 0, 2);
+  auto m = call("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("vivarium_requests_total{deployment=\"hello\",status=\"200\"} 1"), std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_request_duration_seconds_bucket{deployment=\"hello\",le=\"0.0025\"} 1"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_request_duration_seconds_bucket{deployment=\"hello\",le=\"0.001\"} 0"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_outbound_requests_total{deployment=\"hello\"} 2"), std::string::npos);
+}
+
+TEST_F(AdminApiTest, MetricsCanBePublic) {
+  AdminApi open(deployments, logs, metrics, AdminApi::Options{"s3cret", true, {}});
+  AdminRequest r{"GET", "/metrics", {}, {}};
+  EXPECT_EQ(open.handle(r).status, 200);
+  r.target = "/deployments";
+  EXPECT_EQ(open.handle(r).status, 401);
+}
+
+TEST(Query, PercentDecoding) {
+  auto q = parse_query("a=1&b=x%20y&c&&d=%3A%zz+e");
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[1].second, "x y");
+  EXPECT_EQ(q[2].first, "c");
+  EXPECT_EQ(q[3].second, ":%zz e");
+  EXPECT_EQ(percent_encode("a b:c/é"), "a%20b%3Ac%2F%C3%A9");
+}
+
+}  // namespace
+}  // namespace vivarium::server
