@@ -28,12 +28,13 @@
 namespace vivarium::cli {
 namespace {
 
-// Exit statuses of `vivarium run` itself (the guest's own proc_exit code is
-// passed through unchanged, so these are chosen from the ranges shells and
-// wasmtime already give these meanings).
-constexpr int kExitFailure = 1;   // cannot load, link or set up the module
-constexpr int kExitTimeout = 124; // --timeout expired (as GNU timeout(1))
-constexpr int kExitTrap = 134;    // trap, fuel or stack exhausted (128+SIGABRT, as wasmtime on Unix)
+// Exit statuses of `vivarium run` itself. A guest's proc_exit code below
+// wasi::kExitCodeLimit (126) is passed through; 126 and up belong to
+// Vivarium alone, so a guest cannot pass itself off as a trap or a timeout.
+constexpr int kExitFailure = 1;         // cannot load, link or set up the module
+constexpr int kExitBadGuestCode = 126;  // proc_exit with a code >= 126 (wasmtime: an error too)
+constexpr int kExitTrap = 134;          // trap, fuel or stack exhausted (128+SIGABRT, as wasmtime on Unix)
+constexpr int kExitTimeout = 142;       // --timeout expired (128+SIGALRM: the timer's signal)
 
 constexpr const char* kFooter = R"(Arguments after the module are passed to the guest (argv[0] is the module
 path); with --invoke they are the function's arguments instead.
@@ -44,10 +45,12 @@ directory). Paths
 resolve strictly beneath their preopen: "..", absolute paths and symlinks that
 leave it are refused with ENOTCAPABLE.
 
-Exit status: the guest's proc_exit code; 0 when _start returns; 134 on a trap
-(message and backtrace on stderr), fuel exhaustion or stack overflow; 124 when
---timeout expires; 1 when the module cannot be loaded, linked or set up;
-2 for a bad command line.
+Exit status: 0 when _start returns; the guest's proc_exit code when it is
+0-125; 126 (and a message) when the guest calls proc_exit with 126 or more,
+which WASI runners reserve; 134 on a trap (message and backtrace on stderr),
+fuel exhaustion or stack overflow; 142 when --timeout expires; 1 when the
+module cannot be loaded, linked or set up; 2 for a bad command line. A guest
+can produce 0-125 only, so 126, 134 and 142 always come from Vivarium.
 
 Environment: VIVARIUM_WASI_RESOLVE=walk|openat2 forces one path resolver
 (default: openat2 when the kernel has it, else a component walk).)";
@@ -222,7 +225,15 @@ int finish(int status) {
 
 // The status for an error that ended the guest.
 int status_for(const Error& e, const RunOptions& o, const std::string& path) {
-  if (e.code() == ErrorCode::Exit) return static_cast<int>(e.value() & 0xff);
+  if (e.code() == ErrorCode::Exit) {
+    // Never `& 0xff`: proc_exit(256) would exit 0, and 134 would look like a trap.
+    if (e.value() >= 0 && e.value() < wasi::kExitCodeLimit) return static_cast<int>(e.value());
+    std::fprintf(stderr,
+                 "error: %s: guest called proc_exit(%" PRId64 "): exit codes of %" PRId64
+                 " and above are reserved for the runtime (WASI commands exit with 0-%" PRId64 "); exit status %d\n",
+                 path.c_str(), e.value(), wasi::kExitCodeLimit, wasi::kExitCodeLimit - 1, kExitBadGuestCode);
+    return kExitBadGuestCode;
+  }
   if (e.code() == ErrorCode::DeadlineExceeded) {
     std::fprintf(stderr, "error: guest exceeded --timeout %s\n", o.timeout.c_str());
     print_backtrace(e);
@@ -429,7 +440,7 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
                  "Call exported function NAME (after _initialize, if exported) with the arguments after the "
                  "module, and print its results, one per line.")
       ->type_name("NAME");
-  app.add_option("--timeout", o.timeout, "Stop the guest after this long (e.g. 10, 10s, 250ms, 2m); exit status 124.")
+  app.add_option("--timeout", o.timeout, "Stop the guest after this long (e.g. 10, 10s, 250ms, 2m); exit status 142.")
       ->type_name("DURATION");
   app.add_option("--max-memory", o.max_memory,
                  "Largest size any linear memory may grow to (e.g. 65536, 64KiB, 16M, 1G); growing past it fails "

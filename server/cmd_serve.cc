@@ -16,6 +16,7 @@
 #include "host/kv/kv_store.h"
 #include "host/net/dns.h"
 #include "server/admin_api.h"
+#include "server/access_log.h"
 #include "server/admin_token.h"
 #include "server/counting_kv.h"
 #include "server/deployment_store.h"
@@ -44,6 +45,7 @@ Result<std::unique_ptr<HttpServer>> start_admin(const ServeOptions& o, AdminApi&
   hopts.threads = 1;
   hopts.limits.max_body_bytes = 256u << 20;  // module uploads
   hopts.server_name = "vivarium-admin";
+  hopts.log = [](const std::string& line) { spdlog::warn("admin http: {}", line); };
   return HttpServer::create(std::move(hopts), [&api, &pool](boost::asio::any_io_executor, IncomingRequest req,
                                                             Respond respond) {
     boost::asio::post(pool, [&api, req = std::move(req), respond = std::move(respond)]() mutable {
@@ -131,16 +133,13 @@ int cmd_serve(int argc, char** argv) {
                        (m.spec.ttl.count() ? ", ttl " + format_duration(m.spec.ttl) : "") + ")";
     spdlog::info("[{}] {}", m.spec.name, line);
     logs.add(m.spec.name, "info", "", line);
-    if (event == "deployed") metrics.deploys++;
-    if (event == "removed") metrics.undeploys++;
-    if (event == "expired") metrics.expiries++;
-    if (event != "deployed") metrics.forget(m.spec.name);
+    metrics.deployment_changed(event);
   };
   Deployments deployments(*store, &counted_kv, terrarium::GuestProgram::prepare, dopts);
   if (auto r = deployments.sync(); !r.ok()) return fail("loading deployments from " + store->describe() + ": " + r.error().to_string());
   spdlog::info("{} deployment(s) loaded from {}", deployments.size(), store->describe());
-  metrics.add_gauge("vivarium_deployments", "Deployments live on this node.",
-                    [&] { return static_cast<double>(deployments.size()); });
+  metrics.registry()->gauge_fn("vivarium_deployments", {}, "Deployments live on this node",
+                               [&deployments] { return static_cast<double>(deployments.size()); });
 
   Router router(o.domains);
   EdgeHandler edge(deployments, router, services, metrics, logs);
@@ -150,6 +149,13 @@ int cmd_serve(int argc, char** argv) {
   hopts.tls_key_file = o.tls_key;
   hopts.threads = o.threads;
   hopts.limits = *http_limits(o);
+  hopts.metrics = metrics.registry();
+  hopts.log = [](const std::string& line) { spdlog::warn("http: {}", line); };
+  if (o.access_log != "off") {
+    auto log = AccessLog::open("-", o.access_log == "json" ? AccessLog::Format::Json : AccessLog::Format::Text);
+    if (!log.ok()) return fail("--access-log: " + log.error().to_string());
+    hopts.access_log = std::move(log).value();
+  }
   auto http = HttpServer::create(hopts, edge.handler());
   if (!http.ok()) return fail(http.error().to_string());
 

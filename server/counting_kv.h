@@ -11,25 +11,24 @@ class CountingKvStore final : public kv::KvStore {
  public:
   CountingKvStore(kv::KvStore& inner, EdgeMetrics& metrics) : inner_(inner), m_(metrics) {}
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override {
-    return count(0, inner_.get(ns, key));
+    return count(EdgeMetrics::KvGet, inner_.get(ns, key));
   }
   Result<bool> put(std::string_view ns, std::string_view key, std::string_view value) override {
-    return count(1, inner_.put(ns, key, value));
+    return count(EdgeMetrics::KvPut, inner_.put(ns, key, value));
   }
   Result<bool> append(std::string_view ns, std::string_view key, std::string_view value) override {
-    return count(2, inner_.append(ns, key, value));
+    return count(EdgeMetrics::KvAppend, inner_.append(ns, key, value));
   }
-  Result<bool> remove(std::string_view ns, std::string_view key) override { return count(3, inner_.remove(ns, key)); }
-  Result<std::vector<std::string>> keys(std::string_view ns) override { return count(4, inner_.keys(ns)); }
-  Result<void> drop_namespace(std::string_view ns) override { return count(5, inner_.drop_namespace(ns)); }
+  Result<bool> remove(std::string_view ns, std::string_view key) override { return count(EdgeMetrics::KvRemove, inner_.remove(ns, key)); }
+  Result<std::vector<std::string>> keys(std::string_view ns) override { return count(EdgeMetrics::KvKeys, inner_.keys(ns)); }
+  Result<void> drop_namespace(std::string_view ns) override { return count(EdgeMetrics::KvDrop, inner_.drop_namespace(ns)); }
   const kv::KvLimits& limits() const override { return inner_.limits(); }
   std::string describe() const override { return inner_.describe(); }
 
  private:
   template <class R>
-  R count(int op, R r) {
-    m_.kv_ops[op].fetch_add(1, std::memory_order_relaxed);
-    if (!r.ok()) m_.kv_errors.fetch_add(1, std::memory_order_relaxed);
+  R count(EdgeMetrics::KvOp op, R r) {
+    m_.kv_op(op, r.ok());
     return r;
   }
   kv::KvStore& inner_;

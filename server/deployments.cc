@@ -99,9 +99,11 @@ std::shared_ptr<const Deployment> Deployments::find(std::string_view name) const
 
 std::vector<std::shared_ptr<const Deployment>> Deployments::list() const {
   std::vector<std::shared_ptr<const Deployment>> out;
+  int64_t t = now();
   {
     std::shared_lock lock(map_mutex_);
-    for (const auto& [name, d] : live_) out.push_back(d);
+    for (const auto& [name, d] : live_)
+      if (!d->expired_at(t)) out.push_back(d);  // as find(): gone before the reaper runs
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a->manifest.spec.name < b->manifest.spec.name; });
@@ -150,6 +152,21 @@ Result<bool> Deployments::remove(std::string_view name) {
   return removed || local != nullptr;
 }
 
+void Deployments::reap(const Manifest& m) {
+  // Only the version that expired: a redeploy of the name (here or on
+  // another node) since then must survive, and keep its KV.
+  auto removed = store_.remove(m.spec.name, m.version);
+  if (!removed.ok()) {
+    spdlog::error("expiring {}: {}", m.spec.name, removed.error().message());
+    return;
+  }
+  if (*removed && kv_) {
+    if (auto r = kv_->drop_namespace(m.spec.name); !r.ok())
+      spdlog::error("expiring {}: dropping its KV namespace failed: {}", m.spec.name, r.error().message());
+  }
+  notify(m, "expired");
+}
+
 size_t Deployments::expire() {
   std::lock_guard control(control_mutex_);
   int64_t t = now();
@@ -160,20 +177,8 @@ size_t Deployments::expire() {
       if (d->expired_at(t)) due.push_back(d);
   }
   for (const auto& d : due) {
-    const Manifest& m = d->manifest;
-    // Only the version that expired: a redeploy of the name (here or on
-    // another node) since then must survive, and keep its KV.
-    auto removed = store_.remove(m.spec.name, m.version);
-    if (!removed.ok()) {
-      spdlog::error("expiring {}: {}", m.spec.name, removed.error().message());
-      continue;
-    }
-    if (*removed && kv_) {
-      if (auto r = kv_->drop_namespace(m.spec.name); !r.ok())
-        spdlog::error("expiring {}: dropping its KV namespace failed: {}", m.spec.name, r.error().message());
-    }
-    uninstall(m.spec.name);
-    notify(m, "expired");
+    reap(d->manifest);
+    uninstall(d->manifest.spec.name);
   }
   return due.size();
 }
@@ -199,6 +204,10 @@ Result<void> Deployments::sync_locked() {
       if (it != live_.end()) local = it->second;
     }
     if (local && local->manifest.version == m.version) continue;
+    if (m.expires_ms != 0 && now() >= m.expires_ms) {  // expired while no node was running
+      reap(m);
+      continue;
+    }
     auto module = store_.load_module(m);
     auto d = module.ok() ? build(m, *module) : Result<std::shared_ptr<const Deployment>>(module.error());
     if (!d.ok()) {

@@ -73,6 +73,9 @@ class Deployments {
  private:
   void install(std::shared_ptr<const Deployment> d);
   void uninstall(const std::string& name);
+  // Removes an expired version from the store (and its KV namespace when the
+  // store still held that version).
+  void reap(const Manifest& m);
   int64_t now() const;
   void notify(const Manifest& m, std::string_view event) const;
   Result<void> sync_locked();

@@ -1,6 +1,5 @@
 #include "server/edge_handler.h"
 
-#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -37,7 +36,6 @@ std::string EdgeHandler::next_request_id() {
 void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, Respond respond) {
   auto name = router_.route(req.host);
   if (!name) {
-    metrics_.record_unrouted(404);
     std::string domains;
     for (const auto& d : router_.domains()) domains += (domains.empty() ? "" : ", ") + ("<name>." + d);
     respond(plain_response(404, "No deployment at host '" + req.host + "'. Deployments are reached at " +
@@ -46,31 +44,29 @@ void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, R
   }
   std::shared_ptr<const Deployment> d = deployments_.find(*name);
   if (!d) {
-    metrics_.record_unrouted(404);
     respond(plain_response(404, "No deployment named '" + *name + "' (host " + req.host + ").\n"));
     return;
   }
-  std::string request_id = next_request_id();
-  auto counters = metrics_.deployment(*name);
-  auto start = std::chrono::steady_clock::now();
+  respond.set_deployment(*name);
+  // The front end numbers requests (its access log shows the same id).
+  if (req.request.request_id.empty()) req.request.request_id = next_request_id();
+  std::string request_id = req.request.request_id;
   std::string why;
   if (uint16_t status = check_request_limits(req.request, d->manifest.spec.limits, why)) {
     spdlog::warn("[{} {}] {} {}", *name, request_id, status, why);
     logs_.add(*name, "warn", request_id, std::to_string(status) + " " + why);
-    metrics_.record(*counters, status, std::chrono::microseconds(0), -1, 0);
+    metrics_.limit_refused(*name, status);
     HttpResponse r = plain_response(status, why + "\n");
     r.headers.emplace_back("x-vivarium-request-id", request_id);
     respond(std::move(r));
     return;
   }
-  req.request.request_id = request_id;
-  metrics_.instances_running.fetch_add(1, std::memory_order_relaxed);
+  metrics_.instances_running().inc();
   auto program = d->program;
   terrarium::run_request(
       std::move(ex), std::move(program), services_, std::move(req.request),
-      [this, d = std::move(d), counters = std::move(counters), request_id, start,
-       respond = std::move(respond)](Outcome o) mutable {
-        metrics_.instances_running.fetch_sub(1, std::memory_order_relaxed);
+      [this, d = std::move(d), request_id, respond = std::move(respond)](Outcome o) {
+        metrics_.instances_running().dec();
         const std::string& dep = d->manifest.spec.name;
         if (o.kind != Outcome::Kind::Ok) {
           static const char* const kinds[] = {"ok", "trap", "panic", "timeout", "out of fuel", "limit", "internal error"};
@@ -78,8 +74,7 @@ void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, R
           spdlog::warn("[{} {}] {} ({}): {}", dep, request_id, kind, o.response.status, o.message);
           logs_.add(dep, "error", request_id, std::string(kind) + ": " + o.message);
         }
-        auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-        metrics_.record(*counters, o.response.status, latency, static_cast<int>(o.kind), o.outbound_requests);
+        metrics_.guest_ended(dep, static_cast<int>(o.kind), o.outbound_requests);
         o.response.headers.emplace_back("x-vivarium-request-id", request_id);
         respond(std::move(o.response));
       });

@@ -1,64 +1,44 @@
-// The data plane's Prometheus metrics, rendered in the text exposition format
-// (version 0.0.4) at the admin listener's /metrics: requests by deployment
-// and status, a latency histogram per deployment, outcomes (trap, panic,
-// timeout, ...), instances running, outbound requests, KV operations, live
-// deployments. Counting is lock-free per request once the deployment's
-// counters are found (one shared-lock map lookup).
+// The control plane's Prometheus series, in the front end's MetricsRegistry
+// (server/metrics.h) so /metrics renders them together with the HTTP layer's
+// own (vivarium_http_requests_total by deployment, status and protocol, and
+// the latency histogram, which Respond::set_deployment labels): how guest
+// runs ended, instances running, outbound requests, KV operations, request
+// limit refusals, deployment changes and the live deployment count.
 #pragma once
 #include <array>
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
+
+#include "server/metrics.h"
 
 namespace vivarium::server {
 
 class EdgeMetrics {
  public:
-  static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                      0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-  struct PerDeployment {
-    std::array<std::atomic<uint64_t>, 600> by_status{};  // index: HTTP status
-    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> latency_buckets{};  // last: +Inf
-    std::atomic<uint64_t> latency_sum_us{0};
-    std::atomic<uint64_t> outbound{0};
-    std::array<std::atomic<uint64_t>, 7> outcomes{};  // terrarium::Outcome::Kind
-  };
+  explicit EdgeMetrics(std::shared_ptr<MetricsRegistry> registry = std::make_shared<MetricsRegistry>());
+  const std::shared_ptr<MetricsRegistry>& registry() const { return registry_; }
 
-  // Counters of a deployment, created on first use; the pointer stays valid.
-  std::shared_ptr<PerDeployment> deployment(std::string_view name);
-  void forget(std::string_view name);  // undeployed: its series end
+  // A guest run ended: terrarium::Outcome::Kind as an int, outbound requests it made.
+  void guest_ended(std::string_view deployment, int outcome_kind, uint32_t outbound);
+  // A request refused by a per-deployment limit (413, 431) before running.
+  void limit_refused(std::string_view deployment, uint16_t status);
+  void deployment_changed(std::string_view event);  // "deployed", "removed", "expired"
+  enum KvOp { KvGet, KvPut, KvAppend, KvRemove, KvKeys, KvDrop, kKvOps };
+  void kv_op(KvOp op, bool ok) {
+    kv_ops_[op]->inc();
+    if (!ok) kv_errors_->inc();
+  }
+  Gauge& instances_running() { return *instances_; }
 
-  void record(PerDeployment& d, uint16_t status, std::chrono::microseconds latency, int outcome_kind,
-              uint32_t outbound);
-  // Requests that reached no deployment (unknown host), by status.
-  void record_unrouted(uint16_t status);
-
-  std::atomic<int64_t> instances_running{0};
-  std::atomic<uint64_t> kv_ops[6] = {};         // get, put, append, remove, keys, drop
-  std::atomic<uint64_t> kv_errors{0};
-  std::atomic<uint64_t> deploys{0}, undeploys{0}, expiries{0};
-
-  // Extra gauges to render (e.g. pool sizes from the runner, live deployments).
-  using Gauge = std::function<double()>;
-  void add_gauge(std::string name, std::string help, Gauge g);
-
-  std::string render() const;
+  std::string render() const { return registry_->render(); }
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::map<std::string, std::shared_ptr<PerDeployment>, std::less<>> per_;
-  std::array<std::atomic<uint64_t>, 600> unrouted_{};
-  struct NamedGauge {
-    std::string name, help;
-    Gauge g;
-  };
-  std::vector<NamedGauge> gauges_;
+  std::shared_ptr<MetricsRegistry> registry_;
+  std::array<Counter*, kKvOps> kv_ops_{};
+  Counter* kv_errors_ = nullptr;
+  Gauge* instances_ = nullptr;
 };
 
 }  // namespace vivarium::server

@@ -30,6 +30,16 @@ std::optional<Memory> Instance::memory(std::string_view name) const { return exp
 std::optional<Table> Instance::table(std::string_view name) const { return export_as<Table>(*this, name); }
 std::optional<Global> Instance::global(std::string_view name) const { return export_as<Global>(*this, name); }
 
+std::optional<Memory> Instance::memory(uint32_t index) const {
+  if (i_ == nullptr || index >= i_->memories.size()) return std::nullopt;
+  return Memory(store_, i_->memories[index]);
+}
+
+std::optional<Table> Instance::table(uint32_t index) const {
+  if (i_ == nullptr || index >= i_->tables.size()) return std::nullopt;
+  return Table(store_, i_->tables[index]);
+}
+
 std::vector<std::pair<std::string, Extern>> Instance::exports() const {
   if (i_ == nullptr) return {};
   return i_->exports;

@@ -2,8 +2,13 @@
 
 #include <pthread.h>
 
+#include "vivarium/native_stack.h"
+
 namespace viv::interp {
 namespace {
+
+// Low bound set by a vivarium::NativeStackScope (a fiber's stack), or 0.
+thread_local uintptr_t scoped_low = 0;
 
 // Lowest usable address of this thread's stack (stacks grow down on every
 // host we build for), or 0 when unknown.
@@ -21,10 +26,21 @@ uintptr_t find_stack_low() {
 }  // namespace
 
 bool native_stack_low() {
-  thread_local const uintptr_t low = find_stack_low();
+  thread_local const uintptr_t thread_low = find_stack_low();
+  const uintptr_t low = scoped_low != 0 ? scoped_low : thread_low;
   if (low == 0) return false;
   const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   return here < low + kNativeStackReserve;
 }
 
 }  // namespace viv::interp
+
+namespace vivarium {
+
+NativeStackScope::NativeStackScope(void* lo, void* /*hi*/) : prev_lo_(viv::interp::scoped_low) {
+  viv::interp::scoped_low = reinterpret_cast<uintptr_t>(lo);
+}
+
+NativeStackScope::~NativeStackScope() { viv::interp::scoped_low = prev_lo_; }
+
+}  // namespace vivarium

@@ -25,7 +25,9 @@ constexpr uintptr_t kNativeStackReserve = 96 * 1024;
 // True when fewer than kNativeStackReserve bytes of this thread's stack are
 // left below the current frame. The thread's stack bounds are looked up once
 // per thread (pthread_getattr_np); if they cannot be found the check passes
-// and only the nesting count (kMaxNativeReentry) bounds re-entry.
+// and only the nesting count (kMaxNativeReentry) bounds re-entry. Inside a
+// vivarium::NativeStackScope (code running on a fiber) the scope's bounds
+// are used instead.
 bool native_stack_low();
 
 }  // namespace viv::interp

@@ -1,8 +1,25 @@
 // Outbound HTTP for guests, on libcurl's multi interface: one thread drives
-// every transfer, connections are pooled per origin, HTTP/1.1 and HTTP/2, TLS
-// verified against the system CA store, a timeout per request. Every address
-// curl connects to passes the request's EgressPolicy first (CURLOPT_OPENSOCKETFUNCTION),
-// and only http/https are allowed.
+// every transfer, connections are pooled per origin, HTTP/1.1 and HTTP/2
+// (h2 over TLS by ALPN), TLS verified against the system CA store, a timeout
+// per request, a cap on the response body. Only http and https; redirects are
+// never followed (the guest sees the 3xx); proxies from the environment are
+// ignored. The policy is enforced on the URL's host up front (allows_name),
+// on every address curl connects to (CURLOPT_OPENSOCKETFUNCTION) and on the
+// connection a transfer actually uses, new or reused from the pool
+// (CURLOPT_PREREQFUNCTION), so a connection opened under one policy never
+// serves a request whose policy denies its address.
+//
+// The request goes out as the guest wrote it: curl adds Host (and
+// Content-Length for a body) but no Accept, Expect or Content-Type of its own.
+//
+// Errors (each message starts with "METHOD URL: "):
+//   Unsupported  "denied: ..." (the egress policy refused the name or address)
+//   Usage        bad URL, scheme, method or header
+//   NotFound     the name does not resolve
+//   DeadlineExceeded  the request's timeout passed
+//   LimitExceeded     the response body passed max_response_bytes
+//   Io           connect, TLS ("TLS: ..."), protocol errors; "cancelled";
+//                "the client is shutting down"
 //
 // CONTRACT (lead, session 4): implemented on the serve-components branch.
 #pragma once
@@ -22,38 +39,47 @@ namespace vivarium::http {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct OutboundRequest {
-  std::string method = "GET";
+  std::string method = "GET";  // an RFC 9110 token; CONNECT is refused
   std::string url;  // absolute http:// or https://
-  Headers headers;
+  Headers headers;  // names are tokens; values hold no CR, LF or NUL
   std::string body;
-  std::chrono::milliseconds timeout{30000};
+  std::chrono::milliseconds timeout{30000};  // the whole transfer; at least 1 ms
 };
 
 struct OutboundResponse {
   int status = 0;
-  Headers headers;  // in arrival order, names as received
+  Headers headers;  // in arrival order, names as received (of the final response, not a 1xx)
   std::string body;
+  int http_version = 0;  // 10, 11, 20 (from the status line)
 };
 
 class OutboundClient {
  public:
   struct Options {
-    size_t max_connections_per_host = 32;
-    size_t max_total_connections = 1024;
+    // HTTP/1.1 needs one connection per request in flight: 1,000 guests
+    // waiting on one upstream need 1,000 connections (raise RLIMIT_NOFILE).
+    size_t max_connections_per_host = 1024;
+    size_t max_total_connections = 4096;
     size_t max_response_bytes = 64 << 20;
     std::string ca_file;  // empty: the system CA store
   };
   explicit OutboundClient(Options opts);
   OutboundClient();
   ~OutboundClient();  // cancels what is in flight; their callbacks run with an error
+  OutboundClient(const OutboundClient&) = delete;
+  OutboundClient& operator=(const OutboundClient&) = delete;
 
   using Callback = std::function<void(Result<OutboundResponse>)>;
-  // Starts a transfer; returns its id. `done` runs exactly once, on the
-  // client's thread: the response, or an error (denied by policy, DNS,
+  // Starts a transfer; returns its id (never 0). `done` runs exactly once, on
+  // the client's thread: the response, or an error (denied by policy, DNS,
   // connect, TLS, timeout, too large, cancelled) whose message says which.
+  // Thread-safe; may be called from a callback. A null policy denies everything.
   uint64_t start(OutboundRequest req, std::shared_ptr<const net::EgressPolicy> policy, Callback done);
-  // Cancels a transfer; its callback still runs once, with an error.
+  // Cancels a transfer; its callback still runs once, with an error. An id
+  // that already finished (or never existed) is ignored. Thread-safe.
   void cancel(uint64_t id);
+  // Transfers started and not yet finished (for metrics).
+  size_t in_flight() const;
 
  private:
   struct Impl;

@@ -4,6 +4,12 @@
 // Calls are synchronous and thread-safe; an acknowledged write is durable
 // (LMDB commits with sync; Redis as its server is configured).
 //
+// Namespaces are 1..255 bytes; keys 0..max_key_bytes and values
+// 0..max_value_bytes, any bytes (NUL included). A bad namespace, key or
+// value is ErrorCode::LimitExceeded (too large) or Usage, the message naming
+// the namespace and what is wrong; a backend failure is Io, the message
+// naming the store (describe()) and the cause.
+//
 // CONTRACT (lead, session 4): implemented on the serve-components branch.
 #pragma once
 #include <cstddef>
@@ -21,6 +27,14 @@ struct KvLimits {
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1 << 20;  // an append past it is refused too
 };
+
+constexpr size_t kMaxNamespaceBytes = 255;
+
+// Checks a namespace, key and (optional) value against the limits; shared by
+// the backends so both answer bad input with the same error.
+Result<void> check_kv_args(const KvLimits& limits, std::string_view ns, std::string_view key,
+                           const std::string_view* value = nullptr);
+Result<void> check_kv_namespace(std::string_view ns);
 
 class KvStore {
  public:

@@ -115,8 +115,11 @@ void add_fd_meta(Linker& l, WasiCtx& ctx) {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get(fd, right::FdFilestatGet));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, layout::kFilestatSize));
-    struct stat st;
-    if (::fstat(e->host.get(), &st) != 0) return ret(last_host_errno());
+    // Host stdio is a stream: its device, inode, size and times belong to
+    // whatever the host redirected it from, none of the guest's business
+    // (wasmtime answers zeros and the type too).
+    struct stat st {};
+    if (!e->is_host_stdio && ::fstat(e->host.get(), &st) != 0) return ret(last_host_errno());
     return ret(write_filestat(mem, out, st, e->type));
   });
 

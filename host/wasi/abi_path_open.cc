@@ -15,22 +15,20 @@
 namespace vivarium::wasi {
 namespace {
 
-// The open(2) flags for a request, decided from the rights asked for (the
-// same rule as wasmtime's and uvwasi's: reading rights open for reading,
-// writing rights for writing).
+// The open(2) flags for a request. The access mode comes from the rights
+// asked for alone (the same rule as wasmtime's and uvwasi's: reading rights
+// open for reading, writing rights for writing), so no flag -- APPEND above
+// all -- makes the host hold a writable descriptor the guest has no write
+// right for; TRUNC writes, and needs PATH_FILESTAT_SET_SIZE on the directory.
 int host_open_flags(uint32_t oflags, Rights base, uint32_t fdflags) {
   constexpr Rights kReadRights = right::FdRead | right::FdReaddir;
   constexpr Rights kWriteRights = right::FdWrite | right::FdDatasync | right::FdAllocate | right::FdFilestatSetSize;
   bool read = base & kReadRights;
-  bool write = (base & kWriteRights) || (oflags & oflag::Trunc) || (fdflags & fdflag::Append);
-  int fl = 0;
-  if (oflags & oflag::Directory) {
-    fl = O_RDONLY | O_DIRECTORY;  // a directory is never opened for writing
-  } else if (write) {
-    fl = read ? O_RDWR : O_WRONLY;
-  } else {
-    fl = O_RDONLY;
-  }
+  bool write = (base & kWriteRights) || (oflags & oflag::Trunc);
+  int fl = write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
+  // A directory asked for with writing rights: the kernel answers EISDIR,
+  // as wasmtime does (wasi-testsuite's path_open_preopen).
+  if (oflags & oflag::Directory) fl |= O_DIRECTORY;
   if (oflags & oflag::Creat) fl |= O_CREAT;
   if (oflags & oflag::Excl) fl |= O_EXCL;
   if (oflags & oflag::Trunc) fl |= O_TRUNC;
@@ -57,11 +55,19 @@ void add_path_open(Linker& l, WasiCtx& ctx) {
            if (oflags & oflag::Trunc) need |= right::PathFilestatSetSize;
            WASI_TRY_ASSIGN_RET(FdEntry * d, c->fds().get_dir(fd, need));
            if ((base & ~d->inheriting) || (inheriting & ~d->inheriting)) return ret(Errno::NotCapable);
+           // Creating or truncating a directory means nothing (wasmtime: INVAL);
+           // kernels differ on O_CREAT|O_DIRECTORY, so answer before asking one.
+           if ((oflags & oflag::Directory) && (oflags & (oflag::Creat | oflag::Excl | oflag::Trunc)))
+             return ret(Errno::Inval);
            MemoryView mem = caller.memory();
            WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
            WASI_TRY_ASSIGN_RET(std::string p, guest_path(mem, path, len));
 
            int fl = host_open_flags(oflags, base, fdflags);
+           // Belt and braces for read-only preopens (and directories whose
+           // rights were narrowed): no write right to pass on, no writable
+           // host descriptor, whatever the flags.
+           if ((fl & O_ACCMODE) != O_RDONLY && !(d->inheriting & right::FdWrite)) return ret(Errno::NotCapable);
            WASI_TRY_ASSIGN_RET(UniqueFd h, c->resolver().open(d->host.get(), p, fl, 0666,
                                                                dirflags & lookupflag::SymlinkFollow));
            struct stat st;

@@ -34,6 +34,7 @@ struct FdEntry {
   bool is_preopen = false;
   std::string preopen_name;  // guest path of a preopened directory
   bool is_listener = false;  // a listening socket from --listen
+  bool is_host_stdio = false;  // fds 0-2 as the host gave them (see WasiCtx::create)
   std::shared_ptr<DirListing> listing;  // fd_readdir cache
 };
 

@@ -1,7 +1,8 @@
 // Turning guest path bytes into something safe to hand the resolver: the
 // bytes must be valid UTF-8 (the witx `string` type; wasmtime answers ILSEQ
 // otherwise) and may not contain NUL (the OS would silently cut the path
-// there; wasmtime answers INVAL).
+// there; wasmtime answers INVAL), and at most kMaxPathBytes long
+// (NAMETOOLONG, checked first).
 #pragma once
 #include <string>
 #include <string_view>

@@ -130,6 +130,7 @@ ResolveMode Resolver::effective_mode() const {
 
 ErrnoOr<UniqueFd> Resolver::open(int dirfd, std::string_view path, int flags, mode_t mode,
                                  bool follow_final) const {
+  if (path.size() > kMaxPathBytes) return Errno::NameTooLong;
   if (path.empty()) return Errno::NoEnt;
   if (is_absolute(path)) return Errno::NotCapable;
   if (effective_mode() == ResolveMode::Openat2) {
@@ -173,6 +174,7 @@ ErrnoOr<UniqueFd> Resolver::open_walk(int dirfd, std::string_view path, int flag
 }
 
 ErrnoOr<ParentDir> Resolver::parent(int dirfd, std::string_view path) const {
+  if (path.size() > kMaxPathBytes) return Errno::NameTooLong;
   if (path.empty()) return Errno::NoEnt;
   if (is_absolute(path)) return Errno::NotCapable;
   ParentDir out;

@@ -13,7 +13,10 @@
 //    Linux's MAXSYMLINKS).
 // Escapes answer NOTCAPABLE, the witx errno for "outside the capability".
 #pragma once
+#include <linux/limits.h>
 #include <sys/types.h>
+
+#include <cstddef>
 
 #include <string>
 #include <string_view>
@@ -22,6 +25,11 @@
 #include "host/wasi/unique_fd.h"
 
 namespace vivarium::wasi {
+
+// The longest path any resolver accepts: Linux's PATH_MAX counts the NUL, so
+// 4095 bytes. Longer is NAMETOOLONG, answered before any work -- no copy, no
+// split into components (a 256 MiB path once cost the walk gigabytes).
+constexpr size_t kMaxPathBytes = PATH_MAX - 1;
 
 enum class ResolveMode {
   Auto,     // openat2 when the kernel has it, else the walk

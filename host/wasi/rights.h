@@ -23,6 +23,14 @@ constexpr Rights kDirectoryInheriting = kDirectoryBase | kRegularFileBase;
 constexpr Rights kStreamBase = FdRead | FdFdstatSetFlags | FdWrite | FdFilestatGet | PollFdReadwrite;
 constexpr Rights kSocketBase = FdRead | FdFdstatSetFlags | FdWrite | FdFilestatGet | PollFdReadwrite |
                                SockShutdown;
+// Stdio handed in by the host: a stream in one direction. Its open file
+// description is shared with the host (and the shell that started us: `<
+// secret >> log`), so the guest gets nothing that could seek, resize,
+// allocate, re-time, advise, sync or change the status flags of it -- the
+// rights wasmtime gives stdio (FD_READ or FD_WRITE), plus polling and a
+// filestat that says only the type.
+constexpr Rights kStdinBase = FdRead | FdFilestatGet | PollFdReadwrite;
+constexpr Rights kStdoutBase = FdWrite | FdFilestatGet | PollFdReadwrite;
 constexpr Rights kListenerBase = FdFdstatSetFlags | FdFilestatGet | PollFdReadwrite | SockAccept;
 
 // Everything that could change the file system under a read-only preopen.

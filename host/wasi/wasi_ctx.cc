@@ -1,12 +1,11 @@
 #include "host/wasi/wasi_ctx.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "host/wasi/host_stat.h"
 #include "host/wasi/rights.h"
 
 namespace vivarium::wasi {
@@ -16,7 +15,12 @@ Error host_error(const std::string& what, int err) {
   return Error(ErrorCode::Io, what + ": " + std::strerror(err));
 }
 
-Result<FdEntry> stdio_entry(int host_fd, Rights direction) {
+// Stdio is a stream whatever the host gave us (a terminal, a pipe, a file
+// the shell opened): see rights::kStdinBase. The type is wasmtime's answer:
+// a character device for a terminal, otherwise unknown -- not the host's
+// type, because wasi-libc's isatty() is "character device without seek
+// rights", which would make `< /dev/null` look like a terminal.
+Result<FdEntry> stdio_entry(int host_fd, bool input) {
   int dup = ::fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
   if (dup < 0) {
     // A closed stdio slot: hand the guest /dev/null, as a shell would.
@@ -25,14 +29,10 @@ Result<FdEntry> stdio_entry(int host_fd, Rights direction) {
   }
   FdEntry e;
   e.host.reset(dup);
-  struct stat st;
-  if (::fstat(dup, &st) != 0) return host_error("fstat stdio", errno);
-  e.type = filetype_of_fd(dup, st);
-  // Whatever the host gave us, stdin only reads and stdout/stderr only write.
-  constexpr Rights kOtherDirection = right::FdRead | right::FdWrite;
-  e.base = (rights::base_for(e.type) & ~kOtherDirection) | direction;
-  if (e.type == FileType::Directory) e.base = right::FdFilestatGet;
+  e.type = ::isatty(dup) ? FileType::CharacterDevice : FileType::Unknown;
+  e.base = input ? rights::kStdinBase : rights::kStdoutBase;
   e.inheriting = 0;
+  e.is_host_stdio = true;
   return e;
 }
 
@@ -43,7 +43,7 @@ Result<std::unique_ptr<WasiCtx>> WasiCtx::create(WasiConfig config) {
   const WasiConfig& c = ctx->config_;
   const int stdio[3] = {c.stdin_fd, c.stdout_fd, c.stderr_fd};
   for (Fd i = 0; i < 3; ++i) {
-    auto e = stdio_entry(stdio[i], i == 0 ? right::FdRead : right::FdWrite);
+    auto e = stdio_entry(stdio[i], i == 0);
     if (!e.ok()) return std::move(e).error();
     ctx->fds_.insert_at(i, std::move(e).value());
   }

@@ -119,6 +119,11 @@ class Instance {
   std::optional<Memory> memory(std::string_view name) const;
   std::optional<Table> table(std::string_view name) const;
   std::optional<Global> global(std::string_view name) const;
+  // A memory or table by its index in the module's index space (imports
+  // first), exported or not: an embedder reaches memory 0 and table 0 of a
+  // guest that exports neither (the Terrarium ABI needs both).
+  std::optional<Memory> memory(uint32_t index) const;
+  std::optional<Table> table(uint32_t index) const;
   // All exports in definition order.
   std::vector<std::pair<std::string, Extern>> exports() const;
   // Shorthand: look up an exported function and call it (NotFound if absent).

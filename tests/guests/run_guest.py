@@ -10,7 +10,12 @@ fresh scratch directory laid out as
     <tmp>/outside/secret      must never be read, changed or removed
 
 and checks the exit status, stdout and stderr, and that nothing outside the
-writable preopen changed. `--node` runs a case under Node.js's WASI as well
+writable preopen changed: a digest of ro/ and outside/ before and after, and
+inotify on them meanwhile (the host opening a file there for writing shows up
+even when nothing is written). Cases with `stdio` hand the guest a file
+outside the preopens (or a pipe) as stdin and append its stdout to <tmp>/log,
+then check that the log only grew and the host's status flags are unchanged;
+cases with `max_rss_mib` bound the runtime's peak resident memory. `--node` runs a case under Node.js's WASI as well
 and requires the same stdout and exit status (only for cases where Node
 follows the spec; see NODE_CASES).
 
@@ -18,8 +23,12 @@ follows the spec; see NODE_CASES).
     run_guest.py --case NAME --vivarium PATH --guests DIR --source DIR [--node]
 """
 import argparse
+import ctypes
+import fcntl
 import hashlib
 import os
+import resource
+import struct
 import shutil
 import socket
 import subprocess
@@ -31,14 +40,15 @@ import time
 SKIP = 77  # CTest SKIP_RETURN_CODE
 
 TRAP = 134
-TIMEOUT = 124
+TIMEOUT = 142       # 128+SIGALRM
+BAD_EXIT_CODE = 126  # the guest called proc_exit with 126 or more
 
 
 def case(name, guest, flags=(), args=(), exit=0, stdout=(), stdout_exact=None, stderr=(),
-         stdin=b"", env=None, setup=None, client=None, max_seconds=60, wat=False):
+         stdin=b"", env=None, setup=None, client=None, max_seconds=60, wat=False, stdio=None, max_rss_mib=None):
     return dict(name=name, guest=guest, flags=list(flags), args=list(args), exit=exit, stdout=list(stdout),
                 stdout_exact=stdout_exact, stderr=list(stderr), stdin=stdin, env=env or {}, setup=setup,
-                client=client, max_seconds=max_seconds, wat=wat)
+                client=client, max_seconds=max_seconds, wat=wat, stdio=stdio, max_rss_mib=max_rss_mib)
 
 
 def absolute_links(base):
@@ -79,8 +89,22 @@ CASES = [
     case("env_pass_by_name", "hello", ["--env", "GREETING"], env={"GREETING": "passed"}, stdout=["GREETING=passed"]),
     case("proc_exit_7", "exit_code", args=["7"], exit=7, stdout_exact="exiting with 7\n"),
     case("proc_exit_0", "exit_code", args=["0"], exit=0, stdout_exact="exiting with 0\n"),
+    case("proc_exit_125", "exit_code", args=["125"], exit=125),
+    case("proc_exit_124_is_the_guests", "exit_code", args=["124"], exit=124),
+    # 126 and up are Vivarium's (issue 10): an error, never the guest's status,
+    # never its low 8 bits (256 used to exit 0), never a forged trap (134).
+    case("proc_exit_126_is_refused", "exit_code", args=["126"], exit=BAD_EXIT_CODE,
+         stderr=["proc_exit(126)", "reserved"]),
+    case("proc_exit_134_is_not_a_trap", "exit_code", args=["134"], exit=BAD_EXIT_CODE, stderr=["proc_exit(134)"]),
+    case("proc_exit_142_is_not_a_timeout", "exit_code", args=["142"], exit=BAD_EXIT_CODE, stderr=["proc_exit(142)"]),
+    case("proc_exit_256_is_not_success", "exit_code", args=["256"], exit=BAD_EXIT_CODE, stderr=["proc_exit(256)"]),
+    case("proc_exit_u32_max", "exit_code", args=["4294967295"], exit=BAD_EXIT_CODE,
+         stderr=["proc_exit(4294967295)"]),
     case("stdio", "stdio", stdin=b"abc\nxyz\n", stdout=["ABC\nXYZ\nread 8 bytes", "all checks passed"],
          stderr=["to stderr"]),
+    case("stdio_stream_file", "stdio_stream", stdio="file", stdout=["secret\ncopied 7 bytes", "all checks passed"]),
+    case("stdio_stream_pipe", "stdio_stream", stdio="pipe",
+         stdout=["through a pipe\ncopied 15 bytes", "all checks passed"]),
     case("fs_basic", "fs_basic", SANDBOX, stdout=["all checks passed"]),
     case("fs_basic_walk", "fs_basic", SANDBOX, stdout=["all checks passed"], env={"VIVARIUM_WASI_RESOLVE": "walk"}),
     case("fs_libc", "fs_libc", SANDBOX, stdout=["done"]),
@@ -95,6 +119,14 @@ CASES = [
     case("bad_input", "bad_input", SANDBOX, stdout=["all checks passed"]),
     case("clocks_poll", "clocks_poll", SANDBOX, stdout=["all checks passed"]),
     case("rights", "rights", ["--dir", "{sandbox}::rw", "--dir-ro", "{base}/ro::ro"], stdout=["all checks passed"]),
+    case("ro_append", "ro_append", ["--dir-ro", "{base}/ro::/ro"], stdout=["all checks passed"]),
+    case("ro_append_walk", "ro_append", ["--dir-ro", "{base}/ro::/ro"], stdout=["all checks passed"],
+         env={"VIVARIUM_WASI_RESOLVE": "walk"}),
+    # The guest holds an 8 MiB path in its own memory; splitting it into
+    # components cost the walk hundreds of MiB before its length was checked.
+    case("path_limits", "path_limits", SANDBOX, stdout=["all checks passed"], max_rss_mib=96),
+    case("path_limits_walk", "path_limits", SANDBOX, stdout=["all checks passed"], max_rss_mib=96,
+         env={"VIVARIUM_WASI_RESOLVE": "walk"}),
     case("sock_echo", "sock", ["--listen", "127.0.0.1:{port}"], stdout=["accepted", "received: ping",
                                                                           "all checks passed"], client=echo_client),
     case("trap_unreachable", "trap", exit=TRAP, stdout_exact="before trap\n",
@@ -131,7 +163,7 @@ CASES = [
     case("bad_timeout_spec", "hello", ["--timeout", "soon"], exit=2, stderr=["--timeout"]),
     case("no_module", None, exit=2, stderr=["no module"]),
     case("help", None, ["--help"], exit=0, stdout=["--dir ", "--dir-ro", "--env", "--inherit-env", "--listen",
-                                                     "--invoke", "--timeout", "--max-memory", "--fuel", "134"]),
+                                                     "--invoke", "--timeout", "--max-memory", "--fuel", "126", "134", "142"]),
 ]
 
 # Cases whose stdout and status Node.js's WASI reproduces exactly. Node is not
@@ -161,6 +193,97 @@ def tree_digest(root):
     return h.hexdigest()
 
 
+class WriteWatch:
+    """inotify on every directory under `roots`: any sign that something there
+    was opened for writing, written, re-timed, created, removed or renamed.
+    Where inotify is unavailable the check is skipped (the digests remain)."""
+    IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+    IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
+    IN_DELETE_SELF, IN_MOVE_SELF = 0x400, 0x800
+    NAMES = {IN_MODIFY: "modified", IN_ATTRIB: "attributes changed", IN_CLOSE_WRITE: "closed after opening for writing",
+             IN_MOVED_FROM: "moved away", IN_MOVED_TO: "moved in", IN_CREATE: "created", IN_DELETE: "deleted",
+             IN_DELETE_SELF: "deleted", IN_MOVE_SELF: "moved"}
+
+    def __init__(self, roots):
+        self.fd = None
+        self.dirs = {}
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            return
+        if fd < 0:
+            return
+        self.fd = fd
+        mask = 0
+        for bit in self.NAMES:
+            mask |= bit
+        for root in roots:
+            for dirpath, _, _ in os.walk(root):
+                wd = libc.inotify_add_watch(fd, dirpath.encode(), mask)
+                if wd >= 0:
+                    self.dirs[wd] = dirpath
+
+    def changes(self):
+        """What happened since the watch began, as "path: what" strings."""
+        if self.fd is None:
+            return []
+        out = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+            i = 0
+            while i + 16 <= len(data):
+                wd, mask, _, size = struct.unpack_from("iIII", data, i)
+                name = data[i + 16:i + 16 + size].rstrip(b"\0").decode(errors="replace")
+                i += 16 + size
+                for bit, what in self.NAMES.items():
+                    if mask & bit:
+                        out.append(f"{os.path.join(self.dirs.get(wd, '?'), name)}: {what}")
+        os.close(self.fd)
+        self.fd = None
+        return out
+
+
+def run_redirected(c, command, base, env):
+    """Runs with stdin from outside/secret (c["stdio"] == "file") or from a pipe
+    holding one line ("pipe"), and stdout appended to <base>/log, which starts
+    as "log\n": descriptors whose open file descriptions the guest shares with
+    us. Returns (status, what the guest appended, stderr, problems)."""
+    log = os.path.join(base, "log")
+    with open(log, "w") as f:
+        f.write("log\n")
+    out_fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+    if c["stdio"] == "file":
+        in_fd = os.open(os.path.join(base, "outside", "secret"), os.O_RDONLY | os.O_CLOEXEC)
+    else:
+        in_fd, w = os.pipe()
+        os.write(w, b"through a pipe\n")
+        os.close(w)
+    problems = []
+    try:
+        before = {"stdin": fcntl.fcntl(in_fd, fcntl.F_GETFL), "stdout": fcntl.fcntl(out_fd, fcntl.F_GETFL)}
+        try:
+            p = subprocess.run(command, stdin=in_fd, stdout=out_fd, stderr=subprocess.PIPE, env=env, cwd=base,
+                               timeout=c["max_seconds"])
+        except subprocess.TimeoutExpired:
+            return None, b"", b"driver: timed out after %d s" % c["max_seconds"], problems
+        after = {"stdin": fcntl.fcntl(in_fd, fcntl.F_GETFL), "stdout": fcntl.fcntl(out_fd, fcntl.F_GETFL)}
+        for k in before:
+            if before[k] != after[k]:
+                problems.append(f"the guest changed the host's status flags of its {k}: {before[k]:#o} -> {after[k]:#o}")
+    finally:
+        os.close(in_fd)
+        os.close(out_fd)
+    with open(log, "rb") as f:
+        content = f.read()
+    if not content.startswith(b"log\n"):
+        problems.append(f"the guest rewrote the log its stdout appends to: {content[:80]!r}")
+    return p.returncode, content[4:], p.stderr, problems
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -176,10 +299,13 @@ def guest_path(c, guests, source):
 
 
 def run_one(c, command, base, env_extra, port):
-    """Runs `command` (vivarium or node) for case c; returns (status, out, err)."""
+    """Runs `command` (vivarium or node) for case c; returns (status, out, err,
+    socket client result or problems with the host's side of stdio)."""
     env = dict(os.environ)
     env.pop("GREETING", None)
     env.update(env_extra)
+    if c["stdio"]:
+        return run_redirected(c, command, base, env)
     holder = [port]
     result = []
     client = None
@@ -222,7 +348,9 @@ def check(c, status, out, err, client_result, label):
             problems.append(f"{label}: stderr lacks {s!r}")
     if "FAIL" in text:
         problems.append(f"{label}: the guest reported failed checks")
-    if c["client"] and client_result != [b"pong:ping"]:
+    if c["stdio"]:
+        problems += [f"{label}: {p}" for p in client_result]
+    elif c["client"] and client_result != [b"pong:ping"]:
         problems.append(f"{label}: socket client got {client_result!r}, want [b'pong:ping']")
     return problems
 
@@ -285,6 +413,7 @@ def main():
                 command = [a.vivarium, "run"] + flags
             command += ([module] if module else []) + c["args"]
             before = {d: tree_digest(os.path.join(base, d)) for d in ("outside", "ro")}
+            watch = WriteWatch([os.path.join(base, d) for d in before])
             start = time.time()
             status, out, err, client_result = run_one(c, command, base, c["env"], port)
             elapsed = time.time() - start
@@ -292,8 +421,13 @@ def main():
             for d, digest in before.items():
                 if tree_digest(os.path.join(base, d)) != digest:
                     problems.append(f"{label}: the guest changed {d}/, which it was not granted")
+            problems += [f"{label}: outside the writable preopen, {w}" for w in watch.changes()]
+            # ru_maxrss of the children waited for: this driver runs one per case.
+            rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            if c["max_rss_mib"] and rss_mib > c["max_rss_mib"]:
+                problems.append(f"{label}: peak RSS {rss_mib:.0f} MiB, more than {c['max_rss_mib']} MiB")
             outputs[label] = (status, out)
-            sys.stdout.write(f"--- {label} ({elapsed:.2f} s): {' '.join(command)}\n")
+            sys.stdout.write(f"--- {label} ({elapsed:.2f} s, peak RSS {rss_mib:.0f} MiB): {' '.join(command)}\n")
             sys.stdout.write(out.decode(errors="replace"))
             sys.stdout.write(f"--- {label} stderr\n{err.decode(errors='replace')}")
         finally:

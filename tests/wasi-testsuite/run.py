@@ -9,7 +9,8 @@
 
 Without SUITE_DIR the suite is looked for in $VIVARIUM_WASI_TESTSUITE, then in
 ../shared/wasi-testsuite beside the repository, as its
-tests/{c,rust,assemblyscript}/testsuite folders (or any folder of test cases).
+tests/{c,rust,assemblyscript}/testsuite/wasm32-wasip1 folders (older
+checkouts: tests/*/testsuite; or any folder of test cases).
 The suite cannot be downloaded at build or test time; where it is absent this
 script says so and exits 77 (CTest: skipped). Ends with `N passed, M failed`.
 """
@@ -35,7 +36,11 @@ def find_suite_dirs(args):
     dirs = []
     for lang in ("c", "rust", "assemblyscript"):
         d = os.path.join(root, "tests", lang, "testsuite")
-        if os.path.isdir(d):
+        # The prebuilt branch keeps one folder per target (wasm32-wasip1 is
+        # preview1); older checkouts hold the cases directly.
+        if os.path.isdir(os.path.join(d, "wasm32-wasip1")):
+            dirs.append(os.path.join(d, "wasm32-wasip1"))
+        elif os.path.isdir(d):
             dirs.append(d)
     return dirs or [root]
 
@@ -44,6 +49,13 @@ def cases(folder):
     for name in sorted(os.listdir(folder)):
         if name.endswith(".wasm") or name.endswith(".wat"):
             yield os.path.join(folder, name)
+
+
+def case_name(case):
+    """c/fopen-with-access.wasm: the language folder (above `testsuite`) and the file."""
+    parts = os.path.normpath(case).split(os.sep)
+    lang = parts[parts.index("testsuite") - 1] if "testsuite" in parts[1:] else os.path.basename(os.path.dirname(case))
+    return f"{lang}/{parts[-1]}"
 
 
 def spec_for(case):
@@ -55,6 +67,24 @@ def spec_for(case):
     return spec
 
 
+def scratch_copy(src_dir, name, work):
+    """Copies folder `name` beside the test into `work`, writable (the suite
+    may be installed read-only, and tests create and remove files in it),
+    without the `*.cleanup` leftovers of earlier runs."""
+    src, dst = os.path.join(src_dir, name), os.path.join(work, name)
+    if os.path.isdir(src):
+        shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns("*.cleanup"))
+    else:
+        os.makedirs(dst, exist_ok=True)
+    for dirpath, dirnames, filenames in os.walk(dst):
+        for n in dirnames + filenames:
+            p = os.path.join(dirpath, n)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o700)
+    os.chmod(dst, os.stat(dst).st_mode | 0o700)
+    return dst
+
+
 def run_case(viv, case):
     """Runs one case in a scratch copy of its folder (tests write files into
     their preopens; the suite's own folder stays untouched). Returns an error
@@ -63,12 +93,10 @@ def run_case(viv, case):
     src_dir = os.path.dirname(case)
     with tempfile.TemporaryDirectory(prefix="viv-wasi-suite-") as work:
         cmd = [viv, "run"]
+        if spec.get("root"):
+            cmd += ["--dir", scratch_copy(src_dir, spec["root"], work) + "::/"]
         for d in spec.get("dirs", []):
-            src = os.path.join(src_dir, d)
-            if os.path.isdir(src):
-                shutil.copytree(src, os.path.join(work, d), symlinks=True)
-            else:
-                os.makedirs(os.path.join(work, d), exist_ok=True)
+            scratch_copy(src_dir, d, work)
             cmd += ["--dir", d + "::" + d]
         for k, v in spec.get("env", {}).items():
             cmd += ["--env", f"{k}={v}"]
@@ -109,7 +137,7 @@ def main():
     for folder in dirs:
         for case in cases(folder):
             err = run_case(viv, case)
-            name = os.path.relpath(case, os.path.dirname(folder))
+            name = case_name(case)
             if err:
                 failed += 1
                 print(f"not ok - {name}: {err}")

@@ -95,16 +95,18 @@ TEST_F(AdminApiTest, LogsAndMetrics) {
   auto j = body(call("GET", "/deployments/hello/logs?format=json&since=1"));
   ASSERT_EQ(j["lines"].size(), 1u);
   EXPECT_EQ(j["lines"][0]["request_id"], "req-2");
-  auto counters = metrics.deployment("hello");
-  metrics.record(*counters, 200, std::chrono::microseconds(1500), 0, 2);
+  metrics.guest_ended("hello", 1, 2);  // a trap after two outbound requests
+  metrics.limit_refused("hello", 413);
+  metrics.kv_op(EdgeMetrics::KvPut, true);
   auto m = call("GET", "/metrics");
   ASSERT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("vivarium_requests_total{deployment=\"hello\",status=\"200\"} 1"), std::string::npos);
-  EXPECT_NE(m.body.find("vivarium_request_duration_seconds_bucket{deployment=\"hello\",le=\"0.0025\"} 1"),
-            std::string::npos);
-  EXPECT_NE(m.body.find("vivarium_request_duration_seconds_bucket{deployment=\"hello\",le=\"0.001\"} 0"),
-            std::string::npos);
+  EXPECT_NE(m.headers[0].second.find("version=0.0.4"), std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_guest_outcomes_total{deployment=\"hello\",outcome=\"trap\"} 1"), std::string::npos)
+      << m.body;
   EXPECT_NE(m.body.find("vivarium_outbound_requests_total{deployment=\"hello\"} 2"), std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_request_limit_refusals_total{code=\"413\",deployment=\"hello\"} 1"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("vivarium_kv_operations_total{op=\"put\"} 1"), std::string::npos);
 }
 
 TEST_F(AdminApiTest, MetricsCanBePublic) {

@@ -135,6 +135,7 @@ TEST_F(RegistryTest, TtlExpiryRemovesDeploymentAndItsKv) {
   EXPECT_NE(reg->find("brief"), nullptr);
   now += 1;
   EXPECT_EQ(reg->find("brief"), nullptr);  // gone for clients before the reaper runs
+  EXPECT_EQ(reg->list().size(), 1u);
   EXPECT_EQ(reg->expire(), 1u);
   EXPECT_EQ(kv.count("brief"), 0u);
   EXPECT_EQ(kv.count("stays"), 1u);
@@ -143,6 +144,22 @@ TEST_F(RegistryTest, TtlExpiryRemovesDeploymentAndItsKv) {
   ASSERT_TRUE(fresh->sync().ok());
   EXPECT_EQ(fresh->find("brief"), nullptr);
   EXPECT_NE(fresh->find("stays"), nullptr);
+}
+
+TEST_F(RegistryTest, ExpiredWhileNoNodeRanIsReapedOnLoad) {
+  {
+    auto reg = make(*store);
+    ASSERT_TRUE(reg->deploy(spec("brief", 1min), kHelloWat).ok());
+  }
+  ASSERT_TRUE(kv.put("brief", "k", "v").ok());
+  now += 61'000;
+  auto reg = make(*store);
+  ASSERT_TRUE(reg->sync().ok());
+  EXPECT_EQ(reg->find("brief"), nullptr);
+  EXPECT_TRUE(reg->list().empty());
+  EXPECT_EQ(kv.count("brief"), 0u);
+  EXPECT_TRUE(store->list()->empty());
+  EXPECT_EQ(events.back(), "expired:brief");
 }
 
 TEST_F(RegistryTest, RedeployResetsTheTtl) {

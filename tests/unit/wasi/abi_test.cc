@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "host/wasi/wasi.h"
+#include "tests/unit/wasi/wasi_instance.h"
 #include "vivarium/vivarium.h"
 
 namespace vivarium::wasi {
@@ -24,20 +25,12 @@ constexpr const char* kWat = R"((module
   (func (export "exit") (param i32) (call $exit (local.get 0)))
 ))";
 
-class AbiTest : public ::testing::Test {
+class AbiTest : public ::testing::Test, protected testing::WasiInstance {
  protected:
   void SetUp() override {
     WasiConfig cfg;
     cfg.args = {"prog", "a", "b"};
-    auto c = WasiCtx::create(cfg);
-    ASSERT_TRUE(c.ok()) << c.error().message();
-    ctx = std::move(*c);
-    add_to_linker(linker, *ctx);
-    auto m = Module::from_text(kWat);
-    ASSERT_TRUE(m.ok()) << m.error().to_string();
-    auto i = linker.instantiate(store, *m);
-    ASSERT_TRUE(i.ok()) << i.error().to_string();
-    inst = *i;
+    instantiate(cfg, kWat);
   }
   int32_t call_i32(const char* name, std::vector<Value> args) {
     auto r = inst.call(name, args);
@@ -45,10 +38,6 @@ class AbiTest : public ::testing::Test {
     return r.ok() && !r->empty() ? (*r)[0].i32() : -1;
   }
 
-  std::unique_ptr<WasiCtx> ctx;
-  Linker linker;
-  Store store;
-  Instance inst;
 };
 
 TEST_F(AbiTest, ResultsGoToGuestMemory) {

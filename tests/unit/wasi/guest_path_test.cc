@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "host/wasi/guest_memory.h"
+#include "host/wasi/resolver.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -22,6 +23,11 @@ TEST(GuestPath, Errnos) {
   EXPECT_EQ(checked_guest_path("a\xff").error(), Errno::Ilseq);
   EXPECT_EQ(checked_guest_path(std::string_view("a\0b", 3)).error(), Errno::Inval);
   EXPECT_TRUE(checked_guest_path("a/b").ok());
+  // Length first (issue 10): a path past the limit is NAMETOOLONG even when
+  // its bytes are also bad, so nothing scans or copies it.
+  EXPECT_TRUE(checked_guest_path(std::string(kMaxPathBytes, 'a')).ok());
+  EXPECT_EQ(checked_guest_path(std::string(kMaxPathBytes + 1, 'a')).error(), Errno::NameTooLong);
+  EXPECT_EQ(checked_guest_path(std::string(kMaxPathBytes + 1, '\xff')).error(), Errno::NameTooLong);
 }
 
 TEST(GuestMemory, IovecsAreBoundsChecked) {

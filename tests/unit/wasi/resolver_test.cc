@@ -101,6 +101,28 @@ TEST_P(ResolverTest, OtherErrors) {
   EXPECT_EQ(open_err("dir", true, O_WRONLY), Errno::IsDir);
 }
 
+// "././/file" padded to exactly n bytes (n odd, n >= 7): it names "file".
+std::string padded_path(size_t n) {
+  std::string p;
+  for (size_t i = 0; i < (n - 5) / 2; ++i) p += "./";
+  return p + "/file";
+}
+
+// Regression (issue 10): the walk split a path into components before its
+// length was looked at, so a 256 MiB path cost gigabytes. Both resolvers
+// answer NAMETOOLONG past kMaxPathBytes, for open and for parent; a path of
+// exactly the limit still resolves.
+TEST_P(ResolverTest, PathsLongerThanPathMaxAreNameTooLong) {
+  ASSERT_EQ(kMaxPathBytes % 2, 1u);
+  ASSERT_EQ(padded_path(kMaxPathBytes).size(), kMaxPathBytes);
+  EXPECT_EQ(read(padded_path(kMaxPathBytes)), "hello");
+  EXPECT_EQ(open_err(padded_path(kMaxPathBytes + 2)), Errno::NameTooLong);
+  EXPECT_EQ(open_err(std::string(kMaxPathBytes + 1, '/')), Errno::NameTooLong);  // before "absolute"
+  EXPECT_EQ(open_err(std::string(64u << 20, '.') + "/file"), Errno::NameTooLong);
+  EXPECT_TRUE(r.parent(sb.root_fd(), padded_path(kMaxPathBytes)).ok());
+  EXPECT_EQ(r.parent(sb.root_fd(), padded_path(kMaxPathBytes + 2)).error(), Errno::NameTooLong);
+}
+
 // Regression: O_DIRECTORY shares its bit with O_TMPFILE, and openat2 refused
 // the mode we then passed along (EINVAL for every directory open).
 TEST_P(ResolverTest, ODirectoryOpensWithoutAMode) {

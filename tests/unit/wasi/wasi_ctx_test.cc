@@ -1,6 +1,9 @@
 #include "host/wasi/wasi_ctx.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -38,6 +41,51 @@ TEST(WasiCtx, StdioPreopensAndListenersAreNumberedInOrder) {
   EXPECT_TRUE(l->is_listener);
   EXPECT_TRUE(l->base & right::SockAccept);
   EXPECT_FALSE(t.contains(6));
+}
+
+// Issue 10: stdio is the host's open file description (`< secret >> log`),
+// so the guest gets a one-way stream -- no seek, tell, size, allocate, times,
+// advise, sync or flag changes -- and the type wasmtime reports.
+TEST(WasiCtx, HostStdioIsAOneWayStream) {
+  testing::Sandbox sb;
+  int file = ::open((sb.base() / "root/file").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  ASSERT_GE(file, 0);
+  WasiConfig cfg;
+  cfg.stdin_fd = cfg.stdout_fd = cfg.stderr_fd = file;
+  auto ctx = WasiCtx::create(cfg);
+  ASSERT_TRUE(ctx.ok()) << ctx.error().message();
+  constexpr Rights kNever = right::FdSeek | right::FdTell | right::FdFilestatSetSize | right::FdAllocate |
+                            right::FdFilestatSetTimes | right::FdAdvise | right::FdSync | right::FdDatasync |
+                            right::FdFdstatSetFlags;
+  for (Fd fd : {0u, 1u, 2u}) {
+    FdEntry* e = *(*ctx)->fds().get(fd);
+    EXPECT_EQ(e->base & kNever, 0u) << fd;
+    EXPECT_EQ(e->inheriting, 0u) << fd;
+    EXPECT_TRUE(e->base & right::PollFdReadwrite) << fd;
+    EXPECT_EQ(e->type, FileType::Unknown) << fd;  // a regular file on the host, a stream to the guest
+    EXPECT_TRUE(e->is_host_stdio);
+  }
+  EXPECT_EQ((*(*ctx)->fds().get(0))->base & right::FdWrite, 0u);
+  EXPECT_EQ((*(*ctx)->fds().get(1))->base & right::FdRead, 0u);
+  ::close(file);
+}
+
+TEST(WasiCtx, TerminalStdioIsACharacterDevice) {
+  int tty = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty < 0 || ::grantpt(tty) != 0 || ::unlockpt(tty) != 0) GTEST_SKIP() << "no pseudo-terminals here";
+  int follower = ::open(::ptsname(tty), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(follower, 0);
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  WasiConfig cfg;
+  cfg.stdin_fd = follower;
+  cfg.stdout_fd = null;  // a character device, but no terminal: wasmtime says unknown
+  auto ctx = WasiCtx::create(cfg);
+  ASSERT_TRUE(ctx.ok()) << ctx.error().message();
+  EXPECT_EQ((*(*ctx)->fds().get(0))->type, FileType::CharacterDevice);
+  EXPECT_EQ((*(*ctx)->fds().get(1))->type, FileType::Unknown);
+  ::close(null);
+  ::close(follower);
+  ::close(tty);
 }
 
 TEST(WasiCtx, MissingPreopenIsAnErrorNamingThePath) {

@@ -1,0 +1,248 @@
+// run_request: one request on a fresh instance, on a fiber. The fiber runs
+// inside handlers of a strand of the worker's executor; a blocking hostcall
+// switches back to the handler (the thread goes on with other work) and a
+// completion posted by the outbound client or the resolver switches in again.
+// A steady_timer ends a wait that outlives the request's wall time; the
+// Store's deadline ends code that runs too long.
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/context/fiber.hpp>
+
+#include "host/terrarium/fiber_stack.h"
+#include "host/terrarium/http_fields.h"
+#include "host/terrarium/outcome.h"
+#include "host/terrarium/program.h"
+#include "host/terrarium/request_state.h"
+#include "host/terrarium/request_store.h"
+#include "vivarium/native_stack.h"
+
+namespace vivarium::terrarium {
+namespace {
+
+namespace ctx = boost::context;
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+class Run final : public Async, public std::enable_shared_from_this<Run> {
+ public:
+  Run(asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program, const Services& services,
+      HttpRequest request, std::function<void(Outcome)> done)
+      : ex_(ex),
+        strand_(asio::make_strand(ex)),
+        timer_(strand_),
+        program_(std::move(program)),
+        services_(services),
+        done_(std::move(done)),
+        deadline_(Clock::now() + program_->config().limits.wall_time) {
+    add_client_ip(request);
+    state_.emplace(program_->config(), services_, std::move(request), *this);
+  }
+
+  ~Run() override {
+    // Destroyed while the guest waits (the executor is going away): let the
+    // guest see its wait fail and unwind normally rather than tear down a
+    // live fiber.
+    aborting_ = true;
+    while (fiber_ && !finished_) switch_in();
+  }
+
+  const asio::strand<asio::any_io_executor>& strand() const { return strand_; }
+
+  void start() {
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->on_timeout();
+    });
+    fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
+      sink_ = std::move(sink);
+      outcome_ = execute();
+      finished_ = true;
+      return std::move(sink_);
+    });
+    resume();
+  }
+
+  // ---- Async (called on the fiber, from hostcalls) ----
+  void start_outbound(int32_t handle, http::OutboundRequest req) override {
+    req.timeout = std::min(req.timeout, program_->config().limits.outbound_timeout);
+    auto weak = weak_from_this();
+    const uint64_t id = services_.outbound->start(
+        std::move(req), program_->config().egress,
+        [weak, handle, strand = strand_](Result<http::OutboundResponse> r) {
+          asio::post(strand, [weak, handle, r = std::move(r)]() mutable {
+            if (auto self = weak.lock()) self->complete(handle, std::move(r));
+          });
+        });
+    // The completion cannot have run yet: it is posted to our strand, which
+    // is busy running this fiber.
+    inflight_.emplace(handle, id);
+  }
+
+  Result<void> block_until(const std::function<bool()>& ready) override {
+    while (!ready()) {
+      if (timed_out_) return timeout_error("while the guest waited on an upstream");
+      if (aborting_) return Error(ErrorCode::HostTrap, "the server is shutting down");
+      waiting_ = true;
+      sink_ = std::move(sink_).resume();
+      waiting_ = false;
+    }
+    return {};
+  }
+
+  Result<std::vector<net::IpAddress>> resolve(std::string name, bool ipv6) override {
+    return wait_for<std::vector<net::IpAddress>>([&](auto cb) {
+      services_.dns->resolve(std::move(name), ipv6, program_->config().egress, std::move(cb));
+    });
+  }
+
+  Result<std::vector<uint8_t>> query_raw(std::vector<uint8_t> query) override {
+    return wait_for<std::vector<uint8_t>>([&](auto cb) {
+      services_.dns->query_raw(std::move(query), program_->config().egress, std::move(cb));
+    });
+  }
+
+ private:
+  // ---- on the fiber ----
+  Outcome execute() {
+    const GuestProgram::Impl& prog = program_->impl();
+    const GuestLimits& limits = prog.config.limits;
+    std::unique_ptr<Store> store = new_request_store(limits);
+    store->set_user_data(&*state_);
+    if (limits.fuel != 0) store->set_fuel(limits.fuel);
+    store->set_deadline(deadline_);
+    state_->store = store.get();
+
+    Outcome out;
+    auto inst = prog.linker.instantiate(*store, *prog.module);
+    if (!inst.ok()) {
+      out = failure_outcome(inst.error(), state_->panic_message, limits, "instantiation");
+    } else {
+      state_->instance = *inst;
+      auto r = inst->func("run")->call({});
+      if (r.ok() && !state_->panic_message) {
+        out = ok_outcome(std::move(state_->outgoing));
+      } else {
+        out = failure_outcome(r.ok() ? Error(ErrorCode::HostTrap, "the guest returned after panic_hook")
+                                     : std::move(r).error(),
+                              state_->panic_message, limits, "run");
+      }
+    }
+    out.outbound_requests = state_->outbound_started;
+    // Everything the request created goes now: the instance, its memory and
+    // every handle. Transfers still in flight are cancelled by finish().
+    state_.reset();
+    store.reset();
+    return out;
+  }
+
+  Error timeout_error(std::string_view when) const {
+    return Error(ErrorCode::DeadlineExceeded,
+                 "the wall-time limit of " + std::to_string(program_->config().limits.wall_time.count()) +
+                     " ms ran out " + std::string(when));
+  }
+
+  template <class T, class Start>
+  Result<T> wait_for(Start start) {
+    struct Slot {
+      std::optional<Result<T>> result;
+    };
+    auto slot = std::make_shared<Slot>();
+    auto weak = weak_from_this();
+    start([weak, slot, strand = strand_](Result<T> r) {
+      asio::post(strand, [weak, slot, r = std::move(r)]() mutable {
+        slot->result.emplace(std::move(r));
+        if (auto self = weak.lock()) self->wake();
+      });
+    });
+    VIV_TRY(block_until([&] { return slot->result.has_value(); }));
+    return std::move(*slot->result);
+  }
+
+  // ---- on the strand, outside the fiber ----
+  void complete(int32_t handle, Result<http::OutboundResponse> r) {
+    inflight_.erase(handle);
+    if (!state_) return;
+    auto it = state_->pending.find(handle);
+    if (it == state_->pending.end()) return;
+    it->second.done = true;
+    if (r.ok()) {
+      it->second.response = std::move(*r);
+    } else {
+      it->second.error = r.error().message();
+      state_->log("outbound request failed: " + it->second.error);
+    }
+    wake();
+  }
+
+  void wake() {
+    if (waiting_ && !running_) resume();
+  }
+
+  void on_timeout() {
+    timed_out_ = true;
+    cancel_transfers();
+    wake();
+  }
+
+  void cancel_transfers() {
+    for (const auto& [handle, id] : inflight_) services_.outbound->cancel(id);
+    inflight_.clear();
+  }
+
+  void switch_in() {
+    running_ = true;
+    {
+      NativeStackScope scope(static_cast<char*>(stack_.sp) - stack_.size, stack_.sp);
+      fiber_ = std::move(fiber_).resume();
+    }
+    running_ = false;
+  }
+
+  void resume() {
+    auto keep = shared_from_this();
+    switch_in();
+    if (finished_ && !reported_) finish();
+  }
+
+  void finish() {
+    reported_ = true;
+    timer_.cancel();
+    cancel_transfers();
+    asio::post(ex_, [done = std::move(done_), o = std::move(outcome_)]() mutable { done(std::move(o)); });
+  }
+
+  static void add_client_ip(HttpRequest& r) {
+    if (r.target.empty()) r.target = "/";
+    // A client cannot forge these: whatever it sent is replaced.
+    set_header(r.headers, "x-vivarium-client-ip", {r.client_ip});
+    set_header(r.headers, "fastly-client-ip", {r.client_ip});
+  }
+
+  asio::any_io_executor ex_;
+  asio::strand<asio::any_io_executor> strand_;
+  asio::steady_timer timer_;
+  std::shared_ptr<const GuestProgram> program_;
+  Services services_;
+  std::function<void(Outcome)> done_;
+  Clock::time_point deadline_;
+  std::optional<RequestState> state_;
+  std::unordered_map<int32_t, uint64_t> inflight_;  // pending handle -> transfer id
+
+  ctx::stack_context stack_{};
+  ctx::fiber fiber_;
+  ctx::fiber sink_;
+  Outcome outcome_;
+  bool running_ = false, waiting_ = false, finished_ = false, reported_ = false;
+  bool timed_out_ = false, aborting_ = false;
+};
+
+}  // namespace
+
+void run_request(boost::asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program,
+                 const Services& services, HttpRequest request, std::function<void(Outcome)> done) {
+  auto run = std::make_shared<Run>(ex, std::move(program), services, std::move(request), std::move(done));
+  asio::post(run->strand(), [run] { run->start(); });
+}
+
+}  // namespace vivarium::terrarium

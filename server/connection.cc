@@ -1,0 +1,94 @@
+#include "server/connection.h"
+
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/post.hpp>
+
+#include "server/http_util.h"
+#include "server/metrics.h"
+
+namespace vivarium::server {
+
+void ServerShared::log(const std::string& line) const {
+  if (opts.log) opts.log(line);
+  else std::fprintf(stderr, "vivarium serve: %s\n", line.c_str());
+}
+
+ConnectionBase::ConnectionBase(Worker& worker) : worker_(&worker) {
+  worker_->connections.insert(this);
+  worker_->shared->connections.fetch_add(1, std::memory_order_relaxed);
+  if (auto& m = worker_->shared->opts.metrics)
+    m->gauge("vivarium_http_open_connections", {}, "Client connections open now").inc();
+}
+
+ConnectionBase::~ConnectionBase() {
+  worker_->connections.erase(this);
+  worker_->shared->connections.fetch_sub(1, std::memory_order_relaxed);
+  if (auto& m = worker_->shared->opts.metrics)
+    m->gauge("vivarium_http_open_connections", {}, "Client connections open now").dec();
+  if (worker_->draining && worker_->connections.empty() && worker_->on_idle) {
+    // on_idle may stop the io_context; never from inside a destructor's caller chain.
+    boost::asio::post(worker_->io, [w = worker_] {
+      if (w->connections.empty() && w->on_idle) w->on_idle();
+    });
+  }
+}
+
+Respond ConnectionBase::make_respond(int32_t stream) {
+  auto st = std::make_shared<Respond::State>();
+  st->conn = weak_from_this();
+  st->stream = stream;
+  st->worker = worker_->self;
+  return Respond(std::move(st));
+}
+
+void ConnectionBase::record(const AccessRecord& r) {
+  const ServerShared& s = shared();
+  if (s.opts.access_log) s.opts.access_log->write(r);
+  if (auto& m = s.opts.metrics) {
+    std::string code = std::to_string(r.status);
+    m->counter("vivarium_http_requests_total",
+               {{"deployment", std::string(r.deployment)}, {"code", code}, {"protocol", std::string(r.protocol)}},
+               "HTTP requests answered, by deployment, status code and protocol")
+        .inc();
+    m->histogram("vivarium_http_request_duration_seconds", {{"deployment", std::string(r.deployment)}},
+                 "Time from a request's head to its response handed to the socket")
+        .observe(std::chrono::duration<double>(r.latency).count());
+  }
+}
+
+void ConnectionBase::count_rejected(const char* reason) {
+  if (auto& m = shared().opts.metrics)
+    m->counter("vivarium_http_rejected_total", {{"reason", reason}},
+               "Requests or connections refused by the protocol layer, by reason")
+        .inc();
+}
+
+Respond::State::~State() {
+  if (!done.exchange(true))
+    deliver_now(error_response(500, "the handler dropped the request without a response"));
+}
+
+void Respond::State::deliver(terrarium::HttpResponse response) {
+  if (done.exchange(true)) return;
+  deliver_now(std::move(response));
+}
+
+void Respond::State::deliver_now(terrarium::HttpResponse response) {
+  auto w = worker.lock();
+  if (!w) return;
+  boost::asio::post(w->io, [c = conn, id = stream, r = std::move(response), d = std::move(deployment)]() mutable {
+    if (auto locked = c.lock()) locked->deliver(id, std::move(r), std::move(d));
+  });
+}
+
+void Respond::operator()(terrarium::HttpResponse response) const {
+  if (state_) state_->deliver(std::move(response));
+}
+
+void Respond::set_deployment(std::string name) const {
+  if (state_) state_->deployment = std::move(name);
+}
+
+}  // namespace vivarium::server
