@@ -74,6 +74,40 @@ int cmd_serve(int argc, char** argv) {
                "vivarium serve"};
   ServeOptions o;
   add_serve_options(app, o);
+  app.footer(R"(
+Routing: a request whose Host is NAME.DOMAIN (any --domain, and NAME.localhost
+always) runs deployment NAME; any other host gets 404.
+
+Admin API (--admin; every route but /healthz needs "Authorization: Bearer TOKEN"
+with the token of --admin-token-file, else 401):
+  PUT    /deployments/NAME?ttl=5m&allow-host=HOST[:PORTS]&LIMIT=VALUE  body: .wasm or .wat
+  POST   /deployments?name=NAME&...     the same
+  GET    /deployments                   list (JSON)
+  GET    /deployments/NAME              one (JSON)
+  DELETE /deployments/NAME              undeploy; its KV namespace is dropped
+  GET    /deployments/NAME/logs?since=SEQ&format=text|json   recent log lines
+  GET    /metrics                       Prometheus text (token unless --metrics-public)
+  GET    /healthz                       "ok"
+LIMIT is a --limit-* name without the prefix (wall-time=2s, memory=64MiB, ...).
+The CLI: vivarium deploy FILE --name NAME [--ttl 5m] [--allow-host H] [--limit K=V],
+vivarium deployments, vivarium undeploy NAME, vivarium logs NAME [-f]
+(--server URL or VIVARIUM_SERVER; --token-file F or VIVARIUM_TOKEN).
+
+Persistence: deployments are kept in DATA/deployments (or, with --kv redis://,
+in Redis, shared by every node using it; each node re-reads them every
+--sync-interval). A TTL removes the deployment and its KV data.
+
+--config FILE (TOML), the same keys as the flags:
+  listen = ["0.0.0.0:8080", "tls://0.0.0.0:8443"]
+  domain = ["edge.example.com"]
+  data = "/var/lib/vivarium"
+  admin = "127.0.0.1:8081"
+  kv = "redis://127.0.0.1:6379"
+  [limits]
+  wall-time = "5s"
+  memory = "64MiB"
+
+SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace), exit 0.)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,6 +230,9 @@ int cmd_serve(int argc, char** argv) {
   (*http)->wait();
   if (admin) admin->wait();
   admin_pool.join();
+  // The last requests' lines: the writer flushes every 100 ms, and the
+  // front end may hold its copy of the log past our return.
+  if (hopts.access_log) hopts.access_log->flush();
   spdlog::info("stopped");
   return 0;
 }

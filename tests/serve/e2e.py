@@ -192,6 +192,12 @@ def single_node(args, tmp, t):
         t.check(deploys_ok and results["ok"] > 0 and not results["bad"],
                 "redeploy under load: %d requests, none failed" % results["ok"], results["bad"][:5])
 
+        if shutil.which("curl"):
+            c = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-w", " %{http_version}",
+                                "http://hello.localhost:%d/" % s.port], capture_output=True, text=True, timeout=20)
+            t.check(c.stdout.startswith("hello v") and c.stdout.endswith(" 2"), "h2c (prior knowledge)",
+                    c.stdout + c.stderr)
+
         r = s.cli("deployments")
         t.check(r.returncode == 0 and "hello" in r.stdout, "vivarium deployments lists hello", r.stdout + r.stderr)
         r = s.cli("deployments", token=write(tmp, "wrong", "not-the-token\n"))
@@ -246,6 +252,46 @@ def single_node(args, tmp, t):
         t.check(get(s.port, "brief.localhost")[0] == 404, "restart does not revive expired ones")
     finally:
         t.check(s.stop() == 0, "second SIGTERM: exit 0")
+
+
+def config_file(args, tmp, t):
+    """The same options from --config (TOML); a JSON access log on stdout."""
+    s = Server(args, tmp, "configured")
+    conf = write(tmp, "serve.toml", "\n".join([
+        'listen = ["127.0.0.1:%d"]' % s.port,
+        'admin = "127.0.0.1:%d"' % s.admin,
+        'data = "%s"' % s.data,
+        'admin-token-file = "%s"' % s.token,
+        'domain = ["edge.test"]',
+        'access-log = "json"',
+        '[limits]',
+        'max-request-body = "8"',
+        '']))
+    s.proc = subprocess.Popen([args.vivarium, "serve", "--config", conf], stdout=s.log, stderr=s.log)
+    try:
+        t.check(wait_for(lambda: _healthy(s), 20), "vivarium serve --config FILE starts")
+        r = s.cli("deploy", os.path.join(tmp, "hello.wat"), "--name", "conf")
+        t.check(r.returncode == 0, "deploy to the configured server", r.stderr)
+        t.check(get(s.port, "conf.edge.test") == (200, "hello v1"), "--domain from the config routes")
+        t.check(get(s.port, "conf.localhost", body=b"0123456789")[0] == 413, "[limits] from the config apply")
+    finally:
+        t.check(s.stop() == 0, "configured server: exit 0")
+    with open(s.log.name, errors="replace") as f:
+        logged = f.read()
+    t.check('"deployment":"conf"' in logged and '"status":200' in logged, "JSON access log names the deployment",
+            logged[-600:])
+    bad = write(tmp, "bad.toml", "listen = [\n")
+    r = subprocess.run([args.vivarium, "serve", "--config", bad], capture_output=True, text=True, timeout=20)
+    t.check(r.returncode == 2 and "line" in r.stderr, "a broken config names the line", r.stderr)
+
+
+def _healthy(s):
+    if s.proc.poll() is not None:
+        return False
+    try:
+        return get(s.admin, "admin", "/healthz", timeout=1)[0] == 200
+    except OSError:
+        return False
 
 
 def two_nodes(args, tmp, t):
@@ -303,6 +349,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="viv-serve-e2e-")
     try:
         single_node(args, tmp, t)
+        config_file(args, tmp, t)
         two_nodes(args, tmp, t)
     except Exception as e:  # noqa: BLE001 - report, then fail
         t.check(False, "unexpected error", repr(e))
