@@ -35,6 +35,7 @@ DEBUG = """(module
   (func (export "run") (call $debug (i32.const 16) (i32.const 13))))
 """
 TRAP = """(module (func (export "run") unreachable))"""
+LOOP = """(module (func (export "run") (loop (br 0))))"""
 BAD_TEXT = """(module
   (func (export "run") (blah)))
 """
@@ -225,6 +226,14 @@ def single_node(args, tmp, t):
         t.check(r.returncode == 0 and "guest says hi" in r.stdout, "vivarium logs shows debug() lines", r.stdout)
         r = s.cli("logs", "trap")
         t.check(r.returncode == 0 and "unreachable" in r.stdout, "vivarium logs shows the trap", r.stdout)
+
+        r = s.cli("deploy", write(tmp, "loop.wat", LOOP), "--name", "loop", "--limit", "wall-time=300ms")
+        t0 = time.time()
+        st, body = get(s.port, "loop.localhost")
+        took = time.time() - t0
+        t.check(r.returncode == 0 and st == 504 and took < 5, "wall-time limit: 504 (after %.2fs)" % took, (st, body))
+        t.check(get(s.port, "hello.localhost")[0] == 200, "hello unaffected by the looping deployment")
+        t.check("timeout" in s.cli("logs", "loop").stdout, "the timeout is in the deployment's log")
 
         r = s.cli("deploy", v1, "--name", "small", "--limit", "max-request-body=4")
         st, _ = get(s.port, "small.localhost", body=b"0123456789")
