@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "server/admin_token.h"
 #include "server/manifest_json.h"
@@ -80,6 +81,57 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+// A JSON upload ({"name", "ttl", "allow_hosts": [..], "limits": {..}, and
+// "wat": TEXT or "wasm_base64": BYTES}) as the same options a query string
+// gives, plus the module.
+struct Upload {
+  std::vector<std::pair<std::string, std::string>> options;
+  std::string module;
+};
+
+Result<std::string> base64_decode(const std::string& text) {
+  std::string clean;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) clean += c;
+  if (clean.size() % 4 != 0) return Error(ErrorCode::Usage, "wasm_base64: length is not a multiple of 4");
+  std::string out(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+  if (n < 0) return Error(ErrorCode::Usage, "wasm_base64: not base64");
+  size_t pad = 0;
+  for (size_t i = clean.size(); i > 0 && clean[i - 1] == '=' && pad < 2; --i) ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+Result<Upload> json_upload(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error(ErrorCode::Usage, "the JSON upload is not a JSON object");
+  Upload u;
+  try {
+    for (const auto& [key, value] : j.items()) {
+      if (key == "name" || key == "ttl") {
+        u.options.emplace_back(key, value.get<std::string>());
+      } else if (key == "allow_hosts") {
+        for (const auto& h : value) u.options.emplace_back("allow-host", h.get<std::string>());
+      } else if (key == "limits") {
+        for (const auto& [k, v] : value.items())
+          u.options.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+      } else if (key == "wat") {
+        u.module = value.get<std::string>();
+      } else if (key == "wasm_base64") {
+        VIV_TRY_ASSIGN(u.module, base64_decode(value.get<std::string>()));
+      } else {
+        return Error(ErrorCode::Usage, "unknown field '" + key +
+                                           "' in the JSON upload (name, ttl, allow_hosts, limits, wat, wasm_base64)");
+      }
+    }
+  } catch (const json::exception& e) {
+    return Error(ErrorCode::Usage, std::string("JSON upload: ") + e.what());
+  }
+  return u;
+}
+
 json deployment_json(const Deployment& d) {
   json j = manifest_to_json(d.manifest);
   return j;
@@ -143,6 +195,16 @@ HttpResponse AdminApi::handle(const AdminRequest& req) {
   if (!rest.empty()) rest.remove_prefix(1);  // the '/'
   std::string name(rest.substr(0, rest.find('/')));
   std::string_view sub = rest.find('/') == std::string_view::npos ? std::string_view{} : rest.substr(rest.find('/') + 1);
+
+  // A JSON upload carries the options of the query string, and the module.
+  std::string module = req.body;
+  bool is_json = header(req, "content-type").substr(0, 16) == "application/json";
+  if (is_json && (method == "PUT" || method == "POST")) {
+    auto upload = json_upload(req.body);
+    if (!upload.ok()) return error_response(400, upload.error().message());
+    query.insert(query.begin(), upload->options.begin(), upload->options.end());
+    module = std::move(upload->module);
+  }
 
   auto param = [&](std::string_view key) -> std::string {
     for (const auto& [k, v] : query)
@@ -216,7 +278,7 @@ HttpResponse AdminApi::handle(const AdminRequest& req) {
       return error_response(400, r.error().message());
     }
   }
-  auto d = deployments_.deploy(std::move(spec), req.body);
+  auto d = deployments_.deploy(std::move(spec), std::move(module));
   if (!d.ok()) {
     const Error& e = d.error();
     bool client_fault = e.phase() != Phase::Host || e.code() == ErrorCode::Usage;

@@ -4,6 +4,8 @@
 //
 //   PUT    /deployments/NAME?ttl=5m&allow-host=H&...&LIMIT=VALUE   body: .wasm or .wat
 //   POST   /deployments?name=NAME&...                              the same
+//          (or Content-Type: application/json and a body {"name", "ttl",
+//          "allow_hosts": [..], "limits": {..}, "wat": TEXT | "wasm_base64": B64})
 //   GET    /deployments                 every deployment (JSON)
 //   GET    /deployments/NAME            one deployment (JSON)
 //   DELETE /deployments/NAME            undeploy (its KV namespace goes too)

@@ -85,6 +85,32 @@ TEST_F(AdminApiTest, BadRequestsSayWhatIsWrong) {
   EXPECT_EQ(deployments.size(), 0u);
 }
 
+TEST_F(AdminApiTest, JsonUploads) {
+  auto json_call = [&](std::string method, std::string target, const json& j) {
+    AdminRequest r{std::move(method), std::move(target), {}, j.dump()};
+    r.headers.emplace_back("Authorization", "Bearer s3cret");
+    r.headers.emplace_back("Content-Type", "application/json");
+    return api.handle(r);
+  };
+  auto text = json_call("POST", "/deployments",
+                        {{"name", "viajson"}, {"ttl", "2m"}, {"allow_hosts", {"a.example:443"}},
+                         {"limits", {{"fuel", 5000}, {"wall-time", "1s"}}}, {"wat", kHelloWat}});
+  ASSERT_EQ(text.status, 201) << text.body;
+  EXPECT_EQ(body(text)["ttl"], "2m");
+  EXPECT_EQ(body(text)["limits"]["fuel"], "5000");
+  EXPECT_EQ(body(text)["allow_hosts"][0], "a.example:443");
+  // (module (func (export "run"))) in binary, base64.
+  auto bin = json_call("PUT", "/deployments/binary",
+                       {{"wasm_base64", "AGFzbQEAAAABBAFgAAADAgEABwcBA3J1bgAACgQBAgAL"}});
+  ASSERT_EQ(bin.status, 201) << bin.body;
+  EXPECT_EQ(body(bin)["format"], "wasm");
+  EXPECT_EQ(body(bin)["module_size"], 33);
+  EXPECT_EQ(json_call("PUT", "/deployments/x", {{"wasm_base64", "!!!!"}}).status, 400);
+  EXPECT_NE(json_call("PUT", "/deployments/x", {{"colour", "red"}}).body.find("unknown field 'colour'"),
+            std::string::npos);
+  EXPECT_EQ(json_call("PUT", "/deployments/x", {{"limits", {{"speed", 1}}}}).status, 400);
+}
+
 TEST_F(AdminApiTest, LogsAndMetrics) {
   ASSERT_EQ(call("PUT", "/deployments/hello", kHelloWat).status, 201);
   logs.add("hello", "debug", "req-1", "hi there");
