@@ -34,6 +34,9 @@
 
 namespace viv {
 
+// The interpreter's slots are 8 bytes; a v128 takes two.
+constexpr uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
+
 struct CompiledFunc {
   // `code_words` Words of code, then the offset table (below) in the same
   // allocation: one block per function.

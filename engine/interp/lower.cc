@@ -35,6 +35,12 @@ using vivarium::Location;
 
 namespace {
 
+uint32_t slots_of_types(std::span<const ValType> ts) {
+  uint32_t n = 0;
+  for (ValType t : ts) n += slots_of(t);
+  return n;
+}
+
 struct Val {
   uint32_t loc;    // slot holding the value now (kConstLoc: the constant k)
   uint32_t canon;  // slot it occupies when in place
@@ -232,6 +238,7 @@ class Lowerer {
     const uint32_t canon = L_ + cur_slots_;
     vals_.push_back({canon, canon, w});
     cur_slots_ += w;
+    max_slots_ = std::max(max_slots_, cur_slots_);
     return canon;
   }
   void push_all(std::span<const ValType> ts) {
@@ -365,6 +372,10 @@ class Lowerer {
   uint32_t func_index_;
   FuncValidator v_;
   uint32_t L_ = 0;  // slots of params + locals: the operand stack starts here
+  // Slot of each local (params first): the validator speaks of types only,
+  // where values live is the interpreter's business.
+  std::vector<uint32_t> local_slot_;
+  uint32_t max_slots_ = 0;  // highest operand-stack slot count so far
 
   std::vector<Word> code_;
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
@@ -428,32 +439,17 @@ class Lowerer {
   uint32_t copy_barrier_ = 0;
 };
 
-// Numeric instructions that can trap, so need their offset in the side table
-// (every other unop/binop is total).
-bool can_trap(Op op) {
-  switch (op) {
-    case Op::i32_div_s: case Op::i32_div_u: case Op::i32_rem_s: case Op::i32_rem_u:
-    case Op::i64_div_s: case Op::i64_div_u: case Op::i64_rem_s: case Op::i64_rem_u:
-    case Op::i32_trunc_f32_s: case Op::i32_trunc_f32_u: case Op::i32_trunc_f64_s: case Op::i32_trunc_f64_u:
-    case Op::i64_trunc_f32_s: case Op::i64_trunc_f32_u: case Op::i64_trunc_f64_s: case Op::i64_trunc_f64_u:
-      return true;
-    default:
-      return false;
-  }
-}
-
-uint32_t slots_of_types(std::span<const ValType> ts) {
-  uint32_t n = 0;
-  for (ValType t : ts) n += slots_of(t);
-  return n;
-}
 
 Result<CompiledFuncPtr> Lowerer::run() {
   if (di_ >= m_.funcs.size()) {
     return Error(ErrorCode::UnknownIndex, "unknown function " + std::to_string(func_index_));
   }
   const FuncDef& fd = m_.funcs[di_];
-  L_ = v_.num_local_slots();
+  local_slot_.reserve(v_.local_types().size());
+  for (ValType t : v_.local_types()) {
+    local_slot_.push_back(L_);
+    L_ += slots_of(t);
+  }
   ctl_.push_back(Ctl{FrameKind::Function, false, 0, 0, {}, v_.func_type().results});
   InstrReader reader(m_.span(fd.body), fd.body.begin);
   Instr in;
@@ -480,7 +476,7 @@ Result<CompiledFuncPtr> Lowerer::run() {
   cf->param_slots = slots_of_types(ft.params);
   cf->local_slots = L_;
   cf->result_slots = slots_of_types(ft.results);
-  cf->frame_slots = std::max(L_ + v_.max_slot_height(), cf->result_slots);
+  cf->frame_slots = std::max(L_ + max_slots_, cf->result_slots);
   cf->func_index = func_index_;
   cf->module = &m_;
   return cf;
@@ -530,7 +526,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::local_get: {
-      const uint32_t ls = v_.local_slot(in.index);
+      const uint32_t ls = local_slot_[in.index];
       push(v_.local_types()[in.index]);
       top(0).loc = ls;
       ++lazy_;
@@ -926,14 +922,9 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
       return v.loc == kConstLoc &&
              (!is64 || static_cast<int64_t>(v.k) == static_cast<int64_t>(static_cast<int32_t>(v.k)));
     };
-    const bool commutes = in.op == Op::i32_add || in.op == Op::i32_mul || in.op == Op::i32_and ||
-                          in.op == Op::i32_or || in.op == Op::i32_xor || in.op == Op::i32_eq ||
-                          in.op == Op::i32_ne || in.op == Op::i64_add || in.op == Op::i64_mul ||
-                          in.op == Op::i64_and || in.op == Op::i64_or || in.op == Op::i64_xor ||
-                          in.op == Op::i64_eq || in.op == Op::i64_ne;
     int ki = -1;  // stack index of the folded constant
     if (fits(top(0))) ki = 0;
-    else if (commutes && fits(top(1))) ki = 1;
+    else if (commutes(in.op) && fits(top(1))) ki = 1;
     if (ki >= 0) {
       const uint32_t k = static_cast<uint32_t>(top(ki).k);
       const uint32_t a = operand(1 - ki);
@@ -1362,23 +1353,13 @@ bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
 // A float comparison with a constant operand (right, or left with the
 // comparison mirrored: exact, NaN included) becomes a comparison with an
 // immediate, which br_if/if then fuse into a compare-and-branch.
-Op mirror_float_compare(Op op) {
-  switch (op) {
-    case Op::f32_lt: return Op::f32_gt; case Op::f32_gt: return Op::f32_lt;
-    case Op::f32_le: return Op::f32_ge; case Op::f32_ge: return Op::f32_le;
-    case Op::f64_lt: return Op::f64_gt; case Op::f64_gt: return Op::f64_lt;
-    case Op::f64_le: return Op::f64_ge; case Op::f64_ge: return Op::f64_le;
-    default: return op;  // eq, ne
-  }
-}
-
 bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
   if (float_compare_imm_handler(in.op, 0, false)) {
     int ki = -1;
     if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
     else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
     if (ki < 0) return false;
-    const Op op = ki == 0 ? in.op : mirror_float_compare(in.op);
+    const Op op = ki == 0 ? in.op : mirror_compare(in.op);
     const bool is64 = s->params[0] == ValType::F64;
     const uint64_t k = top(ki).k;
     const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
@@ -1902,7 +1883,7 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
 // canonical slot by the previous instruction: then that instruction is
 // retargeted to write the local directly and nothing is emitted.
 Result<void> Lowerer::set_local(const Instr& in, bool tee) {
-  const uint32_t ls = v_.local_slot(in.index);  // the index was validated
+  const uint32_t ls = local_slot_[in.index];  // the index was validated
   if (!tee && skip_zero_init(in)) {
     pop();
     return {};
@@ -2021,7 +2002,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       Ctl c{in.op == Op::loop ? FrameKind::Loop : FrameKind::Block, !live, 0, 0, f.params, f.results};
       if (live) {
         c.height = static_cast<uint32_t>(vals_.size() - f.params.size());
-        c.slot_height = f.slot_height;
+        c.slot_height = cur_slots_ - slots_of_types(f.params);
         c.loop_start = pos();
       }
       ctl_.push_back(std::move(c));
@@ -2088,7 +2069,7 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       Ctl c{FrameKind::If, !live, 0, 0, f.params, f.results};
       if (live) {
         c.height = static_cast<uint32_t>(vals_.size() - f.params.size());
-        c.slot_height = f.slot_height;
+        c.slot_height = cur_slots_ - slots_of_types(f.params);
         c.has_else_fixup = true;
         c.else_fixup = skip;
       }

@@ -113,9 +113,6 @@ Handler fused_compare_branch(Op cmp, bool back_edge, bool imm);
 // The handler fusing `i32.add x, k` with the i32 compare-and-branch back-edge
 // `cmp` that follows it ([h][a][k][d][x][y][rel]), or nullptr.
 Handler step_compare_back_edge(Op cmp, bool imm);
-// The integer comparison that is true exactly when `cmp` is false (for `if`,
-// which branches when its condition is false), or Op::nop.
-Op negate_compare(Op cmp);
 // For float comparisons (no negated comparison exists, NaN): the handler
 // branching when `cmp` is false, [h][a][b][rel] (forward only), or nullptr.
 Handler fused_compare_branch_not(Op cmp);

@@ -132,19 +132,4 @@ Handler fused_compare_branch_not(Op cmp) {
     default: return nullptr;
   }
 }
-Op negate_compare(Op cmp) {
-  switch (cmp) {
-    case Op::i32_eq: return Op::i32_ne;     case Op::i32_ne: return Op::i32_eq;
-    case Op::i32_lt_s: return Op::i32_ge_s; case Op::i32_ge_s: return Op::i32_lt_s;
-    case Op::i32_gt_s: return Op::i32_le_s; case Op::i32_le_s: return Op::i32_gt_s;
-    case Op::i32_lt_u: return Op::i32_ge_u; case Op::i32_ge_u: return Op::i32_lt_u;
-    case Op::i32_gt_u: return Op::i32_le_u; case Op::i32_le_u: return Op::i32_gt_u;
-    case Op::i64_eq: return Op::i64_ne;     case Op::i64_ne: return Op::i64_eq;
-    case Op::i64_lt_s: return Op::i64_ge_s; case Op::i64_ge_s: return Op::i64_lt_s;
-    case Op::i64_gt_s: return Op::i64_le_s; case Op::i64_le_s: return Op::i64_gt_s;
-    case Op::i64_lt_u: return Op::i64_ge_u; case Op::i64_ge_u: return Op::i64_lt_u;
-    case Op::i64_gt_u: return Op::i64_le_u; case Op::i64_le_u: return Op::i64_gt_u;
-    default: return Op::nop;
-  }
-}
 }  // namespace viv::interp
