@@ -15,10 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/interp/code_buffer.h"
 #include "engine/interp/compiled.h"
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/peephole.h"
 #include "engine/validator/validator.h"
 
 #if __has_include("engine/interp/simd/simd.h")
@@ -60,25 +62,6 @@ struct Fixup {
   uint32_t word;
 };
 
-// A field an instruction writes its result through: a whole Word, or one
-// half of a narrow layout's shared Word.
-struct Field {
-  enum Half : uint8_t { kWhole, kLow, kHigh };
-  uint32_t word = 0;
-  Half half = kWhole;
-};
-constexpr uint32_t kNowhere = UINT32_MAX - 16;
-// An instruction a later one may fuse with: where it is and what it did.
-struct Emitted {
-  uint32_t at = kNowhere, end = kNowhere;
-  Op op = Op::nop;
-  bool imm = false;      // b is an immediate
-  uint32_t a = 0, b = 0, d = 0;
-  uint64_t k = 0;        // a float comparison's constant (imm; b = its size in bytes)
-  // An i32 shl_add (op nop): d = b + (a << k), b an immediate if imm.
-  bool shl_add = false;
-};
-
 struct Ctl {
   FrameKind kind;
   bool dead;             // entered from unreachable code: nothing inside is emitted
@@ -114,17 +97,9 @@ class Lowerer {
   }
 
   // ---- emission ----
-  uint32_t emit(Handler h, uint32_t words) {
-    const uint32_t at = static_cast<uint32_t>(code_.size());
-    code_.resize(code_.size() + words, Word{.u32 = 0});
-    set_handler(at, h);
-    return at;
-  }
-  // Makes the instruction at `at` run `h` (a new one, or a fused rewrite).
-  void set_handler(uint32_t at, Handler h) {
-    if (!encode_handler(h, code_[at])) handler_out_of_range_ = true;
-  }
-  uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
+  uint32_t emit(Handler h, uint32_t words) { return buf_.emit(h, words); }
+  void set_handler(uint32_t at, Handler h) { buf_.set_handler(at, h); }
+  uint32_t pos() const { return buf_.pos(); }
   void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
   // For instructions emitted on behalf of the current wasm instruction
   // (back-edges can end in fuel/deadline traps).
@@ -293,10 +268,12 @@ class Lowerer {
   Result<void> lower_fixed(const Instr& in, const OpInfo& oi);
   Result<void> lower_simd(const Instr& in, const OpInfo& oi);
   Result<void> set_local(const Instr& in, bool tee);
+  // The pattern table (peephole.h) for a binop fed by what was just emitted.
+  bool fuse_binop(const Instr& in, const SigTypes* s);
+  bool fed_by(const Emitted& p, BinopMatch& m);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
   bool lower_abs_mem(const Instr& in, const SigTypes* s);
-  bool lower_int_chain(const Instr& in);
   bool lower_load_chain(const Instr& in);
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
@@ -344,10 +321,8 @@ class Lowerer {
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;
-  bool lower_fmul_sqrt(const Instr& in);
   void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
   bool lower_fbin_load_addi(const Instr& in);
-  bool lower_float_add_chain(const Instr& in);
   // Emits the float compare-with-constant `cmp` fused with a branch (kind as
   // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
   uint32_t emit_float_brci(const Emitted& cmp, int kind) {
@@ -377,15 +352,15 @@ class Lowerer {
   std::vector<uint32_t> local_slot_;
   uint32_t max_slots_ = 0;  // highest operand-stack slot count so far
 
-  std::vector<Word> code_;
-  std::vector<std::pair<uint32_t, uint32_t>> offsets_;
+  CodeBuffer buf_;
+  std::vector<Word>& code_ = buf_.code;
+  std::vector<std::pair<uint32_t, uint32_t>>& offsets_ = buf_.offsets;
   std::vector<Val> vals_;
   uint32_t cur_slots_ = 0;
   uint32_t lazy_ = 0;  // values whose loc != canon
   std::vector<Ctl> ctl_;
   uint32_t fuse_end_ = UINT32_MAX, fuse_slot_ = 0;
   Field fuse_field_{};
-  bool handler_out_of_range_ = false;  // see set_handler
   uint32_t cur_offset_ = 0;  // module offset of the instruction being lowered
   // The last binop emitted (for the compare-and-branch and load/store
   // fusions; usable while binop_.end == pos() and it wrote fuse_slot_), the
@@ -463,7 +438,7 @@ Result<CompiledFuncPtr> Lowerer::run() {
     if (!r.ok()) return annotate(std::move(r).error());
   }
 
-  if (handler_out_of_range_) return internal(Instr{}, "a handler lies more than 2 GiB from h_anchor");
+  if (buf_.handler_out_of_range) return internal(Instr{}, "a handler lies more than 2 GiB from h_anchor");
   auto cf = CompiledFuncPtr(new CompiledFunc);
   const FuncType& ft = v_.func_type();
   const std::vector<uint8_t> table = CompiledFunc::encode_offsets(offsets_);
@@ -907,12 +882,10 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const SigTypes* s = sig_types(oi.sig);
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
-  if (s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg &&
-      (lower_float_fused(in, s) || lower_fbin_load_addi(in) || lower_float_add_chain(in) || lower_fmul_sqrt(in)))
-    return {};
-  if (in.op == Op::i32_add && lower_shl_add()) return {};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
-  if (binop && (lower_int_chain(in) || lower_load_chain(in))) return {};
+  if (binop && (lower_float_fused(in, s) || lower_fbin_load_addi(in))) return {};
+  if (in.op == Op::i32_add && lower_shl_add()) return {};
+  if (binop && (fuse_binop(in, s) || lower_load_chain(in))) return {};
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
@@ -1199,35 +1172,38 @@ bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
   return true;
 }
 
-// `t = x op1 y; d = t op2 b` (i32; y a slot or a constant; op2 add/sub/
-// and/or/xor): the temporary t, just computed by the previous binop and read
-// only here, goes straight to its consumer in one chain instruction.
-bool Lowerer::lower_int_chain(const Instr& in) {
-  const Emitted p = binop_;
-  if (p.end != pos() || fuse_end_ != pos() || fuse_slot_ != p.d || p.at < label_pos_ || p.shl_add) return false;
-  int fi = -1;  // stack index of t
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == p.d) fi = i;
-  if (fi < 0 || top(1 - fi).loc == kConstLoc) return false;
-  const Handler h = chain_handler(p.op, in.op, p.imm, fi == 1);
-  const uint32_t b = top(1 - fi).loc, d = top(1).canon;
-  if (!h || !narrow(p.a, b, d) || (!p.imm && !narrow(p.b))) return false;
-  pop(2);
-  push(ValType::I32);
-  unemit(p);
-  const uint32_t at = emit(h, p.imm ? 4 : 3);
-  if (p.imm) {  // [h][x|b][d][k]
-    code_[at + 1].u32 = pack16(p.a, b);
-    code_[at + 2].u32 = d;
-    code_[at + 3].u32 = p.b;
-    fusable({at + 2}, d);
-  } else {  // [h][x|y][b|d]
-    code_[at + 1].u32 = pack16(p.a, p.b);
-    code_[at + 2].u32 = pack16(b, d);
-    fusable({at + 2, Field::kHigh}, d);
+// Whether binop operand top(0) or top(1) is what `p` just computed into its
+// temporary, read by nothing else (no label between), and the other operand
+// a slot: fills `m` for the pattern table.
+bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
+  if (p.end != pos() || fuse_end_ != pos() || fuse_slot_ != p.d || p.at < label_pos_) return false;
+  for (int i = 0; i < 2; ++i) {
+    const Val& v = top(i);
+    const Val& o = top(1 - i);
+    if (v.loc == v.canon && v.loc == p.d && o.loc != kConstLoc) {
+      m.p = p;
+      m.left = i == 1;
+      m.other = o.loc;
+      m.dst = top(1).canon;
+      return true;
+    }
   }
-  binop_ = prev_binop_ = Emitted{};
-  return true;
+  return false;
+}
+
+bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
+  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &sqrt_}};
+  for (const auto& [kind, p] : producers) {
+    BinopMatch m{in.op, {}, false, 0, 0};
+    Field f;
+    if (!fed_by(*p, m) || !interp::fuse_binop(buf_, kind, m, f)) continue;
+    pop(2);
+    push(s->result);  // m.dst
+    fusable(f, m.dst);
+    binop_ = prev_binop_ = sqrt_ = Emitted{};
+    return true;
+  }
+  return false;
 }
 
 // `x op2 (i32.load (a + b))`, the load (fused with its address add) just
@@ -1691,28 +1667,6 @@ void Lowerer::put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint3
   code_[at + 3].u32 = off;
 }
 
-// `d2 * sqrt(d2)`: an f32/f64 mul of the sqrt just computed into its
-// temporary and a slot: [h][x|s][d] in place of both.
-bool Lowerer::lower_fmul_sqrt(const Instr& in) {
-  const Emitted q = sqrt_;
-  if (q.end != pos() || fuse_end_ != pos() || fuse_slot_ != q.d || q.at < label_pos_) return false;
-  int si = -1;  // stack index of the root
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == q.d && top(1 - i).loc != kConstLoc) si = i;
-  const Handler h = si < 0 ? nullptr : float_mul_sqrt_handler(in.op, q.op, si == 1);
-  if (!h || !narrow(top(1 - si).loc, q.a)) return false;
-  const uint32_t x = top(1 - si).loc;
-  pop(2);
-  const uint32_t d = push(in.op == Op::f64_mul ? ValType::F64 : ValType::F32);
-  unemit(q);
-  const uint32_t at = emit(h, 3);
-  code_[at + 1].u32 = pack16(x, q.a);
-  code_[at + 2].u32 = d;
-  fusable({at + 2}, d);
-  sqrt_ = Emitted{};
-  return true;
-}
-
 // Whether the instruction at `at` runs `h`.
 bool Lowerer::emitted(uint32_t at, Handler h) const {
   Word w;
@@ -1793,31 +1747,6 @@ bool Lowerer::lower_fbin_load_addi(const Instr& in) {
   fusable({at + 2}, d);
   note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
   mem_load_ = load_ = Emitted{};
-  return true;
-}
-
-// An f32/f64 add/sub whose operand an add/sub of the same type just
-// computed into its temporary: [h][a|b][c|d] in place of both.
-bool Lowerer::lower_float_add_chain(const Instr& in) {
-  const Emitted e = binop_;
-  if (e.end != pos() || fuse_end_ != pos() || e.imm || e.at < label_pos_) return false;
-  int ti = -1;  // stack index of e's result
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == e.d && top(1 - i).loc != kConstLoc)
-      ti = i;
-  const Handler h = ti < 0 ? nullptr : float_add_chain_handler(e.op, in.op, ti == 0 ? 1 : 0);
-  if (!h) return false;
-  const uint32_t c = top(1 - ti).loc;
-  const ValType t = in.op == Op::f64_add || in.op == Op::f64_sub ? ValType::F64 : ValType::F32;
-  if (!narrow(e.a, e.b) || !narrow(c, L_ + cur_slots_)) return false;
-  pop(2);
-  const uint32_t d = push(t);
-  unemit(e);
-  const uint32_t at = emit(h, 3);
-  code_[at + 1].u32 = pack16(e.a, e.b);
-  code_[at + 2].u32 = pack16(c, d);
-  fusable({at + 2, Field::kHigh}, d);
-  binop_ = prev_binop_ = Emitted{};
   return true;
 }
 

@@ -19,6 +19,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/float_arith.h"
 #include "engine/interp/float_ops.h"
+#include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
 
 namespace viv::interp {
@@ -117,7 +118,7 @@ VIV_HANDLER(h_fmul_add) {
 // Layout as mul+add (narrow only). K: 0 = t OP2 c, 1 = c OP2 t, t = a OP1 b.
 template <class F, FOp O1, FOp O2, int K>
 VIV_HANDLER(h_fadd_chain) {
-  using L = MulAddL<true>;
+  using L = layout::ab_cd;
   const F t = apply<O1>(rd<F>(fp, L::a(pc)), rd<F>(fp, L::b(pc))), c = rd<F>(fp, L::c(pc));
   wr(fp, L::d(pc), K == 0 ? apply<O2>(t, c) : apply<O2>(c, t));
   VIV_NEXT(L::kWords);
@@ -206,9 +207,10 @@ template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { 
 
 template <class F, bool SLeft>
 VIV_HANDLER(h_fmul_sqrt) {
-  const F x = rd<F>(fp, lo16(pc, 1)), r = wasm_sqrt(rd<F>(fp, hi16(pc, 1)));
-  wr(fp, pc[2].u32, SLeft ? r * x : x * r);
-  VIV_NEXT(3);
+  using L = layout::ab_d;  // a = x, b = s
+  const F x = rd<F>(fp, L::a(pc)), r = wasm_sqrt(rd<F>(fp, L::b(pc)));
+  wr(fp, L::d(pc), SLeft ? r * x : x * r);
+  VIV_NEXT(L::kWords);
 }
 
 }  // namespace

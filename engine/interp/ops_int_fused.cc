@@ -8,8 +8,10 @@
 //    hashing round) in one dispatch.
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/interp/exec_state.h"
+#include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
 
 namespace viv::interp {
@@ -51,16 +53,19 @@ struct ShrS { static u32 f(u32 a, u32 b) { return static_cast<u32>(static_cast<i
 struct Rotl { static u32 f(u32 a, u32 b) { return std::rotl(a, static_cast<int>(b & 31)); } };
 struct Rotr { static u32 f(u32 a, u32 b) { return std::rotr(a, static_cast<int>(b & 31)); } };
 
-// t = x F1 y (y an immediate if I), then d = t F2 b (L) or b F2 t.
-//   I: [h][x|b][d][k]     slot: [h][x|y][b|d]
+// t = a F1 b (b an immediate k if I), then d = t F2 c (L) or c F2 t.
+//   I: layout ac_d_k, [h][a|c][d][k]     slot: ab_cd, [h][a|b][c|d]
 template <class F1, class F2, bool I, bool L>
 VIV_HANDLER(h_chain) {
-  const u32 x = rd_u32(fp, lo16(pc, 1));
-  const u32 y = I ? pc[3].u32 : rd_u32(fp, hi16(pc, 1));
-  const u32 b = rd_u32(fp, I ? hi16(pc, 1) : lo16(pc, 2));
+  using Lay = std::conditional_t<I, layout::ac_d_k, layout::ab_cd>;
+  const u32 x = rd_u32(fp, Lay::a(pc));
+  u32 y;
+  if constexpr (I) y = Lay::k(pc);
+  else y = rd_u32(fp, Lay::b(pc));
+  const u32 b = rd_u32(fp, Lay::c(pc));
   const u32 t = F1::f(x, y);
-  wr_u32(fp, I ? pc[2].u32 : hi16(pc, 2), L ? F2::f(t, b) : F2::f(b, t));
-  VIV_NEXT(I ? 4 : 3);
+  wr_u32(fp, Lay::d(pc), L ? F2::f(t, b) : F2::f(b, t));
+  VIV_NEXT(Lay::kWords);
 }
 
 // t = the i32 at (a + k-or-slot) + off, an i32.load fused with its address

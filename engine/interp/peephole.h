@@ -1,0 +1,54 @@
+// The peephole stage: superinstructions as rows of a pattern table
+// (fusions.def), applied to the code the lowering just emitted.
+//
+// The lowering (lower.cc) translates each wasm instruction to its plain
+// form and remembers what it emitted (Emitted records). When the next
+// instruction consumes the result of the one just emitted -- a temporary
+// that nothing else reads, with no label between them -- the lowering hands
+// the pair to this stage, which tries the table's rows in order: the first
+// whose handler exists for the pair and whose values fit its layout
+// replaces the producer with one fused instruction (CodeBuffer::encode_at).
+// Nothing in the lowering names a row: a new superinstruction is a row in
+// fusions.def, its layout in layouts.def (if new), its handler, its test.
+#pragma once
+#include <cstdint>
+
+#include "engine/interp/code_buffer.h"
+#include "engine/opcodes/opcodes.h"
+
+namespace viv::interp {
+
+constexpr uint32_t kNowhere = UINT32_MAX - 16;
+// An emitted instruction a later one may fuse with: where it is and what it did.
+struct Emitted {
+  uint32_t at = kNowhere, end = kNowhere;
+  Op op = Op::nop;
+  bool imm = false;      // b is an immediate
+  uint32_t a = 0, b = 0, d = 0;
+  uint64_t k = 0;        // a float comparison's constant (imm; b = its size in bytes)
+  // An i32 shl_add (op nop): d = b + (a << k), b an immediate if imm.
+  bool shl_add = false;
+};
+
+// Which record of the lowering produced the consumed value.
+enum class Producer : uint8_t {
+  binop,  // the last binop (plain, or with a constant right operand: imm)
+  unop,   // the last narrow f32/f64 sqrt
+};
+
+// A binop (`op`) one of whose operands the instruction `p` just computed
+// into its temporary (read by nothing else).
+struct BinopMatch {
+  Op op;
+  Emitted p;
+  bool left;       // p's result is op's left operand
+  uint32_t other;  // the slot of op's other operand
+  uint32_t dst;    // the slot of op's result
+};
+
+// Tries the binop rows of fusions.def for producer kind `kind`, in order;
+// emits the first that applies in place of m.p and returns true, with
+// `result` the field of its result.
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result);
+
+}  // namespace viv::interp
