@@ -31,7 +31,7 @@ bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
 }
 
 bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
-                           Field* result) {
+                           Field* result, uint32_t* rel) {
   if (!fits(id, values)) return false;
   rewind(at);
   const LayoutDesc& l = layout_desc(id);
@@ -55,6 +55,7 @@ bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer
     const FieldDesc& d = l.fields[static_cast<size_t>(l.result)];
     *result = {at + d.word, d.kind == FieldKind::Lo ? Field::kLow : d.kind == FieldKind::Hi ? Field::kHigh : Field::kWhole};
   }
+  if (rel && l.rel >= 0) *rel = at + l.fields[static_cast<size_t>(l.rel)].word;
   return true;
 }
 

@@ -49,13 +49,23 @@ class CodeBuffer {
     code.resize(at);
     while (!offsets.empty() && offsets.back().first >= at) offsets.pop_back();
   }
+  // The module offset of the entry for Word `word` (an instruction that can
+  // trap or call starts there), or kNoTrap: the Trap value of a replaced
+  // instruction.
+  uint64_t trap_at(uint32_t word) const {
+    for (auto it = offsets.rbegin(); it != offsets.rend() && it->first >= word; ++it)
+      if (it->first == word) return it->second;
+    return kNoTrap;
+  }
   // Whether `values` (in the order of layout `id`'s fields) fit it: a Lo/Hi
   // field holds 16 bits, a Slot or Rel field 32.
   static bool fits(LayoutId id, std::initializer_list<uint64_t> values);
   // Rewinds to `at` and emits `h` there in layout `id` with `values`, adding
   // an offset entry per Trap field (kNoTrap: none); `result` receives field
-  // d's place. False, with nothing changed, if the values do not fit.
-  bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result);
+  // d's place and `rel` the Word of field rel (a branch target, left 0 for
+  // the caller to set). False, with nothing changed, if the values do not fit.
+  bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result,
+                 uint32_t* rel = nullptr);
 };
 
 }  // namespace viv::interp

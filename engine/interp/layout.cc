@@ -7,9 +7,10 @@ namespace viv::interp {
 namespace {
 
 constexpr LayoutDesc make(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
-  LayoutDesc d{name, words, 0, {}, -1};
+  LayoutDesc d{name, words, 0, {}, -1, -1};
   for (const FieldDesc& f : fields) {
     if (f.name == "d") d.result = d.nfields;
+    if (f.name == "rel") d.rel = d.nfields;
     d.fields[d.nfields++] = f;
   }
   return d;

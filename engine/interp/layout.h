@@ -27,6 +27,7 @@ struct LayoutDesc {
   uint8_t nfields;
   std::array<FieldDesc, kMaxLayoutFields> fields;
   int result;       // index of the field named `d` (the result slot), or -1
+  int rel;          // index of the field named `rel` (a branch target), or -1
 };
 
 enum class LayoutId : uint8_t {

@@ -277,16 +277,6 @@ class Lowerer {
   bool lower_load_chain(const Instr& in);
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
-  bool lower_load_compare_branch(Op cmp, Fixup& rel, uint32_t label);
-  // The bit-test branch (ops_int_fused.cc) for a condition binop_ just
-  // computed as `x & k`, or nullptr.
-  Handler bit_test(bool zero, bool back_edge) const {
-    if (binop_.op != Op::i32_and || !binop_.imm) return nullptr;
-    return bit_test_branch_handler(zero, back_edge);
-  }
-  Handler eqz_bit_test(bool zero, bool back_edge, uint32_t label, Emitted& bit_and) const;
-  // Rewinds to the i32.and `a` (and whatever followed it) and emits bit-test
-  // branch `h` there, [h][x][k][rel]; rel is left to the caller.
   // Word `word` of the branch instruction at `at` targets frame `c`: a loop's
   // start now (a back-edge, where fuel traps land), else a fixup.
   void set_branch_target(Ctl& c, uint32_t at, uint32_t word) {
@@ -297,14 +287,11 @@ class Lowerer {
       c.fixups.push_back({at, at + word});
     }
   }
-  uint32_t emit_bit_test(Handler h, const Emitted a) {
-    unemit(a);
-    const uint32_t at = emit(h, 4);
-    code_[at + 1].u32 = a.a;
-    code_[at + 2].u32 = a.b;
-    eqz_ = binop_ = prev_binop_ = Emitted{};
-    return at;
-  }
+  // The condition a br_if or `if` consumes, just computed by an i32.eqz or a
+  // binop, with what came before it: for the pattern table (peephole.h).
+  bool condition_match(uint32_t label, bool loop, bool on_false, BranchMatch& m) const;
+  // After a fused branch: the records it consumed are gone.
+  void forget_conditions() { binop_ = prev_binop_ = eqz_ = ild_ = Emitted{}; }
   bool skip_zero_init(const Instr& in);
   // Memory superinstructions (fused_mem.h): the last load, and a store of
   // its value fused with it (ops_mem_copy.cc).
@@ -323,16 +310,6 @@ class Lowerer {
   Emitted plain_load_chain() const;
   void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
   bool lower_fbin_load_addi(const Instr& in);
-  // Emits the float compare-with-constant `cmp` fused with a branch (kind as
-  // float_compare_imm_handler): [h][a][rel][k..]; rel is left to the caller.
-  uint32_t emit_float_brci(const Emitted& cmp, int kind) {
-    const bool is32 = cmp.b == 4;
-    const uint32_t at = emit(float_compare_imm_handler(cmp.op, kind, false), is32 ? 4 : 5);
-    code_[at + 1].u32 = cmp.a;
-    if (is32) code_[at + 3].u32 = static_cast<uint32_t>(cmp.k);
-    else std::memcpy(&code_[at + 3], &cmp.k, 8);
-    return at;
-  }
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
   // fresh: the top value was just computed into its slot (the function's
@@ -692,101 +669,30 @@ Result<void> Lowerer::lower(const Instr& in) {
     }
     case Op::br_if: {
       const uint32_t cond = operand(0);
-      // The condition was just computed by a comparison into a temporary:
-      // turn that comparison into a compare-and-branch.
-      const bool cond_fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond;
-      const bool from_binop = cond_fresh && binop_.end == pos();
-      const bool from_eqz = cond_fresh && eqz_.end == pos();
+      // The condition just computed into its temporary: the pattern table
+      // may fuse what computed it with the branch.
+      const bool fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == cond;
       pop();
       Ctl& c = ctl_at(in.index);
-      Fixup rel{};
-      Handler fused =
-          from_binop ? fused_compare_branch(binop_.op, c.kind == FrameKind::Loop, binop_.imm) : nullptr;
-      if (from_binop && !fused) fused = bit_test(false, c.kind == FrameKind::Loop);
-      Emitted bit_and;  // br_if (i32.eqz (x & k)): branch if x & k is zero
-      const Handler testz = from_eqz ? eqz_bit_test(true, c.kind == FrameKind::Loop, label_pos_, bit_and) : nullptr;
-      if (testz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        set_branch_target(c, emit_bit_test(testz, bit_and), 3);
-        no_fuse();
-      } else if (from_eqz && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        // br_if (i32.eqz x): branch unless x; the eqz becomes a br_unless
-        // ([h][x][rel]) in its place.
-        unemit(eqz_);
-        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_unless_loop : &h_br_unless, 3);
-        code_[at + 1].u32 = eqz_.a;
-        eqz_ = Emitted{};
-        if (c.kind == FrameKind::Loop) {
-          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-          mark(at);
-        } else {
-          c.fixups.push_back({at, at + 2});
-        }
-        no_fuse();
-      } else if (from_binop && (c.kind == FrameKind::Block || c.kind == FrameKind::If || c.kind == FrameKind::Else) &&
-                 !branch_needs_moves(in.index, 0) && lower_load_compare_branch(binop_.op, rel, label_pos_)) {
-        c.fixups.push_back(rel);
-        no_fuse();
-      } else if (from_binop && binop_.imm && float_compare_imm_handler(binop_.op, 1, false) &&
-                 c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        // A float comparison with a constant: [h][a][rel][k..].
-        const Emitted cmp = binop_;
-        unemit(cmp);
-        const uint32_t at = emit_float_brci(cmp, c.kind == FrameKind::Loop ? 2 : 1);
-        binop_ = Emitted{};
-        if (c.kind == FrameKind::Loop) {
-          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-          mark(at);
-        } else {
-          c.fixups.push_back({at, at + 2});
-        }
-        no_fuse();
-      } else if (fused && c.kind == FrameKind::Loop && prev_binop_.end == binop_.at &&
-                 prev_binop_.op == Op::i32_add && prev_binop_.imm && prev_binop_.at >= label_pos_ &&
-                 step_compare_back_edge(binop_.op, binop_.imm) && !branch_needs_moves(in.index, 0)) {
-        // `i += k; br_if $loop (i OP n)`: the add and the comparison, the last
-        // two instructions, become one [h][a][k][d][x][y][rel].
-        const Emitted add = prev_binop_, cmp = binop_;
-        unemit(add);
-        const uint32_t at = emit(step_compare_back_edge(cmp.op, cmp.imm), 7);
-        code_[at + 1].u32 = add.a;
-        code_[at + 2].u32 = add.b;
-        code_[at + 3].u32 = add.d;
-        code_[at + 4].u32 = cmp.a;
-        code_[at + 5].u32 = cmp.b;
-        code_[at + 6].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-        mark(at);  // a back-edge: fuel and deadline traps land here
-        no_fuse();
-        binop_ = prev_binop_ = Emitted{};
-      } else if (fused && c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        // The comparison becomes a compare-and-branch [h][a][b-or-k][rel].
-        const Emitted cmp = binop_;
-        unemit(cmp);
-        const uint32_t at = emit(fused, 4);
-        code_[at + 1].u32 = cmp.a;
-        code_[at + 2].u32 = cmp.b;
-        binop_ = Emitted{};
-        if (c.kind == FrameKind::Loop) {
-          code_[at + 3].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-          mark(at);
-        } else {
-          c.fixups.push_back({at, at + 3});
-        }
-        no_fuse();
-      } else if (c.kind != FrameKind::Function && !branch_needs_moves(in.index, 0)) {
-        const uint32_t at = emit(c.kind == FrameKind::Loop ? &h_br_if_loop : &h_br_if, 3);
-        code_[at + 1].u32 = cond;
-        if (c.kind == FrameKind::Loop) {
-          code_[at + 2].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-          mark(at);
-        } else {
-          c.fixups.push_back({at, at + 2});
-        }
-      } else {
+      if (c.kind == FrameKind::Function || branch_needs_moves(in.index, 0)) {
         const uint32_t at = emit(&h_br_unless, 3);
         code_[at + 1].u32 = cond;
         emit_branch(in.index);
         patch({at, at + 2}, pos());
+        return {};
       }
+      const bool loop = c.kind == FrameKind::Loop;
+      BranchMatch m;
+      uint32_t at, rel;
+      if (fresh && condition_match(label_pos_, loop, false, m) && fuse_branch(buf_, m, at, rel)) {
+        forget_conditions();
+      } else {
+        at = emit(loop ? &h_br_if_loop : &h_br_if, 3);
+        code_[at + 1].u32 = cond;
+        rel = at + 2;
+      }
+      set_branch_target(c, at, rel - at);
+      no_fuse();
       return {};
     }
     case Op::br_table: {
@@ -1266,15 +1172,6 @@ bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
   return true;
 }
 
-// `i32.eqz (x & k)` as a condition, the and's result read only by the eqz
-// and no label between them: the bit-test branch replacing both (`bit_and`
-// receives the and), or nullptr.
-Handler Lowerer::eqz_bit_test(bool zero, bool back_edge, uint32_t label, Emitted& bit_and) const {
-  if (binop_.end != eqz_.at || binop_.d != eqz_.a || binop_.d < L_ || binop_.at < label) return nullptr;
-  bit_and = binop_;
-  return bit_test(zero, back_edge);
-}
-
 // A function's single result that the last instruction just computed into
 // its temporary: that instruction writes fp[0] (where the caller expects it)
 // instead, saving the copy before h_return. Handlers read their operands
@@ -1293,24 +1190,12 @@ bool Lowerer::skip_zero_init(const Instr& in) {
          in.index >= v_.func_type().params.size();
 }
 
-// `i32.load; i32.const k; cmp; br_if` (or `if`, with the negated `cmp`),
-// the loaded value read only by the comparison, nothing between them: one
-// [h][addr][off][k][rel] at the load's place (its offset entry holds). Forward
-// branches only (a back-edge would need its own offset entry). `rel` is the
-// branch Word to fix up; `label` the last label's position (none may lie
-// inside the fused pair).
-bool Lowerer::lower_load_compare_branch(Op cmp, Fixup& rel, uint32_t label) {
-  const Emitted ld = ild_, cc = binop_;
-  const Handler h = load_compare_branch_handler(cmp);
-  if (!h || !cc.imm || cc.end != pos() || ld.end != cc.at || ld.d != cc.a || ld.d < L_ || ld.at < label)
-    return false;
-  unemit(ld);
-  const uint32_t at = emit(h, 5);
-  code_[at + 1].u32 = ld.a;
-  code_[at + 2].u32 = ld.b;
-  code_[at + 3].u32 = cc.b;
-  rel = {at, at + 4};
-  binop_ = prev_binop_ = ild_ = Emitted{};
+bool Lowerer::condition_match(uint32_t label, bool loop, bool on_false, BranchMatch& m) const {
+  // `e` if it ends at `at` with no label inside, else nothing.
+  auto before = [label](const Emitted& e, uint32_t at) { return e.end == at && e.at >= label ? e : Emitted{}; };
+  if (eqz_.end == pos()) m = {Producer::eqz, eqz_, before(binop_, eqz_.at), Emitted{}, loop, on_false, L_};
+  else if (binop_.end == pos()) m = {Producer::binop, binop_, before(prev_binop_, binop_.at), before(ild_, binop_.at), loop, on_false, L_};
+  else return false;
   return true;
 }
 
@@ -1879,14 +1764,7 @@ void Lowerer::emit_branch(uint32_t depth) {
   if (c.kind == FrameKind::Function) return emit_return();
   const std::span<const ValType> types = c.kind == FrameKind::Loop ? c.params : c.results;
   emit_moves_to(c, static_cast<uint32_t>(types.size()));
-  if (c.kind == FrameKind::Loop) {
-    const uint32_t at = emit(&h_br_loop, 2);
-    code_[at + 1].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
-    mark(at);
-  } else {
-    const uint32_t at = emit(&h_br, 2);
-    c.fixups.push_back({at, at + 1});
-  }
+  set_branch_target(c, emit(c.kind == FrameKind::Loop ? &h_br_loop : &h_br, 2), 1);
 }
 
 // Results go to fp[0..]: where the caller placed the arguments, which is
@@ -1946,53 +1824,18 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         pop();
         const uint32_t before = pos();
         materialize_all();
-        // A condition just computed by a comparison (or i32.eqz), with
-        // nothing emitted since: branch to `else` on the negated comparison.
-        const Op neg = fresh && binop_.end == before ? negate_compare(binop_.op) : Op::nop;
-        if (pos() == before && neg != Op::nop && lower_load_compare_branch(neg, skip, prev_label)) {
-          // [h][addr][off][k][rel]
-        } else if (pos() == before && fresh && binop_.end == before && bit_test(true, false)) {
-          const uint32_t at = emit_bit_test(bit_test(true, false), binop_);
-          skip = {at, at + 3};
-        } else if (Emitted a; pos() == before && fresh && eqz_.end == before && eqz_bit_test(false, false, prev_label, a)) {
-          const uint32_t at = emit_bit_test(eqz_bit_test(false, false, prev_label, a), a);  // and + eqz
-          skip = {at, at + 3};
-        } else if (pos() == before && neg != Op::nop) {  // [h][a][b-or-k][rel]
-          const Emitted cmp = binop_;
-          unemit(cmp);
-          const uint32_t at = emit(fused_compare_branch(neg, false, cmp.imm), 4);
-          code_[at + 1].u32 = cmp.a;
-          code_[at + 2].u32 = cmp.b;
-          skip = {at, at + 3};
-          binop_ = Emitted{};
-        } else if (pos() == before && fresh && binop_.end == before && binop_.imm &&
-                   float_compare_imm_handler(binop_.op, 3, false)) {  // [h][a][rel][k..]
-          const Emitted cmp = binop_;
-          unemit(cmp);
-          const uint32_t at = emit_float_brci(cmp, 3);
-          skip = {at, at + 2};
-          binop_ = Emitted{};
-        } else if (pos() == before && fresh && binop_.end == before && !binop_.imm &&
-                   fused_compare_branch_not(binop_.op)) {  // float: [h][a][b][rel], branch unless a OP b
-          const Emitted cmp = binop_;
-          unemit(cmp);
-          const uint32_t at = emit(fused_compare_branch_not(cmp.op), 4);
-          code_[at + 1].u32 = cmp.a;
-          code_[at + 2].u32 = cmp.b;
-          skip = {at, at + 3};
-          binop_ = Emitted{};
-        } else if (pos() == before && fresh && eqz_.end == before) {  // [h][x][rel]
-          const Emitted eqz = eqz_;
-          unemit(eqz);
-          const uint32_t at = emit(&h_br_if, 3);
-          code_[at + 1].u32 = eqz.a;
-          skip = {at, at + 2};
-          eqz_ = Emitted{};
+        // A condition just computed (nothing emitted since): the pattern
+        // table may fuse what computed it with the branch to `else`.
+        BranchMatch m;
+        uint32_t at, rel;
+        if (fresh && pos() == before && condition_match(prev_label, false, true, m) && fuse_branch(buf_, m, at, rel)) {
+          forget_conditions();
         } else {
-          const uint32_t at = emit(&h_br_unless, 3);
+          at = emit(&h_br_unless, 3);
           code_[at + 1].u32 = cond;
-          skip = {at, at + 2};
+          rel = at + 2;
         }
+        skip = {at, rel};
       }
       const CtrlFrame& f = v_.frame(0);
       Ctl c{FrameKind::If, !live, 0, 0, f.params, f.results};

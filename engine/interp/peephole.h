@@ -34,6 +34,7 @@ struct Emitted {
 enum class Producer : uint8_t {
   binop,  // the last binop (plain, or with a constant right operand: imm)
   unop,   // the last narrow f32/f64 sqrt
+  eqz,    // the last i32.eqz
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
@@ -50,5 +51,29 @@ struct BinopMatch {
 // emits the first that applies in place of m.p and returns true, with
 // `result` the field of its result.
 bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result);
+
+// A conditional branch (br_if, or `if`, which branches when its condition
+// is false) whose condition `p` just computed into its temporary. The
+// instructions before p that a row may take too, if they end where the next
+// one starts with no label between (else at == kNowhere):
+struct BranchMatch {
+  Producer kind;   // binop or eqz
+  Emitted p;
+  Emitted prev;    // kind binop: the binop before p; kind eqz: the binop before the eqz
+  Emitted load;    // kind binop: the plain i32.load before p
+  bool loop;       // the target is a loop's start: a back-edge
+  bool on_false;   // `if`: branch when the condition is false
+  uint32_t temps;  // the first operand-stack slot (below it: locals)
+};
+// Whether `e` exists and computed p's left operand into a temporary that
+// only p read.
+inline bool feeds(const Emitted& e, const BranchMatch& m) {
+  return e.at != kNowhere && e.d == m.p.a && e.d >= m.temps;
+}
+// The br_if rows (branch when the condition holds) or, if m.on_false, the
+// `if` rows (branch when it does not) of fusions.def: the first that applies
+// replaces what it consumes (from its `from` instruction on). `at` receives
+// the fused instruction's start, `rel` its branch-target Word.
+bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel);
 
 }  // namespace viv::interp
