@@ -274,7 +274,6 @@ class Lowerer {
   bool lower_float_fused(const Instr& in, const SigTypes* s);
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
   bool lower_abs_mem(const Instr& in, const SigTypes* s);
-  bool lower_load_chain(const Instr& in);
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
   // Word `word` of the branch instruction at `at` targets frame `c`: a loop's
@@ -791,7 +790,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
   if (binop && (lower_float_fused(in, s) || lower_fbin_load_addi(in))) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
-  if (binop && (fuse_binop(in, s) || lower_load_chain(in))) return {};
+  if (binop && fuse_binop(in, s)) return {};
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
   // A constant right operand of an integer binop becomes an immediate; a
   // constant left operand of a commutative one is swapped there.
@@ -1098,7 +1097,9 @@ bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
 }
 
 bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
-  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &sqrt_}};
+  const Emitted load = ldadd_.end == pos() ? ldadd_ : plain_load_chain();
+  const std::pair<Producer, const Emitted*> producers[] = {
+      {Producer::binop, &binop_}, {Producer::unop, &sqrt_}, {Producer::load, &load}};
   for (const auto& [kind, p] : producers) {
     BinopMatch m{in.op, {}, false, 0, 0};
     Field f;
@@ -1106,41 +1107,15 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
     pop(2);
     push(s->result);  // m.dst
     fusable(f, m.dst);
-    binop_ = prev_binop_ = sqrt_ = Emitted{};
+    binop_ = prev_binop_ = sqrt_ = ldadd_ = ild_ = Emitted{};
     return true;
   }
   return false;
 }
 
-// `x op2 (i32.load (a + b))`, the load (fused with its address add) just
-// computed into the temporary op2 reads: one instruction at the load's
-// place (its offset entry holds), [h][a|x][b-or-k][d][off].
-bool Lowerer::lower_load_chain(const Instr& in) {
-  const Emitted ld = ldadd_.end == pos() ? ldadd_ : plain_load_chain();
-  if (ld.end != pos() || fuse_end_ != pos() || fuse_slot_ != ld.d || ld.at < label_pos_) return false;
-  int fi = -1;  // stack index of the loaded value
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == ld.d) fi = i;
-  if (fi < 0 || top(1 - fi).loc == kConstLoc) return false;
-  const Handler h = load_chain_handler(in.op, ld.imm, fi == 1);
-  const uint32_t x = top(1 - fi).loc;
-  if (!h || !narrow(ld.a, x)) return false;
-  pop(2);
-  const uint32_t d = push(ValType::I32);
-  unemit(ld);
-  const uint32_t at = emit(h, 5);
-  code_[at + 1].u32 = pack16(ld.a, x);
-  code_[at + 2].u32 = ld.b;
-  code_[at + 3].u32 = d;
-  code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
-  fusable({at + 3}, d);
-  ldadd_ = ild_ = Emitted{};
-  return true;
-}
-
-// `s += p[i]`: the plain i32.load just emitted (ild_) as lower_load_chain's
-// load with an address add of the constant 0 (its handler adds the 0), or
-// nothing.
+// `s += p[i]`: the plain i32.load just emitted (ild_) as a load with an
+// address add of the constant 0 (the load-chain row's handler adds the 0),
+// or nothing.
 Emitted Lowerer::plain_load_chain() const {
   if (ild_.end != pos()) return Emitted{};
   return Emitted{ild_.at, ild_.end, ild_.op, true, ild_.a, 0, ild_.d, ild_.b};

@@ -73,14 +73,15 @@ VIV_HANDLER(h_chain) {
 // the load, before writing anything.
 template <class F2, bool I, bool L>
 VIV_HANDLER(h_load_chain) {
-  const uint64_t addr = static_cast<u32>(rd_u32(fp, lo16(pc, 1)) + (I ? pc[2].u32 : rd_u32(fp, pc[2].u32)));
-  const uint64_t off = pc[4].u32;
+  using Lay = layout::load_chain;
+  const uint64_t addr = static_cast<u32>(rd_u32(fp, Lay::a(pc)) + (I ? Lay::b(pc) : rd_u32(fp, Lay::b(pc))));
+  const uint64_t off = Lay::off(pc);
   if (!mem_in_bounds(st, addr, off, 4)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
   u32 t;
   std::memcpy(&t, mem + addr + off, 4);
-  const u32 x = rd_u32(fp, hi16(pc, 1));
-  wr_u32(fp, pc[3].u32, L ? F2::f(t, x) : F2::f(x, t));
-  VIV_NEXT(5);
+  const u32 x = rd_u32(fp, Lay::x(pc));
+  wr_u32(fp, Lay::d(pc), L ? F2::f(t, x) : F2::f(x, t));
+  VIV_NEXT(Lay::kWords);
 }
 
 template <class F1, class F2, bool I>

@@ -6,6 +6,7 @@
 namespace viv::interp {
 
 bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
 #define VIV_BR_IF(...)
 #define VIV_IF(...)
 #define VIV_FUSION(name, producer, guard, handler, lay, ...)                            \

@@ -35,6 +35,7 @@ enum class Producer : uint8_t {
   binop,  // the last binop (plain, or with a constant right operand: imm)
   unop,   // the last narrow f32/f64 sqrt
   eqz,    // the last i32.eqz
+  load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
