@@ -63,14 +63,6 @@ template <bool N> struct MemL {
   static constexpr uint32_t kWords = N ? 3 : 4;
 };
 
-// The i32 comparisons: X(id, operand type, expression over a, b), for the
-// handler families that come one per comparison.
-#define VIV_I32_CMPS(X)                                                                   \
-  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
-  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)    \
-  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b) \
-  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
-
 using OpTable = std::array<Handler, kOpCount>;
 // Opcodes whose layout is one of the uniform ones above -> handler of the
 // wide or narrow form (nullptr otherwise).

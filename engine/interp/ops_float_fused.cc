@@ -130,13 +130,19 @@ VIV_HANDLER(h_fadd_chain) {
 // (`if`; NaN makes that no other comparison), Loop is a back-edge.
 enum class FCmp { eq, ne, lt, gt, le, ge };
 template <FCmp C, class F>
+constexpr Op fcmp_op() {
+  constexpr bool d = sizeof(F) == 8;
+  if constexpr (C == FCmp::eq) return d ? Op::f64_eq : Op::f32_eq;
+  else if constexpr (C == FCmp::ne) return d ? Op::f64_ne : Op::f32_ne;
+  else if constexpr (C == FCmp::lt) return d ? Op::f64_lt : Op::f32_lt;
+  else if constexpr (C == FCmp::gt) return d ? Op::f64_gt : Op::f32_gt;
+  else if constexpr (C == FCmp::le) return d ? Op::f64_le : Op::f32_le;
+  else return d ? Op::f64_ge : Op::f32_ge;
+}
+// Comparison C of type F, whose semantics is sem::Binop's.
+template <FCmp C, class F>
 [[gnu::always_inline]] inline bool cmp(F a, F b) {
-  if constexpr (C == FCmp::eq) return a == b;
-  else if constexpr (C == FCmp::ne) return a != b;
-  else if constexpr (C == FCmp::lt) return a < b;
-  else if constexpr (C == FCmp::gt) return a > b;
-  else if constexpr (C == FCmp::le) return a <= b;
-  else return a >= b;
+  return sem::Binop<fcmp_op<C, F>()>::apply(a, b);
 }
 template <class F, FCmp C, bool N>
 VIV_HANDLER(h_fcmp_imm) {

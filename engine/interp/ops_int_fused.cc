@@ -13,6 +13,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace {
@@ -41,17 +42,25 @@ VIV_HANDLER(h_store_abs) {
 
 // ---- binop chains ----
 using u32 = uint32_t;
-struct Add { static u32 f(u32 a, u32 b) { return a + b; } };
-struct Sub { static u32 f(u32 a, u32 b) { return a - b; } };
-struct Mul { static u32 f(u32 a, u32 b) { return a * b; } };
-struct And { static u32 f(u32 a, u32 b) { return a & b; } };
-struct Or { static u32 f(u32 a, u32 b) { return a | b; } };
-struct Xor { static u32 f(u32 a, u32 b) { return a ^ b; } };
-struct Shl { static u32 f(u32 a, u32 b) { return a << (b & 31); } };
-struct ShrU { static u32 f(u32 a, u32 b) { return a >> (b & 31); } };
-struct ShrS { static u32 f(u32 a, u32 b) { return static_cast<u32>(static_cast<int32_t>(a) >> (b & 31)); } };
-struct Rotl { static u32 f(u32 a, u32 b) { return std::rotl(a, static_cast<int>(b & 31)); } };
-struct Rotr { static u32 f(u32 a, u32 b) { return std::rotr(a, static_cast<int>(b & 31)); } };
+// An i32 binop's semantics (semantics.h) as a template parameter.
+template <Op O>
+struct I32Op {
+  [[gnu::always_inline]] static u32 f(u32 a, u32 b) {
+    using T = typename sem::Binop<O>::T;
+    return static_cast<u32>(sem::Binop<O>::apply(static_cast<T>(a), static_cast<T>(b)));
+  }
+};
+using Add = I32Op<Op::i32_add>;
+using Sub = I32Op<Op::i32_sub>;
+using Mul = I32Op<Op::i32_mul>;
+using And = I32Op<Op::i32_and>;
+using Or = I32Op<Op::i32_or>;
+using Xor = I32Op<Op::i32_xor>;
+using Shl = I32Op<Op::i32_shl>;
+using ShrU = I32Op<Op::i32_shr_u>;
+using ShrS = I32Op<Op::i32_shr_s>;
+using Rotl = I32Op<Op::i32_rotl>;
+using Rotr = I32Op<Op::i32_rotr>;
 
 // t = a F1 b (b an immediate k if I), then d = t F2 c (L) or c F2 t.
 //   I: layout ac_d_k, [h][a|c][d][k]     slot: ab_cd, [h][a|b][c|d]
@@ -104,17 +113,17 @@ Handler chain_consumer(Op op2, bool left) {
 // ---- i32.load feeding a comparison with a constant and a forward branch
 // (`if (p->kind != K)`): [h][addr][off][k][rel]; traps like the load (the
 // fused instruction starts where the load did, so its offset entry holds).
-#define VIV_DEF_LOAD_BRCI(id, T, expr)                                               \
+#define VIV_DEF_LOAD_BRCI(id, T, ...)                                                \
   VIV_HANDLER(h_load_brci_##id) {                                                    \
     const uint64_t addr = rd_u32(fp, pc[1].u32), off = pc[2].u32;                    \
     if (!mem_in_bounds(st, addr, off, 4)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);  \
     uint32_t v;                                                                      \
     std::memcpy(&v, mem + addr + off, 4);                                            \
     const T a = static_cast<T>(v), b = static_cast<T>(pc[3].u32);                    \
-    if (expr) VIV_JUMP(pc + pc[4].i32);                                              \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_JUMP(pc + pc[4].i32);                                              \
     VIV_NEXT(5);                                                                     \
   }
-VIV_I32_CMPS(VIV_DEF_LOAD_BRCI)
+VIV_SEM_I32_CMPS(VIV_DEF_LOAD_BRCI)
 
 // ---- bit test and branch: an i32.and with a constant as the condition
 // (`if (flags & BIT)`): [h][a][k][rel], branch if a & k is nonzero (Z:
@@ -190,7 +199,7 @@ Handler load_compare_branch_handler(Op cmp) {
   switch (cmp) {
 #define VIV_CASE(id, ...) \
   case Op::id: return &h_load_brci_##id;
-    VIV_I32_CMPS(VIV_CASE)
+    VIV_SEM_I32_CMPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }
