@@ -289,6 +289,9 @@ class Lowerer {
   // The condition a br_if or `if` consumes, just computed by an i32.eqz or a
   // binop, with what came before it: for the pattern table (peephole.h).
   bool condition_match(uint32_t label, bool loop, bool on_false, BranchMatch& m) const;
+  // br_table's index just computed into `slot` by what the last records
+  // name: the pattern table's br_table rows; `at` receives the fused prefix.
+  bool fuse_index(uint32_t slot, uint32_t n, uint32_t& at);
   // After a fused branch: the records it consumed are gone.
   void forget_conditions() { binop_ = prev_binop_ = eqz_ = ild_ = Emitted{}; }
   bool skip_zero_init(const Instr& in);
@@ -695,26 +698,18 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     }
     case Op::br_table: {
-      // The index just computed by an i32.load8_u or an i32.add of a
-      // constant into its temporary: fused ([h][x][k-or-off][n][rel0]...).
+      // The index just computed into its temporary: the pattern table may
+      // fuse what computed it with the table jump.
       const bool fresh = fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc;
-      const bool from_load = fresh && iload_.end == pos() && iload_.op == Op::i32_load8_u && iload_.d == top(0).loc;
-      const bool from_add = fresh && binop_.end == pos() && binop_.op == Op::i32_add && binop_.imm &&
-                            binop_.d == top(0).loc;
+      const uint32_t index_slot = top(0).loc;
       const uint32_t idx = operand(0);
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
       uint32_t at, first = 3;
-      if (from_load || from_add) {
-        const Emitted e = from_load ? iload_ : binop_;
-        unemit(e);  // a load keeps its offset-table entry: the fused instruction starts at the same Word
-        at = emit(from_load ? &h_br_table_load8u : &h_br_table_addi, 4 + n + 1);
-        code_[at + 1].u32 = e.a;
-        code_[at + 2].u32 = e.b;
-        code_[at + 3].u32 = n;
-        first = 4;
-        iload_ = binop_ = prev_binop_ = Emitted{};
+      if (fresh && fuse_index(index_slot, n, at)) {
+        code_.resize(code_.size() + n + 1);  // the targets follow the fused prefix
+        first = pos() - at - (n + 1);
       } else {
         at = emit(&h_br_table, 3 + n + 1);
         code_[at + 1].u32 = idx;
@@ -1172,6 +1167,16 @@ bool Lowerer::condition_match(uint32_t label, bool loop, bool on_false, BranchMa
   else if (binop_.end == pos()) m = {Producer::binop, binop_, before(prev_binop_, binop_.at), before(ild_, binop_.at), loop, on_false, L_};
   else return false;
   return true;
+}
+
+bool Lowerer::fuse_index(uint32_t slot, uint32_t n, uint32_t& at) {
+  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::load8u, &iload_}};
+  for (const auto& [kind, p] : producers) {
+    if (p->end != pos() || p->d != slot || !fuse_br_table(buf_, IndexMatch{kind, *p, n}, at)) continue;
+    iload_ = binop_ = prev_binop_ = Emitted{};
+    return true;
+  }
+  return false;
 }
 
 // A narrow copy right after another (no label between): one copy pair.

@@ -9,6 +9,7 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
 #define VIV_BR_IF(...)
 #define VIV_IF(...)
+#define VIV_BR_TABLE(...)
 #define VIV_FUSION(name, producer, guard, handler, lay, ...)                            \
   if (kind == Producer::producer && (guard)) {                                         \
     if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
@@ -17,6 +18,7 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
   }
 #include "engine/interp/fusions.def"
 #undef VIV_FUSION
+#undef VIV_BR_TABLE
 #undef VIV_IF
 #undef VIV_BR_IF
   return false;
@@ -37,11 +39,35 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
 bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
 #define VIV_FUSION(...)
+#define VIV_BR_TABLE(...)
 #define VIV_BR_IF(...) \
   if (!m.on_false) { VIV_BRANCH_ROW(__VA_ARGS__) }
 #define VIV_IF(...) \
   if (m.on_false) { VIV_BRANCH_ROW(__VA_ARGS__) }
 #include "engine/interp/fusions.def"
+#undef VIV_IF
+#undef VIV_BR_IF
+#undef VIV_BR_TABLE
+#undef VIV_FUSION
+  return false;
+}
+
+bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_FUSION(...)
+#define VIV_BR_IF(...)
+#define VIV_IF(...)
+#define VIV_BR_TABLE(name, producer, guard, handler, lay, ...)                            \
+  if (m.kind == Producer::producer && (guard)) {                                       \
+    Field unused;                                                                      \
+    if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
+                                                        {__VA_ARGS__}, &unused)) {     \
+      at = m.p.at;                                                                     \
+      return true;                                                                     \
+    }                                                                                  \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_BR_TABLE
 #undef VIV_IF
 #undef VIV_BR_IF
 #undef VIV_FUSION

@@ -36,6 +36,7 @@ enum class Producer : uint8_t {
   unop,   // the last narrow f32/f64 sqrt
   eqz,    // the last i32.eqz
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
+  load8u, // the last plain i32.load8_u (a: its address, b: its offset)
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
@@ -76,5 +77,15 @@ inline bool feeds(const Emitted& e, const BranchMatch& m) {
 // replaces what it consumes (from its `from` instruction on). `at` receives
 // the fused instruction's start, `rel` its branch-target Word.
 bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel);
+
+// A br_table of n + 1 targets whose index `p` just computed into its temporary.
+struct IndexMatch {
+  Producer kind;
+  Emitted p;
+  uint32_t n;
+};
+// The br_table rows of fusions.def: the first that applies replaces p with
+// the fused table jump's prefix at `at` (its n + 1 targets are the lowering's).
+bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at);
 
 }  // namespace viv::interp
