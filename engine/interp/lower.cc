@@ -501,20 +501,23 @@ bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
 }
 
 bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
-  const Emitted load = ldadd_.end == pos() ? ldadd_ : plain_load_chain();
-  const std::pair<Producer, const Emitted*> producers[] = {
-      {Producer::binop, &binop_}, {Producer::unop, &sqrt_}, {Producer::load, &load}};
-  for (const auto& [kind, p] : producers) {
-    BinopMatch m{in.op, {}, false, 0, 0};
-    Field f;
-    if (!fed_by(*p, m) || !interp::fuse_binop(buf_, kind, m, f)) continue;
-    pop(2);
-    push(s->result);  // m.dst
-    fusable(f, m.dst);
-    binop_ = prev_binop_ = sqrt_ = ldadd_ = ild_ = Emitted{};
-    return true;
-  }
-  return false;
+  if (fuse_end_ != pos()) return false;  // nothing just computed: the common case, kept cheap
+  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &sqrt_}};
+  for (const auto& [kind, p] : producers)
+    if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
+  if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);
+  return ild_.end == pos() && fuse_binop_with(in, s, Producer::load, plain_load_chain());
+}
+
+bool Lowerer::fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p) {
+  BinopMatch m{in.op, {}, false, 0, 0};
+  Field f;
+  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f)) return false;
+  pop(2);
+  push(s->result);  // m.dst
+  fusable(f, m.dst);
+  binop_ = prev_binop_ = sqrt_ = ldadd_ = ild_ = Emitted{};
+  return true;
 }
 
 // `s += p[i]`: the plain i32.load just emitted (ild_) as a load with an

@@ -262,6 +262,7 @@ class Lowerer {
   Result<void> set_local(const Instr& in, bool tee);
   // The pattern table (peephole.h) for a binop fed by what was just emitted.
   bool fuse_binop(const Instr& in, const SigTypes* s);
+  bool fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p);
   bool fed_by(const Emitted& p, BinopMatch& m);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
   uint32_t emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64);
