@@ -459,7 +459,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
     }
     if (can_trap(in.op)) mark(at, in);  // float -> int truncation
     if (in.op == Op::i32_eqz) eqz_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
-    if ((in.op == Op::f64_sqrt || in.op == Op::f32_sqrt) && narrow(src[0], d)) sqrt_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
+    if (narrow(src[0], d)) unop_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
   } else if (s->nparams == 2 && s->nresults == 1) {
     if (narrow(src[0], src[1])) {  // [h][a|b][d]
       at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
@@ -502,7 +502,7 @@ bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
 
 bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
   if (fuse_end_ != pos()) return false;  // nothing just computed: the common case, kept cheap
-  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &sqrt_}};
+  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &unop_}};
   for (const auto& [kind, p] : producers)
     if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
   if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);
@@ -516,7 +516,7 @@ bool Lowerer::fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind,
   pop(2);
   push(s->result);  // m.dst
   fusable(f, m.dst);
-  binop_ = prev_binop_ = sqrt_ = ldadd_ = ild_ = Emitted{};
+  binop_ = prev_binop_ = unop_ = ldadd_ = ild_ = Emitted{};
   return true;
 }
 

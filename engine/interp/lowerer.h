@@ -374,8 +374,9 @@ class Lowerer {
   // The multiply just before fmadd_'s or fload_mul_'s that computed one of
   // its factors (inner_mul), or nothing.
   Emitted mul0_;
-  // The last narrow f32/f64 sqrt (a = operand, d = result).
-  Emitted sqrt_;
+  // The last unop whose operand and result slots are narrow (a = operand,
+  // d = result): the pattern table's `unop` producer.
+  Emitted unop_;
   // The last f32/f64 mul with a loaded operand (imm = load on the left, a =
   // address slot, b = added constant, k = memarg offset, d = result), its
   // other operand and its load's module offset.

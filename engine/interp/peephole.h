@@ -33,7 +33,7 @@ struct Emitted {
 // Which record of the lowering produced the consumed value.
 enum class Producer : uint8_t {
   binop,  // the last binop (plain, or with a constant right operand: imm)
-  unop,   // the last narrow f32/f64 sqrt
+  unop,   // the last unop (a = operand, d = result), both slots narrow
   eqz,    // the last i32.eqz
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
   load8u, // the last plain i32.load8_u (a: its address, b: its offset)
