@@ -79,6 +79,41 @@ UNKNOWN_MODULE = """(module (import "wasi_snapshot_preview1" "fd_write" (func (p
   (func (export "run")))"""
 
 
+H2_GARBAGE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x04\x99\x00\x00\x00\x00\x01garbage-frames"
+
+
+def h2_goaway_leak(t, vivarium, tmp):
+    """KNOWN FAILING (bug reproducer, 2026-12-07): an h2c connection that
+    sends a bad frame after the preface gets SETTINGS + GOAWAY
+    (PROTOCOL_ERROR "SETTINGS expected"), but the server never closes its
+    socket: one descriptor per such connection stays open for good (neither
+    --header-timeout nor --idle-timeout reclaims it), it counts against
+    --max-connections, and SIGTERM waits the whole --shutdown-grace for it.
+    30 such connections against --max-connections 20 lock every client out."""
+    server = sh.Server(vivarium, tmp, "leak", extra=["--header-timeout", "1s", "--idle-timeout", "2s",
+                                                      "--max-connections", "20", "--shutdown-grace", "5s"])
+    server.start()
+    server.deploy(tmp, "hello", sh.HELLO)
+    fds = lambda: len(os.listdir("/proc/%d/fd" % server.proc.pid))  # noqa: E731
+    before = fds()
+    for _ in range(30):
+        raw(server.port, H2_GARBAGE, timeout=3)
+    time.sleep(3)  # past both timeouts
+    after = fds()
+    try:
+        status = sh.get(server.port, "hello.localhost", timeout=3)[0]
+    except OSError as e:
+        status = repr(e)
+    start = time.monotonic()
+    rc = server.stop()
+    took = time.monotonic() - start
+    print("30 h2 connections ending in GOAWAY: descriptors %d -> %d; hello then: %s; SIGTERM took %.1fs"
+          % (before, after, status, took))
+    t.check(after - before < 5, "KNOWN FAILING: h2 connections closed after GOAWAY (fds %d -> %d)" % (before, after))
+    t.check(status == 200, "KNOWN FAILING: hello answers after 30 bad h2 connections (--max-connections 20)", status)
+    t.check(rc == 0 and took < 2, "KNOWN FAILING: SIGTERM drains at once when nothing is in flight (%.1fs)" % took)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vivarium", required=True)
@@ -86,9 +121,12 @@ def main():
     args = ap.parse_args()
     t = sh.Checks()
     tmp = tempfile.mkdtemp(prefix="viv-bad-input-")
-    server = sh.Server(args.vivarium, tmp, extra=["--header-timeout", "1s"])
+    # --shutdown-grace 3s: see h2_goaway_leak (SIGTERM waits the whole grace).
+    server = sh.Server(args.vivarium, tmp, extra=["--header-timeout", "1s", "--shutdown-grace", "3s"])
     error = None
     try:
+        if args.strict:
+            h2_goaway_leak(t, args.vivarium, tmp)
         server.start()
         server.deploy(tmp, "hello", sh.HELLO)
         server.deploy(tmp, "strict", sh.HELLO, "--limit", "max-headers=5", "--limit", "max-header-bytes=256")
@@ -114,8 +152,7 @@ def main():
         t.check(st == 200, "a well-formed request on a fresh connection still answers 200", st)
 
         # ---- malformed HTTP/2 (prior knowledge) ----
-        preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-        ans = raw(server.port, preface + b"\x00\x00\x04\x99\x00\x00\x00\x00\x01garbage-frames" * 4, timeout=3)
+        ans = raw(server.port, H2_GARBAGE * 4, timeout=3)
         # A GOAWAY frame (type 7) or a close; never a hang or a crash.
         t.check(server.alive(), "h2 preface then garbage frames: the server survives", ans[:64])
         ans = raw(server.port, b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", timeout=3)
