@@ -52,6 +52,22 @@ TEST_F(Outbound, FanOutOverThreeUpstreamsWithSelect) {
   EXPECT_EQ(o.outbound_requests, 3u);
 }
 
+// req_send blocks until the answer; the method, header values and body reach
+// the upstream; every getter works on the upstream response.
+TEST_F(Outbound, SendCarriesMethodHeadersAndBodyAndTheResponseReadsBack) {
+  auto p = guest_program("probe", cfg_);
+  if (!p) GTEST_SKIP() << "Terrarium C guests were not built";
+  Harness h;
+  HttpRequest r = fanout_request({upstream_.url("/echo")});
+  r.target = "/upstream-echo";
+  Outcome o = h.run(p, std::move(r));
+  ASSERT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+  EXPECT_TRUE(o.response.body.starts_with("resp=ok code=200 method=POST x-up=")) << o.response.body;
+  EXPECT_NE(o.response.body.find("yes"), std::string::npos) << o.response.body;
+  EXPECT_NE(o.response.body.find("again"), std::string::npos) << o.response.body;
+  EXPECT_TRUE(o.response.body.ends_with(" names_lower=1 body=payload")) << o.response.body;
+}
+
 TEST_F(Outbound, TheWallTimeLimitEndsASuspendedWaitWith504) {
   cfg_.limits.wall_time = std::chrono::milliseconds(300);
   auto p = guest_program("fanout", cfg_);
