@@ -81,6 +81,23 @@ TEST_F(Outbound, TheWallTimeLimitEndsASuspendedWaitWith504) {
   EXPECT_EQ(h.outbound->in_flight(), 0u) << "the transfer must be cancelled";
 }
 
+// A guest that starts transfers and returns: the response goes out, the
+// transfers are cancelled, and their late callbacks find the request (and
+// here its io_context) gone without touching either.
+TEST_F(Outbound, TransfersLeftPendingAreCancelledWhenTheRequestEnds) {
+  auto p = guest_program("hostile", cfg_);
+  if (!p) GTEST_SKIP() << "Terrarium C guests were not built";
+  Harness h;
+  HttpRequest r = fanout_request({upstream_.url("/sleep?ms=3000"), upstream_.url("/sleep?ms=3000")});
+  r.target = "/abandon";
+  Outcome o = h.run(p, std::move(r));  // its io_context is destroyed on return
+  ASSERT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+  EXPECT_EQ(o.response.body, "abandoned");
+  EXPECT_EQ(o.outbound_requests, 2u);
+  for (int i = 0; i < 200 && h.outbound->in_flight() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(h.outbound->in_flight(), 0u) << "the transfers must be cancelled";
+}
+
 // Twenty guests each wait on a 1 s upstream, all on one thread: a timer on
 // that same thread sees all twenty transfers in flight at once, which is
 // only possible if a waiting guest does not hold the thread.
