@@ -15,5 +15,7 @@ int cmd_validate(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
 // vivarium wast FILE... [--known-failures LIST]
 int cmd_wast(int argc, char** argv);
+// vivarium serve|deploy|deployments|undeploy|logs: execs vivarium-edge (cli/exec_edge.cc)
+int exec_edge(int argc, char** argv);
 
 }  // namespace vivarium::cli

@@ -20,6 +20,12 @@ constexpr CommandEntry kCommands[] = {
     {"validate", vivarium::cli::cmd_validate, "decode and validate a .wasm or .wat file"},
     {"inspect", vivarium::cli::cmd_inspect, "show imports, exports, sections and sizes"},
     {"wast", vivarium::cli::cmd_wast, "run WebAssembly spec test scripts (.wast)"},
+    // The edge platform, in the vivarium-edge executable (cli/exec_edge.cc).
+    {"serve", vivarium::cli::exec_edge, "serve deployments over HTTP, with an admin API"},
+    {"deploy", vivarium::cli::exec_edge, "upload a module to a server as a deployment"},
+    {"deployments", vivarium::cli::exec_edge, "list a server's deployments"},
+    {"undeploy", vivarium::cli::exec_edge, "remove a deployment"},
+    {"logs", vivarium::cli::exec_edge, "show a deployment's recent log lines"},
 };
 
 void print_usage(std::FILE* out) {
@@ -27,7 +33,7 @@ void print_usage(std::FILE* out) {
                "Vivarium, a WebAssembly runtime\n"
                "Usage: vivarium COMMAND [OPTIONS] [ARGS...]\n\n"
                "Commands:\n");
-  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : kCommands) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
   std::fprintf(out,
                "\nOptions:\n"
                "  -h, --help     show this help (COMMAND --help for a command's options)\n"

@@ -36,6 +36,7 @@ packages=(
   liblmdb-dev libhiredis-dev libtomlplusplus-dev
   redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
+  openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
 )
 
 if [ "$install" = 1 ]; then

@@ -51,6 +51,15 @@ bool EgressPolicy::allows_address(const IpAddress& addr, uint16_t port) const {
   });
 }
 
+bool EgressPolicy::allows_bind(const IpAddress& addr, uint16_t port) const {
+  if (allow_all_) return true;
+  bool wildcard = addr.is_unspecified() && (addr.v6 || addr == IpAddress::v4(0));
+  return std::any_of(rules_.begin(), rules_.end(), [&](const auto& r) {
+    if (!r->contains(addr) || !r->port_ok(port)) return false;
+    return !wildcard || r->prefix == addr.size() * 8;
+  });
+}
+
 bool EgressPolicy::allows(std::string_view host, const IpAddress& addr, uint16_t port) const {
   if (allows_address(addr, port)) return true;
   // An IP literal is its own address: no name rule can stand in for it.

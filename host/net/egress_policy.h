@@ -89,6 +89,12 @@ class EgressPolicy {
   // May the guest connect to this address on this port? Only address rules
   // count. Port 0 means "on some port".
   bool allows_address(const IpAddress& addr, uint16_t port) const;
+  // May the guest bind (listen or send from) this local address and port?
+  // Any address rule covering it admits it (binding is local: the special
+  // ranges need no rule inside them), but the wildcard addresses 0.0.0.0 and
+  // :: only through a rule naming exactly them ("0.0.0.0:8080", "[::]:8080").
+  // For the WASI socket extension's --allow-bind.
+  bool allows_bind(const IpAddress& addr, uint16_t port) const;
   // The connection to `addr` was reached through the name `host`: an address
   // rule admits it, or a name rule admits `host` and `addr` is global unicast.
   bool allows(std::string_view host, const IpAddress& addr, uint16_t port) const;

@@ -1,0 +1,43 @@
+#include "server/edge_metrics.h"
+
+namespace vivarium::server {
+
+namespace {
+const char* const kOutcomes[] = {"ok", "trap", "panic", "timeout", "out_of_fuel", "limit", "internal"};
+const char* const kKvOpNames[] = {"get", "put", "append", "remove", "keys", "drop_namespace"};
+}  // namespace
+
+EdgeMetrics::EdgeMetrics(std::shared_ptr<MetricsRegistry> registry) : registry_(std::move(registry)) {
+  for (int i = 0; i < kKvOps; ++i)
+    kv_ops_[i] = &registry_->counter("vivarium_kv_operations_total", {{"op", kKvOpNames[i]}},
+                                     "Key-value store operations by kind (guests and the control plane)");
+  kv_errors_ = &registry_->counter("vivarium_kv_errors_total", {}, "Key-value store operations that failed");
+  instances_ = &registry_->gauge("vivarium_instances_running", {}, "Guest instances running or suspended now");
+}
+
+void EdgeMetrics::guest_ended(std::string_view deployment, int outcome_kind, uint32_t outbound) {
+  const char* outcome = outcome_kind >= 0 && outcome_kind < 7 ? kOutcomes[outcome_kind] : "internal";
+  std::string name(deployment);
+  registry_->counter("vivarium_guest_outcomes_total", {{"deployment", name}, {"outcome", outcome}},
+                     "How guest runs ended: ok, trap, panic, timeout, out_of_fuel, limit, internal")
+      .inc();
+  if (outbound)
+    registry_->counter("vivarium_outbound_requests_total", {{"deployment", name}},
+                       "Outbound HTTP requests made by guests")
+        .inc(outbound);
+}
+
+void EdgeMetrics::limit_refused(std::string_view deployment, uint16_t status) {
+  registry_->counter("vivarium_request_limit_refusals_total",
+                     {{"deployment", std::string(deployment)}, {"code", std::to_string(status)}},
+                     "Requests refused by a deployment's own limits before running (413, 431)")
+      .inc();
+}
+
+void EdgeMetrics::deployment_changed(std::string_view event) {
+  registry_->counter("vivarium_deployment_changes_total", {{"event", std::string(event)}},
+                     "Deployments deployed, removed and expired on this node")
+      .inc();
+}
+
+}  // namespace vivarium::server
