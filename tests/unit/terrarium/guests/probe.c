@@ -176,6 +176,8 @@ static void upstream_echo(void) {
   terrarium_slice v[2] = {{"yes", 3}, {"again", 5}};
   hostcall_req_set_header(req, "X-Up", 4, v, 2);
   hostcall_req_set_body(req, "payload", 7);
+  terrarium_slice wrong = {"999", 3};
+  say("framing=%d ", hostcall_req_set_header(req, "Content-Length", 14, &wrong, 1));
   terrarium_response resp = hostcall_req_send(req);
   say("resp=%s code=%u ", resp > 0 ? "ok" : "error", hostcall_resp_get_response_code(resp));
   terrarium_slice* values;
