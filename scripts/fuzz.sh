@@ -3,7 +3,7 @@
 # seeded with every module of the spec suite (encoded at run time by
 # Vivarium's own text parser; no binaries are checked in).
 #
-#   scripts/fuzz.sh [SECONDS=60] [TARGET=fuzz_module|fuzz_wat] [-- libFuzzer options...]
+#   scripts/fuzz.sh [SECONDS=60] [TARGET=fuzz_module|fuzz_wat|fuzz_hostcalls] [-- libFuzzer options...]
 #
 # Crashes are written to build-fuzz/crash-*; the growing corpus is kept in
 # build-fuzz/corpus-TARGET between runs. Environment: FUZZ_BUILD_DIR, JOBS,
@@ -34,6 +34,8 @@ if [ ! -d "$seed" ]; then
   mkdir -p "$seed"
   if [ "$target" = fuzz_wat ]; then
     cp "$root"/examples/*.wat "$seed"/ 2>/dev/null || true
+  elif [ "$target" = fuzz_hostcalls ]; then
+    : # its inputs are scripts of hostcall calls, not modules: start empty
   elif [ -d "$spec" ]; then
     echo "fuzz.sh: encoding the spec suite's modules into $seed"
     ASAN_OPTIONS=detect_leaks=0 "$build/vivarium" wast --emit-modules "$seed" "$spec" >"$build/seed.log" 2>&1 || true

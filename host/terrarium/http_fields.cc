@@ -50,6 +50,22 @@ void set_header(Headers& h, std::string_view name, const std::vector<std::string
   for (const auto& v : values) h.emplace_back(std::string(name), v);
 }
 
+namespace {
+constexpr std::string_view kFraming[] = {"content-length", "transfer-encoding", "connection", "keep-alive",
+                                         "upgrade",        "proxy-connection",  "te",         "trailer"};
+}  // namespace
+
+bool is_framing_header(std::string_view name) {
+  for (std::string_view f : kFraming) {
+    if (iequals(f, name)) return true;
+  }
+  return false;
+}
+
+void remove_framing_headers(Headers& h) {
+  std::erase_if(h, [](const auto& f) { return is_framing_header(f.first); });
+}
+
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {

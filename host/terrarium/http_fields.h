@@ -18,6 +18,12 @@ std::vector<std::string> header_values(const Headers& h, std::string_view name);
 void set_header(Headers& h, std::string_view name, const std::vector<std::string>& values);
 void remove_header(Headers& h, std::string_view name);
 
+// Headers that frame a message or manage its connection (content-length,
+// transfer-encoding, connection, ...): the host computes them, so what a
+// guest sets for them is dropped.
+bool is_framing_header(std::string_view name);
+void remove_framing_headers(Headers& h);
+
 bool is_token(std::string_view s);         // RFC 9110 token: methods, field names
 bool is_field_value(std::string_view s);   // no CR, LF or NUL
 // An absolute http:// or https:// URL with a host, no whitespace or controls.

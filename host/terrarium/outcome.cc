@@ -18,10 +18,7 @@ Outcome error_response(Outcome::Kind kind, uint16_t status, std::string body, st
 }  // namespace
 
 Outcome ok_outcome(HttpResponse response) {
-  for (const char* h : {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade",
-                        "proxy-connection", "te", "trailer"}) {
-    remove_header(response.headers, h);
-  }
+  remove_framing_headers(response.headers);
   Outcome o;
   o.response = std::move(response);
   return o;

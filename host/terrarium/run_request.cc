@@ -83,10 +83,6 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   void start() {
     mailbox_ = std::make_shared<Mailbox>(strand_);
     mailbox_->run = weak_from_this();
-    timer_.expires_at(deadline_);
-    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->on_timeout();
-    });
     try {
       fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
         asan_finish_switch(nullptr, &thread_stack_bottom_, &thread_stack_size_);
@@ -122,6 +118,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     while (!ready()) {
       if (timed_out_) return timeout_error("while the guest waited on an upstream");
       if (aborting_) return Error(ErrorCode::HostTrap, "the server is shutting down");
+      arm_timer();
       waiting_ = true;
       asan_start_switch(&fiber_fake_stack_, thread_stack_bottom_, thread_stack_size_);
       sink_ = std::move(sink_).resume();
@@ -219,6 +216,19 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     if (waiting_ && !running_) resume();
   }
 
+  // Running code is bounded by the Store's deadline; the timer is needed only
+  // once the guest waits, so a request that never waits never arms it (one
+  // timer-queue update and its syscall less). Its handler holds the Run
+  // alive while the guest is suspended.
+  void arm_timer() {
+    if (timer_armed_) return;
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->on_timeout();
+    });
+  }
+
   void on_timeout() {
     timed_out_ = true;
     cancel_transfers();
@@ -251,7 +261,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   void finish() {
     reported_ = true;
     mailbox_->close();
-    timer_.cancel();
+    if (timer_armed_) timer_.cancel();
     cancel_transfers();
     asio::post(ex_, [done = std::move(done_), o = std::move(outcome_)]() mutable { done(std::move(o)); });
   }
@@ -285,7 +295,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   ctx::fiber sink_;
   Outcome outcome_;
   bool running_ = false, waiting_ = false, finished_ = false, reported_ = false;
-  bool timed_out_ = false, aborting_ = false;
+  bool timed_out_ = false, aborting_ = false, timer_armed_ = false;
 };
 
 }  // namespace

@@ -52,6 +52,23 @@ TEST_F(Outbound, FanOutOverThreeUpstreamsWithSelect) {
   EXPECT_EQ(o.outbound_requests, 3u);
 }
 
+// req_send blocks until the answer; the method, header values and body reach
+// the upstream; every getter works on the upstream response.
+TEST_F(Outbound, SendCarriesMethodHeadersAndBodyAndTheResponseReadsBack) {
+  auto p = guest_program("probe", cfg_);
+  if (!p) GTEST_SKIP() << "Terrarium C guests were not built";
+  Harness h;
+  HttpRequest r = fanout_request({upstream_.url("/echo")});
+  r.target = "/upstream-echo";
+  Outcome o = h.run(p, std::move(r));
+  ASSERT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+  // A framing header the guest sets is dropped (0), not sent.
+  EXPECT_TRUE(o.response.body.starts_with("framing=0 resp=ok code=200 method=POST x-up=")) << o.response.body;
+  EXPECT_NE(o.response.body.find("yes"), std::string::npos) << o.response.body;
+  EXPECT_NE(o.response.body.find("again"), std::string::npos) << o.response.body;
+  EXPECT_TRUE(o.response.body.ends_with(" names_lower=1 body=payload")) << o.response.body;
+}
+
 TEST_F(Outbound, TheWallTimeLimitEndsASuspendedWaitWith504) {
   cfg_.limits.wall_time = std::chrono::milliseconds(300);
   auto p = guest_program("fanout", cfg_);
@@ -63,6 +80,23 @@ TEST_F(Outbound, TheWallTimeLimitEndsASuspendedWaitWith504) {
   // Cancelled, not left to run out: the upstream would answer after 5 s.
   for (int i = 0; i < 300 && h.outbound->in_flight() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(h.outbound->in_flight(), 0u) << "the transfer must be cancelled";
+}
+
+// A guest that starts transfers and returns: the response goes out, the
+// transfers are cancelled, and their late callbacks find the request (and
+// here its io_context) gone without touching either.
+TEST_F(Outbound, TransfersLeftPendingAreCancelledWhenTheRequestEnds) {
+  auto p = guest_program("hostile", cfg_);
+  if (!p) GTEST_SKIP() << "Terrarium C guests were not built";
+  Harness h;
+  HttpRequest r = fanout_request({upstream_.url("/sleep?ms=3000"), upstream_.url("/sleep?ms=3000")});
+  r.target = "/abandon";
+  Outcome o = h.run(p, std::move(r));  // its io_context is destroyed on return
+  ASSERT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+  EXPECT_EQ(o.response.body, "abandoned");
+  EXPECT_EQ(o.outbound_requests, 2u);
+  for (int i = 0; i < 200 && h.outbound->in_flight() != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(h.outbound->in_flight(), 0u) << "the transfers must be cancelled";
 }
 
 // Twenty guests each wait on a 1 s upstream, all on one thread: a timer on

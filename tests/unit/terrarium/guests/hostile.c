@@ -63,6 +63,13 @@ __attribute__((export_name("run"))) void run(void) {
     hostcall_req_get_path(&path, &len, TERRARIUM_INCOMING);
   } else if (is(path, len, "/wild-debug")) {
     hostcall_debug((const char*)(uintptr_t)0xfffffff0u, 100);
+  } else if (is(path, len, "/abandon")) {
+    /* Starts transfers to x-upstream and returns without waiting. */
+    terrarium_slice* urls;
+    size_t n;
+    hostcall_req_get_header(&urls, &n, TERRARIUM_INCOMING, "x-upstream", 10);
+    for (size_t i = 0; i < n; ++i) hostcall_req_send_async(hostcall_req_create("GET", 3, urls[i].ptr, urls[i].len));
+    terrarium_set_body_str("abandoned");
   } else if (is(path, len, "/panic-then-return")) {
     hostcall_panic_hook("oops", 4);
   }

@@ -162,6 +162,42 @@ static void outbound(void) {
   say("capped=%d", hostcall_req_send_async(hostcall_req_create("GET", 3, url, sizeof url - 1)));
 }
 
+/* A blocking send to the URL in x-upstream (upstream.py's /echo), then every
+ * getter on the upstream response. */
+static void upstream_echo(void) {
+  terrarium_slice* urls;
+  size_t n;
+  hostcall_req_get_header(&urls, &n, TERRARIUM_INCOMING, "x-upstream", 10);
+  if (n != 1) {
+    say("no x-upstream");
+    return;
+  }
+  terrarium_request req = hostcall_req_create("POST", 4, urls[0].ptr, urls[0].len);
+  terrarium_slice v[2] = {{"yes", 3}, {"again", 5}};
+  hostcall_req_set_header(req, "X-Up", 4, v, 2);
+  hostcall_req_set_body(req, "payload", 7);
+  terrarium_slice wrong = {"999", 3};
+  say("framing=%d ", hostcall_req_set_header(req, "Content-Length", 14, &wrong, 1));
+  terrarium_response resp = hostcall_req_send(req);
+  say("resp=%s code=%u ", resp > 0 ? "ok" : "error", hostcall_resp_get_response_code(resp));
+  terrarium_slice* values;
+  size_t nvalues;
+  hostcall_resp_get_header(&values, &nvalues, resp, "x-method", 8);
+  say("method=%.*s ", nvalues ? (int)values[0].len : 0, nvalues ? values[0].ptr : "");
+  hostcall_resp_get_header(&values, &nvalues, resp, "X-ECHO-X-UP", 11);
+  say("x-up=%zu ", nvalues);
+  for (size_t i = 0; i < nvalues; ++i) say("%s;", values[i].ptr);
+  terrarium_slice* names;
+  hostcall_resp_get_headers(&names, &n, resp);
+  int has_length = 0;
+  for (size_t i = 0; i < n; ++i) has_length |= strcmp(names[i].ptr, "content-length") == 0;
+  say(" names_lower=%d ", has_length);
+  char* body;
+  size_t len;
+  hostcall_resp_get_body(&body, &len, resp);
+  say("body=%.*s", (int)len, body);
+}
+
 static void misc(void) {
   uint32_t nanos = 0xffffffffu;
   int64_t secs = hostcall_time_now(&nanos);
@@ -188,6 +224,7 @@ __attribute__((export_name("run"))) void run(void) {
   else if (is(path, len, "/handles")) handles();
   else if (is(path, len, "/outbound")) outbound();
   else if (is(path, len, "/misc")) misc();
+  else if (is(path, len, "/upstream-echo")) upstream_echo();
   else say("unknown scenario %.*s", (int)len, path);
   free(path);
   hostcall_resp_set_body(TERRARIUM_OUTGOING, report, report_len);
