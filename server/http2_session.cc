@@ -150,7 +150,10 @@ class Http2Session final : public ConnectionBase {
     reading_ = true;
     stream_.async_read_some(asio::buffer(rbuf_), [self = self()](error_code ec, size_t n) {
       self->reading_ = false;
-      if (self->closed_) return;
+      if (self->closed_) {
+        if (self->close_after_read_) close_gracefully(self->stream_, self);
+        return;
+      }
       if (ec) return self->close();
       self->last_read_ = Clock::now();
       if (!self->feed(self->rbuf_.data(), n)) return;
@@ -228,10 +231,19 @@ class Http2Session final : public ConnectionBase {
     arm_timer();
   }
 
+  // A stream takes one read at a time: while ours is pending, the linger read
+  // of close_gracefully would queue behind it, lose its timeout when ours
+  // ends, and (the client having closed) wait forever holding this session.
+  // So ours is cancelled, and its handler closes. No write is pending here.
   void close() {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    if (reading_) {
+      close_after_read_ = true;
+      beast::get_lowest_layer(stream_).cancel();
+      return;
+    }
     close_gracefully(stream_, shared_from_this());
   }
 
@@ -459,7 +471,7 @@ class Http2Session final : public ConnectionBase {
   std::string wbuf_;
   std::unordered_map<int32_t, std::unique_ptr<H2Stream>> streams_;
   bool reading_ = false, writing_ = false, closed_ = false, draining_ = false;
-  bool close_after_write_ = false, seen_frame_ = false;
+  bool close_after_write_ = false, close_after_read_ = false, seen_frame_ = false;
   Clock::time_point last_read_, write_started_;
 };
 
