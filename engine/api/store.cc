@@ -1,10 +1,15 @@
 #include "vivarium/store.h"
 
+#include "engine/runtime/engine_impl.h"
 #include "engine/runtime/objects.h"
 
 namespace vivarium {
 
-Store::Store(StoreLimits limits) : impl_(std::make_unique<detail::StoreImpl>(limits)) { impl_->owner = this; }
+Store::Store(StoreLimits limits) : Store(Engine::default_engine(), limits) {}
+Store::Store(Engine& engine, StoreLimits limits)
+    : impl_(std::make_unique<detail::StoreImpl>(limits, *engine.impl().allocator)) {
+  impl_->owner = this;
+}
 Store::~Store() = default;
 
 const StoreLimits& Store::limits() const { return impl_->limits; }

@@ -49,7 +49,8 @@ struct ExecState {
   interp::Slot* stack_end = nullptr;
   interp::Slot* stack_top = nullptr;  // first free slot while a host function runs
   uint32_t reentry = 0;
-  void* region = nullptr;  // one mapping holding `frames` then `stack` (munmap'ed on destruction)
+  void* region = nullptr;  // one mapping holding `frames` then `stack` (given back on destruction)
+  vivarium::detail::InstanceAllocator* allocator = nullptr;  // where `region` came from
   uint64_t region_bytes = 0;
 
   // Set by a trap: what and where. A host function's own error is kept whole.

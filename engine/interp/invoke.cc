@@ -42,15 +42,14 @@ ExecState* exec_state(StoreImpl& store) {
   st->store = &store;
   const uint64_t slots = std::max<uint64_t>(store.limits.max_stack_bytes / sizeof(Slot), 1024);
   const uint64_t nframes = uint64_t{store.limits.max_call_depth} + 2;  // + bottom sentinel
-  // One anonymous mapping for frames and value stack: zero-filled and faulted
-  // in page by page as deep calls touch it, so the first call on a new store
-  // costs one mmap, not a calloc of the whole frame array (malloc serves
-  // these sizes from the heap once its mmap threshold has grown, and then
-  // must clear them).
+  // One mapping for frames and value stack, from the engine's instance
+  // allocator: faulted in page by page as deep calls touch it, so the first
+  // call on a new store costs one mmap (or, pooled, nothing), not a calloc of
+  // the whole frame array.
   st->region_bytes = nframes * sizeof(Frame) + slots * sizeof(Slot);
-  void* region = mmap(nullptr, st->region_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                      -1, 0);
-  if (region != MAP_FAILED) {
+  st->allocator = store.allocator;
+  void* region = st->allocator->allocate_stack(st->region_bytes);
+  if (region != nullptr) {
     st->region = region;
     st->frames = static_cast<Frame*>(region);
     st->frames_end = st->frames + nframes;

@@ -6,6 +6,7 @@
 #include "engine/interp/interp.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/runtime/const_expr.h"
+#include "engine/runtime/resource_limiter.h"
 #include "engine/runtime/store_extras.h"
 #include "vivarium/store.h"
 
@@ -28,7 +29,22 @@ struct Allocations {
   std::vector<std::unique_ptr<MemoryInst>> memories;
 };
 
-Result<Allocations> allocate_tables_and_memories(const viv::ModuleIR& ir, const StoreLimits& limits) {
+// What the module's own tables and memories take at their minimums.
+ResourceDemand demand_of(const viv::ModuleIR& ir) {
+  ResourceDemand d;
+  d.memories = static_cast<uint32_t>(ir.memories.size());
+  d.tables = static_cast<uint32_t>(ir.tables.size());
+  for (const TableType& t : ir.tables) d.bytes += uint64_t{t.limits.min} * kTableElemBytes;
+  for (const MemoryType& t : ir.memories) d.bytes += uint64_t{t.limits.min} * kWasmPageSize;
+  return d;
+}
+
+Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const viv::ModuleIR& ir) {
+  const StoreLimits& limits = s.limits;
+  // The whole demand is admitted before the first allocation, so a module
+  // declaring thousands of huge tables fails without touching host memory.
+  const ResourceDemand demand = demand_of(ir);
+  VIV_TRY(admit(s, demand));
   Allocations a;
   a.tables.reserve(ir.tables.size());
   for (const TableType& t : ir.tables) {
@@ -39,14 +55,17 @@ Result<Allocations> allocate_tables_and_memories(const viv::ModuleIR& ir, const 
     auto tab = std::make_unique<TableInst>();
     tab->type = t;
     tab->max_elems = t.limits.has_max ? std::min(t.limits.max, limits.max_table_elements) : limits.max_table_elements;
+    tab->budget = &s.budget;
     tab->elems.assign(t.limits.min, nullptr);  // 2.0 tables start null
     a.tables.push_back(std::move(tab));
   }
   a.memories.reserve(ir.memories.size());
   for (const MemoryType& t : ir.memories) {
-    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages));
+    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages, &s.allocator->memory_pages()));
+    mem->budget = &s.budget;
     a.memories.push_back(std::move(mem));
   }
+  s.budget.take(demand.bytes);  // admitted above; the store is single-threaded
   return a;
 }
 
@@ -110,7 +129,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
     return Error(ErrorCode::Internal, "instantiate: expected " + std::to_string(ir.imports.size()) +
                                           " resolved imports, got " + std::to_string(imports.size()));
   }
-  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(ir, s.limits));
+  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(s, ir));
 
   // From here on nothing fails until segments are applied.
   auto owned = std::make_unique<InstanceImpl>();

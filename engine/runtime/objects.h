@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/memory/byte_budget.h"
+#include "engine/memory/instance_allocator.h"
+#include "engine/memory/linear_memory.h"
 #include "engine/module/module.h"
 #include "vivarium/host_func.h"
 #include "vivarium/store.h"
@@ -39,22 +42,11 @@ struct FuncInst {
   bool is_host() const { return host != nullptr; }
 };
 
-struct MemoryInst {
-  uint8_t* base = nullptr;    // stable for the memory's lifetime (reserved up front)
-  uint64_t size = 0;          // bytes accessible now (pages * 65536)
-  uint32_t pages = 0;
-  uint32_t max_pages = 0;     // effective maximum: min(type max, StoreLimits)
-  MemoryType type;
-  uint64_t reserved = 0;      // bytes of address space reserved at base
-  // Grows by delta pages; returns the old page count, or -1 when it cannot.
-  int64_t grow(uint32_t delta);
-  ~MemoryInst();
-};
-
 struct TableInst {
   TableType type;
   std::vector<void*> elems;   // FuncInst* for funcref, host pointer for externref; nullptr = null
   uint32_t max_elems = 0;     // effective maximum
+  ByteBudget* budget = nullptr;  // the owning store's, charged by grow; nullptr = unbounded
   // Grows by delta with `init`; returns the old size, or -1 when it cannot.
   int64_t grow(uint32_t delta, void* init);
 };
@@ -81,9 +73,14 @@ struct InstanceImpl {
 // Owns everything a Store creates. Objects are never freed before the store
 // (references may point at them from tables anywhere in the store).
 struct StoreImpl {
-  explicit StoreImpl(const StoreLimits& l) : limits(l) {}
+  explicit StoreImpl(const StoreLimits& l, InstanceAllocator& a = default_instance_allocator())
+      : limits(l), budget(l.max_total_bytes), allocator(&a) {}
   ~StoreImpl();
   StoreLimits limits;
+  // Bytes held by the store's memories and tables (engine/runtime/resource_limiter.h).
+  ByteBudget budget;
+  // The engine's: memories and interpreter stacks come from it.
+  InstanceAllocator* allocator;
 
   std::deque<std::unique_ptr<FuncInst>> funcs;
   std::deque<std::unique_ptr<MemoryInst>> memories;
