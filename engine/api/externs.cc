@@ -124,7 +124,7 @@ Result<Memory> new_memory(Store& s, const MemoryType& t) {
   }
   detail::StoreImpl& st = s.impl();
   const uint64_t bytes = uint64_t{l.min} * detail::kWasmPageSize;
-  VIV_TRY(detail::admit(st, {.memories = 1, .tables = 0, .bytes = bytes}));
+  VIV_TRY(detail::admit(st, {.memories = 1, .tables = 0, .bytes = bytes, .memory_pages = l.min, .table_elements = 0}));
   VIV_TRY_ASSIGN(auto mem, detail::create_memory(t, st.limits.max_memory_pages, &st.allocator->memory_pages()));
   mem->budget = &st.budget;
   st.budget.take(bytes);
@@ -149,7 +149,7 @@ Result<Table> new_table(Store& s, const TableType& t, const Value& init) {
                                                " elements (StoreLimits::max_table_elements)");
   }
   const uint64_t bytes = uint64_t{l.min} * detail::kTableElemBytes;
-  VIV_TRY(detail::admit(st, {.memories = 0, .tables = 1, .bytes = bytes}));
+  VIV_TRY(detail::admit(st, {.memories = 0, .tables = 1, .bytes = bytes, .memory_pages = 0, .table_elements = l.min}));
   auto tab = std::make_unique<detail::TableInst>();
   tab->type = t;
   tab->max_elems = l.has_max ? std::min(l.max, st.limits.max_table_elements) : st.limits.max_table_elements;

@@ -13,7 +13,7 @@
 #include "engine/interp/native_stack.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
-#include "vivarium/host_func.h"
+#include "engine/runtime/call.h"
 
 namespace viv {
 
@@ -98,7 +98,7 @@ Error trap_error(ExecState* st, Frame* entry) {
       pc = f->ret_pc ? f->ret_pc - 1 : nullptr;
       continue;
     }
-    const CompiledFunc* cf = f->func->code;
+    const CompiledFunc* cf = compiled(f->func->code);
     std::string name = cf && cf->module ? cf->module->func_display_name(cf->func_index)
                                         : "func[" + std::to_string(f->func->func_index) + "]";
     const uint64_t off = cf && pc ? cf->offset_of(pc) : vivarium::Location::kNone;
@@ -122,17 +122,10 @@ Error trap_error(ExecState* st, Frame* entry) {
 }  // namespace
 
 Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot* results) {
-  if (f->is_host()) {
-    if (!store.owner) return Error(ErrorCode::Internal, "host function called without a Store");
-    vivarium::Caller caller(*store.owner, nullptr);
-    // A host function of type [] -> [] may still copy zero slots: give it
-    // real (empty) buffers, never null ones.
-    RawSlot none[1] = {};
-    return f->host->fn(caller, args ? args : none, results ? results : none);
-  }
+  if (f->is_host()) return vivarium::detail::call_function(store, *f, args, results);
   ExecState* st = exec_state(store);
   if (!st->stack || !st->frames) return Error(ErrorCode::LimitExceeded, "cannot allocate the interpreter stack");
-  const CompiledFunc* cf = f->code;
+  const CompiledFunc* cf = compiled(f->code);
   if (!cf) return Error(ErrorCode::Internal, "function has no code");
 
   const bool outermost = st->reentry == 0;

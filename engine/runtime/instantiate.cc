@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/interp/interp.h"
+#include "engine/runtime/call.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/runtime/const_expr.h"
 #include "engine/runtime/resource_limiter.h"
@@ -34,8 +34,9 @@ ResourceDemand demand_of(const viv::ModuleIR& ir) {
   ResourceDemand d;
   d.memories = static_cast<uint32_t>(ir.memories.size());
   d.tables = static_cast<uint32_t>(ir.tables.size());
-  for (const TableType& t : ir.tables) d.bytes += uint64_t{t.limits.min} * kTableElemBytes;
-  for (const MemoryType& t : ir.memories) d.bytes += uint64_t{t.limits.min} * kWasmPageSize;
+  for (const TableType& t : ir.tables) d.table_elements += t.limits.min;
+  for (const MemoryType& t : ir.memories) d.memory_pages += t.limits.min;
+  d.bytes = d.table_elements * kTableElemBytes + d.memory_pages * kWasmPageSize;
   return d;
 }
 
@@ -156,7 +157,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
       f.type = &ir.types[ti];
       f.type_id = m.type_ids[ti];
       f.instance = &inst;
-      f.code = m.code[i].get();
+      f.code = m.artifact->code(i);
       f.func_index = ir.num_imported_funcs + i;
       inst.funcs.push_back(&f);
     }
@@ -204,7 +205,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   VIV_TRY(apply_elems(m, inst));
   VIV_TRY(apply_datas(m, inst));
   if (ir.start) {
-    VIV_TRY(viv::invoke(s, inst.funcs[*ir.start], nullptr, nullptr));
+    VIV_TRY(call_function(s, *inst.funcs[*ir.start], nullptr, nullptr));
   }
   return &inst;
 }

@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/interp/interp.h"
 #include "engine/module/module.h"
+#include "engine/tier/tier.h"
 #include "vivarium/module.h"
 
 namespace vivarium::detail {
@@ -46,7 +46,8 @@ struct DataPlan {
 struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   std::unique_ptr<viv::ModuleIR> ir;
   std::string file;                           // CompileOptions::file, for errors
-  std::vector<viv::CompiledFuncPtr> code;     // one per defined function
+  const Tier* tier = nullptr;                 // compiled `artifact`, runs its functions
+  std::unique_ptr<TierArtifact> artifact;     // one entry per defined function
   std::vector<uint32_t> type_ids;             // intern_func_type(ir->types[i])
   std::vector<ImportDesc> imports;
   std::vector<ExportDesc> exports;

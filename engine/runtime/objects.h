@@ -14,14 +14,18 @@
 #include "engine/memory/instance_allocator.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/module/module.h"
-#include "vivarium/host_func.h"
-#include "vivarium/store.h"
+#include "engine/tier/tier.h"
+#include "vivarium/instance.h"
+#include "vivarium/limits.h"
 #include "vivarium/types.h"
 
 namespace viv {
-struct CompiledFunc;  // the interpreter's internal form of one function (engine/interp)
 struct ExecState;     // the interpreter's per-store execution state (engine/interp)
 }  // namespace viv
+
+namespace vivarium {
+struct HostFuncDef;   // include/vivarium/host_func.h: only the store's owner calls it
+}  // namespace vivarium
 
 namespace vivarium::detail {
 
@@ -36,7 +40,7 @@ struct FuncInst {
   const FuncType* type = nullptr;     // owned by the module or by `host`
   uint32_t type_id = 0;               // intern_func_type(*type)
   InstanceImpl* instance = nullptr;   // defining instance; nullptr for host functions
-  const viv::CompiledFunc* code = nullptr;  // wasm functions: owned by ModuleImpl
+  const TierCode* code = nullptr;     // wasm functions: the entry in the module's tier artifact
   std::shared_ptr<const HostFuncDef> host;  // host functions
   uint32_t func_index = 0;            // index in the defining module (names, backtraces)
   bool is_host() const { return host != nullptr; }
@@ -70,6 +74,19 @@ struct InstanceImpl {
   std::vector<std::pair<std::string, Extern>> exports;
 };
 
+// The store as the runtime and its tiers call into it (as wasmtime's runtime
+// defines the VMStore it calls): the owner of a StoreImpl (the public Store,
+// engine/api/store.cc) implements it. Running a host function needs the
+// public API's Caller, which the layers below the API never build.
+class StoreHost {
+ public:
+  virtual ~StoreHost() = default;
+  // Runs host function `f`, called by wasm code of `caller` (nullptr when
+  // the embedder calls it directly). `args` and `results` are never null.
+  virtual Result<void> call_host(const FuncInst& f, InstanceImpl* caller, const RawSlot* args,
+                                 RawSlot* results) = 0;
+};
+
 // Owns everything a Store creates. Objects are never freed before the store
 // (references may point at them from tables anywhere in the store).
 struct StoreImpl {
@@ -96,9 +113,9 @@ struct StoreImpl {
   std::atomic<bool> interrupt_requested{false};
 
   void* user_data = nullptr;
-  // The public Store that owns this (set by Store's constructor); host calls
-  // build their Caller from it. nullptr for a StoreImpl made without a Store.
-  Store* owner = nullptr;
+  // Whoever owns this store (the public Store sets it): host functions run
+  // through it. nullptr for a StoreImpl made without a Store.
+  std::unique_ptr<StoreHost> owner;
   // Created on first call by the interpreter (stack memory, frames).
   std::unique_ptr<viv::ExecState, void (*)(viv::ExecState*)> exec{nullptr, nullptr};
   // Runtime-private bookkeeping (engine/runtime/store_extras.h): bulk

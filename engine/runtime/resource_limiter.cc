@@ -19,8 +19,11 @@ Result<void> admit(const StoreImpl& s, const ResourceDemand& d) {
                                                std::to_string(d.tables) + " more requested");
   }
   if (!s.budget.fits(d.bytes)) {
-    return Error(ErrorCode::LimitExceeded, "memories and tables need " + std::to_string(d.bytes) +
-                                               " bytes, over the store limit of " + std::to_string(s.budget.limit()) +
+    return Error(ErrorCode::LimitExceeded, "memories and tables need " + std::to_string(d.bytes) + " bytes (" +
+                                               std::to_string(d.memory_pages) + " pages of memory, " +
+                                               std::to_string(d.table_elements) +
+                                               " table elements), over the store limit of " +
+                                               std::to_string(s.budget.limit()) +
                                                " bytes (StoreLimits::max_total_bytes; " +
                                                std::to_string(s.budget.used()) + " in use)");
   }

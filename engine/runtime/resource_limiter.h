@@ -17,6 +17,8 @@ struct ResourceDemand {
   uint32_t memories = 0;
   uint32_t tables = 0;
   uint64_t bytes = 0;  // memory minimums in bytes + table minimums * kTableElemBytes
+  uint64_t memory_pages = 0;    // of `bytes`, for the error message
+  uint64_t table_elements = 0;  // of `bytes`, for the error message
 };
 
 // Host bytes one table element takes (a FuncInst* or host pointer).
