@@ -32,6 +32,7 @@ class PoolingAllocator final : public InstanceAllocator {
   ~PoolingAllocator() override { trim(); }
 
   PageAllocator& memory_pages() override { return memories_; }
+  bool use_memory_images() const override { return true; }
 
   void* allocate_stack(uint64_t bytes) override {
     {

@@ -33,6 +33,9 @@ class InstanceAllocator {
   virtual void release_stack(void* p, uint64_t bytes) = 0;
   // Gives every idle pooled memory and stack back to the OS.
   virtual void trim() = 0;
+  // Whether instantiation maps copy-on-write images of data segments
+  // (engine/memory/memory_image.h) instead of copying them.
+  virtual bool use_memory_images() const { return false; }
 
   struct Stats {
     size_t idle_memories = 0;  // reservations kept for reuse

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/memory/memory_image.h"
 #include "engine/memory/page_allocator.h"
 
 namespace vivarium::detail {
@@ -70,7 +71,13 @@ int64_t MemoryInst::grow(uint32_t delta) {
 }
 
 MemoryInst::~MemoryInst() {
-  if (base != nullptr) allocator->release(base, reserved, size);
+  if (base == nullptr) return;
+  unmap_image(*this);
+  if (unpoolable) {
+    system_page_allocator().release(base, reserved, size);
+    return;
+  }
+  allocator->release(base, reserved, size);
 }
 
 }  // namespace vivarium::detail

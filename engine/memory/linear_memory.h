@@ -35,6 +35,8 @@ struct MemoryInst {
   uint64_t reserved = 0;      // bytes of address space reserved at base
   ByteBudget* budget = nullptr;     // the owning store's, charged by grow; nullptr = unbounded
   PageAllocator* allocator = nullptr;  // where the reservation came from (and goes back to)
+  uint64_t image_bytes = 0;   // a MemoryImage is mapped over [base, base + image_bytes)
+  bool unpoolable = false;    // the image could not be replaced: unmap, never reuse
   // Grows by delta pages; returns the old page count, or -1 when it cannot.
   int64_t grow(uint32_t delta);
   ~MemoryInst();

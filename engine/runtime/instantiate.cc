@@ -95,11 +95,37 @@ Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
   return {};
 }
 
-Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst) {
+// The image of the module's memory 0 when it defines that memory and every
+// active segment for it has a constant offset inside its minimum (so none can
+// trap), with enough bytes to pay for an mmap; else null. Built once per
+// module, by whichever thread instantiates it first.
+const MemoryImage* memory_image(const ModuleImpl& m) {
+  std::call_once(m.image_once, [&m] {
+    const viv::ModuleIR& ir = *m.ir;
+    if (ir.num_imported_memories != 0 || ir.memories.empty()) return;
+    const uint64_t min_bytes = uint64_t{ir.memories[0].limits.min} * kWasmPageSize;
+    std::vector<MemoryImage::Segment> segments;
+    uint64_t total = 0;
+    for (const DataPlan& p : m.datas) {
+      if (p.mode != viv::DataSegment::Active) continue;
+      if (p.memory != 0 || p.offset.kind != ConstOp::Value) return;
+      const uint64_t offset = static_cast<uint32_t>(p.offset.bits[0]);
+      if (offset + p.init.size() > min_bytes) return;
+      segments.push_back({offset, m.ir->span(p.init)});
+      total += p.init.size();
+    }
+    if (total < MemoryImage::kMinImageBytes) return;
+    m.image = MemoryImage::create(segments);
+  });
+  return m.image.get();
+}
+
+// `imaged`: memory 0's active segments are already in place (an image).
+Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst, bool imaged) {
   const viv::ModuleIR& ir = *m.ir;
   for (uint32_t i = 0; i < m.datas.size(); ++i) {
     const DataPlan& p = m.datas[i];
-    if (p.mode != viv::DataSegment::Active) continue;
+    if (p.mode != viv::DataSegment::Active || (imaged && p.memory == 0)) continue;
     uint64_t off[2];
     eval_const(p.offset, inst, off);
     uint64_t dst = static_cast<uint32_t>(off[0]);
@@ -131,6 +157,11 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
                                           " resolved imports, got " + std::to_string(imports.size()));
   }
   VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(s, ir));
+  bool imaged = false;
+  if (s.allocator->use_memory_images() && ir.num_imported_memories == 0 && !alloc.memories.empty()) {
+    const MemoryImage* image = memory_image(m);
+    imaged = image != nullptr && image->map_into(*alloc.memories[0]);
+  }
 
   // From here on nothing fails until segments are applied.
   auto owned = std::make_unique<InstanceImpl>();
@@ -203,7 +234,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   ++ex.instance_count;
 
   VIV_TRY(apply_elems(m, inst));
-  VIV_TRY(apply_datas(m, inst));
+  VIV_TRY(apply_datas(m, inst, imaged));
   if (ir.start) {
     VIV_TRY(call_function(s, *inst.funcs[*ir.start], nullptr, nullptr));
   }

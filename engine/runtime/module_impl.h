@@ -6,11 +6,13 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/memory/memory_image.h"
 #include "engine/module/module.h"
 #include "engine/tier/tier.h"
 #include "vivarium/module.h"
@@ -55,6 +57,12 @@ struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   std::vector<ConstOp> global_inits;          // one per defined global
   std::vector<ElemPlan> elems;
   std::vector<DataPlan> datas;
+
+  // Copy-on-write image of memory 0's active data segments, built on first
+  // use by a pooling engine (memory_image() in engine/runtime/instantiate.cc);
+  // null when the module does not qualify or it would not pay.
+  mutable std::once_flag image_once;
+  mutable std::unique_ptr<MemoryImage> image;
 
   const viv::ModuleIR& module() const { return *ir; }
   // Bytes of data segment i (memory.init reads them).

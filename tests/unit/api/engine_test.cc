@@ -1,7 +1,9 @@
 // Engine: instance allocation on demand or from a pool (issue #11 item 3).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "engine/runtime/objects.h"
 #include "test_util.h"
@@ -73,6 +75,45 @@ TEST(Engine, PoolKeepsNoMoreThanItsCapacity) {
   }
   EXPECT_EQ(engine.pool_stats().idle_memories, 4u);
   EXPECT_EQ(engine.pool_stats().idle_stacks, 4u);
+}
+
+// 128 KiB of data (bytes 1..255 repeating) at 65536 in a 3-page memory:
+// enough for the pooling engine to map a copy-on-write image.
+std::string imaged_module() {
+  std::string wat = R"((module (memory (export "mem") 3) (data (i32.const 65536) ")";
+  for (int i = 0; i < 128 * 1024; ++i) {
+    char buf[5];
+    std::snprintf(buf, sizeof buf, "\\%02x", (i % 255) + 1);
+    wat += buf;
+  }
+  return wat + R"(")))";
+}
+
+TEST(Engine, DataImagesAreCopyOnWriteAndNeverLeakIntoReusedMemory) {
+  Engine engine(pooling());
+  Module imaged = value_or_die(Module::from_text(imaged_module()));
+  Module plain = value_or_die(Module::from_text(kPokePeek));
+  for (int round = 0; round < 2; ++round) {
+    Store store(engine);
+    Instance inst = value_or_die(Linker().instantiate(store, imaged));
+    MemoryView v = inst.memory("mem")->view();
+    EXPECT_EQ(inst.memory("mem")->raw()->image_bytes, 65536u + 128 * 1024) << "the image was not mapped";
+    EXPECT_EQ(v.load<uint8_t>(65536).value(), 1);
+    EXPECT_EQ(v.load<uint8_t>(65536 + 1000).value(), (1000 % 255) + 1);
+    EXPECT_EQ(v.load<uint8_t>(65535).value(), 0);
+    EXPECT_EQ(v.load<uint8_t>(65536 + 128 * 1024 - 1).value(), (128 * 1024 - 1) % 255 + 1);
+    // A write lands in this instance only: the next one sees the image again.
+    ASSERT_TRUE(v.store<uint8_t>(65536, 0xee));
+  }
+  // A reservation that held the image comes back zeroed for another module.
+  for (int i = 0; i < 4; ++i) {
+    Store store(engine);
+    Instance inst = value_or_die(Linker().instantiate(store, plain));
+    MemoryView v = inst.memory("mem")->view();
+    EXPECT_EQ(v.load<uint8_t>(0).value(), 0);
+    ASSERT_TRUE(inst.memory("mem")->grow(2).ok());
+    EXPECT_EQ(inst.memory("mem")->view().load<uint8_t>(65536).value(), 0);
+  }
 }
 
 }  // namespace
