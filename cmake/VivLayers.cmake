@@ -1,8 +1,10 @@
 # Layering enforced by the build (issue #11 item 4).
 #
-# viv_layer(TARGET FOLDER [DEPS layer...] [API])
+# viv_layer(TARGET FOLDER [DEPS layer...] [API] [STATIC])
 #
-# Makes one library per folder. Its sources see, through their include path,
+# Makes one library per folder: an OBJECT library (the product archive
+# `vivarium` gathers them, see the top-level CMakeLists.txt), or with STATIC
+# an archive of its own (tools outside the product). Its sources see, through their include path,
 # only their own folder, the folders of the layers they depend on (directly or
 # not), and the public headers: every one of include/vivarium/ with API, else
 # only the foundation ones (error.h, types.h, limits.h). The include root is a
@@ -13,7 +15,7 @@
 set(VIV_FOUNDATION_HEADERS error.h types.h limits.h)
 
 function(viv_layer target folder)
-  cmake_parse_arguments(L "API" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(L "API;STATIC" "" "DEPS" ${ARGN})
   # The folders visible: this one and those of every dependency, transitively.
   set(folders ${folder})
   set(api ${L_API})
@@ -43,7 +45,11 @@ function(viv_layer target folder)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${folder}/*.cc)
   list(FILTER srcs EXCLUDE REGEX ".*_test\\.cc$")
   if(srcs)
-    add_library(${target} STATIC ${srcs})
+    if(L_STATIC)
+      add_library(${target} STATIC ${srcs})
+    else()
+      add_library(${target} OBJECT ${srcs})
+    endif()
     target_include_directories(${target} PRIVATE ${root})
     target_compile_options(${target} PRIVATE ${VIV_WARNINGS})
     # WebAssembly rounds every float operation on its own. The interpreter's
@@ -52,7 +58,13 @@ function(viv_layer target folder)
     # x86-64-v3). Off for the whole engine, so no handler can round once
     # where wasm rounds twice.
     target_compile_options(${target} PRIVATE -ffp-contract=off)
-    target_link_libraries(${target} PUBLIC ${L_DEPS} Threads::Threads)
+    if(L_STATIC)
+      # Linking the OBJECT layers would copy their objects into this
+      # archive; the product archive already holds them.
+      target_link_libraries(${target} PUBLIC vivarium)
+    else()
+      target_link_libraries(${target} PUBLIC ${L_DEPS} Threads::Threads)
+    endif()
   else()
     add_library(${target} INTERFACE)
     target_link_libraries(${target} INTERFACE ${L_DEPS})
