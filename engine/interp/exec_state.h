@@ -1,5 +1,5 @@
-// ExecState: the interpreter's per-store execution state (declared opaque in
-// engine/runtime/objects.h). Holds the value stack that every wasm frame
+// ExecState: the interpreter's per-store execution state (held opaque by the
+// store as StoreImpl::tier_state, engine/runtime/objects.h). Holds the value stack that every wasm frame
 // lives in and the explicit call frames, so wasm->wasm calls never recurse on
 // the native stack; depth is bounded by StoreLimits (max_call_depth,
 // max_stack_bytes) and ends in "call stack exhausted".

@@ -37,7 +37,7 @@ const ExitCode kExitCode;
 const Word* const kExit = kExitCode.w;
 
 ExecState* exec_state(StoreImpl& store) {
-  if (store.exec) return store.exec.get();
+  if (store.tier_state) return reinterpret_cast<ExecState*>(store.tier_state.get());
   auto* st = new ExecState;
   st->store = &store;
   const uint64_t slots = std::max<uint64_t>(store.limits.max_stack_bytes / sizeof(Slot), 1024);
@@ -58,7 +58,9 @@ ExecState* exec_state(StoreImpl& store) {
   }
   st->stack_top = st->stack;
   st->frame = st->frames;
-  store.exec = std::unique_ptr<ExecState, void (*)(ExecState*)>(st, [](ExecState* p) { delete p; });
+  store.tier_state = std::unique_ptr<vivarium::detail::TierStoreState, void (*)(vivarium::detail::TierStoreState*)>(
+      reinterpret_cast<vivarium::detail::TierStoreState*>(st),
+      [](vivarium::detail::TierStoreState* p) { delete reinterpret_cast<ExecState*>(p); });
   return st;
 }
 

@@ -19,10 +19,6 @@
 #include "vivarium/limits.h"
 #include "vivarium/types.h"
 
-namespace viv {
-struct ExecState;     // the interpreter's per-store execution state (engine/interp)
-}  // namespace viv
-
 namespace vivarium {
 struct HostFuncDef;   // include/vivarium/host_func.h: only the store's owner calls it
 }  // namespace vivarium
@@ -116,8 +112,9 @@ struct StoreImpl {
   // Whoever owns this store (the public Store sets it): host functions run
   // through it. nullptr for a StoreImpl made without a Store.
   std::unique_ptr<StoreHost> owner;
-  // Created on first call by the interpreter (stack memory, frames).
-  std::unique_ptr<viv::ExecState, void (*)(viv::ExecState*)> exec{nullptr, nullptr};
+  // The running tier's per-store state (the interpreter's stack and frames,
+  // engine/interp/exec_state.h), created by the tier on the first call.
+  std::unique_ptr<TierStoreState, void (*)(TierStoreState*)> tier_state{nullptr, nullptr};
   // Runtime-private bookkeeping (engine/runtime/store_extras.h): bulk
   // allocations of instances' functions and globals, host-function and
   // module-handle caches. Created on first use.

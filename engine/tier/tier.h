@@ -39,6 +39,11 @@ struct StoreImpl;  // engine/runtime/objects.h
 // a native entry point).
 struct TierCode;
 
+// A tier's per-store state (an interpreter's value stack and frames), held
+// by the store and opaque to it: the tier that made it creates, reads and
+// (through the deleter it gives) destroys it.
+struct TierStoreState;
+
 // Everything one tier made from one module. Immutable: any number of
 // threads may instantiate and call it at once.
 class TierArtifact {
