@@ -311,6 +311,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
       return kExitUsage;
     }
     limits.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(*bytes / 65536, 65536));
+    limits.max_total_bytes = *bytes;  // every memory and table of the guest together
   }
   std::optional<std::chrono::nanoseconds> timeout;
   if (!o.timeout.empty()) {
@@ -443,8 +444,8 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
   app.add_option("--timeout", o.timeout, "Stop the guest after this long (e.g. 10, 10s, 250ms, 2m); exit status 142.")
       ->type_name("DURATION");
   app.add_option("--max-memory", o.max_memory,
-                 "Largest size any linear memory may grow to (e.g. 65536, 64KiB, 16M, 1G); growing past it fails "
-                 "like memory.grow at its maximum.")
+                 "Most host memory the guest's linear memories and tables may take together (e.g. 65536, 64KiB, "
+                 "16M, 1G); growing past it fails like memory.grow at its maximum.")
       ->type_name("BYTES");
   app.add_option("--fuel", o.fuel, "Stop the guest after N units of fuel (one per call and loop iteration); exit status 134.")
       ->check(CLI::Validator(

@@ -2,7 +2,7 @@
 // *.wast) and prints per-file counts, every unexpected result with
 // file:line, the command, expected vs. got, and a closing line
 // `N passed, M failed`. With --known-failures, listed failures are expected
-// and listed passes are errors (see engine/script/known_failures.h).
+// and listed passes are errors (see tools/script/known_failures.h).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -15,8 +15,8 @@
 #include "cli/commands.h"
 #include "cli/parse_args.h"
 #include "cli/isolated_script.h"
-#include "engine/script/known_failures.h"
-#include "engine/script/runner.h"
+#include "tools/script/known_failures.h"
+#include "tools/script/runner.h"
 
 namespace vivarium::cli {
 namespace {

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "engine/script/runner.h"
+#include "tools/script/runner.h"
 
 namespace vivarium::cli {
 

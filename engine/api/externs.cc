@@ -5,6 +5,7 @@
 #include "engine/api/value_slots.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/runtime/objects.h"
+#include "engine/runtime/resource_limiter.h"
 #include "vivarium/instance.h"
 #include "vivarium/store.h"
 
@@ -41,6 +42,14 @@ Result<uint32_t> Memory::grow(uint32_t delta_pages) const {
   if (m_ == nullptr) return empty_handle("Memory");
   int64_t old = m_->grow(delta_pages);
   if (old >= 0) return static_cast<uint32_t>(old);
+  const uint64_t pages_after = uint64_t{m_->pages} + delta_pages;
+  if (pages_after <= m_->max_pages && m_->budget != nullptr &&
+      !m_->budget->fits((pages_after - m_->pages) * detail::kWasmPageSize)) {
+    return Error(ErrorCode::LimitExceeded, "memory cannot grow from " + std::to_string(m_->pages) + " by " +
+                                               std::to_string(delta_pages) + " pages: the store's memories and tables"
+                                               " would pass StoreLimits::max_total_bytes (" +
+                                               std::to_string(m_->budget->limit()) + " bytes)");
+  }
   bool by_type = m_->type.limits.has_max && m_->type.limits.max == m_->max_pages;
   return Error(ErrorCode::LimitExceeded, "memory cannot grow from " + std::to_string(m_->pages) + " by " +
                                              std::to_string(delta_pages) + " pages: the maximum is " +
@@ -114,7 +123,11 @@ Result<Memory> new_memory(Store& s, const MemoryType& t) {
                                        (l.has_max ? ", max " + std::to_string(l.max) : std::string()) + "}");
   }
   detail::StoreImpl& st = s.impl();
-  VIV_TRY_ASSIGN(auto mem, detail::create_memory(t, st.limits.max_memory_pages));
+  const uint64_t bytes = uint64_t{l.min} * detail::kWasmPageSize;
+  VIV_TRY(detail::admit(st, {.memories = 1, .tables = 0, .bytes = bytes, .memory_pages = l.min, .table_elements = 0}));
+  VIV_TRY_ASSIGN(auto mem, detail::create_memory(t, st.limits.max_memory_pages, &st.allocator->memory_pages()));
+  mem->budget = &st.budget;
+  st.budget.take(bytes);
   detail::MemoryInst* raw = mem.get();
   st.memories.push_back(std::move(mem));
   return Memory(&s, raw);
@@ -135,10 +148,14 @@ Result<Table> new_table(Store& s, const TableType& t, const Value& init) {
                                                std::to_string(st.limits.max_table_elements) +
                                                " elements (StoreLimits::max_table_elements)");
   }
+  const uint64_t bytes = uint64_t{l.min} * detail::kTableElemBytes;
+  VIV_TRY(detail::admit(st, {.memories = 0, .tables = 1, .bytes = bytes, .memory_pages = 0, .table_elements = l.min}));
   auto tab = std::make_unique<detail::TableInst>();
   tab->type = t;
   tab->max_elems = l.has_max ? std::min(l.max, st.limits.max_table_elements) : st.limits.max_table_elements;
+  tab->budget = &st.budget;
   tab->elems.assign(l.min, detail::ref_ptr(init));
+  st.budget.take(bytes);
   detail::TableInst* raw = tab.get();
   st.tables.push_back(std::move(tab));
   return Table(&s, raw);

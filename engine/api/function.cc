@@ -4,7 +4,7 @@
 
 #include "engine/api/ref_check.h"
 #include "engine/api/value_slots.h"
-#include "engine/interp/interp.h"
+#include "engine/runtime/call.h"
 #include "engine/runtime/objects.h"
 #include "vivarium/instance.h"
 #include "vivarium/store.h"
@@ -72,7 +72,7 @@ Result<std::vector<Value>> Function::call(std::span<const Value> args) const {
   }
   for (size_t i = 0, s = 0; i < args.size(); s += detail::slots_of(t.params[i]), ++i) detail::to_slots(args[i], a + s);
 
-  VIV_TRY(viv::invoke(store_->impl(), f_, a, r));
+  VIV_TRY(detail::call_function(store_->impl(), *f_, a, r));
 
   std::vector<Value> out;
   out.reserve(t.results.size());

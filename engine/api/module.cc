@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/decoder/decoder.h"
+#include "engine/interp/interp_tier.h"
 #include "engine/runtime/module_builder.h"
 #include "engine/text/wat.h"
 #include "engine/validator/validator.h"
@@ -44,7 +45,7 @@ Result<Module> Module::compile(std::vector<uint8_t>&& wasm, const CompileOptions
   auto body = [&]() -> Result<Module> {
     VIV_TRY_ASSIGN(auto ir, decode_and_validate(std::move(wasm), opts, /*bodies=*/false));
     // Bodies are validated while they are lowered: one pass per function.
-    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file));
+    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file, viv::interpreter_tier()));
     return Module(std::move(impl));
   };
   // Nothing throws across the API (the decoder bounds its allocations by the

@@ -1,10 +1,34 @@
 #include "vivarium/store.h"
 
+#include "engine/runtime/engine_impl.h"
 #include "engine/runtime/objects.h"
+#include "vivarium/host_func.h"
 
 namespace vivarium {
+namespace {
 
-Store::Store(StoreLimits limits) : impl_(std::make_unique<detail::StoreImpl>(limits)) { impl_->owner = this; }
+// The public Store as the store the runtime calls into: host functions get
+// their Caller here, the one place below the API that builds one.
+class ApiStoreHost final : public detail::StoreHost {
+ public:
+  explicit ApiStoreHost(Store& s) : store_(s) {}
+  Result<void> call_host(const detail::FuncInst& f, detail::InstanceImpl* caller, const RawSlot* args,
+                         RawSlot* results) override {
+    Caller c(store_, caller);
+    return f.host->fn(c, args, results);
+  }
+
+ private:
+  Store& store_;
+};
+
+}  // namespace
+
+Store::Store(StoreLimits limits) : Store(Engine::default_engine(), limits) {}
+Store::Store(Engine& engine, StoreLimits limits)
+    : impl_(std::make_unique<detail::StoreImpl>(limits, *engine.impl().allocator)) {
+  impl_->owner = std::make_unique<ApiStoreHost>(*this);
+}
 Store::~Store() = default;
 
 const StoreLimits& Store::limits() const { return impl_->limits; }

@@ -32,6 +32,7 @@
 
 #include "engine/interp/handler.h"
 #include "engine/module/module.h"
+#include "engine/tier/tier.h"
 
 namespace viv {
 
@@ -63,5 +64,16 @@ struct CompiledFunc {
   // Module offset of the instruction at or before `pc` (Location::kNone if unknown).
   uint64_t offset_of(const interp::Word* pc) const;
 };
+
+// FuncInst::code is a tier-neutral handle (engine/tier/tier.h); the functions
+// the interpreter compiled carry their CompiledFunc behind it. Host functions
+// have none (nullptr). (With a second tier, a callee of another tier will be
+// recognised by its module's tier and called through Tier::call.)
+inline const CompiledFunc* compiled(const vivarium::detail::TierCode* c) {
+  return reinterpret_cast<const CompiledFunc*>(c);
+}
+inline const vivarium::detail::TierCode* as_tier_code(const CompiledFunc* f) {
+  return reinterpret_cast<const vivarium::detail::TierCode*>(f);
+}
 
 }  // namespace viv

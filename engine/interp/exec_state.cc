@@ -15,7 +15,7 @@
 namespace viv {
 
 ExecState::~ExecState() {
-  if (region) munmap(region, region_bytes);
+  if (region) allocator->release_stack(region, region_bytes);
 }
 
 std::vector<uint8_t> CompiledFunc::encode_offsets(const std::vector<std::pair<uint32_t, uint32_t>>& entries) {

@@ -1,5 +1,5 @@
-// ExecState: the interpreter's per-store execution state (declared opaque in
-// engine/runtime/objects.h). Holds the value stack that every wasm frame
+// ExecState: the interpreter's per-store execution state (held opaque by the
+// store as StoreImpl::tier_state, engine/runtime/objects.h). Holds the value stack that every wasm frame
 // lives in and the explicit call frames, so wasm->wasm calls never recurse on
 // the native stack; depth is bounded by StoreLimits (max_call_depth,
 // max_stack_bytes) and ends in "call stack exhausted".
@@ -49,7 +49,8 @@ struct ExecState {
   interp::Slot* stack_end = nullptr;
   interp::Slot* stack_top = nullptr;  // first free slot while a host function runs
   uint32_t reentry = 0;
-  void* region = nullptr;  // one mapping holding `frames` then `stack` (munmap'ed on destruction)
+  void* region = nullptr;  // one mapping holding `frames` then `stack` (given back on destruction)
+  vivarium::detail::InstanceAllocator* allocator = nullptr;  // where `region` came from
   uint64_t region_bytes = 0;
 
   // Set by a trap: what and where. A host function's own error is kept whole.

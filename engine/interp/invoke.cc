@@ -13,7 +13,7 @@
 #include "engine/interp/native_stack.h"
 #include "engine/interp/interp.h"
 #include "engine/interp/ops.h"
-#include "vivarium/host_func.h"
+#include "engine/runtime/call.h"
 
 namespace viv {
 
@@ -37,20 +37,19 @@ const ExitCode kExitCode;
 const Word* const kExit = kExitCode.w;
 
 ExecState* exec_state(StoreImpl& store) {
-  if (store.exec) return store.exec.get();
+  if (store.tier_state) return reinterpret_cast<ExecState*>(store.tier_state.get());
   auto* st = new ExecState;
   st->store = &store;
   const uint64_t slots = std::max<uint64_t>(store.limits.max_stack_bytes / sizeof(Slot), 1024);
   const uint64_t nframes = uint64_t{store.limits.max_call_depth} + 2;  // + bottom sentinel
-  // One anonymous mapping for frames and value stack: zero-filled and faulted
-  // in page by page as deep calls touch it, so the first call on a new store
-  // costs one mmap, not a calloc of the whole frame array (malloc serves
-  // these sizes from the heap once its mmap threshold has grown, and then
-  // must clear them).
+  // One mapping for frames and value stack, from the engine's instance
+  // allocator: faulted in page by page as deep calls touch it, so the first
+  // call on a new store costs one mmap (or, pooled, nothing), not a calloc of
+  // the whole frame array.
   st->region_bytes = nframes * sizeof(Frame) + slots * sizeof(Slot);
-  void* region = mmap(nullptr, st->region_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                      -1, 0);
-  if (region != MAP_FAILED) {
+  st->allocator = store.allocator;
+  void* region = st->allocator->allocate_stack(st->region_bytes);
+  if (region != nullptr) {
     st->region = region;
     st->frames = static_cast<Frame*>(region);
     st->frames_end = st->frames + nframes;
@@ -59,7 +58,9 @@ ExecState* exec_state(StoreImpl& store) {
   }
   st->stack_top = st->stack;
   st->frame = st->frames;
-  store.exec = std::unique_ptr<ExecState, void (*)(ExecState*)>(st, [](ExecState* p) { delete p; });
+  store.tier_state = std::unique_ptr<vivarium::detail::TierStoreState, void (*)(vivarium::detail::TierStoreState*)>(
+      reinterpret_cast<vivarium::detail::TierStoreState*>(st),
+      [](vivarium::detail::TierStoreState* p) { delete reinterpret_cast<ExecState*>(p); });
   return st;
 }
 
@@ -99,7 +100,7 @@ Error trap_error(ExecState* st, Frame* entry) {
       pc = f->ret_pc ? f->ret_pc - 1 : nullptr;
       continue;
     }
-    const CompiledFunc* cf = f->func->code;
+    const CompiledFunc* cf = compiled(f->func->code);
     std::string name = cf && cf->module ? cf->module->func_display_name(cf->func_index)
                                         : "func[" + std::to_string(f->func->func_index) + "]";
     const uint64_t off = cf && pc ? cf->offset_of(pc) : vivarium::Location::kNone;
@@ -123,17 +124,10 @@ Error trap_error(ExecState* st, Frame* entry) {
 }  // namespace
 
 Result<void> invoke(StoreImpl& store, FuncInst* f, const RawSlot* args, RawSlot* results) {
-  if (f->is_host()) {
-    if (!store.owner) return Error(ErrorCode::Internal, "host function called without a Store");
-    vivarium::Caller caller(*store.owner, nullptr);
-    // A host function of type [] -> [] may still copy zero slots: give it
-    // real (empty) buffers, never null ones.
-    RawSlot none[1] = {};
-    return f->host->fn(caller, args ? args : none, results ? results : none);
-  }
+  if (f->is_host()) return vivarium::detail::call_function(store, *f, args, results);
   ExecState* st = exec_state(store);
   if (!st->stack || !st->frames) return Error(ErrorCode::LimitExceeded, "cannot allocate the interpreter stack");
-  const CompiledFunc* cf = f->code;
+  const CompiledFunc* cf = compiled(f->code);
   if (!cf) return Error(ErrorCode::Internal, "function has no code");
 
   const bool outermost = st->reentry == 0;

@@ -8,7 +8,6 @@
 #include "engine/interp/compiled.h"
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
-#include "vivarium/host_func.h"
 
 namespace viv::interp {
 
@@ -91,7 +90,7 @@ namespace {
     big.resize(nres);
     res = big.data();
   }
-  if (!st->store->owner) {
+  if (!st->store->owner) {  // the store interface (StoreHost) runs host functions
     st->host_error = vivarium::Error(ErrorCode::Internal, "host function called without a Store");
     trap(st, pc, ErrorCode::HostTrap);
     return false;
@@ -99,8 +98,7 @@ namespace {
   // A host function may re-enter wasm: that run starts above these slots.
   Slot* saved_top = st->stack_top;
   st->stack_top = args + (nargs > nres ? nargs : nres);
-  vivarium::Caller caller(*st->store->owner, st->inst);
-  vivarium::Result<void> r = callee->host->fn(caller, args, res);
+  vivarium::Result<void> r = st->store->owner->call_host(*callee, st->inst, args, res);
   st->stack_top = saved_top;
   if (!r.ok()) {
     st->host_error = std::move(r).error();
@@ -117,7 +115,7 @@ namespace {
 inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot*& fp, uint8_t*& mem,
                          ExecState* st, Slot* nfp) {
   if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
-  const CompiledFunc* cf = callee->code;
+  const CompiledFunc* cf = compiled(callee->code);
   if (!cf) return call_host(st, callee, nfp, pc) ? ret : nullptr;
   if (st->frame + 1 == st->frames_end || nfp + cf->frame_slots > st->stack_end) {
     return trap(st, pc, ErrorCode::CallStackExhausted);
@@ -162,7 +160,7 @@ VIV_HANDLER(h_call_indirect_slow) {
 #endif
 [[gnu::always_inline]] inline bool fast_enter(FuncInst* callee, const Word* ret, Slot*& fp, uint8_t* mem, ExecState* st,
                                                   Slot* nfp, const Word*& next) {
-  const CompiledFunc* cf = callee->code;
+  const CompiledFunc* cf = compiled(callee->code);
   if (!cf || st->budget <= 0 || callee->instance != st->inst || st->frame + 1 == st->frames_end ||
       nfp + cf->frame_slots > st->stack_end) {
     return false;

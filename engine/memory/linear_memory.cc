@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/memory/memory_image.h"
 #include "engine/memory/page_allocator.h"
 
 namespace vivarium::detail {
@@ -12,7 +13,7 @@ uint64_t reservation_bytes(uint32_t max_pages) {
   return uint64_t{max_pages} * kWasmPageSize + kSmallGuard;
 }
 
-Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages) {
+Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages, PageAllocator* pages) {
   uint32_t type_max = t.limits.has_max ? t.limits.max : kMaxWasmPages;
   uint32_t max_pages = std::min({type_max, limit_pages, kMaxWasmPages});
   if (t.limits.min > max_pages) {
@@ -25,7 +26,7 @@ Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t 
                                        " pages exceeds its maximum of " + std::to_string(max_pages));
   }
 
-  PageAllocator& pa = page_allocator();
+  PageAllocator& pa = pages != nullptr ? *pages : page_allocator();
   const uint64_t initial = uint64_t{t.limits.min} * kWasmPageSize;
   uint64_t want = reservation_bytes(max_pages);
   void* base = pa.reserve_committed(want, initial);
@@ -43,6 +44,7 @@ Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t 
 
   auto m = std::make_unique<MemoryInst>();
   m->base = static_cast<uint8_t*>(base);
+  m->allocator = &pa;
   m->reserved = want;
   m->type = t;
   m->max_pages = max_pages;
@@ -58,14 +60,24 @@ int64_t MemoryInst::grow(uint32_t delta) {
   if (want > max_pages) return -1;
   uint64_t new_size = want * kWasmPageSize;
   if (new_size > reserved) return -1;  // a fallback reservation smaller than max
-  if (!page_allocator().commit(base + size, new_size - size)) return -1;
+  if (budget != nullptr && !budget->take(new_size - size)) return -1;  // StoreLimits::max_total_bytes
+  if (!allocator->commit(base + size, new_size - size)) {
+    if (budget != nullptr) budget->give_back(new_size - size);
+    return -1;
+  }
   pages = static_cast<uint32_t>(want);
   size = new_size;
   return old;
 }
 
 MemoryInst::~MemoryInst() {
-  if (base != nullptr) page_allocator().release(base, reserved, size);
+  if (base == nullptr) return;
+  unmap_image(*this);
+  if (unpoolable) {
+    system_page_allocator().release(base, reserved, size);
+    return;
+  }
+  allocator->release(base, reserved, size);
 }
 
 }  // namespace vivarium::detail

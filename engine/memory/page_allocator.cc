@@ -73,10 +73,20 @@ PoolingPageAllocator::PoolingPageAllocator(PageAllocator& base, size_t capacity)
     : base_(base), capacity_(capacity), state_(new State) {}
 
 PoolingPageAllocator::~PoolingPageAllocator() {
-  for (auto& [bytes, list] : state_->free) {
+  trim();
+  delete state_;
+}
+
+void PoolingPageAllocator::trim() {
+  std::unordered_map<uint64_t, std::vector<State::Entry>> idle;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    idle.swap(state_->free);
+    state_->count = 0;
+  }
+  for (auto& [bytes, list] : idle) {
     for (const State::Entry& e : list) base_.release(e.p, bytes, e.accessible);
   }
-  delete state_;
 }
 
 void* PoolingPageAllocator::reserve(uint64_t bytes) { return reserve_committed(bytes, 0); }

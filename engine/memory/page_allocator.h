@@ -59,6 +59,7 @@ class PoolingPageAllocator final : public PageAllocator {
   void* reserve_committed(uint64_t bytes, uint64_t committed) override;
   void release(void* p, uint64_t bytes, uint64_t committed) override;
   size_t pooled() const;  // reservations kept now
+  void trim();            // unmaps every kept reservation
 
  private:
   struct State;

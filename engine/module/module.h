@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/binary/instr.h"
-#include "vivarium/module.h"
+#include "vivarium/error.h"
 #include "vivarium/types.h"
 
 namespace viv {

@@ -3,9 +3,10 @@
 #include <cstring>
 #include <string>
 
-#include "engine/interp/interp.h"
+#include "engine/runtime/call.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/runtime/const_expr.h"
+#include "engine/runtime/resource_limiter.h"
 #include "engine/runtime/store_extras.h"
 #include "vivarium/store.h"
 
@@ -28,7 +29,23 @@ struct Allocations {
   std::vector<std::unique_ptr<MemoryInst>> memories;
 };
 
-Result<Allocations> allocate_tables_and_memories(const viv::ModuleIR& ir, const StoreLimits& limits) {
+// What the module's own tables and memories take at their minimums.
+ResourceDemand demand_of(const viv::ModuleIR& ir) {
+  ResourceDemand d;
+  d.memories = static_cast<uint32_t>(ir.memories.size());
+  d.tables = static_cast<uint32_t>(ir.tables.size());
+  for (const TableType& t : ir.tables) d.table_elements += t.limits.min;
+  for (const MemoryType& t : ir.memories) d.memory_pages += t.limits.min;
+  d.bytes = d.table_elements * kTableElemBytes + d.memory_pages * kWasmPageSize;
+  return d;
+}
+
+Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const viv::ModuleIR& ir) {
+  const StoreLimits& limits = s.limits;
+  // The whole demand is admitted before the first allocation, so a module
+  // declaring thousands of huge tables fails without touching host memory.
+  const ResourceDemand demand = demand_of(ir);
+  VIV_TRY(admit(s, demand));
   Allocations a;
   a.tables.reserve(ir.tables.size());
   for (const TableType& t : ir.tables) {
@@ -39,14 +56,17 @@ Result<Allocations> allocate_tables_and_memories(const viv::ModuleIR& ir, const 
     auto tab = std::make_unique<TableInst>();
     tab->type = t;
     tab->max_elems = t.limits.has_max ? std::min(t.limits.max, limits.max_table_elements) : limits.max_table_elements;
+    tab->budget = &s.budget;
     tab->elems.assign(t.limits.min, nullptr);  // 2.0 tables start null
     a.tables.push_back(std::move(tab));
   }
   a.memories.reserve(ir.memories.size());
   for (const MemoryType& t : ir.memories) {
-    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages));
+    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages, &s.allocator->memory_pages()));
+    mem->budget = &s.budget;
     a.memories.push_back(std::move(mem));
   }
+  s.budget.take(demand.bytes);  // admitted above; the store is single-threaded
   return a;
 }
 
@@ -75,11 +95,37 @@ Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
   return {};
 }
 
-Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst) {
+// The image of the module's memory 0 when it defines that memory and every
+// active segment for it has a constant offset inside its minimum (so none can
+// trap), with enough bytes to pay for an mmap; else null. Built once per
+// module, by whichever thread instantiates it first.
+const MemoryImage* memory_image(const ModuleImpl& m) {
+  std::call_once(m.image_once, [&m] {
+    const viv::ModuleIR& ir = *m.ir;
+    if (ir.num_imported_memories != 0 || ir.memories.empty()) return;
+    const uint64_t min_bytes = uint64_t{ir.memories[0].limits.min} * kWasmPageSize;
+    std::vector<MemoryImage::Segment> segments;
+    uint64_t total = 0;
+    for (const DataPlan& p : m.datas) {
+      if (p.mode != viv::DataSegment::Active) continue;
+      if (p.memory != 0 || p.offset.kind != ConstOp::Value) return;
+      const uint64_t offset = static_cast<uint32_t>(p.offset.bits[0]);
+      if (offset + p.init.size() > min_bytes) return;
+      segments.push_back({offset, m.ir->span(p.init)});
+      total += p.init.size();
+    }
+    if (total < MemoryImage::kMinImageBytes) return;
+    m.image = MemoryImage::create(segments);
+  });
+  return m.image.get();
+}
+
+// `imaged`: memory 0's active segments are already in place (an image).
+Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst, bool imaged) {
   const viv::ModuleIR& ir = *m.ir;
   for (uint32_t i = 0; i < m.datas.size(); ++i) {
     const DataPlan& p = m.datas[i];
-    if (p.mode != viv::DataSegment::Active) continue;
+    if (p.mode != viv::DataSegment::Active || (imaged && p.memory == 0)) continue;
     uint64_t off[2];
     eval_const(p.offset, inst, off);
     uint64_t dst = static_cast<uint32_t>(off[0]);
@@ -110,7 +156,12 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
     return Error(ErrorCode::Internal, "instantiate: expected " + std::to_string(ir.imports.size()) +
                                           " resolved imports, got " + std::to_string(imports.size()));
   }
-  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(ir, s.limits));
+  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(s, ir));
+  bool imaged = false;
+  if (s.allocator->use_memory_images() && ir.num_imported_memories == 0 && !alloc.memories.empty()) {
+    const MemoryImage* image = memory_image(m);
+    imaged = image != nullptr && image->map_into(*alloc.memories[0]);
+  }
 
   // From here on nothing fails until segments are applied.
   auto owned = std::make_unique<InstanceImpl>();
@@ -137,7 +188,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
       f.type = &ir.types[ti];
       f.type_id = m.type_ids[ti];
       f.instance = &inst;
-      f.code = m.code[i].get();
+      f.code = m.artifact->code(i);
       f.func_index = ir.num_imported_funcs + i;
       inst.funcs.push_back(&f);
     }
@@ -183,9 +234,9 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   ++ex.instance_count;
 
   VIV_TRY(apply_elems(m, inst));
-  VIV_TRY(apply_datas(m, inst));
+  VIV_TRY(apply_datas(m, inst, imaged));
   if (ir.start) {
-    VIV_TRY(viv::invoke(s, inst.funcs[*ir.start], nullptr, nullptr));
+    VIV_TRY(call_function(s, *inst.funcs[*ir.start], nullptr, nullptr));
   }
   return &inst;
 }

@@ -127,20 +127,14 @@ Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
   return {};
 }
 
-Result<void> lower_all(const viv::ModuleIR& ir, ModuleImpl& m) {
-  m.code.reserve(ir.funcs.size());
-  for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
-    VIV_TRY_ASSIGN(viv::CompiledFuncPtr f, viv::lower_function(ir, i));
-    m.code.push_back(std::move(f));
-  }
-  return {};
-}
 
 }  // namespace
 
-Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file) {
+Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file,
+                                                       const Tier& tier) {
   auto m = std::make_shared<ModuleImpl>();
   m->file = std::move(file);
+  m->tier = &tier;
   const viv::ModuleIR& r = *ir;
   m->ir = std::move(ir);
 
@@ -148,7 +142,9 @@ Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::Modu
     if (e.where().file.empty()) e.where().file = m->file;
     return e;
   };
-  if (auto ok = lower_all(r, *m); !ok) return fail(std::move(ok).error());
+  auto artifact = tier.compile(r);
+  if (!artifact) return fail(std::move(artifact).error());
+  m->artifact = std::move(artifact).value();
   if (auto ok = plan_segments(r, *m); !ok) return fail(std::move(ok).error());
   if (auto ok = check_plans(r, *m); !ok) return fail(std::move(ok).error());
 

@@ -10,6 +10,9 @@
 namespace vivarium::detail {
 
 // Errors carry `file` in their location.
-Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file);
+// Compiles every body with `tier` (which outlives the module) and
+// precomputes what instantiation needs.
+Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file,
+                                                       const Tier& tier);
 
 }  // namespace vivarium::detail

@@ -6,13 +6,15 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "engine/interp/interp.h"
+#include "engine/memory/memory_image.h"
 #include "engine/module/module.h"
+#include "engine/tier/tier.h"
 #include "vivarium/module.h"
 
 namespace vivarium::detail {
@@ -46,7 +48,8 @@ struct DataPlan {
 struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   std::unique_ptr<viv::ModuleIR> ir;
   std::string file;                           // CompileOptions::file, for errors
-  std::vector<viv::CompiledFuncPtr> code;     // one per defined function
+  const Tier* tier = nullptr;                 // compiled `artifact`, runs its functions
+  std::unique_ptr<TierArtifact> artifact;     // one entry per defined function
   std::vector<uint32_t> type_ids;             // intern_func_type(ir->types[i])
   std::vector<ImportDesc> imports;
   std::vector<ExportDesc> exports;
@@ -54,6 +57,12 @@ struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   std::vector<ConstOp> global_inits;          // one per defined global
   std::vector<ElemPlan> elems;
   std::vector<DataPlan> datas;
+
+  // Copy-on-write image of memory 0's active data segments, built on first
+  // use by a pooling engine (memory_image() in engine/runtime/instantiate.cc);
+  // null when the module does not qualify or it would not pay.
+  mutable std::once_flag image_once;
+  mutable std::unique_ptr<MemoryImage> image;
 
   const viv::ModuleIR& module() const { return *ir; }
   // Bytes of data segment i (memory.init reads them).

@@ -10,15 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "engine/memory/byte_budget.h"
+#include "engine/memory/instance_allocator.h"
+#include "engine/memory/linear_memory.h"
 #include "engine/module/module.h"
-#include "vivarium/host_func.h"
-#include "vivarium/store.h"
+#include "engine/tier/tier.h"
+#include "vivarium/instance.h"
+#include "vivarium/limits.h"
 #include "vivarium/types.h"
 
-namespace viv {
-struct CompiledFunc;  // the interpreter's internal form of one function (engine/interp)
-struct ExecState;     // the interpreter's per-store execution state (engine/interp)
-}  // namespace viv
+namespace vivarium {
+struct HostFuncDef;   // include/vivarium/host_func.h: only the store's owner calls it
+}  // namespace vivarium
 
 namespace vivarium::detail {
 
@@ -33,28 +36,17 @@ struct FuncInst {
   const FuncType* type = nullptr;     // owned by the module or by `host`
   uint32_t type_id = 0;               // intern_func_type(*type)
   InstanceImpl* instance = nullptr;   // defining instance; nullptr for host functions
-  const viv::CompiledFunc* code = nullptr;  // wasm functions: owned by ModuleImpl
+  const TierCode* code = nullptr;     // wasm functions: the entry in the module's tier artifact
   std::shared_ptr<const HostFuncDef> host;  // host functions
   uint32_t func_index = 0;            // index in the defining module (names, backtraces)
   bool is_host() const { return host != nullptr; }
-};
-
-struct MemoryInst {
-  uint8_t* base = nullptr;    // stable for the memory's lifetime (reserved up front)
-  uint64_t size = 0;          // bytes accessible now (pages * 65536)
-  uint32_t pages = 0;
-  uint32_t max_pages = 0;     // effective maximum: min(type max, StoreLimits)
-  MemoryType type;
-  uint64_t reserved = 0;      // bytes of address space reserved at base
-  // Grows by delta pages; returns the old page count, or -1 when it cannot.
-  int64_t grow(uint32_t delta);
-  ~MemoryInst();
 };
 
 struct TableInst {
   TableType type;
   std::vector<void*> elems;   // FuncInst* for funcref, host pointer for externref; nullptr = null
   uint32_t max_elems = 0;     // effective maximum
+  ByteBudget* budget = nullptr;  // the owning store's, charged by grow; nullptr = unbounded
   // Grows by delta with `init`; returns the old size, or -1 when it cannot.
   int64_t grow(uint32_t delta, void* init);
 };
@@ -78,12 +70,30 @@ struct InstanceImpl {
   std::vector<std::pair<std::string, Extern>> exports;
 };
 
+// The store as the runtime and its tiers call into it (as wasmtime's runtime
+// defines the VMStore it calls): the owner of a StoreImpl (the public Store,
+// engine/api/store.cc) implements it. Running a host function needs the
+// public API's Caller, which the layers below the API never build.
+class StoreHost {
+ public:
+  virtual ~StoreHost() = default;
+  // Runs host function `f`, called by wasm code of `caller` (nullptr when
+  // the embedder calls it directly). `args` and `results` are never null.
+  virtual Result<void> call_host(const FuncInst& f, InstanceImpl* caller, const RawSlot* args,
+                                 RawSlot* results) = 0;
+};
+
 // Owns everything a Store creates. Objects are never freed before the store
 // (references may point at them from tables anywhere in the store).
 struct StoreImpl {
-  explicit StoreImpl(const StoreLimits& l) : limits(l) {}
+  explicit StoreImpl(const StoreLimits& l, InstanceAllocator& a = default_instance_allocator())
+      : limits(l), budget(l.max_total_bytes), allocator(&a) {}
   ~StoreImpl();
   StoreLimits limits;
+  // Bytes held by the store's memories and tables (engine/runtime/resource_limiter.h).
+  ByteBudget budget;
+  // The engine's: memories and interpreter stacks come from it.
+  InstanceAllocator* allocator;
 
   std::deque<std::unique_ptr<FuncInst>> funcs;
   std::deque<std::unique_ptr<MemoryInst>> memories;
@@ -99,11 +109,12 @@ struct StoreImpl {
   std::atomic<bool> interrupt_requested{false};
 
   void* user_data = nullptr;
-  // The public Store that owns this (set by Store's constructor); host calls
-  // build their Caller from it. nullptr for a StoreImpl made without a Store.
-  Store* owner = nullptr;
-  // Created on first call by the interpreter (stack memory, frames).
-  std::unique_ptr<viv::ExecState, void (*)(viv::ExecState*)> exec{nullptr, nullptr};
+  // Whoever owns this store (the public Store sets it): host functions run
+  // through it. nullptr for a StoreImpl made without a Store.
+  std::unique_ptr<StoreHost> owner;
+  // The running tier's per-store state (the interpreter's stack and frames,
+  // engine/interp/exec_state.h), created by the tier on the first call.
+  std::unique_ptr<TierStoreState, void (*)(TierStoreState*)> tier_state{nullptr, nullptr};
   // Runtime-private bookkeeping (engine/runtime/store_extras.h): bulk
   // allocations of instances' functions and globals, host-function and
   // module-handle caches. Created on first use.

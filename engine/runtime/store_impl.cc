@@ -23,7 +23,7 @@ bool store_owns(StoreImpl& s, const FuncInst* f) {
 // themselves), but the interpreter's state goes first in case it refers to
 // instances.
 StoreImpl::~StoreImpl() {
-  exec.reset();
+  tier_state.reset();
   extras.reset();
 }
 

@@ -46,10 +46,7 @@ class Caller {
   detail::InstanceImpl* instance_;
 };
 
-// Raw calling convention shared with the interpreter: one 64-bit slot per
-// value, v128 in two slots (low half first), references as pointers. Results
-// are written in the same layout.
-using RawSlot = uint64_t;
+// RawSlot (vivarium/types.h) is the raw calling convention.
 using HostRawFn = std::function<Result<void>(Caller&, const RawSlot* args, RawSlot* results)>;
 
 struct HostFuncDef {

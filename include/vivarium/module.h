@@ -36,13 +36,6 @@ struct ExportDesc {
   GlobalType global;
 };
 
-struct SectionInfo {
-  std::string name;   // "type", "code", "custom:name", ...
-  uint8_t id = 0;
-  uint64_t offset = 0;  // of the section's contents
-  uint64_t size = 0;
-};
-
 struct CompileOptions {
   std::string file;  // path used in error locations
 };

@@ -7,23 +7,21 @@
 #include <cstdint>
 #include <memory>
 
+#include "vivarium/engine.h"
 #include "vivarium/error.h"
+#include "vivarium/limits.h"
 
 namespace vivarium {
 
 namespace detail { struct StoreImpl; }
 
-struct StoreLimits {
-  uint32_t max_memory_pages = 65536;       // per memory, 64 KiB pages (65536 = 4 GiB)
-  uint32_t max_table_elements = 10000000;  // per table
-  uint32_t max_instances = 10000;
-  uint32_t max_call_depth = 20000;         // wasm frames before "call stack exhausted"
-  uint64_t max_stack_bytes = 16u << 20;    // operand+locals stack size
-};
-
 class Store {
  public:
+  // A store of the process's default engine (Engine::default_engine()).
   explicit Store(StoreLimits limits = {});
+  // A store of `engine`, which must outlive it (e.g. a pooling engine of a
+  // server, one store per request).
+  explicit Store(Engine& engine, StoreLimits limits = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;

@@ -110,4 +110,17 @@ class Value {
   } u_;
 };
 
+// Raw calling convention shared by host functions and every execution tier:
+// one 64-bit slot per value, v128 in two slots (low half first), references
+// as pointers. Results are written in the same layout.
+using RawSlot = uint64_t;
+
+// One section of a module's binary, as `vivarium inspect` lists it.
+struct SectionInfo {
+  std::string name;   // "type", "code", "custom:name", ...
+  uint8_t id = 0;
+  uint64_t offset = 0;  // of the section's contents
+  uint64_t size = 0;
+};
+
 }  // namespace vivarium

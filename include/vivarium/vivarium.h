@@ -1,5 +1,6 @@
 // Umbrella header for embedders.
 #pragma once
+#include "vivarium/engine.h"
 #include "vivarium/error.h"
 #include "vivarium/host_func.h"
 #include "vivarium/instance.h"

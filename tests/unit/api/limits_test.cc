@@ -106,5 +106,62 @@ TEST(Limits, InvalidHostTypesAreUsageErrors) {
             ErrorCode::Usage);  // immutable
 }
 
+// The resource limiter (issue #10 item 3): counts and total bytes per store.
+Module module_from_text(const char* wat) { return value_or_die(Module::from_text(wat)); }
+
+TEST(Limits, TotalBytesBoundAnInstantiationBeforeItAllocates) {
+  StoreLimits lim;
+  lim.max_total_bytes = 16 << 20;
+  Store store(lim);
+  std::string wat = "(module";
+  for (int i = 0; i < 50; ++i) wat += " (table 10000000 funcref)";
+  wat += ")";
+  auto r = Linker().instantiate(store, module_from_text(wat.c_str()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::LimitExceeded);
+  EXPECT_NE(r.error().message().find("StoreLimits::max_total_bytes"), std::string::npos) << r.error().message();
+  EXPECT_TRUE(store.impl().tables.empty());
+  EXPECT_EQ(store.impl().budget.used(), 0u);
+}
+
+TEST(Limits, TotalBytesAreSharedByMemoriesAndTables) {
+  StoreLimits lim;
+  lim.max_total_bytes = 3 * 65536 + 80;
+  Store store(lim);
+  Instance inst = value_or_die(Linker().instantiate(
+      store, module_from_text(R"((module (memory (export "mem") 1) (table (export "t") 10 funcref)
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "tgrow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))))")));
+  EXPECT_EQ(store.impl().budget.used(), 65536u + 80u);
+  EXPECT_EQ(call_or_die(inst, "grow", {Value::i32(2)})[0].i32(), 1);   // 3 pages + 80 bytes: the whole budget
+  EXPECT_EQ(call_or_die(inst, "grow", {Value::i32(1)})[0].i32(), -1);  // one page more does not fit
+  EXPECT_EQ(call_or_die(inst, "tgrow", {Value::i32(1)})[0].i32(), -1);  // nor one element
+  auto g = inst.memory("mem")->grow(1);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.error().message().find("max_total_bytes"), std::string::npos) << g.error().message();
+  // Host-created objects are admitted against the same budget.
+  auto t = new_table(store, TableType{ValType::FuncRef, Limits{1, false, 0}}, Value::null_of(ValType::FuncRef));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code(), ErrorCode::LimitExceeded);
+  EXPECT_EQ(new_memory(store, MemoryType{Limits{1, false, 0}}).error().code(), ErrorCode::LimitExceeded);
+  EXPECT_TRUE(new_memory(store, MemoryType{Limits{0, false, 0}}).ok());  // zero bytes fit
+}
+
+TEST(Limits, MemoryAndTableCounts) {
+  StoreLimits lim;
+  lim.max_memories = 2;
+  lim.max_tables = 1;
+  Store store(lim);
+  Module two_mems = module_from_text("(module (memory 0) (table 0 funcref))");
+  ASSERT_TRUE(Linker().instantiate(store, two_mems).ok());
+  auto r = Linker().instantiate(store, two_mems);  // a second table
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("StoreLimits::max_tables"), std::string::npos) << r.error().message();
+  ASSERT_TRUE(new_memory(store, MemoryType{Limits{0, false, 0}}).ok());
+  auto m = new_memory(store, MemoryType{Limits{0, false, 0}});
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message().find("StoreLimits::max_memories"), std::string::npos) << m.error().message();
+}
+
 }  // namespace
 }  // namespace vivarium::testing

@@ -1,4 +1,4 @@
-#include "engine/script/expect.h"
+#include "tools/script/expect.h"
 
 #include <gtest/gtest.h>
 

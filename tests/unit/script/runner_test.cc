@@ -1,7 +1,7 @@
 // The WAST runner end to end: scripts are parsed with the project's text
 // parser and run on the engine. Each case checks both directions — correct
 // assertions pass, and wrong ones are reported as failures with a location.
-#include "engine/script/runner.h"
+#include "tools/script/runner.h"
 
 #include <gtest/gtest.h>
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/script/runner.h"
+#include "tools/script/runner.h"
 #include "vivarium/error.h"
 
 namespace viv::script {

@@ -1,4 +1,4 @@
-#include "engine/script/runner.h"
+#include "tools/script/runner.h"
 
 #include <cstring>
 #include <filesystem>
@@ -7,8 +7,8 @@
 #include <memory>
 #include <sstream>
 
-#include "engine/script/expect.h"
-#include "engine/script/spectest.h"
+#include "tools/script/expect.h"
+#include "tools/script/spectest.h"
 #include "engine/text/wat.h"
 #include "vivarium/vivarium.h"
 

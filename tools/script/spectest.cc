@@ -1,4 +1,4 @@
-#include "engine/script/spectest.h"
+#include "tools/script/spectest.h"
 
 #include <cinttypes>
 

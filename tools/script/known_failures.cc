@@ -1,4 +1,4 @@
-#include "engine/script/known_failures.h"
+#include "tools/script/known_failures.h"
 
 #include <charconv>
 #include <filesystem>
