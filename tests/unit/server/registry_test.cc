@@ -213,6 +213,23 @@ TEST_F(RegistryTest, DamagedManifestIsSkippedNotFatal) {
   EXPECT_EQ(fresh->list().size(), 1u);
 }
 
+TEST_F(RegistryTest, AModuleThatNoLongerBuildsIsSkipped) {
+  auto reg = make(*store);
+  auto bad = reg->deploy(spec("bad"), kHelloWat);
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE(reg->deploy(spec("good"), kHelloWat).ok());
+  auto path = dir.path / "deployments" / ("bad." + (*bad)->manifest.version + ".module");
+  std::ofstream(path, std::ios::trunc) << std::string(std::string(kHelloWat).size(), '(');  // same size, broken
+  auto fresh = make(*store);
+  ASSERT_TRUE(fresh->sync().ok());
+  ASSERT_TRUE(fresh->sync().ok());  // not retried: the same version stays skipped
+  EXPECT_EQ(fresh->find("bad"), nullptr);
+  EXPECT_NE(fresh->find("good"), nullptr);
+  ASSERT_TRUE(reg->deploy(spec("bad"), kHello2Wat).ok());  // a new version is tried again
+  ASSERT_TRUE(fresh->sync().ok());
+  EXPECT_NE(fresh->find("bad"), nullptr);
+}
+
 TEST_F(RegistryTest, NodesSharingAKvStoreSeeEachOthersDeployments) {
   MemoryKv shared(1024);  // 1 KiB values: the modules below are stored in chunks
   std::string big1 = std::string(kHelloWat) + "\n;; " + std::string(3000, 'x');   // 3 chunks
