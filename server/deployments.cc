@@ -187,6 +187,11 @@ Result<void> Deployments::sync() {
   {
     std::lock_guard control(control_mutex_);
     VIV_TRY(sync_locked());
+    // Now and then (every 64 syncs: about a minute), module data nothing refers to.
+    if (syncs_++ % 64 == 63) {
+      if (size_t n = store_.collect_garbage(now(), std::chrono::minutes(10)))
+        spdlog::info("removed {} unreferenced module chunk(s) from {}", n, store_.describe());
+    }
   }
   expire();
   return {};

@@ -115,6 +115,7 @@ TEST_F(RegistryTest, RedeploySwapsAtomicallyUnderConcurrentLookups) {
         std::this_thread::yield();
       }
     });
+  while (lookups.load() < 2) std::this_thread::yield();  // the readers are running
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(reg->deploy(spec("hello"), i % 2 ? kHelloWat : kHello2Wat).ok());
   stop = true;
   for (auto& t : readers) t.join();
@@ -256,6 +257,25 @@ TEST_F(RegistryTest, NodesSharingAKvStoreSeeEachOthersDeployments) {
   ASSERT_TRUE(b->sync().ok());
   EXPECT_EQ(b->find("shared"), nullptr);
   EXPECT_EQ(shared.count(kDeploymentsNamespace), 0u);
+}
+
+TEST_F(RegistryTest, UnreferencedChunksAreCollectedAfterTheirGrace) {
+  MemoryKv shared;
+  auto st = kv_deployment_store(shared);
+  auto reg = make(*st);
+  auto d = reg->deploy(spec("app"), kHelloWat);
+  ASSERT_TRUE(d.ok());
+  char old_version[64], young_version[64];
+  std::snprintf(old_version, sizeof old_version, "%011llx-1", static_cast<unsigned long long>(now.load() - 700'000));
+  std::snprintf(young_version, sizeof young_version, "%011llx-2", static_cast<unsigned long long>(now.load() - 1'000));
+  ASSERT_TRUE(shared.put(kDeploymentsNamespace, std::string("c/app/") + old_version + "/0", "x").ok());
+  ASSERT_TRUE(shared.put(kDeploymentsNamespace, std::string("c/app/") + young_version + "/0", "x").ok());
+  size_t before = shared.count(kDeploymentsNamespace);
+  EXPECT_EQ(st->collect_garbage(now.load(), std::chrono::minutes(10)), 1u);  // only the old orphan
+  EXPECT_EQ(shared.count(kDeploymentsNamespace), before - 1);
+  auto fresh = make(*st);  // the live version is intact
+  ASSERT_TRUE(fresh->sync().ok());
+  EXPECT_EQ(fresh->find("app")->manifest.version, (*d)->manifest.version);
 }
 
 TEST_F(RegistryTest, ExpiryOnOneNodeSparesANewerVersion) {
