@@ -46,16 +46,36 @@ Respond ConnectionBase::make_respond(int32_t stream) {
 void ConnectionBase::record(const AccessRecord& r) {
   const ServerShared& s = shared();
   if (s.opts.access_log) s.opts.access_log->write(r);
-  if (auto& m = s.opts.metrics) {
-    std::string code = std::to_string(r.status);
-    m->counter("vivarium_http_requests_total",
-               {{"deployment", std::string(r.deployment)}, {"code", code}, {"protocol", std::string(r.protocol)}},
-               "HTTP requests answered, by deployment, status code and protocol")
-        .inc();
-    m->histogram("vivarium_http_request_duration_seconds", {{"deployment", std::string(r.deployment)}},
-                 "Time from a request's head to its response handed to the socket")
-        .observe(std::chrono::duration<double>(r.latency).count());
+  auto& m = s.opts.metrics;
+  if (!m) return;
+  // The worker's own cache of series: no lock and no label building per
+  // request once a (deployment, status, protocol) has been seen.
+  Worker::SeriesCache& cache = worker_->series;
+  cache.key.assign(r.deployment);
+  cache.key += '\0';
+  cache.key += r.protocol;
+  cache.key += '\0';
+  cache.key += std::to_string(r.status);
+  auto it = cache.requests.find(cache.key);
+  if (it == cache.requests.end()) {
+    if (cache.requests.size() > 4096) cache.requests.clear();  // bounded: deployments come and go
+    Counter& c = m->counter("vivarium_http_requests_total",
+                            {{"deployment", std::string(r.deployment)},
+                             {"code", std::to_string(r.status)},
+                             {"protocol", std::string(r.protocol)}},
+                            "HTTP requests answered, by deployment, status code and protocol");
+    it = cache.requests.emplace(cache.key, &c).first;
   }
+  it->second->inc();
+  cache.key.assign(r.deployment);
+  auto hit = cache.latency.find(cache.key);
+  if (hit == cache.latency.end()) {
+    if (cache.latency.size() > 1024) cache.latency.clear();
+    Histogram& h = m->histogram("vivarium_http_request_duration_seconds", {{"deployment", std::string(r.deployment)}},
+                                "Time from a request's head to its response handed to the socket");
+    hit = cache.latency.emplace(cache.key, &h).first;
+  }
+  hit->second->observe(std::chrono::duration<double>(r.latency).count());
 }
 
 void ConnectionBase::count_rejected(const char* reason) {
@@ -76,6 +96,7 @@ void Respond::State::deliver(terrarium::HttpResponse response) {
 }
 
 void Respond::State::deliver_now(terrarium::HttpResponse response) {
+  if (sink) return sink(std::move(response));
   auto w = worker.lock();
   if (!w) return;
   boost::asio::post(w->io, [c = conn, id = stream, r = std::move(response), d = std::move(deployment)]() mutable {
@@ -89,6 +110,14 @@ void Respond::operator()(terrarium::HttpResponse response) const {
 
 void Respond::set_deployment(std::string name) const {
   if (state_) state_->deployment = std::move(name);
+}
+
+std::string Respond::deployment() const { return state_ ? state_->deployment : std::string(); }
+
+std::shared_ptr<Respond::State> Respond::make_state(std::function<void(terrarium::HttpResponse)> sink) {
+  auto st = std::make_shared<State>();
+  st->sink = std::move(sink);
+  return st;
 }
 
 }  // namespace vivarium::server

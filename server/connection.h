@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -17,6 +18,7 @@
 
 #include "server/access_log.h"
 #include "server/http_server.h"
+#include "server/metrics.h"
 
 namespace vivarium::server {
 
@@ -40,6 +42,13 @@ struct Worker {
   std::unordered_set<ConnectionBase*> connections;  // declared before io: outlives its handlers
   bool draining = false;
   std::function<void()> on_idle;  // set while draining: called when the last connection goes
+  // Series of the server's own metrics this worker has updated (the
+  // registry outlives the worker: ServerShared holds it).
+  struct SeriesCache {
+    std::string key;  // scratch
+    std::unordered_map<std::string, Counter*> requests;
+    std::unordered_map<std::string, Histogram*> latency;
+  } series;
   boost::asio::io_context io{1};
   // After io: closed before it is destroyed.
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // ListenSpec order
@@ -82,6 +91,7 @@ struct Respond::State {
   std::weak_ptr<Worker> worker;  // gone with the server: the response is dropped
   std::atomic<bool> done{false};
   std::string deployment;
+  std::function<void(terrarium::HttpResponse)> sink;  // Respond made from a callable: no connection
   ~State();
   void deliver(terrarium::HttpResponse response);  // the first call (or the destructor) wins
 

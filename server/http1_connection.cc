@@ -128,6 +128,7 @@ class Http1Connection final : public ConnectionBase {
     if (msg.version() != 10 && msg.version() != 11)
       return refuse(505, "HTTP version not supported", "bad_request");
     if (auto problem = take_target_and_host(); !problem.empty()) return refuse(400, problem, "bad_request");
+    if (auto [status, problem] = check_transfer_coding(); status) return refuse(status, problem, "bad_request");
     keep_alive_ = msg.keep_alive();
     head_ = msg.method() == http::verb::head;
     if (auto it = msg.find(http::field::expect); it != msg.end()) {
@@ -184,6 +185,33 @@ class Http1Connection final : public ConnectionBase {
       if (host_.empty()) return "malformed Host: " + std::string(authority.substr(0, 64));
     }
     return {};
+  }
+
+  // The only transfer-coding a request may use is chunked, once and last
+  // (RFC 9112 6.1, 7): anything else would hand the handler a body it cannot
+  // decode (the header itself is hop-by-hop and removed), or leave its length
+  // to the close of the connection, which a request cannot use.
+  std::pair<uint16_t, std::string> check_transfer_coding() {
+    auto& msg = parser_->get();
+    std::vector<std::string> codings;
+    for (auto it = msg.find(http::field::transfer_encoding);
+         it != msg.end() && it->name() == http::field::transfer_encoding; ++it) {
+      std::string_view v = sv(it->value());
+      size_t i = 0;
+      while (i <= v.size()) {
+        size_t j = std::min(v.find(',', i), v.size());
+        std::string_view c = v.substr(i, j - i);
+        while (!c.empty() && (c.front() == ' ' || c.front() == '\t')) c.remove_prefix(1);
+        while (!c.empty() && (c.back() == ' ' || c.back() == '\t')) c.remove_suffix(1);
+        if (!c.empty()) codings.emplace_back(c);
+        i = j + 1;
+      }
+    }
+    if (codings.empty()) return {0, {}};
+    for (const auto& c : codings)
+      if (!iequals(c, "chunked")) return {501, "transfer-coding not supported: " + c.substr(0, 64)};
+    if (codings.size() > 1) return {400, "chunked applied more than once"};
+    return {0, {}};
   }
 
   void read_body() {

@@ -47,6 +47,9 @@ struct H2Stream {
   size_t body_sent = 0;
   size_t discarded = 0;  // upload bytes dropped after an early answer
   bool reset_sent = false;
+  bool headers_done = false;
+  Clock::time_point last_data;  // the last request frame: a stalled upload is reset
+  std::string authority;        // as sent, for a synthesized host header
   Clock::time_point start;
   std::chrono::system_clock::time_point start_wall;
 };
@@ -203,6 +206,19 @@ class Http2Session final : public ConnectionBase {
       count_rejected("header_timeout");
       return force_close();
     }
+    // Per stream: its head within header_timeout, then its upload must not
+    // stall for idle_timeout (HTTP/2's slowloris).
+    for (auto& [id, st] : streams_) {
+      if (st->dispatched || st->reset_sent) continue;
+      bool late = !st->headers_done ? now - st->start > limits().header_timeout
+                                    : now - st->last_data > limits().idle_timeout;
+      if (late) {
+        st->reset_sent = true;
+        count_rejected(st->headers_done ? "body_timeout" : "header_timeout");
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+      }
+    }
+    flush();
     if (streams_.empty() && now - last_read_ > limits().idle_timeout) {
       count_rejected("idle_timeout");
       drain();
@@ -233,6 +249,8 @@ class Http2Session final : public ConnectionBase {
     s.log_method = req.method;
     s.log_target = req.target;
     s.request_id = new_request_id();
+    // HTTP/1.1 handlers read the host from the headers: give them one.
+    if (!s.authority.empty()) req.headers.emplace(req.headers.begin(), "host", s.authority);
     if (s.refuse_status) return submit(s, error_response(s.refuse_status, s.refuse_message));
     if (req.method.empty() || (req.target.empty() && req.method != "CONNECT"))
       return submit(s, error_response(400, "missing :method or :path"));
@@ -327,7 +345,7 @@ class Http2Session final : public ConnectionBase {
     if (c.draining_) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // GOAWAY sent: refuse (RST_STREAM)
     auto s = std::make_unique<H2Stream>();
     s->id = f->hd.stream_id;
-    s->start = Clock::now();
+    s->start = s->last_data = Clock::now();
     s->start_wall = std::chrono::system_clock::now();
     c.streams_[s->id] = std::move(s);
     return 0;
@@ -337,9 +355,16 @@ class Http2Session final : public ConnectionBase {
                        const uint8_t* v, size_t vlen, uint8_t, void* ud) {
     auto& c = of(ud);
     H2Stream* s = c.find(f->hd.stream_id);
-    if (!s || s->refuse_status) return 0;
+    if (!s) return 0;
     std::string_view name = as_sv(n, nlen), value = as_sv(v, vlen);
     s->header_bytes += nlen + vlen + 4;  // ": " and CRLF, as HTTP/1.1 would count them
+    // A header block far past the limit is an attack (CONTINUATION flood),
+    // not a mistake: end the connection rather than keep decoding.
+    if (s->header_bytes > 4 * c.limits().max_header_bytes + (64 << 10)) {
+      c.count_rejected("h2_header_flood");
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+    if (s->refuse_status) return 0;
     if (s->header_bytes > c.limits().max_header_bytes) {
       c.refuse(*s, 431, "request header too large", "header_too_large");
       return 0;
@@ -349,7 +374,10 @@ class Http2Session final : public ConnectionBase {
     if (!name.empty() && name.front() == ':') {
       if (name == ":method") req.method.assign(value);
       else if (name == ":path") req.target.assign(value);
-      else if (name == ":authority") s->in.host = normalize_host(value);
+      else if (name == ":authority") {
+        s->authority.assign(value);
+        s->in.host = normalize_host(value);
+      }
       return 0;
     }
     if (++s->header_count > c.limits().max_headers) {
@@ -358,7 +386,10 @@ class Http2Session final : public ConnectionBase {
       return 0;
     }
     if (is_hop_by_hop(name)) return 0;  // nghttp2 already refuses most; TE: trailers may pass
-    if (name == "host" && s->in.host.empty()) s->in.host = normalize_host(value);
+    if (name == "host") {
+      if (s->authority.empty()) s->in.host = normalize_host(value);
+      s->authority.clear();  // the client's own host header is passed on; none is synthesized
+    }
     else if (name == "user-agent") s->user_agent.assign(value);
     else if (name == "referer") s->referer.assign(value);
     else if (name == "content-length") {
@@ -402,6 +433,8 @@ class Http2Session final : public ConnectionBase {
     if (!s) return 0;
     bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
     if (end) s->request_complete = true;
+    if (f->hd.type == NGHTTP2_HEADERS) s->headers_done = true;
+    s->last_data = Clock::now();
     if (s->dispatched) return 0;
     // A refused head is answered at once; a request is handled when complete.
     if (end || (f->hd.type == NGHTTP2_HEADERS && s->refuse_status)) c.dispatch(*s);

@@ -1,6 +1,9 @@
 #include "server/http_server.h"
 
+#include <pthread.h>
+
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -24,24 +27,31 @@ struct HttpServer::Impl {
   std::mutex mu;
   bool started = false, stopping = false, joined = false;
 
-  // On w's thread: stop accepting, drain, and stop once idle or at the deadline.
-  static void begin_shutdown(const std::shared_ptr<Worker>& w, std::chrono::milliseconds grace, Guard* guard) {
+  // On w's thread: stop accepting, drain, and stop once idle or at the
+  // deadline. Handlers queued on w->io capture the Worker by raw pointer: the
+  // Worker owns the io_context, so a shared_ptr there would be a cycle that
+  // keeps both alive when the io_context stops with handlers still queued.
+  static void begin_shutdown(Worker* w, std::chrono::milliseconds grace, Guard* guard) {
     for (auto& a : w->acceptors) {
       boost::system::error_code ec;
       a->close(ec);
     }
     w->draining = true;
     auto stop = [w, guard] {
-      // Clearing on_idle may destroy this very lambda: work on copies.
-      std::shared_ptr<Worker> worker = w;
+      w->on_idle = nullptr;
+      guard->reset();
+      w->io.stop();
+    };
+    w->on_idle = [w, guard] {
+      Worker* worker = w;
       Guard* g = guard;
-      worker->on_idle = nullptr;
+      worker->on_idle = nullptr;  // destroys this lambda: use the copies
       g->reset();
       worker->io.stop();
     };
-    w->on_idle = stop;
     auto timer = std::make_shared<asio::steady_timer>(w->io, grace);
-    timer->async_wait([w, timer, stop](boost::system::error_code) {
+    timer->async_wait([w, timer, stop](boost::system::error_code ec) {
+      if (ec) return;
       // Grace is over: close whatever is left, give the aborted operations a
       // moment to unwind (so their objects are freed in order), then stop.
       std::vector<std::weak_ptr<ConnectionBase>> left;
@@ -49,7 +59,9 @@ struct HttpServer::Impl {
       for (auto& c : left)
         if (auto l = c.lock()) l->force_close();
       timer->expires_after(std::chrono::milliseconds(50));
-      timer->async_wait([stop, timer](boost::system::error_code) { stop(); });
+      timer->async_wait([w, guard_stop = stop](boost::system::error_code) {
+        if (w->on_idle) guard_stop();
+      });
     });
     std::vector<std::weak_ptr<ConnectionBase>> all;
     for (ConnectionBase* c : w->connections) all.push_back(c->weak_from_this());
@@ -102,7 +114,7 @@ HttpServer::~HttpServer() {
     if (impl_->started && !impl_->stopping) {
       impl_->stopping = true;
       for (size_t i = 0; i < impl_->workers.size(); ++i) {
-        auto w = impl_->workers[i];
+        Worker* w = impl_->workers[i].get();
         Impl::Guard* g = impl_->guards[i].get();
         asio::post(w->io, [w, g] { Impl::begin_shutdown(w, std::chrono::milliseconds(0), g); });
       }
@@ -126,10 +138,13 @@ void HttpServer::start() {
   impl_->started = true;
   for (auto& w : impl_->workers) {
     impl_->guards.push_back(std::make_unique<Impl::Guard>(w->io.get_executor()));
-    asio::post(w->io, [w] { start_accepting(*w); });
+    asio::post(w->io, [w = w.get()] { start_accepting(*w); });
   }
-  for (auto& w : impl_->workers) {
-    impl_->threads.emplace_back([w] {
+  for (size_t i = 0; i < impl_->workers.size(); ++i) {
+    impl_->threads.emplace_back([w = impl_->workers[i], i] {
+      // "viv-http-3" in top, perf and gdb.
+      std::string name = "viv-http-" + std::to_string(i);
+      pthread_setname_np(pthread_self(), name.c_str());
       for (;;) {
         try {
           w->io.run();
@@ -148,7 +163,7 @@ void HttpServer::shutdown(std::chrono::milliseconds grace) {
   if (!impl_->started || impl_->stopping) return;
   impl_->stopping = true;
   for (size_t i = 0; i < impl_->workers.size(); ++i) {
-    auto w = impl_->workers[i];
+    Worker* w = impl_->workers[i].get();
     Impl::Guard* g = impl_->guards[i].get();
     asio::post(w->io, [w, grace, g] { Impl::begin_shutdown(w, grace, g); });
   }

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -82,13 +83,21 @@ class Respond {
   struct State;
   Respond() = default;
   explicit Respond(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  // Any callable taking the response (tests of a Handler, adapters): it is
+  // called directly, on the responding thread, at most once.
+  template <class F>
+    requires(std::is_invocable_v<F&, terrarium::HttpResponse> && !std::is_same_v<std::decay_t<F>, Respond>)
+  Respond(F f) : state_(make_state(std::function<void(terrarium::HttpResponse)>(std::move(f)))) {}
   void operator()(terrarium::HttpResponse response) const;
   // Names the deployment that served the request, for the access log and the
   // metrics' `deployment` label. Call before responding.
   void set_deployment(std::string name) const;
   explicit operator bool() const { return state_ != nullptr; }
+  // The deployment named by set_deployment ("" if none).
+  std::string deployment() const;
 
  private:
+  static std::shared_ptr<State> make_state(std::function<void(terrarium::HttpResponse)> sink);
   std::shared_ptr<State> state_;
 };
 

@@ -11,6 +11,11 @@
 //
 // The request goes out as the guest wrote it: curl adds Host (and
 // Content-Length for a body) but no Accept, Expect or Content-Type of its own.
+// Headers that frame the message or manage the connection (Transfer-Encoding,
+// Connection, Keep-Alive, Upgrade, TE, Proxy-Connection, HTTP2-Settings) are
+// refused: on a pooled connection shared with other guests they would allow
+// request smuggling. Content-Length must match the body; Host must name the
+// URL's host (the policy checked that one).
 //
 // Errors (each message starts with "METHOD URL: "):
 //   Unsupported  "denied: ..." (the egress policy refused the name or address)
@@ -65,7 +70,9 @@ class OutboundClient {
   };
   explicit OutboundClient(Options opts);
   OutboundClient();
-  ~OutboundClient();  // cancels what is in flight; their callbacks run with an error
+  // Cancels what is in flight; their callbacks run with an error. Must not
+  // run on the client's own thread (from one of its callbacks).
+  ~OutboundClient();
   OutboundClient(const OutboundClient&) = delete;
   OutboundClient& operator=(const OutboundClient&) = delete;
 

@@ -92,6 +92,8 @@ Result<void> Transfer::prepare(const OutboundClient::Options& opts) {
     if (!is_token(name)) return error(ErrorCode::Usage, "header name '" + name.substr(0, 64) + "' is not a token");
     if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       return error(ErrorCode::Usage, "header '" + name + "' holds CR, LF or NUL");
+    VIV_TRY_ASSIGN(bool keep, check_header(name, value, static_cast<uint16_t>(port)));
+    if (!keep) continue;
     // "Name;" is curl's spelling of a header with an empty value.
     std::string line = value.empty() ? name + ";" : name + ": " + value;
     headers_ = curl_slist_append(headers_, line.c_str());
@@ -143,6 +145,29 @@ Result<void> Transfer::prepare(const OutboundClient::Options& opts) {
     if (req_.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req_.method.c_str());
   }
   return {};
+}
+
+// Framing and connection headers belong to the client: a guest that set them
+// could desynchronize a pooled connection that other guests' requests share
+// (request smuggling). A Host header other than the URL's would reach a name
+// the policy never checked (virtual hosts behind one granted address).
+Result<bool> Transfer::check_header(const std::string& name, const std::string& value, uint16_t port) const {
+  for (const char* refused : {"Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Proxy-Connection",
+                              "HTTP2-Settings"})
+    if (iequals(name, refused))
+      return error(ErrorCode::Usage, "header '" + name + "' is the client's to set (connection and framing)");
+  if (iequals(name, "Content-Length")) {
+    if (value != std::to_string(req_.body.size()))
+      return error(ErrorCode::Usage, "header Content-Length '" + value.substr(0, 32) + "' does not match the body's " +
+                                         std::to_string(req_.body.size()) + " bytes");
+    return false;  // curl writes it from the body
+  }
+  if (iequals(name, "Host")) {
+    std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+    if (!iequals(value, host) && !iequals(value, host + ":" + std::to_string(port)))
+      return error(ErrorCode::Usage, "header Host '" + value.substr(0, 256) + "' is not the URL's host");
+  }
+  return true;
 }
 
 curl_socket_t Transfer::open_socket(void* self, curlsocktype purpose, curl_sockaddr* addr) {

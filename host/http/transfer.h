@@ -34,6 +34,8 @@ class Transfer {
   Error error(ErrorCode code, const std::string& what) const;
 
  private:
+  // false: drop the header (curl writes it); an error: refuse the request.
+  Result<bool> check_header(const std::string& name, const std::string& value, uint16_t port) const;
   static curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* addr);
   static int prereq(void* self, char* primary_ip, char* local_ip, int primary_port, int local_port);
   static size_t on_header(char* data, size_t size, size_t n, void* self);

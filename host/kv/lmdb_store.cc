@@ -4,6 +4,7 @@
 #include <lmdb.h>
 #include <openssl/sha.h>
 
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -218,7 +219,48 @@ class LmdbStore final : public KvStore {
     return r;
   }
 
+  // Group commit: concurrent writers queue their bodies; one of them (the
+  // leader) runs the whole queue in one transaction, each body in a nested
+  // transaction of its own (a body that fails rolls back alone), and commits
+  // once. An fsync costs milliseconds; this way it is paid once per batch,
+  // not once per writer, and every writer still returns only after its
+  // write is on disk.
+  struct PendingWrite {
+    const char* op;
+    const std::function<Result<void>(MDB_txn*)>* body;
+    Result<void> result;
+    bool done = false;
+  };
+
   Result<void> write(const char* op, const std::function<Result<void>(MDB_txn*)>& body) {
+    PendingWrite me{op, &body, {}, false};
+    std::unique_lock lock(batch_mu_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (leading_) {
+        batch_cv_.wait(lock);
+        continue;
+      }
+      leading_ = true;
+      std::vector<PendingWrite*> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      run_batch(batch);
+      lock.lock();
+      leading_ = false;
+      batch_cv_.notify_all();
+    }
+    return std::move(me.result);
+  }
+
+  static bool is_map_full(const Result<void>& r) {
+    return !r && r.error().message().find("MDB_MAP_FULL") != std::string::npos;
+  }
+
+  // Runs every body of `batch` in one transaction (bodies see the writes of
+  // those before them) and sets each result. A full map grows and the whole
+  // batch runs again.
+  void run_batch(const std::vector<PendingWrite*>& batch) {
     for (int attempt = 0;; ++attempt) {
       int rc;
       {
@@ -226,25 +268,37 @@ class LmdbStore final : public KvStore {
         MDB_txn* txn = nullptr;
         rc = mdb_txn_begin(env_, nullptr, 0, &txn);
         if (rc == 0) {
-          Result<void> r = body(txn);
-          if (!r) {
+          bool map_full = false;
+          for (PendingWrite* w : batch) {
+            MDB_txn* child = nullptr;
+            int crc = mdb_txn_begin(env_, txn, 0, &child);
+            if (crc == 0) {
+              w->result = (*w->body)(child);
+              if (w->result) crc = mdb_txn_commit(child);
+              else mdb_txn_abort(child);
+            }
+            if (crc != 0) w->result = fail(w->op, crc);
+            map_full |= is_map_full(w->result);
+          }
+          if (map_full) {
             mdb_txn_abort(txn);
-            if (r.error().message().find("MDB_MAP_FULL") == std::string::npos || attempt > 8) return r;
             rc = MDB_MAP_FULL;
           } else {
             rc = mdb_txn_commit(txn);
-            if (rc == 0) return {};
           }
         }
       }
-      if (rc == MDB_MAP_RESIZED) {
-        VIV_TRY(adopt_map_size());
-      } else if (rc == MDB_MAP_FULL && attempt <= 8) {
-        VIV_TRY(grow());
-      } else {
-        return fail(op, rc);
+      Result<void> retry;
+      if (rc == 0) break;
+      if (rc == MDB_MAP_RESIZED) retry = adopt_map_size();
+      else if (rc == MDB_MAP_FULL && attempt <= 8) retry = grow();
+      else retry = fail("mdb_txn_commit", rc);
+      if (!retry) {
+        for (PendingWrite* w : batch) w->result = retry;
+        break;
       }
     }
+    for (PendingWrite* w : batch) w->done = true;
   }
 
   // Doubles the map; no transaction of this process may be open meanwhile.
@@ -268,6 +322,10 @@ class LmdbStore final : public KvStore {
   KvLimits limits_;
   size_t max_lmdb_key_;
   std::shared_mutex resize_mu_;  // shared by transactions, exclusive to resize the map
+  std::mutex batch_mu_;          // guards queue_ and leading_
+  std::condition_variable batch_cv_;
+  std::vector<PendingWrite*> queue_;
+  bool leading_ = false;
 };
 
 }  // namespace

@@ -7,8 +7,9 @@
 // The length prefix makes namespaces unambiguous (no namespace is a prefix of
 // another's records), a key has exactly one form, and a namespace's records
 // are contiguous so keys() and drop_namespace() are one range scan.
-// Every write is one transaction committed with fsync. The map grows (doubles)
-// when full. Private to host/kv: use open_kv().
+// Every write returns once committed with fsync; concurrent writes share one
+// commit (group commit), each in a nested transaction of its own. The map
+// grows (doubles) when full. Private to host/kv: use open_kv().
 #pragma once
 #include <memory>
 #include <string>

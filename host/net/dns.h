@@ -48,7 +48,9 @@ class Resolver {
   };
   explicit Resolver(Options opts);
   Resolver();
-  ~Resolver();  // waits for running look-ups; pending callbacks still run (with an error)
+  // Waits for running look-ups; pending callbacks still run (with an error).
+  // Must not run on a resolver thread (from one of its callbacks).
+  ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 

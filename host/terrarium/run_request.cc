@@ -4,11 +4,14 @@
 // completion posted by the outbound client or the resolver switches in again.
 // A steady_timer ends a wait that outlives the request's wall time; the
 // Store's deadline ends code that runs too long.
+#include <mutex>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/context/fiber.hpp>
 
+#include "host/terrarium/fiber_asan.h"
 #include "host/terrarium/fiber_stack.h"
 #include "host/terrarium/http_fields.h"
 #include "host/terrarium/outcome.h"
@@ -23,6 +26,33 @@ namespace {
 namespace ctx = boost::context;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+class Run;
+
+// Where completions from other threads (the outbound client's, the
+// resolver's) enter the request. Once closed — the request has reported its
+// outcome — they are dropped, so nothing touches the executor afterwards
+// (the server may tear it down once every `done` has run).
+struct Mailbox {
+  explicit Mailbox(asio::strand<asio::any_io_executor> s) : strand(std::move(s)) {}
+  template <class F>
+  void deliver(F f) {  // any thread
+    std::lock_guard lock(mu);
+    if (!strand) return;
+    asio::post(*strand, [run = run, f = std::move(f)]() mutable {
+      if (auto r = run.lock()) f(*r);
+    });
+  }
+  // Also lets go of the strand: a callback may outlive the executor, and a
+  // strand must not (its destructor reaches into the io_context).
+  void close() {
+    std::lock_guard lock(mu);
+    strand.reset();
+  }
+  std::mutex mu;
+  std::optional<asio::strand<asio::any_io_executor>> strand;  // empty once closed
+  std::weak_ptr<Run> run;
+};
 
 class Run final : public Async, public std::enable_shared_from_this<Run> {
  public:
@@ -43,6 +73,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     // Destroyed while the guest waits (the executor is going away): let the
     // guest see its wait fail and unwind normally rather than tear down a
     // live fiber.
+    if (mailbox_) mailbox_->close();
     aborting_ = true;
     while (fiber_ && !finished_) switch_in();
   }
@@ -50,29 +81,37 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   const asio::strand<asio::any_io_executor>& strand() const { return strand_; }
 
   void start() {
+    mailbox_ = std::make_shared<Mailbox>(strand_);
+    mailbox_->run = weak_from_this();
     timer_.expires_at(deadline_);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->on_timeout();
     });
-    fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
-      sink_ = std::move(sink);
-      outcome_ = execute();
+    try {
+      fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
+        asan_finish_switch(nullptr, &thread_stack_bottom_, &thread_stack_size_);
+        sink_ = std::move(sink);
+        outcome_ = execute();
+        finished_ = true;
+        asan_start_switch(nullptr, thread_stack_bottom_, thread_stack_size_);
+        return std::move(sink_);
+      });
+    } catch (const std::exception& e) {  // no memory for a stack (mmap failed)
+      outcome_ = failure_outcome(Error(ErrorCode::Internal, std::string("cannot allocate a fiber stack: ") + e.what()),
+                                 std::nullopt, program_->config().limits, "start");
       finished_ = true;
-      return std::move(sink_);
-    });
+      finish();
+      return;
+    }
     resume();
   }
 
   // ---- Async (called on the fiber, from hostcalls) ----
   void start_outbound(int32_t handle, http::OutboundRequest req) override {
     req.timeout = std::min(req.timeout, program_->config().limits.outbound_timeout);
-    auto weak = weak_from_this();
     const uint64_t id = services_.outbound->start(
-        std::move(req), program_->config().egress,
-        [weak, handle, strand = strand_](Result<http::OutboundResponse> r) {
-          asio::post(strand, [weak, handle, r = std::move(r)]() mutable {
-            if (auto self = weak.lock()) self->complete(handle, std::move(r));
-          });
+        std::move(req), program_->config().egress, [mailbox = mailbox_, handle](Result<http::OutboundResponse> r) {
+          mailbox->deliver([handle, r = std::move(r)](Run& run) mutable { run.complete(handle, std::move(r)); });
         });
     // The completion cannot have run yet: it is posted to our strand, which
     // is busy running this fiber.
@@ -84,7 +123,9 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
       if (timed_out_) return timeout_error("while the guest waited on an upstream");
       if (aborting_) return Error(ErrorCode::HostTrap, "the server is shutting down");
       waiting_ = true;
+      asan_start_switch(&fiber_fake_stack_, thread_stack_bottom_, thread_stack_size_);
       sink_ = std::move(sink_).resume();
+      asan_finish_switch(fiber_fake_stack_, &thread_stack_bottom_, &thread_stack_size_);
       waiting_ = false;
     }
     return {};
@@ -148,11 +189,10 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
       std::optional<Result<T>> result;
     };
     auto slot = std::make_shared<Slot>();
-    auto weak = weak_from_this();
-    start([weak, slot, strand = strand_](Result<T> r) {
-      asio::post(strand, [weak, slot, r = std::move(r)]() mutable {
+    start([mailbox = mailbox_, slot](Result<T> r) {
+      mailbox->deliver([slot, r = std::move(r)](Run& run) mutable {
         slot->result.emplace(std::move(r));
-        if (auto self = weak.lock()) self->wake();
+        run.wake();
       });
     });
     VIV_TRY(block_until([&] { return slot->result.has_value(); }));
@@ -193,8 +233,11 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   void switch_in() {
     running_ = true;
     {
-      NativeStackScope scope(static_cast<char*>(stack_.sp) - stack_.size, stack_.sp);
+      char* bottom = static_cast<char*>(stack_.sp) - stack_.size;
+      NativeStackScope scope(bottom, stack_.sp);
+      asan_start_switch(&thread_fake_stack_, bottom, stack_.size);
       fiber_ = std::move(fiber_).resume();
+      asan_finish_switch(thread_fake_stack_, nullptr, nullptr);
     }
     running_ = false;
   }
@@ -207,6 +250,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
 
   void finish() {
     reported_ = true;
+    mailbox_->close();
     timer_.cancel();
     cancel_transfers();
     asio::post(ex_, [done = std::move(done_), o = std::move(outcome_)]() mutable { done(std::move(o)); });
@@ -229,7 +273,14 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   std::optional<RequestState> state_;
   std::unordered_map<int32_t, uint64_t> inflight_;  // pending handle -> transfer id
 
+  std::shared_ptr<Mailbox> mailbox_;
+
   ctx::stack_context stack_{};
+  // AddressSanitizer's view of the switches (fiber_asan.h).
+  void* thread_fake_stack_ = nullptr;
+  void* fiber_fake_stack_ = nullptr;
+  const void* thread_stack_bottom_ = nullptr;
+  size_t thread_stack_size_ = 0;
   ctx::fiber fiber_;
   ctx::fiber sink_;
   Outcome outcome_;

@@ -100,6 +100,18 @@ TEST_F(Outbound, PostPutAndHead) {
   EXPECT_EQ(r->body, "");
 }
 
+TEST_F(Outbound, MatchingHostAndContentLengthAreAccepted) {
+  OutboundRequest req;
+  req.method = "POST";
+  req.url = upstream_.url("/echo");
+  req.body = "12345";
+  req.headers = {{"Content-Length", "5"}, {"host", "127.0.0.1:" + std::to_string(upstream_.port())}};
+  auto r = fetch(req, loopback());
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->body, "12345");
+  EXPECT_EQ(header(*r, "X-Echo-Content-Length"), "5");
+}
+
 TEST_F(Outbound, RedirectsAreNotFollowed) {
   auto r = get(upstream_.url("/redirect"), loopback());
   ASSERT_TRUE(r.ok()) << r.error().message();
@@ -264,6 +276,13 @@ TEST_F(Outbound, BadRequestsGetClearErrors) {
            {"GET", base, {{"X-Ok", "a\r\nInjected: 1"}}, "holds CR, LF or NUL"},
            {"GET", base, {{"X-Ok", std::string("a\0b", 3)}}, "holds CR, LF or NUL"},
            {"GET", "http://[fe80::1%25eth0]/", {}, "zone"},
+           {"POST", base, {{"Transfer-Encoding", "chunked"}}, "is the client's to set"},
+           {"GET", base, {{"connection", "close"}}, "is the client's to set"},
+           {"GET", base, {{"Upgrade", "h2c"}}, "is the client's to set"},
+           {"POST", base, {{"Content-Length", "7"}}, "does not match the body's 0 bytes"},
+           {"GET", base, {{"Content-Length", "5"}}, "does not match"},
+           {"GET", base, {{"Host", "internal.example"}}, "is not the URL's host"},
+           {"GET", base, {{"Host", "127.0.0.1:1"}}, "is not the URL's host"},
        }) {
     OutboundRequest req;
     req.method = c.method;

@@ -213,6 +213,11 @@ TEST(Http1, Tls11WithCurlAndAccessLogHasRequestId) {
       EXPECT_NE(l.find("\"status\":200"), std::string::npos) << l;
     }
   EXPECT_TRUE(found);
+  std::string metrics = s.metrics->render();
+  EXPECT_NE(metrics.find("vivarium_http_requests_total{code=\"200\",deployment=\"echo\",protocol=\"HTTP/1.1\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("vivarium_http_request_duration_seconds_count{deployment=\"echo\"} 1"), std::string::npos);
 }
 
 }  // namespace

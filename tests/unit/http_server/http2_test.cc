@@ -21,6 +21,7 @@ TEST(Http2, PriorKnowledgeGetAndPost) {
   EXPECT_NE(out.find("x-protocol: HTTP/2"), std::string::npos) << out;
   EXPECT_NE(out.find("x-target: /echo?x=1"), std::string::npos) << out;
   EXPECT_NE(out.find("x-host: api.localhost"), std::string::npos) << out;
+  EXPECT_NE(out.find("x-headers: host,user-agent,accept"), std::string::npos) << "host from :authority: " << out;
   EXPECT_NE(out.find("server: vivarium"), std::string::npos) << out;
   EXPECT_NE(out.find("date: "), std::string::npos) << out;
   out = run("head -c 30000 /dev/zero | " + h2c(s.port(), "/echo") + " --data-binary @- -o /dev/null -w '%{http_code} %{size_download}'",

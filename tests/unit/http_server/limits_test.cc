@@ -46,6 +46,15 @@ TEST(Limits, MalformedRequestsGet400AndClose) {
   // Beast accepts only HTTP/1.x in a request line: 400, not 505.
   EXPECT_EQ(refused(s.port(), "GET / HTTP/2.0\r\nHost: a\r\n\r\n").first, 400);
   EXPECT_EQ(refused(s.port(), "GET / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n").first, 417);
+  // Transfer-codings other than one final chunked: the handler could not decode the body.
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+            std::make_pair(501, true));
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n").first,
+            501);
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n").first, 501);
+  EXPECT_EQ(refused(s.port(), "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").first,
+            400);
   // Binary noise: an answer or a close, never a crash.
   std::string noise(3000, '\0');
   for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 7919) & 0xff);
@@ -100,14 +109,14 @@ TEST(Limits, OversizedChunkedBodyGets413WhileStreaming) {
 }
 
 TEST(Limits, SlowlorisIsClosedAfterHeaderTimeout) {
-  TestServer s;  // whole head within 600 ms
+  TestServer s;  // whole head within 1 s
   int fd = connect_to(s.port());
   ASSERT_GE(fd, 0);
   send_all(fd, "GET / HTTP/1.1\r\nHost: a\r\n");
   auto start = std::chrono::steady_clock::now();
   bool peer_closed = false;
   // One header byte every 100 ms, each arriving well within any per-read timeout.
-  for (int i = 0; i < 40 && !peer_closed; ++i) {
+  for (int i = 0; i < 80 && !peer_closed; ++i) {
     usleep(100000);
     if (!send_all(fd, "X")) peer_closed = true;
     char c;
@@ -116,7 +125,7 @@ TEST(Limits, SlowlorisIsClosedAfterHeaderTimeout) {
   auto took = std::chrono::steady_clock::now() - start;
   ::close(fd);
   EXPECT_TRUE(peer_closed);
-  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_LT(took, std::chrono::seconds(5));
   // A connection that sends nothing at all is closed too.
   fd = connect_to(s.port());
   bool closed = false;

@@ -92,7 +92,8 @@ TestServer::TestServer(std::function<void(HttpServerOptions&)> tweak)
   o.limits.max_header_bytes = 4096;
   o.limits.max_headers = 20;
   o.limits.max_body_bytes = 64 << 10;
-  o.limits.header_timeout = std::chrono::milliseconds(600);
+  // Short enough for the slowloris tests, long enough for a loaded CI machine.
+  o.limits.header_timeout = std::chrono::milliseconds(1000);
   o.limits.idle_timeout = std::chrono::milliseconds(3000);
   metrics = std::make_shared<MetricsRegistry>();
   o.metrics = metrics;
@@ -122,9 +123,19 @@ TestServer::~TestServer() {
 }
 
 std::vector<std::string> TestServer::access_lines() {
-  log_->flush();
-  std::lock_guard lock(*lines_mu_);
-  return *lines_;
+  // A line is recorded once the response is written, which may be a moment
+  // after the client has read it: wait for the count to settle.
+  std::vector<std::string> out;
+  for (int i = 0; i < 20; ++i) {
+    log_->flush();
+    {
+      std::lock_guard lock(*lines_mu_);
+      if (!out.empty() && out.size() == lines_->size()) return out;
+      out = *lines_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return out;
 }
 
 int connect_to(uint16_t port) {

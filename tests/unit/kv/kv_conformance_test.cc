@@ -206,6 +206,35 @@ TEST_P(KvConformance, ConcurrentWritersFromThreads) {
   EXPECT_EQ(sorted_keys("conc").size(), size_t{1 + kOps + kThreads * kOps});
 }
 
+TEST_P(KvConformance, ConcurrentAppendsPastTheLimitFailAlone) {
+  // Writers racing to fill a 100-byte value: exactly ten 10-byte appends
+  // fit; the rest fail without disturbing the writes around them.
+  KvLimits small;
+  small.max_value_bytes = 100;
+  reopen(small);
+  constexpr int kThreads = 8, kOps = 5;
+  std::atomic<int> appended{0}, refused{0}, other_failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kOps; ++i) {
+        auto a = kv().append("fill", "v", "0123456789");
+        if (a.ok()) ++appended;
+        else if (a.error().code() == ErrorCode::LimitExceeded) ++refused;
+        if (!kv().put("fill", "side" + std::to_string(t) + "-" + std::to_string(i), "x").ok()) ++other_failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(appended.load(), 10);
+  EXPECT_EQ(refused.load(), kThreads * kOps - 10);
+  EXPECT_EQ(other_failures.load(), 0);
+  std::string full;
+  for (int i = 0; i < 10; ++i) full += "0123456789";
+  EXPECT_EQ(get("fill", "v"), full);
+  EXPECT_EQ(sorted_keys("fill").size(), size_t{1 + kThreads * kOps});
+}
+
 TEST_P(KvConformance, AcknowledgedWriteSurvivesKill9) {
   store_.reset();  // the child opens its own store (LMDB forbids sharing an env across fork)
   int ack[2];

@@ -72,9 +72,12 @@ TEST(WasiCtx, HostStdioIsAOneWayStream) {
 
 TEST(WasiCtx, TerminalStdioIsACharacterDevice) {
   int tty = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (tty < 0 || ::grantpt(tty) != 0 || ::unlockpt(tty) != 0) GTEST_SKIP() << "no pseudo-terminals here";
-  int follower = ::open(::ptsname(tty), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ASSERT_GE(follower, 0);
+  const char* name = tty >= 0 && ::grantpt(tty) == 0 && ::unlockpt(tty) == 0 ? ::ptsname(tty) : nullptr;
+  int follower = name ? ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+  if (follower < 0) {
+    if (tty >= 0) ::close(tty);
+    GTEST_SKIP() << "no pseudo-terminals here";
+  }
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   WasiConfig cfg;
   cfg.stdin_fd = follower;
