@@ -21,7 +21,7 @@ constexpr Tables make_tables() {
   t.one_byte.fill(-1);
   t.fc.fill(-1);
   t.fd.fill(-1);
-#define VIV_OP(id, prefix, code, text, immkind, sig, aux)                       \
+#define VIV_OP(id, prefix, code, text, immkind, sig, aux, ...)                  \
   {                                                                             \
     const auto i = static_cast<int16_t>(Op::id);                                \
     if constexpr ((prefix) == 0) t.one_byte[(code)] = i;                        \

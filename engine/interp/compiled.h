@@ -20,7 +20,8 @@
 // - Room for the speed work (issue 5): an instruction is "handler + operand
 //   Words", so operand variants (constant or local operands), fused
 //   compare-and-branch or load-with-local-address are new handlers plus a
-//   pattern in the lowering, not a new format.
+//   row of the pattern table (fusions.def, with its layout in layouts.def),
+//   not a new format.
 // - Traps need the wasm byte offset; it lives in a side table (pc -> offset)
 //   consulted only when a trap or a backtrace is built.
 #pragma once
@@ -33,6 +34,9 @@
 #include "engine/module/module.h"
 
 namespace viv {
+
+// The interpreter's slots are 8 bytes; a v128 takes two.
+constexpr uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
 
 struct CompiledFunc {
   // `code_words` Words of code, then the offset table (below) in the same

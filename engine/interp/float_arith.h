@@ -6,6 +6,7 @@
 // -ffp-contract=off (CMakeLists.txt), so a*b+c here is never an fma.
 #pragma once
 #include "engine/interp/handler.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace float_fused {
@@ -27,12 +28,18 @@ template <int K, class F>
   else return c + t;
 }
 
+// The operator O of type F, whose semantics is sem::Binop's.
+template <FOp O, class F>
+constexpr Op float_op() {
+  constexpr bool d = sizeof(F) == 8;
+  if constexpr (O == FOp::add) return d ? Op::f64_add : Op::f32_add;
+  else if constexpr (O == FOp::sub) return d ? Op::f64_sub : Op::f32_sub;
+  else if constexpr (O == FOp::mul) return d ? Op::f64_mul : Op::f32_mul;
+  else return d ? Op::f64_div : Op::f32_div;
+}
 template <FOp O, class F>
 [[gnu::always_inline]] inline F apply(F a, F b) {
-  if constexpr (O == FOp::add) return a + b;
-  else if constexpr (O == FOp::sub) return a - b;
-  else if constexpr (O == FOp::mul) return a * b;
-  else return a / b;
+  return sem::Binop<float_op<O, F>()>::apply(a, b);
 }
 
 inline bool float_arith(Op op, bool& is64, FOp& o) {

@@ -63,14 +63,6 @@ template <bool N> struct MemL {
   static constexpr uint32_t kWords = N ? 3 : 4;
 };
 
-// The i32 comparisons: X(id, operand type, expression over a, b), for the
-// handler families that come one per comparison.
-#define VIV_I32_CMPS(X)                                                                   \
-  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                 \
-  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)    \
-  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b) \
-  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)
-
 using OpTable = std::array<Handler, kOpCount>;
 // Opcodes whose layout is one of the uniform ones above -> handler of the
 // wide or narrow form (nullptr otherwise).
@@ -113,9 +105,6 @@ Handler fused_compare_branch(Op cmp, bool back_edge, bool imm);
 // The handler fusing `i32.add x, k` with the i32 compare-and-branch back-edge
 // `cmp` that follows it ([h][a][k][d][x][y][rel]), or nullptr.
 Handler step_compare_back_edge(Op cmp, bool imm);
-// The integer comparison that is true exactly when `cmp` is false (for `if`,
-// which branches when its condition is false), or Op::nop.
-Op negate_compare(Op cmp);
 // For float comparisons (no negated comparison exists, NaN): the handler
 // branching when `cmp` is false, [h][a][b][rel] (forward only), or nullptr.
 Handler fused_compare_branch_not(Op cmp);

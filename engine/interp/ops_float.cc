@@ -6,6 +6,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/float_ops.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace {
@@ -17,16 +18,7 @@ inline void wr(Slot* fp, uint32_t s, float v) { wr_f32(fp, s, v); }
 inline void wr(Slot* fp, uint32_t s, double v) { wr_f64(fp, s, v); }
 inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
 
-#define VIV_FLOAT_BINOPS(X)                                                           \
-  X(f32_add, float, a + b) X(f32_sub, float, a - b) X(f32_mul, float, a * b)         \
-  X(f32_div, float, a / b) X(f32_min, float, wasm_min(a, b)) X(f32_max, float, wasm_max(a, b)) \
-  X(f32_eq, float, a == b) X(f32_ne, float, a != b) X(f32_lt, float, a < b)          \
-  X(f32_gt, float, a > b) X(f32_le, float, a <= b) X(f32_ge, float, a >= b)          \
-  X(f64_add, double, a + b) X(f64_sub, double, a - b) X(f64_mul, double, a * b)      \
-  X(f64_div, double, a / b) X(f64_min, double, wasm_min(a, b)) X(f64_max, double, wasm_max(a, b)) \
-  X(f64_eq, double, a == b) X(f64_ne, double, a != b) X(f64_lt, double, a < b)       \
-  X(f64_gt, double, a > b) X(f64_le, double, a <= b) X(f64_ge, double, a >= b)
-
+// The binops' semantics are sem::Binop (semantics.h).
 #define VIV_FLOAT_UNOPS(X)                                                                 \
   X(f32_ceil, float, wasm_ceil(a)) X(f32_floor, float, wasm_floor(a))                     \
   X(f32_trunc, float, wasm_trunc(a)) X(f32_nearest, float, wasm_nearest(a))               \
@@ -35,12 +27,12 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
   X(f64_trunc, double, wasm_trunc(a)) X(f64_nearest, double, wasm_nearest(a))             \
   X(f64_sqrt, double, wasm_sqrt(a))
 
-#define VIV_DEF_BINOP(id, F, expr)                                \
+#define VIV_DEF_BINOP(id, F, ...)                                 \
   template <bool N>                                               \
   VIV_HANDLER(h_##id) {                                           \
     using L = BinopL<N>;                                          \
     const F a = rd<F>(fp, L::a(pc)), b = rd<F>(fp, L::b(pc));     \
-    wr(fp, L::d(pc), expr);                                       \
+    wr(fp, L::d(pc), sem::Binop<Op::id>::apply(a, b));            \
     VIV_NEXT(L::kWords);                                          \
   }
 #define VIV_DEF_UNOP(id, F, expr)          \
@@ -51,7 +43,7 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
     wr(fp, L::d(pc), expr);                \
     VIV_NEXT(L::kWords);                   \
   }
-VIV_FLOAT_BINOPS(VIV_DEF_BINOP)
+VIV_SEM_FLOAT_BINOPS(VIV_DEF_BINOP)
 VIV_FLOAT_UNOPS(VIV_DEF_UNOP)
 
 // Sign operations on the raw bits.
@@ -87,7 +79,7 @@ VIV_HANDLER(h_f64_copysign) {
 template <bool N>
 void register_float(OpTable& t) {
 #define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
-  VIV_FLOAT_BINOPS(VIV_REG)
+  VIV_SEM_FLOAT_BINOPS(VIV_REG)
   VIV_FLOAT_UNOPS(VIV_REG)
   VIV_SIGN_UNOPS(VIV_REG)
   VIV_REG(f32_copysign) VIV_REG(f64_copysign)

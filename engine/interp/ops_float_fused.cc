@@ -19,6 +19,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/float_arith.h"
 #include "engine/interp/float_ops.h"
+#include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
 
 namespace viv::interp {
@@ -117,7 +118,7 @@ VIV_HANDLER(h_fmul_add) {
 // Layout as mul+add (narrow only). K: 0 = t OP2 c, 1 = c OP2 t, t = a OP1 b.
 template <class F, FOp O1, FOp O2, int K>
 VIV_HANDLER(h_fadd_chain) {
-  using L = MulAddL<true>;
+  using L = layout::ab_cd;
   const F t = apply<O1>(rd<F>(fp, L::a(pc)), rd<F>(fp, L::b(pc))), c = rd<F>(fp, L::c(pc));
   wr(fp, L::d(pc), K == 0 ? apply<O2>(t, c) : apply<O2>(c, t));
   VIV_NEXT(L::kWords);
@@ -129,13 +130,19 @@ VIV_HANDLER(h_fadd_chain) {
 // (`if`; NaN makes that no other comparison), Loop is a back-edge.
 enum class FCmp { eq, ne, lt, gt, le, ge };
 template <FCmp C, class F>
+constexpr Op fcmp_op() {
+  constexpr bool d = sizeof(F) == 8;
+  if constexpr (C == FCmp::eq) return d ? Op::f64_eq : Op::f32_eq;
+  else if constexpr (C == FCmp::ne) return d ? Op::f64_ne : Op::f32_ne;
+  else if constexpr (C == FCmp::lt) return d ? Op::f64_lt : Op::f32_lt;
+  else if constexpr (C == FCmp::gt) return d ? Op::f64_gt : Op::f32_gt;
+  else if constexpr (C == FCmp::le) return d ? Op::f64_le : Op::f32_le;
+  else return d ? Op::f64_ge : Op::f32_ge;
+}
+// Comparison C of type F, whose semantics is sem::Binop's.
+template <FCmp C, class F>
 [[gnu::always_inline]] inline bool cmp(F a, F b) {
-  if constexpr (C == FCmp::eq) return a == b;
-  else if constexpr (C == FCmp::ne) return a != b;
-  else if constexpr (C == FCmp::lt) return a < b;
-  else if constexpr (C == FCmp::gt) return a > b;
-  else if constexpr (C == FCmp::le) return a <= b;
-  else return a >= b;
+  return sem::Binop<fcmp_op<C, F>()>::apply(a, b);
 }
 template <class F, FCmp C, bool N>
 VIV_HANDLER(h_fcmp_imm) {
@@ -206,9 +213,10 @@ template <class F, FOp O, bool Rev> struct LoadP { static Handler get(bool n) { 
 
 template <class F, bool SLeft>
 VIV_HANDLER(h_fmul_sqrt) {
-  const F x = rd<F>(fp, lo16(pc, 1)), r = wasm_sqrt(rd<F>(fp, hi16(pc, 1)));
-  wr(fp, pc[2].u32, SLeft ? r * x : x * r);
-  VIV_NEXT(3);
+  using L = layout::ab_d;  // a = x, b = s
+  const F x = rd<F>(fp, L::a(pc)), r = wasm_sqrt(rd<F>(fp, L::b(pc)));
+  wr(fp, L::d(pc), SLeft ? r * x : x * r);
+  VIV_NEXT(L::kWords);
 }
 
 }  // namespace

@@ -8,27 +8,15 @@
 
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace {
 
-#define VIV_FUSED_CMPS(X)                                                                        \
-  X(i32_eq, uint32_t, a == b) X(i32_ne, uint32_t, a != b)                                        \
-  X(i32_lt_s, int32_t, a < b) X(i32_lt_u, uint32_t, a < b) X(i32_gt_s, int32_t, a > b)           \
-  X(i32_gt_u, uint32_t, a > b) X(i32_le_s, int32_t, a <= b) X(i32_le_u, uint32_t, a <= b)        \
-  X(i32_ge_s, int32_t, a >= b) X(i32_ge_u, uint32_t, a >= b)                                     \
-  X(i64_eq, uint64_t, a == b) X(i64_ne, uint64_t, a != b)                                        \
-  X(i64_lt_s, int64_t, a < b) X(i64_lt_u, uint64_t, a < b) X(i64_gt_s, int64_t, a > b)           \
-  X(i64_gt_u, uint64_t, a > b) X(i64_le_s, int64_t, a <= b) X(i64_le_u, uint64_t, a <= b)        \
-  X(i64_ge_s, int64_t, a >= b) X(i64_ge_u, uint64_t, a >= b)                                     \
-  VIV_FLOAT_CMPS(X)
-// Float comparisons have no negation among themselves (NaN: !(a < b) is not
+// The comparisons' semantics are sem::Binop (semantics.h). Float
+// comparisons have no negation among themselves (NaN: !(a < b) is not
 // a >= b), so `if` on one branches on the negated expression itself.
-#define VIV_FLOAT_CMPS(X)                                                                        \
-  X(f32_eq, float, a == b) X(f32_ne, float, a != b) X(f32_lt, float, a < b)                      \
-  X(f32_gt, float, a > b) X(f32_le, float, a <= b) X(f32_ge, float, a >= b)                      \
-  X(f64_eq, double, a == b) X(f64_ne, double, a != b) X(f64_lt, double, a < b)                   \
-  X(f64_gt, double, a > b) X(f64_le, double, a <= b) X(f64_ge, double, a >= b)
+#define VIV_FUSED_CMPS(X) VIV_SEM_I32_CMPS(X) VIV_SEM_I64_CMPS(X) VIV_SEM_FLOAT_CMPS(X)
 
 // The immediate of a constant-operand comparison (ops_int.cc): i64 ones are
 // sign-extended from 32 bits.
@@ -46,54 +34,54 @@ T operand(const Slot* fp, uint32_t s) {
   else return static_cast<T>(rd_u64(fp, s));
 }
 
-#define VIV_DEF_FUSED(id, T, expr)                                                   \
+#define VIV_DEF_FUSED(id, T, ...)                                                    \
   VIV_HANDLER(h_brc_##id) {                                                          \
     const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);      \
-    if (expr) VIV_JUMP(pc + pc[3].i32);                                           \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_JUMP(pc + pc[3].i32);                                           \
     VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brc_loop_##id) {                                                     \
     const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);      \
-    if (expr) VIV_BACK_EDGE(3);                                                   \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_BACK_EDGE(3);                                                   \
     VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brci_##id) {                                                         \
     const T a = operand<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);              \
-    if (expr) VIV_JUMP(pc + pc[3].i32);                                           \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_JUMP(pc + pc[3].i32);                                           \
     VIV_NEXT(4);                                                                     \
   }                                                                                  \
   VIV_HANDLER(h_brci_loop_##id) {                                                    \
     const T a = operand<T>(fp, pc[1].u32), b = imm<T>(pc[2].u32);              \
-    if (expr) VIV_BACK_EDGE(3);                                                   \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_BACK_EDGE(3);                                                   \
     VIV_NEXT(4);                                                                     \
   }
 VIV_FUSED_CMPS(VIV_DEF_FUSED)
-#define VIV_DEF_FUSED_NOT(id, T, expr)                                            \
+#define VIV_DEF_FUSED_NOT(id, T, ...)                                             \
   VIV_HANDLER(h_brc_not_##id) {                                                   \
     const T a = operand<T>(fp, pc[1].u32), b = operand<T>(fp, pc[2].u32);         \
-    if (!(expr)) VIV_JUMP(pc + pc[3].i32);                                        \
+    if (!sem::Binop<Op::id>::apply(a, b)) VIV_JUMP(pc + pc[3].i32);                                        \
     VIV_NEXT(4);                                                                  \
   }
-VIV_FLOAT_CMPS(VIV_DEF_FUSED_NOT)
+VIV_SEM_FLOAT_CMPS(VIV_DEF_FUSED_NOT)
 
 // A counting loop's step and test in one dispatch: an i32 add of a constant
 // (`i += k`, usually retargeted to the local) followed by the back-edge
 // compare-and-branch. Layout: [h][a][k][d][x][y][rel]: d = a + k, then
 // if (x OP y) (y a slot, or an immediate for the brci form) jump back.
-#define VIV_DEF_STEP(id, T, expr)                                                     \
+#define VIV_DEF_STEP(id, T, ...)                                                      \
   VIV_HANDLER(h_step_brc_loop_##id) {                                                 \
     fp[pc[3].u32] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
     const T a = operand<T>(fp, pc[4].u32), b = operand<T>(fp, pc[5].u32);       \
-    if (expr) VIV_BACK_EDGE(6);                                                    \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_BACK_EDGE(6);                                                    \
     VIV_NEXT(7);                                                                      \
   }                                                                                   \
   VIV_HANDLER(h_step_brci_loop_##id) {                                                \
     fp[pc[3].u32] = static_cast<uint32_t>(rd_u32(fp, pc[1].u32) + pc[2].u32); \
     const T a = operand<T>(fp, pc[4].u32), b = imm<T>(pc[5].u32);               \
-    if (expr) VIV_BACK_EDGE(6);                                                    \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_BACK_EDGE(6);                                                    \
     VIV_NEXT(7);                                                                      \
   }
-VIV_I32_CMPS(VIV_DEF_STEP)
+VIV_SEM_I32_CMPS(VIV_DEF_STEP)
 
 }  // namespace
 
@@ -101,7 +89,7 @@ Handler step_compare_back_edge(Op cmp, bool imm) {
   switch (cmp) {
 #define VIV_CASE(id, ...) \
   case Op::id: return imm ? &h_step_brci_loop_##id : &h_step_brc_loop_##id;
-    VIV_I32_CMPS(VIV_CASE)
+    VIV_SEM_I32_CMPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }
@@ -127,24 +115,9 @@ Handler fused_compare_branch_not(Op cmp) {
   switch (cmp) {
 #define VIV_CASE(id, ...) \
   case Op::id: return &h_brc_not_##id;
-    VIV_FLOAT_CMPS(VIV_CASE)
+    VIV_SEM_FLOAT_CMPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
-  }
-}
-Op negate_compare(Op cmp) {
-  switch (cmp) {
-    case Op::i32_eq: return Op::i32_ne;     case Op::i32_ne: return Op::i32_eq;
-    case Op::i32_lt_s: return Op::i32_ge_s; case Op::i32_ge_s: return Op::i32_lt_s;
-    case Op::i32_gt_s: return Op::i32_le_s; case Op::i32_le_s: return Op::i32_gt_s;
-    case Op::i32_lt_u: return Op::i32_ge_u; case Op::i32_ge_u: return Op::i32_lt_u;
-    case Op::i32_gt_u: return Op::i32_le_u; case Op::i32_le_u: return Op::i32_gt_u;
-    case Op::i64_eq: return Op::i64_ne;     case Op::i64_ne: return Op::i64_eq;
-    case Op::i64_lt_s: return Op::i64_ge_s; case Op::i64_ge_s: return Op::i64_lt_s;
-    case Op::i64_gt_s: return Op::i64_le_s; case Op::i64_le_s: return Op::i64_gt_s;
-    case Op::i64_lt_u: return Op::i64_ge_u; case Op::i64_ge_u: return Op::i64_lt_u;
-    case Op::i64_gt_u: return Op::i64_le_u; case Op::i64_le_u: return Op::i64_gt_u;
-    default: return Op::nop;
   }
 }
 }  // namespace viv::interp

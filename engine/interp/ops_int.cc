@@ -5,6 +5,7 @@
 
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace {
@@ -26,25 +27,7 @@ inline void wr(Slot* fp, uint32_t s, u64 v) { wr_u64(fp, s, v); }
 inline void wr(Slot* fp, uint32_t s, s64 v) { wr_u64(fp, s, static_cast<u64>(v)); }
 inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
 
-// X(id, operand type, expression over a, b) — results are converted by `wr`.
-#define VIV_INT_BINOPS(X)                                                  \
-  X(i32_add, u32, u32(a + b)) X(i32_sub, u32, u32(a - b)) X(i32_mul, u32, u32(a * b)) \
-  X(i32_and, u32, a & b) X(i32_or, u32, a | b) X(i32_xor, u32, a ^ b)      \
-  X(i32_shl, u32, u32(a << (b & 31))) X(i32_shr_u, u32, a >> (b & 31))     \
-  X(i32_shr_s, s32, s32(a >> (b & 31)))                                    \
-  X(i32_rotl, u32, std::rotl(a, int(b & 31))) X(i32_rotr, u32, std::rotr(a, int(b & 31))) \
-  X(i32_eq, u32, a == b) X(i32_ne, u32, a != b)                            \
-  X(i32_lt_s, s32, a < b) X(i32_lt_u, u32, a < b) X(i32_gt_s, s32, a > b) X(i32_gt_u, u32, a > b) \
-  X(i32_le_s, s32, a <= b) X(i32_le_u, u32, a <= b) X(i32_ge_s, s32, a >= b) X(i32_ge_u, u32, a >= b) \
-  X(i64_add, u64, u64(a + b)) X(i64_sub, u64, u64(a - b)) X(i64_mul, u64, u64(a * b)) \
-  X(i64_and, u64, a & b) X(i64_or, u64, a | b) X(i64_xor, u64, a ^ b)      \
-  X(i64_shl, u64, a << (b & 63)) X(i64_shr_u, u64, a >> (b & 63))          \
-  X(i64_shr_s, s64, s64(a >> (b & 63)))                                    \
-  X(i64_rotl, u64, std::rotl(a, int(b & 63))) X(i64_rotr, u64, std::rotr(a, int(b & 63))) \
-  X(i64_eq, u64, a == b) X(i64_ne, u64, a != b)                            \
-  X(i64_lt_s, s64, a < b) X(i64_lt_u, u64, a < b) X(i64_gt_s, s64, a > b) X(i64_gt_u, u64, a > b) \
-  X(i64_le_s, s64, a <= b) X(i64_le_u, u64, a <= b) X(i64_ge_s, s64, a >= b) X(i64_ge_u, u64, a >= b)
-
+// The binops' semantics are sem::Binop (semantics.h); results are converted by `wr`.
 #define VIV_INT_UNOPS(X)                                                               \
   X(i32_eqz, u32, a == 0) X(i32_clz, u32, u32(std::countl_zero(a)))                   \
   X(i32_ctz, u32, u32(std::countr_zero(a))) X(i32_popcnt, u32, u32(std::popcount(a))) \
@@ -55,12 +38,12 @@ inline void wr(Slot* fp, uint32_t s, bool v) { wr_u32(fp, s, v ? 1u : 0u); }
   X(i64_extend32_s, u64, s64(int32_t(a)))                                             \
   X(i32_wrap_i64, u64, u32(a)) X(i64_extend_i32_s, s32, s64(a)) X(i64_extend_i32_u, u32, u64(a))
 
-#define VIV_DEF_BINOP(id, T, expr)                                    \
+#define VIV_DEF_BINOP(id, T, ...)                                     \
   template <bool N>                                                   \
   VIV_HANDLER(h_##id) {                                               \
     using L = BinopL<N>;                                              \
     const T a = rd<T>(fp, L::a(pc)), b = rd<T>(fp, L::b(pc));         \
-    wr(fp, L::d(pc), expr);                                           \
+    wr(fp, L::d(pc), sem::Binop<Op::id>::apply(a, b));                \
     VIV_NEXT(L::kWords);                                              \
   }
 #define VIV_DEF_UNOP(id, T, expr)          \
@@ -79,16 +62,16 @@ template <> u32 imm<u32>(uint32_t v) { return v; }
 template <> s32 imm<s32>(uint32_t v) { return static_cast<s32>(v); }
 template <> u64 imm<u64>(uint32_t v) { return static_cast<u64>(static_cast<s64>(static_cast<s32>(v))); }
 template <> s64 imm<s64>(uint32_t v) { return static_cast<s64>(static_cast<s32>(v)); }
-#define VIV_DEF_BINOP_IMM(id, T, expr)                               \
+#define VIV_DEF_BINOP_IMM(id, T, ...)                                \
   template <bool N>                                                  \
   VIV_HANDLER(h_##id##_imm) {                                        \
     using L = BinopImmL<N>;                                          \
     const T a = rd<T>(fp, L::a(pc)), b = imm<T>(L::k(pc));           \
-    wr(fp, L::d(pc), expr);                                          \
+    wr(fp, L::d(pc), sem::Binop<Op::id>::apply(a, b));               \
     VIV_NEXT(L::kWords);                                             \
   }
-VIV_INT_BINOPS(VIV_DEF_BINOP)
-VIV_INT_BINOPS(VIV_DEF_BINOP_IMM)
+VIV_SEM_INT_BINOPS(VIV_DEF_BINOP)
+VIV_SEM_INT_BINOPS(VIV_DEF_BINOP_IMM)
 VIV_INT_UNOPS(VIV_DEF_UNOP)
 
 // Division: the traps are checked here, once (spec 4.3.2 idiv/irem), and
@@ -143,7 +126,7 @@ Handler binop_imm_handler(Op op, bool narrow) {
   switch (op) {
 #define VIV_CASE(id, ...) \
   case Op::id: return narrow ? &h_##id##_imm<true> : &h_##id##_imm<false>;
-    VIV_INT_BINOPS(VIV_CASE)
+    VIV_SEM_INT_BINOPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }
@@ -153,7 +136,7 @@ namespace {
 template <bool N>
 void register_int(OpTable& t) {
 #define VIV_REG(id, ...) t[static_cast<size_t>(Op::id)] = &h_##id<N>;
-  VIV_INT_BINOPS(VIV_REG)
+  VIV_SEM_INT_BINOPS(VIV_REG)
   VIV_INT_UNOPS(VIV_REG)
 #undef VIV_REG
   t[static_cast<size_t>(Op::i32_div_s)] = &h_div_s<s32, u32, false, N>;

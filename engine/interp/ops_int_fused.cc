@@ -8,9 +8,12 @@
 //    hashing round) in one dispatch.
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/interp/exec_state.h"
+#include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
+#include "engine/interp/semantics.h"
 
 namespace viv::interp {
 namespace {
@@ -39,28 +42,39 @@ VIV_HANDLER(h_store_abs) {
 
 // ---- binop chains ----
 using u32 = uint32_t;
-struct Add { static u32 f(u32 a, u32 b) { return a + b; } };
-struct Sub { static u32 f(u32 a, u32 b) { return a - b; } };
-struct Mul { static u32 f(u32 a, u32 b) { return a * b; } };
-struct And { static u32 f(u32 a, u32 b) { return a & b; } };
-struct Or { static u32 f(u32 a, u32 b) { return a | b; } };
-struct Xor { static u32 f(u32 a, u32 b) { return a ^ b; } };
-struct Shl { static u32 f(u32 a, u32 b) { return a << (b & 31); } };
-struct ShrU { static u32 f(u32 a, u32 b) { return a >> (b & 31); } };
-struct ShrS { static u32 f(u32 a, u32 b) { return static_cast<u32>(static_cast<int32_t>(a) >> (b & 31)); } };
-struct Rotl { static u32 f(u32 a, u32 b) { return std::rotl(a, static_cast<int>(b & 31)); } };
-struct Rotr { static u32 f(u32 a, u32 b) { return std::rotr(a, static_cast<int>(b & 31)); } };
+// An i32 binop's semantics (semantics.h) as a template parameter.
+template <Op O>
+struct I32Op {
+  [[gnu::always_inline]] static u32 f(u32 a, u32 b) {
+    using T = typename sem::Binop<O>::T;
+    return static_cast<u32>(sem::Binop<O>::apply(static_cast<T>(a), static_cast<T>(b)));
+  }
+};
+using Add = I32Op<Op::i32_add>;
+using Sub = I32Op<Op::i32_sub>;
+using Mul = I32Op<Op::i32_mul>;
+using And = I32Op<Op::i32_and>;
+using Or = I32Op<Op::i32_or>;
+using Xor = I32Op<Op::i32_xor>;
+using Shl = I32Op<Op::i32_shl>;
+using ShrU = I32Op<Op::i32_shr_u>;
+using ShrS = I32Op<Op::i32_shr_s>;
+using Rotl = I32Op<Op::i32_rotl>;
+using Rotr = I32Op<Op::i32_rotr>;
 
-// t = x F1 y (y an immediate if I), then d = t F2 b (L) or b F2 t.
-//   I: [h][x|b][d][k]     slot: [h][x|y][b|d]
+// t = a F1 b (b an immediate k if I), then d = t F2 c (L) or c F2 t.
+//   I: layout ac_d_k, [h][a|c][d][k]     slot: ab_cd, [h][a|b][c|d]
 template <class F1, class F2, bool I, bool L>
 VIV_HANDLER(h_chain) {
-  const u32 x = rd_u32(fp, lo16(pc, 1));
-  const u32 y = I ? pc[3].u32 : rd_u32(fp, hi16(pc, 1));
-  const u32 b = rd_u32(fp, I ? hi16(pc, 1) : lo16(pc, 2));
+  using Lay = std::conditional_t<I, layout::ac_d_k, layout::ab_cd>;
+  const u32 x = rd_u32(fp, Lay::a(pc));
+  u32 y;
+  if constexpr (I) y = Lay::k(pc);
+  else y = rd_u32(fp, Lay::b(pc));
+  const u32 b = rd_u32(fp, Lay::c(pc));
   const u32 t = F1::f(x, y);
-  wr_u32(fp, I ? pc[2].u32 : hi16(pc, 2), L ? F2::f(t, b) : F2::f(b, t));
-  VIV_NEXT(I ? 4 : 3);
+  wr_u32(fp, Lay::d(pc), L ? F2::f(t, b) : F2::f(b, t));
+  VIV_NEXT(Lay::kWords);
 }
 
 // t = the i32 at (a + k-or-slot) + off, an i32.load fused with its address
@@ -68,14 +82,15 @@ VIV_HANDLER(h_chain) {
 // the load, before writing anything.
 template <class F2, bool I, bool L>
 VIV_HANDLER(h_load_chain) {
-  const uint64_t addr = static_cast<u32>(rd_u32(fp, lo16(pc, 1)) + (I ? pc[2].u32 : rd_u32(fp, pc[2].u32)));
-  const uint64_t off = pc[4].u32;
+  using Lay = layout::load_chain;
+  const uint64_t addr = static_cast<u32>(rd_u32(fp, Lay::a(pc)) + (I ? Lay::b(pc) : rd_u32(fp, Lay::b(pc))));
+  const uint64_t off = Lay::off(pc);
   if (!mem_in_bounds(st, addr, off, 4)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);
   u32 t;
   std::memcpy(&t, mem + addr + off, 4);
-  const u32 x = rd_u32(fp, hi16(pc, 1));
-  wr_u32(fp, pc[3].u32, L ? F2::f(t, x) : F2::f(x, t));
-  VIV_NEXT(5);
+  const u32 x = rd_u32(fp, Lay::x(pc));
+  wr_u32(fp, Lay::d(pc), L ? F2::f(t, x) : F2::f(x, t));
+  VIV_NEXT(Lay::kWords);
 }
 
 template <class F1, class F2, bool I>
@@ -98,17 +113,17 @@ Handler chain_consumer(Op op2, bool left) {
 // ---- i32.load feeding a comparison with a constant and a forward branch
 // (`if (p->kind != K)`): [h][addr][off][k][rel]; traps like the load (the
 // fused instruction starts where the load did, so its offset entry holds).
-#define VIV_DEF_LOAD_BRCI(id, T, expr)                                               \
+#define VIV_DEF_LOAD_BRCI(id, T, ...)                                                \
   VIV_HANDLER(h_load_brci_##id) {                                                    \
     const uint64_t addr = rd_u32(fp, pc[1].u32), off = pc[2].u32;                    \
     if (!mem_in_bounds(st, addr, off, 4)) [[unlikely]] VIV_TAIL(h_trap_memory_oob);  \
     uint32_t v;                                                                      \
     std::memcpy(&v, mem + addr + off, 4);                                            \
     const T a = static_cast<T>(v), b = static_cast<T>(pc[3].u32);                    \
-    if (expr) VIV_JUMP(pc + pc[4].i32);                                              \
+    if (sem::Binop<Op::id>::apply(a, b)) VIV_JUMP(pc + pc[4].i32);                                              \
     VIV_NEXT(5);                                                                     \
   }
-VIV_I32_CMPS(VIV_DEF_LOAD_BRCI)
+VIV_SEM_I32_CMPS(VIV_DEF_LOAD_BRCI)
 
 // ---- bit test and branch: an i32.and with a constant as the condition
 // (`if (flags & BIT)`): [h][a][k][rel], branch if a & k is nonzero (Z:
@@ -184,7 +199,7 @@ Handler load_compare_branch_handler(Op cmp) {
   switch (cmp) {
 #define VIV_CASE(id, ...) \
   case Op::id: return &h_load_brci_##id;
-    VIV_I32_CMPS(VIV_CASE)
+    VIV_SEM_I32_CMPS(VIV_CASE)
 #undef VIV_CASE
     default: return nullptr;
   }

@@ -40,9 +40,20 @@ constexpr std::array<SigTypes, 64> kSigs = [] {
   return a;
 }();
 
+// The names the traits, negate and mirror columns use (`_`: none).
+namespace cols {
+using enum Op;
+constexpr OpTrait trap = OpTrait::Trap, comm = OpTrait::Commutes, lanes = OpTrait::Lanes;
+struct None {
+  constexpr operator OpTrait() const { return OpTrait::None; }
+  constexpr operator Op() const { return Op::nop; }
+};
+constexpr None _{};
+}  // namespace cols
+
 const OpInfo kInfo[] = {
-#define VIV_OP(id, prefix, code, text, imm, sig, aux) \
-  {Op::id, prefix, code, text, ImmKind::imm, Sig::sig, aux},
+#define VIV_OP(id, prefix, code, text, imm, sig, aux, traits, negate, mirror) \
+  {Op::id, prefix, code, text, ImmKind::imm, Sig::sig, aux, cols::traits, cols::negate, cols::mirror},
 #include "engine/opcodes/opcodes.def"
 #undef VIV_OP
 };

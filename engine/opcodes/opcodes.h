@@ -11,7 +11,7 @@ namespace viv {
 using vivarium::ValType;
 
 enum class Op : uint16_t {
-#define VIV_OP(id, prefix, code, text, imm, sig, aux) id,
+#define VIV_OP(id, prefix, code, text, imm, sig, aux, ...) id,
 #include "engine/opcodes/opcodes.def"
 #undef VIV_OP
   kCount
@@ -63,6 +63,9 @@ struct SigTypes {
   ValType result;
 };
 
+// The `traits` column of opcodes.def.
+enum class OpTrait : uint8_t { None, Trap, Commutes, Lanes };
+
 struct OpInfo {
   Op op;
   uint8_t prefix;      // 0, 0xFC or 0xFD
@@ -71,10 +74,21 @@ struct OpInfo {
   ImmKind imm;
   Sig sig;
   uint8_t aux;         // see opcodes.def
+  OpTrait trait;
+  Op negate;           // Op::nop if none
+  Op mirror;           // Op::nop if none
 };
 
 const OpInfo& info(Op op);
 inline std::string_view name(Op op) { return info(op).text; }
+// The opcodes.def columns every tier reads (see the comment there).
+inline bool can_trap(Op op) { return info(op).trait == OpTrait::Trap; }
+inline bool commutes(Op op) { return info(op).trait == OpTrait::Commutes; }
+// The comparison that is true exactly when `cmp` is false, or Op::nop (not a
+// comparison, or a float one).
+inline Op negate_compare(Op cmp) { return info(cmp).negate; }
+// `cmp` with its operands swapped, or Op::nop if not a comparison.
+inline Op mirror_compare(Op cmp) { return info(cmp).mirror; }
 // nullptr when the sig is Special.
 const SigTypes* sig_types(Sig s);
 

@@ -45,13 +45,10 @@ struct FuncValidator::State {
   uint32_t func_index;
   const FuncType* type;
 
-  std::vector<ValType> locals;        // params, then declared locals
-  std::vector<uint32_t> local_slots;  // prefix sums of slots_of(locals); size locals+1
+  std::vector<ValType> locals;  // params, then declared locals
 
   std::vector<ValType> vals;
   std::vector<CtrlFrame> ctrls;
-  uint32_t slots = 0;
-  uint32_t max_slots = 0;
   bool done = false;  // the function's final `end` has been seen
   uint64_t body_end = 0;  // module offset just past the body, for finish()'s errors
 
@@ -108,8 +105,6 @@ struct FuncValidator::State {
   // ---- operand stack ------------------------------------------------------------
   void push(ValType t) {
     vals.push_back(t);
-    slots += slots_of(t);
-    if (slots > max_slots) max_slots = slots;
   }
   void push_vals(std::span<const ValType> ts) {
     for (ValType t : ts) push(t);
@@ -126,7 +121,6 @@ struct FuncValidator::State {
     }
     out = vals.back();
     vals.pop_back();
-    slots -= slots_of(out);
     return true;
   }
   bool pop(ValType expect) {
@@ -135,7 +129,6 @@ struct FuncValidator::State {
       ValType t = vals.back();
       if (t != expect && t != kUnknownType) return mismatch(expect, t, false);
       vals.pop_back();
-      slots -= slots_of(t);
       return true;
     }
     if (f.unreachable) return true;
@@ -149,7 +142,7 @@ struct FuncValidator::State {
 
   // ---- control stack ------------------------------------------------------------
   void push_ctrl(FrameKind kind, std::span<const ValType> params, std::span<const ValType> results) {
-    ctrls.push_back(CtrlFrame{kind, params, results, static_cast<uint32_t>(vals.size()), slots, false});
+    ctrls.push_back(CtrlFrame{kind, params, results, static_cast<uint32_t>(vals.size()), false});
     push_vals(params);
   }
   bool pop_ctrl(CtrlFrame& out) {
@@ -163,7 +156,6 @@ struct FuncValidator::State {
   void set_unreachable() {
     CtrlFrame& f = ctrls.back();
     vals.resize(f.height);
-    slots = f.slot_height;
     f.unreachable = true;
   }
   bool label(uint32_t depth, const CtrlFrame*& out) {
@@ -492,7 +484,6 @@ bool FuncValidator::State::step(const Instr& in) {
 FuncValidator::FuncValidator(const ModuleIR& module, uint32_t defined_index)
     : s_(std::make_shared<State>(module, defined_index)) {
   State& s = *s_;
-  s.local_slots.push_back(0);
   if (defined_index >= module.funcs.size()) {
     s.has_init_error = true;
     s.init_error = Error(ErrorCode::UnknownIndex, "unknown function " + std::to_string(s.func_index));
@@ -518,14 +509,8 @@ FuncValidator::FuncValidator(const ModuleIR& module, uint32_t defined_index)
     return;
   }
   s.locals.reserve(total);
-  s.local_slots.reserve(total + 1);
-  auto add_local = [&](ValType t) {
-    s.locals.push_back(t);
-    s.local_slots.push_back(s.local_slots.back() + slots_of(t));
-  };
-  for (ValType t : s.type->params) add_local(t);
-  for (const auto& [count, t] : fd.local_groups)
-    for (uint32_t i = 0; i < count; ++i) add_local(t);
+  s.locals.assign(s.type->params.begin(), s.type->params.end());
+  for (const auto& [count, t] : fd.local_groups) s.locals.insert(s.locals.end(), count, t);
 
   s.vals.reserve(64);
   s.ctrls.reserve(16);
@@ -553,8 +538,6 @@ Result<void> FuncValidator::finish() {
 
 bool FuncValidator::reachable() const { return !s_->ctrls.empty() && !s_->ctrls.back().unreachable; }
 uint32_t FuncValidator::operand_count() const { return static_cast<uint32_t>(s_->vals.size()); }
-uint32_t FuncValidator::slot_height() const { return s_->slots; }
-uint32_t FuncValidator::max_slot_height() const { return s_->max_slots; }
 ValType FuncValidator::operand_type(uint32_t i) const {
   const auto& v = s_->vals;
   return i < v.size() ? v[v.size() - 1 - i] : kUnknownType;
@@ -562,8 +545,6 @@ ValType FuncValidator::operand_type(uint32_t i) const {
 uint32_t FuncValidator::control_depth() const { return static_cast<uint32_t>(s_->ctrls.size()); }
 const CtrlFrame& FuncValidator::frame(uint32_t depth) const { return s_->ctrls[s_->ctrls.size() - 1 - depth]; }
 std::span<const ValType> FuncValidator::local_types() const { return s_->locals; }
-uint32_t FuncValidator::local_slot(uint32_t i) const { return s_->local_slots[i]; }
-uint32_t FuncValidator::num_local_slots() const { return s_->local_slots.back(); }
 const FuncType& FuncValidator::func_type() const { return *s_->type; }
 
 }  // namespace viv

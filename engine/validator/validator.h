@@ -1,10 +1,12 @@
 // Validation (spec chapter 3). Every rule lives in exactly one place.
 //
 // Module-level rules live in module_validator.cc; per-instruction typing lives
-// in FuncValidator. The interpreter's lowering drives a FuncValidator
-// instruction by instruction and reads its state (stack heights, operand
-// types, label types) to emit code: that state is the validator's output, and
-// the decoded module is never modified.
+// in FuncValidator. A tier's compiler (the interpreter's lowering today)
+// drives a FuncValidator instruction by instruction and reads its state
+// (operand counts and types, label types, locals) to emit code: that state is
+// the validator's output, and the decoded module is never modified. The
+// validator is tier-neutral: it speaks only of wasm types and operand counts;
+// how a tier places values (the interpreter's slots) is that tier's business.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -18,9 +20,6 @@ namespace viv {
 // The type of an operand in unreachable (stack-polymorphic) code.
 constexpr ValType kUnknownType = static_cast<ValType>(0);
 
-// Slots are 8 bytes; a v128 takes two.
-constexpr uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
-
 enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
 
 struct CtrlFrame {
@@ -28,7 +27,6 @@ struct CtrlFrame {
   std::span<const ValType> params;   // block type inputs
   std::span<const ValType> results;  // block type outputs
   uint32_t height;       // operand count at frame entry (params already popped)
-  uint32_t slot_height;  // same, in slots
   bool unreachable;      // the rest of this frame is stack-polymorphic
   // Types a branch to this label carries: params for loops, results otherwise.
   std::span<const ValType> label_types() const { return kind == FrameKind::Loop ? params : results; }
@@ -50,8 +48,6 @@ class FuncValidator {
   // ---- state, valid between steps -----------------------------------------
   bool reachable() const;
   uint32_t operand_count() const;          // all operands on the stack
-  uint32_t slot_height() const;            // same, in slots
-  uint32_t max_slot_height() const;        // maximum over the body so far
   // Type of the i-th operand from the top (0 = top); kUnknownType if it
   // comes from the polymorphic bottom of unreachable code.
   ValType operand_type(uint32_t i_from_top) const;
@@ -59,8 +55,6 @@ class FuncValidator {
   const CtrlFrame& frame(uint32_t label_depth) const;  // 0 = innermost
 
   std::span<const ValType> local_types() const;        // params, then declared locals
-  uint32_t local_slot(uint32_t local_index) const;     // slot offset (params start at 0)
-  uint32_t num_local_slots() const;
   const FuncType& func_type() const;
 
  private:

@@ -40,9 +40,8 @@ inline uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op o
   return 0;
 }
 
-// The handler of the instruction at Word `word` of defined function `func`
-// of module `wat` as lowered (nullptr if it does not lower).
-inline interp::Handler handler_at_word(std::string_view wat, uint32_t func, uint32_t word = 0) {
+// Defined function `func` of module `wat` as lowered (null if it does not lower).
+inline CompiledFuncPtr lower_wat(std::string_view wat, uint32_t func) {
   auto bytes = viv::wat_to_binary(wat);
   EXPECT_TRUE(bytes.ok());
   if (!bytes.ok()) return nullptr;
@@ -51,7 +50,14 @@ inline interp::Handler handler_at_word(std::string_view wat, uint32_t func, uint
   if (!ir.ok()) return nullptr;
   auto cf = viv::lower_function(**ir, func);
   EXPECT_TRUE(cf.ok());
-  return cf.ok() ? interp::handler_at((*cf)->code.get() + word) : nullptr;
+  return cf.ok() ? std::move(*cf) : nullptr;
+}
+
+// The handler of the instruction at Word `word` of defined function `func`
+// of module `wat` as lowered (nullptr if it does not lower).
+inline interp::Handler handler_at_word(std::string_view wat, uint32_t func, uint32_t word = 0) {
+  const CompiledFuncPtr cf = lower_wat(wat, func);
+  return cf ? interp::handler_at(cf->code.get() + word) : nullptr;
 }
 
 }  // namespace viv::test

@@ -1,0 +1,65 @@
+// The descriptor view of layouts.def (for the encoder and the disassembler).
+#include "engine/interp/layout.h"
+
+#include <initializer_list>
+
+namespace viv::interp {
+namespace {
+
+constexpr LayoutDesc make(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
+  LayoutDesc d{name, words, 0, {}, -1, -1};
+  for (const FieldDesc& f : fields) {
+    if (f.name == "d") d.result = d.nfields;
+    if (f.name == "rel") d.rel = d.nfields;
+    d.fields[d.nfields++] = f;
+  }
+  return d;
+}
+
+constexpr LayoutDesc kLayouts[] = {
+#define VIV_F(f, w, kind) FieldDesc{#f, w, FieldKind::kind},
+#define VIV_LAYOUT(Name, n, ...) make(#Name, n, {__VA_ARGS__}),
+#include "engine/interp/layouts.def"
+#undef VIV_LAYOUT
+#undef VIV_F
+};
+static_assert(sizeof(kLayouts) / sizeof(kLayouts[0]) == static_cast<size_t>(LayoutId::kCount));
+
+// Every field lies inside its instruction, after the handler Word.
+constexpr bool fields_inside() {
+  for (const LayoutDesc& l : kLayouts)
+    for (uint8_t i = 0; i < l.nfields; ++i) {
+      const FieldDesc& f = l.fields[i];
+      const uint32_t end = f.word + (f.kind == FieldKind::Imm64 ? 2u : 1u);
+      if (f.kind != FieldKind::Trap && (f.word == 0 || end > l.words)) return false;
+      if (f.kind == FieldKind::Trap && f.word >= l.words) return false;
+    }
+  return true;
+}
+static_assert(fields_inside(), "a layouts.def field lies outside its instruction");
+
+}  // namespace
+
+const LayoutDesc& layout_desc(LayoutId id) { return kLayouts[static_cast<size_t>(id)]; }
+
+std::string describe(const Word* pc, LayoutId id) {
+  const LayoutDesc& l = layout_desc(id);
+  std::string out;
+  for (uint8_t i = 0; i < l.nfields; ++i) {
+    const FieldDesc& f = l.fields[i];
+    std::string v;
+    switch (f.kind) {
+      case FieldKind::Slot: v = std::to_string(pc[f.word].u32); break;
+      case FieldKind::Lo: v = std::to_string(pc[f.word].u32 & 0xFFFF); break;
+      case FieldKind::Hi: v = std::to_string(pc[f.word].u32 >> 16); break;
+      case FieldKind::Imm64: v = std::to_string(imm64(pc, f.word)); break;
+      case FieldKind::Rel: v = (pc[f.word].i32 >= 0 ? "+" : "") + std::to_string(pc[f.word].i32); break;
+      case FieldKind::Trap: continue;
+    }
+    if (!out.empty()) out += ' ';
+    out += std::string(f.name) + "=" + v;
+  }
+  return out;
+}
+
+}  // namespace viv::interp

@@ -1,0 +1,75 @@
+// The layouts of the internal form (layouts.def), as the encoder, the
+// handlers and the disassembler see them: one table, three views.
+//  - Handlers read their operands through layout::<Name>::<field>(pc), so a
+//    handler and the code the lowering emits for it cannot disagree.
+//  - The encoder (code_buffer.h) writes field values in the row's order.
+//  - describe() prints an instruction's fields by name.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/interp/handler.h"
+
+namespace viv::interp {
+
+enum class FieldKind : uint8_t { Slot, Lo, Hi, Imm64, Rel, Trap };
+struct FieldDesc {
+  std::string_view name;
+  uint8_t word;
+  FieldKind kind;
+};
+constexpr size_t kMaxLayoutFields = 8;
+struct LayoutDesc {
+  std::string_view name;
+  uint8_t words;    // Words of the instruction, its handler Word included
+  uint8_t nfields;
+  std::array<FieldDesc, kMaxLayoutFields> fields;
+  int result;       // index of the field named `d` (the result slot), or -1
+  int rel;          // index of the field named `rel` (a branch target), or -1
+};
+
+enum class LayoutId : uint8_t {
+#define VIV_LAYOUT(name, ...) name,
+#include "engine/interp/layouts.def"
+#undef VIV_LAYOUT
+  kCount
+};
+
+const LayoutDesc& layout_desc(LayoutId id);
+// "a=3 b=4 d=7" for the instruction at `pc` in layout `id` (a Rel field as
+// "rel=+12", a Trap field not at all).
+std::string describe(const Word* pc, LayoutId id);
+
+// Handler-side accessors: layout::ab_d::a(pc), ..., layout::ab_d::kWords.
+namespace layout {
+#define VIV_LAYOUT_ACCESS_Slot(f, w) \
+  static uint32_t f(const Word* pc) { return pc[w].u32; }
+#define VIV_LAYOUT_ACCESS_Lo(f, w) \
+  static uint32_t f(const Word* pc) { return pc[w].u32 & 0xFFFF; }
+#define VIV_LAYOUT_ACCESS_Hi(f, w) \
+  static uint32_t f(const Word* pc) { return pc[w].u32 >> 16; }
+#define VIV_LAYOUT_ACCESS_Imm64(f, w) \
+  static uint64_t f(const Word* pc) { return imm64(pc, w); }
+#define VIV_LAYOUT_ACCESS_Rel(f, w) \
+  static int32_t f(const Word* pc) { return pc[w].i32; }
+#define VIV_LAYOUT_ACCESS_Trap(f, w)
+#define VIV_F(f, w, kind) VIV_LAYOUT_ACCESS_##kind(f, w)
+#define VIV_LAYOUT(Name, n, ...)             \
+  struct Name {                              \
+    static constexpr uint32_t kWords = n;    \
+    __VA_ARGS__                              \
+  };
+#include "engine/interp/layouts.def"
+#undef VIV_LAYOUT
+#undef VIV_F
+#undef VIV_LAYOUT_ACCESS_Trap
+#undef VIV_LAYOUT_ACCESS_Rel
+#undef VIV_LAYOUT_ACCESS_Imm64
+#undef VIV_LAYOUT_ACCESS_Hi
+#undef VIV_LAYOUT_ACCESS_Lo
+#undef VIV_LAYOUT_ACCESS_Slot
+}  // namespace layout
+
+}  // namespace viv::interp

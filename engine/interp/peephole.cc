@@ -1,0 +1,77 @@
+// The peephole stage: the rows of fusions.def, tried in order.
+#include "engine/interp/peephole.h"
+
+#include "engine/interp/ops.h"
+
+namespace viv::interp {
+
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_BR_IF(...)
+#define VIV_IF(...)
+#define VIV_BR_TABLE(...)
+#define VIV_FUSION(name, producer, guard, handler, lay, ...)                            \
+  if (kind == Producer::producer && (guard)) {                                         \
+    if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
+                                                        {__VA_ARGS__}, &result))       \
+      return true;                                                                     \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_FUSION
+#undef VIV_BR_TABLE
+#undef VIV_IF
+#undef VIV_BR_IF
+  return false;
+}
+
+// A branch row: `from` is the first instruction it replaces; the value 0
+// stands for the target (field rel), which the lowering sets.
+#define VIV_BRANCH_ROW(name, producer, guard, handler, lay, from, ...)                   \
+  if (m.kind == Producer::producer && (guard)) {                                       \
+    Field unused;                                                                      \
+    if (const Handler h = (handler); h && buf.encode_at((from).at, h, LayoutId::lay,   \
+                                                        {__VA_ARGS__}, &unused, &rel)) { \
+      at = (from).at;                                                                  \
+      return true;                                                                     \
+    }                                                                                  \
+  }
+
+bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_FUSION(...)
+#define VIV_BR_TABLE(...)
+#define VIV_BR_IF(...) \
+  if (!m.on_false) { VIV_BRANCH_ROW(__VA_ARGS__) }
+#define VIV_IF(...) \
+  if (m.on_false) { VIV_BRANCH_ROW(__VA_ARGS__) }
+#include "engine/interp/fusions.def"
+#undef VIV_IF
+#undef VIV_BR_IF
+#undef VIV_BR_TABLE
+#undef VIV_FUSION
+  return false;
+}
+
+bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_FUSION(...)
+#define VIV_BR_IF(...)
+#define VIV_IF(...)
+#define VIV_BR_TABLE(name, producer, guard, handler, lay, ...)                            \
+  if (m.kind == Producer::producer && (guard)) {                                       \
+    Field unused;                                                                      \
+    if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
+                                                        {__VA_ARGS__}, &unused)) {     \
+      at = m.p.at;                                                                     \
+      return true;                                                                     \
+    }                                                                                  \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_BR_TABLE
+#undef VIV_IF
+#undef VIV_BR_IF
+#undef VIV_FUSION
+  return false;
+}
+
+}  // namespace viv::interp

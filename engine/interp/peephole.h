@@ -1,0 +1,91 @@
+// The peephole stage: superinstructions as rows of a pattern table
+// (fusions.def), applied to the code the lowering just emitted.
+//
+// The lowering (lower.cc) translates each wasm instruction to its plain
+// form and remembers what it emitted (Emitted records). When the next
+// instruction consumes the result of the one just emitted -- a temporary
+// that nothing else reads, with no label between them -- the lowering hands
+// the pair to this stage, which tries the table's rows in order: the first
+// whose handler exists for the pair and whose values fit its layout
+// replaces the producer with one fused instruction (CodeBuffer::encode_at).
+// Nothing in the lowering names a row: a new superinstruction is a row in
+// fusions.def, its layout in layouts.def (if new), its handler, its test.
+#pragma once
+#include <cstdint>
+
+#include "engine/interp/code_buffer.h"
+#include "engine/opcodes/opcodes.h"
+
+namespace viv::interp {
+
+constexpr uint32_t kNowhere = UINT32_MAX - 16;
+// An emitted instruction a later one may fuse with: where it is and what it did.
+struct Emitted {
+  uint32_t at = kNowhere, end = kNowhere;
+  Op op = Op::nop;
+  bool imm = false;      // b is an immediate
+  uint32_t a = 0, b = 0, d = 0;
+  uint64_t k = 0;        // a float comparison's constant (imm; b = its size in bytes)
+  // An i32 shl_add (op nop): d = b + (a << k), b an immediate if imm.
+  bool shl_add = false;
+};
+
+// Which record of the lowering produced the consumed value.
+enum class Producer : uint8_t {
+  binop,  // the last binop (plain, or with a constant right operand: imm)
+  unop,   // the last unop (a = operand, d = result), both slots narrow
+  eqz,    // the last i32.eqz
+  load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
+  load8u, // the last plain i32.load8_u (a: its address, b: its offset)
+};
+
+// A binop (`op`) one of whose operands the instruction `p` just computed
+// into its temporary (read by nothing else).
+struct BinopMatch {
+  Op op;
+  Emitted p;
+  bool left;       // p's result is op's left operand
+  uint32_t other;  // the slot of op's other operand
+  uint32_t dst;    // the slot of op's result
+};
+
+// Tries the binop rows of fusions.def for producer kind `kind`, in order;
+// emits the first that applies in place of m.p and returns true, with
+// `result` the field of its result.
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result);
+
+// A conditional branch (br_if, or `if`, which branches when its condition
+// is false) whose condition `p` just computed into its temporary. The
+// instructions before p that a row may take too, if they end where the next
+// one starts with no label between (else at == kNowhere):
+struct BranchMatch {
+  Producer kind;   // binop or eqz
+  Emitted p;
+  Emitted prev;    // kind binop: the binop before p; kind eqz: the binop before the eqz
+  Emitted load;    // kind binop: the plain i32.load before p
+  bool loop;       // the target is a loop's start: a back-edge
+  bool on_false;   // `if`: branch when the condition is false
+  uint32_t temps;  // the first operand-stack slot (below it: locals)
+};
+// Whether `e` exists and computed p's left operand into a temporary that
+// only p read.
+inline bool feeds(const Emitted& e, const BranchMatch& m) {
+  return e.at != kNowhere && e.d == m.p.a && e.d >= m.temps;
+}
+// The br_if rows (branch when the condition holds) or, if m.on_false, the
+// `if` rows (branch when it does not) of fusions.def: the first that applies
+// replaces what it consumes (from its `from` instruction on). `at` receives
+// the fused instruction's start, `rel` its branch-target Word.
+bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel);
+
+// A br_table of n + 1 targets whose index `p` just computed into its temporary.
+struct IndexMatch {
+  Producer kind;
+  Emitted p;
+  uint32_t n;
+};
+// The br_table rows of fusions.def: the first that applies replaces p with
+// the fused table jump's prefix at `at` (its n + 1 targets are the lowering's).
+bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at);
+
+}  // namespace viv::interp
