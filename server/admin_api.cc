@@ -281,8 +281,11 @@ HttpResponse AdminApi::handle(const AdminRequest& req) {
   auto d = deployments_.deploy(std::move(spec), std::move(module));
   if (!d.ok()) {
     const Error& e = d.error();
-    bool client_fault = e.phase() != Phase::Host || e.code() == ErrorCode::Usage;
-    return error_response(client_fault ? 400 : 500, e);
+    // Everything but the server's own I/O is about the upload: a module that
+    // does not decode, validate or fit the ABI (whatever code the runner
+    // picks, e.g. NotFound for a missing `run`), a bad grant or limit.
+    bool server_fault = e.code() == ErrorCode::Io || e.code() == ErrorCode::Internal;
+    return error_response(server_fault ? 500 : 400, e);
   }
   return json_response(201, deployment_json(**d));
 }

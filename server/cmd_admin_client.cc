@@ -83,9 +83,12 @@ int call(const char* cmd, const ClientOptions& o, const std::string& method, con
 
 std::string describe_expiry(int64_t expires_ms) {
   if (expires_ms == 0) return "never";
-  int64_t now = static_cast<int64_t>(std::time(nullptr)) * 1000;
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   if (expires_ms <= now) return "expired";
-  return "in " + format_duration(std::chrono::milliseconds((expires_ms - now + 999) / 1000 * 1000));
+  // Whole seconds, rounded to the nearest: "in 5m" right after a 5m deploy.
+  return "in " + format_duration(std::chrono::milliseconds((expires_ms - now + 500) / 1000 * 1000));
 }
 
 }  // namespace

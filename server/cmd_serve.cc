@@ -133,7 +133,7 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
   if (ec) return fail("cannot create --data " + o.data_dir + ": " + ec.message());
 
   EdgeMetrics metrics;
-  LogRing logs;
+  LogRing logs(1000, 2048);  // per deployment: lines, bytes per line
   std::string kv_spec = o.kv.empty() ? "lmdb:" + (std::filesystem::path(o.data_dir) / "kv").string() : o.kv;
   auto kv = kv::open_kv(kv_spec);
   if (!kv.ok()) return fail("--kv: " + kv.error().to_string());
@@ -166,6 +166,9 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
                        std::to_string(m.module_size) + " bytes" +
                        (m.spec.ttl.count() ? ", ttl " + format_duration(m.spec.ttl) : "") + ")";
     spdlog::info("[{}] {}", m.spec.name, line);
+    // A gone deployment keeps only the line saying so: the rings of names
+    // that come and go must not add up.
+    if (event != "deployed") logs.drop(m.spec.name);
     logs.add(m.spec.name, "info", "", line);
     metrics.deployment_changed(event);
   };

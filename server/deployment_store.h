@@ -7,6 +7,8 @@
 // there yet: the module first (under a version-specific name), the manifest
 // last, then the previous version's module is removed.
 #pragma once
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +34,10 @@ class DeploymentStore {
   // the KV namespace (another node may have redeployed the name meanwhile).
   virtual Result<bool> remove(std::string_view name, std::string_view version) = 0;
   virtual std::string describe() const = 0;
+  // Removes module data no manifest refers to and older than `grace` (two
+  // nodes deploying one name at once can each leave chunks behind). Returns
+  // how many entries went.
+  virtual size_t collect_garbage(int64_t now_ms, std::chrono::milliseconds grace) { return 0; }
 };
 
 // DIR/deployments/NAME.json and NAME.VERSION.module, each written to a

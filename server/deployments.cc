@@ -187,6 +187,11 @@ Result<void> Deployments::sync() {
   {
     std::lock_guard control(control_mutex_);
     VIV_TRY(sync_locked());
+    // Now and then (every 64 syncs: about a minute), module data nothing refers to.
+    if (syncs_++ % 64 == 63) {
+      if (size_t n = store_.collect_garbage(now(), std::chrono::minutes(10)))
+        spdlog::info("removed {} unreferenced module chunk(s) from {}", n, store_.describe());
+    }
   }
   expire();
   return {};
@@ -208,14 +213,20 @@ Result<void> Deployments::sync_locked() {
       reap(m);
       continue;
     }
+    auto failed = failed_versions_.find(m.spec.name);
+    if (failed != failed_versions_.end() && failed->second == m.version) continue;  // said so once already
     auto module = store_.load_module(m);
     auto d = module.ok() ? build(m, *module) : Result<std::shared_ptr<const Deployment>>(module.error());
     if (!d.ok()) {
-      // Keep serving what we have; the next sync tries again.
+      // Keep serving what we have. A module this node cannot build is not
+      // retried (and logged) every sync; one read half-way through a
+      // replacement is, as the store will hold a newer version.
       spdlog::error("loading deployment {} version {} from {}: {}", m.spec.name, m.version, store_.describe(),
                     d.error().to_string());
+      if (module.ok()) failed_versions_[m.spec.name] = m.version;
       continue;
     }
+    failed_versions_.erase(m.spec.name);
     install(*d);
     notify((*d)->manifest, "deployed");
   }

@@ -91,6 +91,9 @@ class Deployments {
   // Serializes deploy/remove/sync so a sync never reinstalls a version a
   // concurrent deploy just replaced.
   std::mutex control_mutex_;
+  // name -> a stored version that did not build here (under control_mutex_).
+  std::unordered_map<std::string, std::string> failed_versions_;
+  uint64_t syncs_ = 0;  // under control_mutex_
 
   std::mutex thread_mutex_;
   std::condition_variable wake_;

@@ -1,6 +1,8 @@
 // The KvStore-backed DeploymentStore (see deployment_store.h): with Redis,
 // every node reads the same deployments.
 #include <algorithm>
+#include <cstdlib>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -68,6 +70,32 @@ class KvDeploymentStore final : public DeploymentStore {
   }
 
   std::string describe() const override { return kv_.describe() + " (namespace " + std::string(kNs) + ")"; }
+
+  size_t collect_garbage(int64_t now_ms, std::chrono::milliseconds grace) override {
+    auto keys = kv_.keys(kNs);
+    if (!keys.ok()) return 0;
+    std::unordered_set<std::string> referenced;  // "NAME/VERSION"
+    for (const std::string& key : *keys) {
+      if (key.rfind("m/", 0) != 0) continue;
+      auto text = kv_.get(kNs, key);
+      if (!text.ok() || !*text) continue;
+      auto m = manifest_from_json(**text);
+      if (m.ok()) referenced.insert(m->spec.name + "/" + m->version);
+    }
+    size_t removed = 0;
+    for (const std::string& key : *keys) {
+      if (key.rfind("c/", 0) != 0) continue;
+      std::string name_version = key.substr(2, key.rfind('/') - 2);
+      if (referenced.count(name_version)) continue;
+      // The version starts with its creation time in hex: a chunk of a
+      // deploy still being written is younger than the grace period.
+      std::string version = name_version.substr(name_version.find('/') + 1);
+      int64_t created = static_cast<int64_t>(std::strtoull(version.c_str(), nullptr, 16));
+      if (now_ms - created < grace.count()) continue;
+      if (kv_.remove(kNs, key).ok()) ++removed;
+    }
+    return removed;
+  }
 
  private:
   static constexpr std::string_view kNs = kDeploymentsNamespace;

@@ -294,6 +294,30 @@ def config_file(args, tmp, t):
     t.check(r.returncode == 2 and "line" in r.stderr, "a broken config names the line", r.stderr)
 
 
+def tls_listener(args, tmp, t):
+    """--listen tls://... with --tls-cert/--tls-key: ALPN picks HTTP/2."""
+    if not shutil.which("openssl") or not shutil.which("curl"):
+        print("skip TLS listener test: openssl or curl not found")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                        "-days", "1", "-keyout", key, "-out", cert], capture_output=True, timeout=60)
+    if not t.check(r.returncode == 0, "self-signed certificate", r.stderr):
+        return
+    s = Server(args, tmp, "tls")
+    tls_port = free_port()
+    s.extra = ["--listen", "tls://127.0.0.1:%d" % tls_port, "--tls-cert", cert, "--tls-key", key]
+    s.start()
+    try:
+        r = s.cli("deploy", os.path.join(tmp, "hello.wat"), "--name", "secure")
+        c = subprocess.run(["curl", "-sk", "-w", " %{http_version}", "https://secure.localhost:%d/" % tls_port],
+                           capture_output=True, text=True, timeout=20)
+        t.check(r.returncode == 0 and c.stdout == "hello v1 2", "TLS listener with ALPN h2", c.stdout + c.stderr)
+        t.check(get(s.port, "secure.localhost")[0] == 200, "the plain listener serves alongside")
+    finally:
+        t.check(s.stop() == 0, "TLS server: exit 0")
+
+
 def _healthy(s):
     if s.proc.poll() is not None:
         return False
@@ -359,6 +383,7 @@ def main():
     try:
         single_node(args, tmp, t)
         config_file(args, tmp, t)
+        tls_listener(args, tmp, t)
         two_nodes(args, tmp, t)
     except Exception as e:  # noqa: BLE001 - report, then fail
         t.check(False, "unexpected error", repr(e))

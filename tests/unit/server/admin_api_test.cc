@@ -76,6 +76,8 @@ TEST_F(AdminApiTest, BadRequestsSayWhatIsWrong) {
   ASSERT_EQ(binary.status, 400);
   EXPECT_TRUE(body(binary).contains("offset"));
   EXPECT_NE(call("PUT", "/deployments/Hello", kHelloWat).body.find("upper-case"), std::string::npos);
+  auto no_run = call("PUT", "/deployments/norun", "(module)");  // NotFound, a Host-phase code: still the upload's fault
+  EXPECT_EQ(no_run.status, 400) << no_run.body;
   EXPECT_NE(call("PUT", "/deployments/h?ttl=soon", kHelloWat).body.find("ttl"), std::string::npos);
   EXPECT_NE(call("PUT", "/deployments/h?speed=1", kHelloWat).body.find("unknown limit"), std::string::npos);
   EXPECT_EQ(call("POST", "/deployments", kHelloWat).status, 400);

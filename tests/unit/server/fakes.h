@@ -73,7 +73,7 @@ inline PrepareFn fake_prepare() {
   return [](std::shared_ptr<const Module> m, terrarium::GuestConfig) -> Result<std::shared_ptr<const terrarium::GuestProgram>> {
     for (const auto& e : m->exports())
       if (e.name == "run" && e.kind == ExternKind::Func) return std::shared_ptr<const terrarium::GuestProgram>();
-    return Error(ErrorCode::UnknownImport, "the module does not export a function 'run'");
+    return Error(ErrorCode::NotFound, "the module does not export a function 'run'");  // as program.cc
   };
 }
 

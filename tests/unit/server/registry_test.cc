@@ -115,6 +115,7 @@ TEST_F(RegistryTest, RedeploySwapsAtomicallyUnderConcurrentLookups) {
         std::this_thread::yield();
       }
     });
+  while (lookups.load() < 2) std::this_thread::yield();  // the readers are running
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(reg->deploy(spec("hello"), i % 2 ? kHelloWat : kHello2Wat).ok());
   stop = true;
   for (auto& t : readers) t.join();
@@ -213,6 +214,23 @@ TEST_F(RegistryTest, DamagedManifestIsSkippedNotFatal) {
   EXPECT_EQ(fresh->list().size(), 1u);
 }
 
+TEST_F(RegistryTest, AModuleThatNoLongerBuildsIsSkipped) {
+  auto reg = make(*store);
+  auto bad = reg->deploy(spec("bad"), kHelloWat);
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE(reg->deploy(spec("good"), kHelloWat).ok());
+  auto path = dir.path / "deployments" / ("bad." + (*bad)->manifest.version + ".module");
+  std::ofstream(path, std::ios::trunc) << std::string(std::string(kHelloWat).size(), '(');  // same size, broken
+  auto fresh = make(*store);
+  ASSERT_TRUE(fresh->sync().ok());
+  ASSERT_TRUE(fresh->sync().ok());  // not retried: the same version stays skipped
+  EXPECT_EQ(fresh->find("bad"), nullptr);
+  EXPECT_NE(fresh->find("good"), nullptr);
+  ASSERT_TRUE(reg->deploy(spec("bad"), kHello2Wat).ok());  // a new version is tried again
+  ASSERT_TRUE(fresh->sync().ok());
+  EXPECT_NE(fresh->find("bad"), nullptr);
+}
+
 TEST_F(RegistryTest, NodesSharingAKvStoreSeeEachOthersDeployments) {
   MemoryKv shared(1024);  // 1 KiB values: the modules below are stored in chunks
   std::string big1 = std::string(kHelloWat) + "\n;; " + std::string(3000, 'x');   // 3 chunks
@@ -239,6 +257,25 @@ TEST_F(RegistryTest, NodesSharingAKvStoreSeeEachOthersDeployments) {
   ASSERT_TRUE(b->sync().ok());
   EXPECT_EQ(b->find("shared"), nullptr);
   EXPECT_EQ(shared.count(kDeploymentsNamespace), 0u);
+}
+
+TEST_F(RegistryTest, UnreferencedChunksAreCollectedAfterTheirGrace) {
+  MemoryKv shared;
+  auto st = kv_deployment_store(shared);
+  auto reg = make(*st);
+  auto d = reg->deploy(spec("app"), kHelloWat);
+  ASSERT_TRUE(d.ok());
+  char old_version[64], young_version[64];
+  std::snprintf(old_version, sizeof old_version, "%011llx-1", static_cast<unsigned long long>(now.load() - 700'000));
+  std::snprintf(young_version, sizeof young_version, "%011llx-2", static_cast<unsigned long long>(now.load() - 1'000));
+  ASSERT_TRUE(shared.put(kDeploymentsNamespace, std::string("c/app/") + old_version + "/0", "x").ok());
+  ASSERT_TRUE(shared.put(kDeploymentsNamespace, std::string("c/app/") + young_version + "/0", "x").ok());
+  size_t before = shared.count(kDeploymentsNamespace);
+  EXPECT_EQ(st->collect_garbage(now.load(), std::chrono::minutes(10)), 1u);  // only the old orphan
+  EXPECT_EQ(shared.count(kDeploymentsNamespace), before - 1);
+  auto fresh = make(*st);  // the live version is intact
+  ASSERT_TRUE(fresh->sync().ok());
+  EXPECT_EQ(fresh->find("app")->manifest.version, (*d)->manifest.version);
 }
 
 TEST_F(RegistryTest, ExpiryOnOneNodeSparesANewerVersion) {
