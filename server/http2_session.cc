@@ -94,7 +94,10 @@ class Http2Session final : public ConnectionBase {
     if (data.size() > 0 && !feed(static_cast<const uint8_t*>(data.data()), data.size())) return;
     initial_.consume(initial_.size());
     flush();
-    read();
+    // Not when nghttp2 has already ended the session (a bad first frame in
+    // the bytes the listener read): a read left pending then only delays
+    // the close below.
+    if (nghttp2_session_want_read(session_)) read();
   }
 
   void drain() override {
@@ -105,9 +108,10 @@ class Http2Session final : public ConnectionBase {
     flush();
   }
 
+  // Also during a graceful close: the shutdown's deadline must not wait on it.
   void force_close() override {
-    if (closed_) return;
-    closed_ = true;
+    if (force_closed_) return;
+    closed_ = force_closed_ = true;
     timer_.cancel();
     error_code ec;
     beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -150,10 +154,7 @@ class Http2Session final : public ConnectionBase {
     reading_ = true;
     stream_.async_read_some(asio::buffer(rbuf_), [self = self()](error_code ec, size_t n) {
       self->reading_ = false;
-      if (self->closed_) {
-        if (self->close_after_read_) close_gracefully(self->stream_, self);
-        return;
-      }
+      if (self->closed_) return self->hand_over_close();
       if (ec) return self->close();
       self->last_read_ = Clock::now();
       if (!self->feed(self->rbuf_.data(), n)) return;
@@ -182,7 +183,7 @@ class Http2Session final : public ConnectionBase {
     write_started_ = Clock::now();
     asio::async_write(stream_, asio::buffer(wbuf_), [self = self()](error_code ec, size_t) {
       self->writing_ = false;
-      if (self->closed_) return;
+      if (self->closed_) return self->hand_over_close();
       if (ec) return self->close();
       self->flush();
     });
@@ -239,11 +240,24 @@ class Http2Session final : public ConnectionBase {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
-    if (reading_) {
-      close_after_read_ = true;
-      beast::get_lowest_layer(stream_).cancel();
-      return;
+    hand_over_close();
+  }
+
+  // close_gracefully reads (and drops) what the client still sends, under a
+  // deadline of its own. A read or write of ours may still be in flight
+  // here (a read is, when nghttp2 ends the session after a bad frame): a
+  // second read on the stream is not allowed, beast sets no deadline for it
+  // while ours is pending, and the reactor may never complete it, so the
+  // socket and this session would stay open for good, past every timeout.
+  // Cancel ours, and hand the stream over once they have unwound.
+  void hand_over_close() {
+    if (handed_over_ || force_closed_) return;
+    if (reading_ || writing_) {
+      error_code ec;
+      beast::get_lowest_layer(stream_).socket().cancel(ec);
+      return;  // the last handler to finish calls back here
     }
+    handed_over_ = true;
     close_gracefully(stream_, shared_from_this());
   }
 
@@ -470,8 +484,11 @@ class Http2Session final : public ConnectionBase {
   std::vector<uint8_t> rbuf_;
   std::string wbuf_;
   std::unordered_map<int32_t, std::unique_ptr<H2Stream>> streams_;
+  // closed_: no new I/O; then the stream is handed to close_gracefully, or
+  // force-closed (which may also cut a graceful close short).
   bool reading_ = false, writing_ = false, closed_ = false, draining_ = false;
-  bool close_after_write_ = false, close_after_read_ = false, seen_frame_ = false;
+  bool handed_over_ = false, force_closed_ = false;
+  bool close_after_write_ = false, seen_frame_ = false;
   Clock::time_point last_read_, write_started_;
 };
 
