@@ -1,6 +1,5 @@
-// The Store a request's instance lives in. Made in this one place so that
-// switching to the engine's pooled Stores (Store(Engine&, StoreLimits)) is a
-// one-line change.
+// The Store a request's instance lives in, made in this one place: from the
+// process's pooling Engine, with the request's limits.
 #pragma once
 #include <memory>
 
