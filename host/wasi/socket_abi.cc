@@ -1,0 +1,24 @@
+#include "host/wasi/socket_abi.h"
+
+#include "host/wasi/wasi.h"
+
+namespace vivarium::wasi {
+
+SocketAbiChoice choose_socket_abi(const Module& m) {
+  SocketAbiChoice c;
+  for (const ImportDesc& imp : m.imports()) {
+    if (imp.module != kModule || imp.kind != ExternKind::Func) continue;
+    const size_t n = imp.func.params.size();
+    if (imp.name == "sock_connect" && n == 2) c.connect = SocketAbi::Wamr;
+    if (imp.name == "sock_accept" && n == 2) c.two_arg_accept = true;
+  }
+  return c;
+}
+
+std::optional<SocketAbi> parse_socket_abi(std::string_view name) {
+  if (name == "seed") return SocketAbi::Seed;
+  if (name == "wamr") return SocketAbi::Wamr;
+  return std::nullopt;
+}
+
+}  // namespace vivarium::wasi

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Socket guests against real servers on 127.0.0.1: each case starts what it
+needs (a TCP or UDP echo server, or a client for a guest server), runs
+`vivarium run` with or without the --allow-* grants, and checks the guest's
+output and exit status. Both success and denial (ENOTCAPABLE, 76) are
+checked. Usage: run_sock_guests.py --case NAME --vivarium BIN --guests DIR."""
+import argparse
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+
+NOTCAPABLE = 76
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TcpEcho:
+    """Answers one connection with "pong:" + everything it sent."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.settimeout(30)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        try:
+            conn, _ = self.sock.accept()
+            with conn:
+                data = b""
+                while chunk := conn.recv(4096):
+                    data += chunk
+                conn.sendall(b"pong:" + data)
+        except OSError:
+            pass
+
+
+class UdpEcho:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(30)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        try:
+            data, peer = self.sock.recvfrom(4096)
+            self.sock.sendto(b"pong:" + data, peer)
+        except OSError:
+            pass
+
+
+def run(args, vivarium, flags, guest, guest_args, env=None, limit_fds=None):
+    cmd = [vivarium, "run", *flags, os.path.join(args.guests, guest + ".wasm"), *guest_args]
+    def pre():
+        if limit_fds:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit_fds, limit_fds))
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})},
+                       preexec_fn=pre)
+    return p.returncode, p.stdout, p.stderr, cmd
+
+
+def expect(result, status, stdout=(), stderr=()):
+    code, out, err, cmd = result
+    problems = []
+    if code != status:
+        problems.append(f"exit status {code}, want {status}")
+    problems += [f"stdout lacks {s!r}" for s in stdout if s not in out]
+    problems += [f"stderr lacks {s!r}" for s in stderr if s not in err]
+    if "FAIL" in out:
+        problems.append("a guest check failed")
+    if problems:
+        print("command:", " ".join(cmd))
+        print("stdout:\n" + out + "stderr:\n" + err)
+        print("\n".join(problems))
+        return 1
+    return 0
+
+
+def case_seed_connect(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_seed_client",
+                      ["127.0.0.1", str(s.port), "ping"]), 0, ["connect: 0", "send: 0", "reply: pong:ping", "close again: 8"])
+
+
+def case_seed_denied(a):
+    s = TcpEcho()
+    r = run(a, a.vivarium, [], "sock_seed_client", ["127.0.0.1", str(s.port), "ping"], env={"VIVARIUM_LOG": "debug"})
+    return expect(r, 1, [f"connect: {NOTCAPABLE}"], [f"denied connect tcp 127.0.0.1:{s.port}"])
+
+
+def case_seed_other_port_denied(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port + 1}"], "sock_seed_client",
+                      ["127.0.0.1", str(s.port), "ping"]), 1, [f"connect: {NOTCAPABLE}"])
+
+
+def case_seed_unspecified_denied(a):
+    # 0.0.0.0 reaches the local host: never admitted, even by 0.0.0.0/0.
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", "0.0.0.0/0"], "sock_seed_client",
+                      ["0.0.0.0", str(s.port), "ping"]), 1, [f"connect: {NOTCAPABLE}"])
+
+
+def case_seed_refused(a):
+    port = free_port()  # nobody listens: the host's ECONNREFUSED (14)
+    return expect(run(a, a.vivarium, ["--allow-connect", "127.0.0.1"], "sock_seed_client",
+                      ["127.0.0.1", str(port), "ping"]), 1, ["connect: 14"])
+
+
+def case_wamr_client(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.0/8:{s.port}"], "sock_wamr_tcp",
+                      ["client", "127.0.0.1", str(s.port), "hello"]), 0, ["connect: 0", "reply: pong:hello"])
+
+
+def case_wamr_client_denied(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, [], "sock_wamr_tcp", ["client", "127.0.0.1", str(s.port), "hello"]), 1,
+                  [f"connect: {NOTCAPABLE}"])
+
+
+def case_wamr_server(a):
+    port = free_port()
+    cmd = [a.vivarium, "run", "--allow-bind", f"127.0.0.1:{port}", os.path.join(a.guests, "sock_wamr_tcp.wasm"),
+           "server", "127.0.0.1", str(port)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    reply = b""
+    for line in p.stdout:
+        lines.append(line)
+        if line.startswith("listening"):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as c:
+                c.sendall(b"knock")
+                c.shutdown(socket.SHUT_WR)
+                while chunk := c.recv(4096):
+                    reply += chunk
+            break
+    out, err = p.communicate(timeout=60)
+    result = (p.returncode, "".join(lines) + out, err, cmd)
+    if reply != b"echo:knock":
+        print(f"client got {reply!r}, want b'echo:knock'")
+        expect(result, 0)
+        return 1
+    return expect(result, 0, ["bind: 0", "listen: 0", "received: knock", "close: 0"])
+
+
+def case_wamr_server_denied(a):
+    port = free_port()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{port}"], "sock_wamr_tcp",
+                      ["server", "127.0.0.1", str(port)]), 1, [f"bind: {NOTCAPABLE}"])
+
+
+def case_udp(a):
+    s = UdpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"udp:127.0.0.1:{s.port}"], "sock_wamr_udp",
+                      ["127.0.0.1", str(s.port), "dgram"]), 0, ["send_to: 0", "reply: pong:dgram"])
+
+
+def case_udp_needs_udp_grant(a):
+    s = UdpEcho()  # a TCP grant for the same address and port does not open UDP
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_wamr_udp",
+                      ["127.0.0.1", str(s.port), "dgram"]), 1, [f"send_to: {NOTCAPABLE}"])
+
+
+def case_resolve(a):
+    return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", "127.0.0.1"], "sock_resolve",
+                      ["localhost", "8080"]), 0, ["resolve: 0", "address: 127.0.0.1 port 8080"])
+
+
+def case_resolve_name_denied(a):
+    return expect(run(a, a.vivarium, ["--allow-connect", "127.0.0.1"], "sock_resolve", ["localhost"]), 1,
+                  [f"resolve: {NOTCAPABLE}"])
+
+
+def case_resolve_address_denied(a):
+    # The name may be resolved, but its answer (loopback) is not reachable:
+    # an answer cannot smuggle in an address (DNS rebinding).
+    return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", "0.0.0.0/0"], "sock_resolve",
+                      ["localhost"]), 1, [f"resolve: {NOTCAPABLE}"])
+
+
+def case_bad_input(a):
+    # 10,000 sockets against a 4096-descriptor process: the host's EMFILE
+    # comes back as the guest's, and closing them all frees every one.
+    return expect(run(a, a.vivarium, [], "sock_bad_input", [], limit_fds=4096), 0,
+                  ["limit errno: mfile", "close again: 8", "open after closing all: 0"])
+
+
+def case_bad_socket_abi(a):
+    return expect(run(a, a.vivarium, ["--socket-abi", "nope"], "sock_resolve", ["x"]), 2, [], ["--socket-abi"])
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--case")
+    ap.add_argument("--vivarium")
+    ap.add_argument("--guests")
+    a = ap.parse_args()
+    if a.list:
+        print(";".join(CASES))
+        return 0
+    return CASES[a.case](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
