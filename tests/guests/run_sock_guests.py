@@ -189,6 +189,14 @@ def case_resolve_address_denied(a):
                       ["localhost"]), 1, [f"resolve: {NOTCAPABLE}"])
 
 
+def case_escape(a):
+    port = free_port()
+    return expect(run(a, a.vivarium, ["--allow-bind", f"127.0.0.1:{port}", "--allow-connect", f"127.0.0.1:{port}",
+                                      "--allow-connect", f"udp:127.0.0.1:{port}"], "sock_escape", [str(port)]), 0,
+                  ["connect mapped other: 76", "connect mapped granted: 0", "connect accepted: 76",
+                   "send_to other port: 76", "send_to granted: 0"])
+
+
 def case_bad_input(a):
     # 10,000 sockets against a 4096-descriptor process: the host's EMFILE
     # comes back as the guest's, and closing them all frees every one.
