@@ -276,7 +276,7 @@ int configure_sockets(RunOptions& o, const Module& module, wasi::WasiConfig& cfg
   if (!o.socket_abi.empty()) {
     auto abi = wasi::parse_socket_abi(o.socket_abi);
     if (!abi) {
-      std::fprintf(stderr, "error: --socket-abi '%s': expected seed or wamr\n", o.socket_abi.c_str());
+      std::fprintf(stderr, "error: --socket-abi '%s': expected seed, wamr or wasmedge\n", o.socket_abi.c_str());
       return kExitUsage;
     }
     cfg.socket_abi = *abi;
@@ -481,9 +481,9 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
       ->allow_extra_args(false)
       ->type_name("NAME-PATTERN");
   app.add_option("--socket-abi", o.socket_abi,
-                 "Which sock_connect/sock_accept the guest means: seed (sock_connect(ipv4, port, fd_out)) or wamr "
-                 "(WAMR lib-socket); default: chosen from the module's import types.")
-      ->type_name("seed|wamr");
+                 "Which sock_connect/sock_open/sock_bind/sock_accept the guest means: seed (sock_connect(ipv4, port, fd_out)) or wamr "
+                 "(WAMR lib-socket) or wasmedge (wasmedge_wasi_socket); default: chosen from the module's import types.")
+      ->type_name("seed|wamr|wasmedge");
   app.add_option("--invoke", o.invoke,
                  "Call exported function NAME (after _initialize, if exported) with the arguments after the "
                  "module, and print its results, one per line.")

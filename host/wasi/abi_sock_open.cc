@@ -34,16 +34,42 @@ uint32_t seed_connect(WasiCtx& c, Caller& caller, uint32_t ipv4, uint32_t port, 
 }
 
 uint32_t wamr_connect(WasiCtx& c, Caller& caller, uint32_t fd, uint32_t addr) {
-  WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c.fds(), fd, right::SockConnect));
-  WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(caller.memory(), addr));
-  if (!policy_allows(c.sockets(), "connect", peer, kind_of(*e))) return ret(Errno::NotCapable);
-  return ret(connect_host(e->host.get(), peer));
+  return ret(connect_socket(c, fd, read_wamr_addr(caller.memory(), addr)));
 }
 
 }  // namespace
 
+ErrnoOr<Fd> open_socket(WasiCtx& c, int family, bool stream) {
+  int s = ::socket(family, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  if (s < 0) return last_host_errno();
+  return install_socket(c.fds(), s, stream ? FileType::SocketStream : FileType::SocketDgram, kOpenedSocketBase);
+}
+
+Errno bind_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
+  WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, 0));
+  WASI_TRY_ERRNO(addr.error());
+  const sockaddr_storage& local = addr.value();
+  if (!policy_allows(c.sockets(), "bind", local, kind_of(*e))) return Errno::NotCapable;
+  int one = 1;  // as WAMR does: a restarted server can bind its port at once
+  ::setsockopt(e->host.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  return host_result(::bind(e->host.get(), reinterpret_cast<const sockaddr*>(&local), sockaddr_len(local)));
+}
+
+Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
+  WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, right::SockConnect));
+  WASI_TRY_ERRNO(addr.error());
+  const sockaddr_storage& peer = addr.value();
+  if (!policy_allows(c.sockets(), "connect", peer, kind_of(*e))) return Errno::NotCapable;
+  return connect_host(e->host.get(), peer);
+}
+
 void add_sock_open(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
+  add_sock_listen(l, ctx);
+  if (ctx.socket_abi() == SocketAbi::WasmEdge) {
+    add_sock_wasmedge(l, ctx);
+    return;
+  }
   if (ctx.socket_abi() == SocketAbi::Wamr) {
     l.func(kModule, "sock_connect",
            [c](Caller& caller, uint32_t fd, uint32_t addr) -> uint32_t { return wamr_connect(*c, caller, fd, addr); });
@@ -61,23 +87,17 @@ void add_sock_open(Linker& l, WasiCtx& ctx) {
            WASI_TRY_ERRNO_RET(check_out(mem, fd_out, 4));
            if (af > 1) return ret(Errno::AfNoSupport);
            if (socktype > 1) return ret(Errno::ProtoNoSupport);
-           const bool stream = socktype == 1;
-           int s = ::socket(af == 0 ? AF_INET : AF_INET6, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-           if (s < 0) return ret(last_host_errno());
-           WASI_TRY_ASSIGN_RET(Fd fd, install_socket(c->fds(), s, stream ? FileType::SocketStream : FileType::SocketDgram,
-                                                     kOpenedSocketBase));
+           WASI_TRY_ASSIGN_RET(Fd fd, open_socket(*c, af == 0 ? AF_INET : AF_INET6, socktype == 1));
            return ret(put<uint32_t>(mem, fd_out, fd));
          });
 
   l.func(kModule, "sock_bind", [c](Caller& caller, uint32_t fd, uint32_t addr) -> uint32_t {
-    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, 0));
-    WASI_TRY_ASSIGN_RET(sockaddr_storage local, read_wamr_addr(caller.memory(), addr));
-    if (!policy_allows(c->sockets(), "bind", local, kind_of(*e))) return ret(Errno::NotCapable);
-    int one = 1;  // as WAMR does: a restarted server can bind its port at once
-    ::setsockopt(e->host.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    return ret(host_result(::bind(e->host.get(), reinterpret_cast<const sockaddr*>(&local), sockaddr_len(local))));
+    return ret(bind_socket(*c, fd, read_wamr_addr(caller.memory(), addr)));
   });
+}
 
+void add_sock_listen(Linker& l, WasiCtx& ctx) {
+  WasiCtx* c = &ctx;
   l.func(kModule, "sock_listen", [c](uint32_t fd, uint32_t backlog) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockAccept));
     if (e->type != FileType::SocketStream) return ret(Errno::NotSup);

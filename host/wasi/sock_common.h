@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "host/wasi/fd_table.h"
+#include "host/wasi/wasi_ctx.h"
 #include "host/wasi/socket_policy.h"
 
 namespace vivarium::wasi {
@@ -24,6 +25,15 @@ SockKind kind_of(const FdEntry& e);
 ErrnoOr<Fd> install_socket(FdTable& t, int host_fd, FileType type, Rights base);
 // connect(2), finishing one interrupted by a signal instead of failing it.
 Errno connect_host(int fd, const sockaddr_storage& ss);
+// What every ABI's open/bind/connect does once the address is read
+// (abi_sock_open.cc): a socket with the rights sock_open gives; bind and
+// connect past the policy (NOTCAPABLE, logged). The fd is judged before the
+// address the guest gave (which may be an errno: FAULT, INVAL), so an
+// unknown fd is BADF whatever the address.
+ErrnoOr<Fd> open_socket(WasiCtx& c, int family, bool stream);
+Errno bind_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr);
+Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr);
+
 // sendmsg/recvmsg over guest iovecs, retried on EINTR. `peer` is the
 // destination (send, null: the connected peer) or receives the sender (recv,
 // may be null); `truncated` is set when a datagram did not fit.

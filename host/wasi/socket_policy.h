@@ -14,9 +14,10 @@
 namespace vivarium::wasi {
 
 // Which function a colliding import name means. WAMR's lib-socket and the
-// seed proposal both define `sock_connect`, with different signatures; the
+// seed proposal both define `sock_connect`, with different signatures, and
+// WasmEdge's wasmedge_wasi_socket `sock_open/bind/connect` with others; the
 // embedder picks from the module's imports (choose_socket_abi) or a flag.
-enum class SocketAbi { Seed, Wamr };
+enum class SocketAbi { Seed, Wamr, WasmEdge };
 
 enum class SockKind { Tcp, Udp };
 

@@ -5,9 +5,10 @@
  * wasi_snapshot_preview1; sock_send/sock_recv/sock_shutdown/sock_accept are
  * wasi-libc's own (<wasi/api.h>).
  *
- * `sock_connect` means two different calls: a program uses EITHER
- * viv_sock_connect_ipv4 (seed) OR viv_sock_connect (WAMR), and Vivarium
- * picks the meaning from the import's type (or `vivarium run --socket-abi`).
+ * `sock_connect` means three different calls: a program uses the seed's
+ * viv_sock_connect_ipv4, WAMR's viv_sock_connect or WasmEdge's
+ * viv_we_sock_connect, and Vivarium picks the meaning from the imports'
+ * types (or `vivarium run --socket-abi seed|wamr|wasmedge`).
  *
  * Every call returns a WASI errno; a network refused by the policy
  * (`vivarium run --allow-connect/--allow-bind/--allow-dns`) is
@@ -76,6 +77,21 @@ int32_t viv_sock_set_recv_timeout(__wasi_fd_t fd, uint64_t us) VIV_IMPORT("sock_
 int32_t viv_sock_get_recv_timeout(__wasi_fd_t fd, uint64_t *us) VIV_IMPORT("sock_get_recv_timeout");
 int32_t viv_sock_set_linger(__wasi_fd_t fd, const viv_linger *l) VIV_IMPORT("sock_set_linger");
 int32_t viv_sock_get_linger(__wasi_fd_t fd, viv_linger *l) VIV_IMPORT("sock_get_linger");
+
+/* ---- WasmEdge (wasmedge_wasi_socket) -----------------------------------
+ * Its sock_open/sock_bind/sock_connect take other arguments than WAMR's: a
+ * program uses one family or the other. Addresses are {buf, len}: a 128-byte
+ * buf with a u16 family (1 IPv4, 2 IPv6) then the address bytes, ports apart. */
+enum { VIV_WE_INET4 = 1, VIV_WE_INET6 = 2, VIV_WE_DGRAM = 1, VIV_WE_STREAM = 2 };
+typedef struct viv_we_addr {
+  uint8_t *buf;
+  uint32_t len;
+} viv_we_addr;
+int32_t viv_we_sock_open(uint32_t family, uint32_t type, __wasi_fd_t *fd_out) VIV_IMPORT("sock_open");
+int32_t viv_we_sock_bind(__wasi_fd_t fd, const viv_we_addr *addr, uint32_t port) VIV_IMPORT("sock_bind");
+int32_t viv_we_sock_connect(__wasi_fd_t fd, const viv_we_addr *addr, uint32_t port) VIV_IMPORT("sock_connect");
+int32_t viv_we_sock_getlocaladdr(__wasi_fd_t fd, viv_we_addr *addr, uint32_t *port) VIV_IMPORT("sock_getlocaladdr");
+int32_t viv_we_sock_getpeeraddr(__wasi_fd_t fd, viv_we_addr *addr, uint32_t *port) VIV_IMPORT("sock_getpeeraddr");
 
 static inline viv_addr viv_ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
   viv_addr x = {0};

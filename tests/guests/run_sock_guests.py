@@ -129,6 +129,18 @@ def case_wamr_client_denied(a):
                   [f"connect: {NOTCAPABLE}"])
 
 
+def case_wasmedge_client(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_wasmedge_client",
+                      ["127.0.0.1", str(s.port), "edge"]), 0, ["connect: 0", "getpeeraddr: 0", "reply: pong:edge"])
+
+
+def case_wasmedge_client_denied(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, [], "sock_wasmedge_client", ["127.0.0.1", str(s.port), "edge"]), 1,
+                  [f"connect: {NOTCAPABLE}"])
+
+
 def case_wamr_server(a):
     port = free_port()
     cmd = [a.vivarium, "run", "--allow-bind", f"127.0.0.1:{port}", os.path.join(a.guests, "sock_wamr_tcp.wasm"),

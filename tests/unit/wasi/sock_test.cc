@@ -180,7 +180,13 @@ TEST(SocketAbi, TheImportTypeDecides) {
   EXPECT_EQ(c.connect, SocketAbi::Seed);
   EXPECT_FALSE(c.two_arg_accept);
   EXPECT_EQ(parse_socket_abi("wamr"), SocketAbi::Wamr);
-  EXPECT_FALSE(parse_socket_abi("wasmedge").has_value());
+  EXPECT_EQ(parse_socket_abi("wasmedge"), SocketAbi::WasmEdge);
+  EXPECT_FALSE(parse_socket_abi("wasi").has_value());
+  auto wasmedge = Module::from_text(R"((module
+    (import "wasi_snapshot_preview1" "sock_open" (func (param i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "sock_connect" (func (param i32 i32 i32) (result i32)))))");
+  ASSERT_TRUE(wasmedge.ok());
+  EXPECT_EQ(choose_socket_abi(*wasmedge).connect, SocketAbi::WasmEdge);
 }
 
 }  // namespace
