@@ -141,6 +141,13 @@ def case_wasmedge_client_denied(a):
                   [f"connect: {NOTCAPABLE}"])
 
 
+def case_nonblocking(a):
+    s = TcpEcho()
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_nonblock",
+                      ["127.0.0.1", str(s.port), "nb"]), 0,
+                  ["connect: started", "poll write: 0", "recv nothing yet: 6", "reply: pong:nb"])
+
+
 def case_wamr_server(a):
     port = free_port()
     cmd = [a.vivarium, "run", "--allow-bind", f"127.0.0.1:{port}", os.path.join(a.guests, "sock_wamr_tcp.wasm"),
