@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "wasi_socket.h"
+#include "sock_guest.h"
 
 static int wait_for(__wasi_fd_t fd, __wasi_eventtype_t type) {
   __wasi_subscription_t sub = {0};
@@ -21,9 +21,7 @@ static int wait_for(__wasi_fd_t fd, __wasi_eventtype_t type) {
 
 int main(int argc, char **argv) {
   if (argc < 4) return 2;
-  unsigned a, b, c, d;
-  sscanf(argv[1], "%u.%u.%u.%u", &a, &b, &c, &d);
-  viv_addr to = viv_ipv4((uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d, (uint16_t)atoi(argv[2]));
+  viv_addr to = arg_addr(argv[1], argv[2]);
   __wasi_fd_t fd;
   EXPECT_ERRNO("open", viv_sock_open(3, VIV_INET4, VIV_SOCK_STREAM, &fd), 0);
   EXPECT_ERRNO("nonblock", __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_NONBLOCK), 0);

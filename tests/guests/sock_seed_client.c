@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "wasi_socket.h"
+#include "sock_guest.h"
 
 static uint32_t parse_ipv4(const char *s) {
   unsigned a, b, c, d;
@@ -45,15 +45,7 @@ int main(int argc, char **argv) {
   CHECK(nev == 1 && ev.userdata == 7 && ev.error == 0);
 
   char buf[256];
-  size_t got = 0;
-  for (;;) {
-    __wasi_iovec_t in = {(uint8_t *)buf + got, sizeof buf - 1 - got};
-    __wasi_size_t n = 0;
-    __wasi_roflags_t fl = 0;
-    if (__wasi_sock_recv(fd, &in, 1, 0, &n, &fl) != 0 || n == 0) break;
-    got += n;
-  }
-  buf[got] = 0;
+  recv_all(fd, buf, sizeof buf);
   printf("reply: %s\n", buf);
   EXPECT_ERRNO("close", __wasi_fd_close(fd), 0);
   EXPECT_ERRNO("close again", __wasi_fd_close(fd), __WASI_ERRNO_BADF);

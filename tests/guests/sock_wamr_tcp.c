@@ -8,26 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "wasi_socket.h"
-
-static viv_addr parse(const char *ip, const char *port) {
-  unsigned a, b, c, d;
-  sscanf(ip, "%u.%u.%u.%u", &a, &b, &c, &d);
-  return viv_ipv4((uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d, (uint16_t)atoi(port));
-}
-
-static size_t recv_all(__wasi_fd_t fd, char *buf, size_t cap) {
-  size_t got = 0;
-  for (;;) {
-    __wasi_iovec_t in = {(uint8_t *)buf + got, cap - 1 - got};
-    __wasi_size_t n = 0;
-    __wasi_roflags_t fl = 0;
-    if (__wasi_sock_recv(fd, &in, 1, 0, &n, &fl) != 0 || n == 0) break;
-    got += n;
-  }
-  buf[got] = 0;
-  return got;
-}
+#include "sock_guest.h"
 
 static int send_str(__wasi_fd_t fd, const char *s) {
   __wasi_ciovec_t out = {(const uint8_t *)s, strlen(s)};
@@ -37,7 +18,7 @@ static int send_str(__wasi_fd_t fd, const char *s) {
 
 int main(int argc, char **argv) {
   if (argc < 4) return 2;
-  viv_addr addr = parse(argv[2], argv[3]);
+  viv_addr addr = arg_addr(argv[2], argv[3]);
   __wasi_fd_t fd;
   EXPECT_ERRNO("open", viv_sock_open(3, VIV_INET4, VIV_SOCK_STREAM, &fd), 0);
   if (strcmp(argv[1], "client") == 0 && argc >= 5) {

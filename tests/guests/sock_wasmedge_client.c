@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "wasi_socket.h"
+#include "sock_guest.h"
 
 int main(int argc, char **argv) {
   if (argc < 4) return 2;
@@ -29,15 +29,7 @@ int main(int argc, char **argv) {
   EXPECT_ERRNO("send", __wasi_sock_send(fd, &out, 1, 0, &sent), 0);
   EXPECT_ERRNO("shutdown", __wasi_sock_shutdown(fd, __WASI_SDFLAGS_WR), 0);
   char reply[256];
-  size_t got = 0;
-  for (;;) {
-    __wasi_iovec_t in = {(uint8_t *)reply + got, sizeof reply - 1 - got};
-    __wasi_size_t n = 0;
-    __wasi_roflags_t fl;
-    if (__wasi_sock_recv(fd, &in, 1, 0, &n, &fl) != 0 || n == 0) break;
-    got += n;
-  }
-  reply[got] = 0;
+  recv_all(fd, reply, sizeof reply);
   printf("reply: %s\n", reply);
   return failures ? 1 : 0;
 }
