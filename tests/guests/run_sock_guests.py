@@ -5,6 +5,7 @@ needs (a TCP or UDP echo server, or a client for a guest server), runs
 output and exit status. Both success and denial (ENOTCAPABLE, 76) are
 checked. Usage: run_sock_guests.py --case NAME --vivarium BIN --guests DIR."""
 import argparse
+import http.server
 import os
 import resource
 import socket
@@ -57,6 +58,24 @@ class UdpEcho:
             self.sock.sendto(b"pong:" + data, peer)
         except OSError:
             pass
+
+
+class HttpServer:
+    """Serves GET /hello with "hello from loopback" (one thread, 127.0.0.1)."""
+    def __init__(self):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"hello from loopback" if self.path == "/hello" else b"no"
+                self.send_response(200 if self.path == "/hello" else 404)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
 
 def run(args, vivarium, flags, guest, guest_args, env=None, limit_fds=None):
@@ -214,6 +233,19 @@ def case_escape(a):
                                       "--allow-connect", f"udp:127.0.0.1:{port}"], "sock_escape", [str(port)]), 0,
                   ["connect mapped other: 76", "connect mapped granted: 0", "connect accepted: 76",
                    "send_to other port: 76", "send_to granted: 0"])
+
+
+def case_http_get(a):
+    s = HttpServer()
+    return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", f"127.0.0.1:{s.port}"],
+                      "sock_http_get", ["localhost", str(s.port), "/hello"]), 0,
+                  ["resolve: 0", "connect: 0", "status: HTTP/1.0 200 OK", "body: hello from loopback"])
+
+
+def case_http_get_denied(a):
+    s = HttpServer()  # the name resolves, but the port is not granted
+    return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", f"127.0.0.1:{s.port + 1}"],
+                      "sock_http_get", ["localhost", str(s.port), "/hello"]), 1, ["resolve: 0", "connect: 76"])
 
 
 def case_bad_input(a):
