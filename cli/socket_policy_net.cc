@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -62,7 +63,11 @@ void dns_lookup(const std::string& name, uint16_t qtype, const net::dns::Address
   auto query = net::dns::build_query(static_cast<uint16_t>(::random()), name, qtype);
   auto q = net::dns::parse_query(query);
   if (!q.ok()) return;
-  auto answer = net::dns::exchange(query, net::nameservers_from_resolv_conf(), std::chrono::milliseconds(5000));
+  // VIVARIUM_RESOLV_CONF names another resolv.conf (tests point it at a DNS
+  // stub on loopback; "nameserver 127.0.0.1:5353" names a port).
+  const char* conf = std::getenv("VIVARIUM_RESOLV_CONF");
+  auto servers = net::nameservers_from_resolv_conf(conf ? conf : "/etc/resolv.conf");
+  auto answer = net::dns::exchange(query, servers, std::chrono::milliseconds(5000));
   if (!answer.ok()) return;
   (void)net::dns::filter_response(*answer, *q, keep);
 }

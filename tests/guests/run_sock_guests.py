@@ -9,6 +9,8 @@ import http.server
 import os
 import resource
 import socket
+import struct
+import tempfile
 import subprocess
 import sys
 import threading
@@ -76,6 +78,38 @@ class HttpServer:
         self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+class DnsStub:
+    """A UDP DNS server on 127.0.0.1 answering A queries from `records`
+    (name -> [dotted IPv4]); every other question gets an empty NOERROR."""
+    def __init__(self, records):
+        self.records = records
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.conf = tempfile.NamedTemporaryFile("w", suffix=".resolv.conf", delete=False)
+        self.conf.write(f"nameserver 127.0.0.1:{self.port}\n")
+        self.conf.close()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                q, peer = self.sock.recvfrom(512)
+            except OSError:
+                return
+            qid = q[:2]
+            i, labels = 12, []
+            while q[i]:
+                labels.append(q[i + 1:i + 1 + q[i]].decode())
+                i += 1 + q[i]
+            qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
+            question = q[12:i + 5]
+            addrs = self.records.get(".".join(labels).lower(), []) if qtype == 1 else []
+            answers = b"".join(b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(x) for x in addrs)
+            header = qid + struct.pack(">HHHHH", 0x8180, 1, len(addrs), 0, 0)
+            self.sock.sendto(header + question + answers, peer)
 
 
 def run(args, vivarium, flags, guest, guest_args, env=None, limit_fds=None):
@@ -246,6 +280,31 @@ def case_http_get_denied(a):
     s = HttpServer()  # the name resolves, but the port is not granted
     return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", f"127.0.0.1:{s.port + 1}"],
                       "sock_http_get", ["localhost", str(s.port), "/hello"]), 1, ["resolve: 0", "connect: 76"])
+
+
+def case_dns_stub(a):
+    d = DnsStub({"svc.vivarium.test": ["127.0.0.1"]})
+    return expect(run(a, a.vivarium, ["--allow-dns", "*.vivarium.test", "--allow-connect", "127.0.0.1"], "sock_resolve",
+                      ["svc.vivarium.test", "80"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 0,
+                  ["resolve: 0", "address: 127.0.0.1 port 80"])
+
+
+def case_dns_rebinding_filtered(a):
+    # The answer holds a private address nobody granted: it is dropped, the
+    # granted loopback one stays.
+    d = DnsStub({"evil.vivarium.test": ["10.0.0.1", "127.0.0.1"]})
+    r = run(a, a.vivarium, ["--allow-dns", "*.vivarium.test", "--allow-connect", "127.0.0.1"], "sock_resolve",
+            ["evil.vivarium.test"], env={"VIVARIUM_RESOLV_CONF": d.conf.name})
+    if "10.0.0.1" in r[1]:
+        print("the denied address came through:\n" + r[1])
+        return 1
+    return expect(r, 0, ["resolve: 0", "address: 127.0.0.1"])
+
+
+def case_dns_unknown_name(a):
+    d = DnsStub({})
+    return expect(run(a, a.vivarium, ["--allow-dns", "*.vivarium.test", "--allow-connect", "127.0.0.1"], "sock_resolve",
+                      ["nothing.vivarium.test"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1, ["resolve: 44"])
 
 
 def case_bad_input(a):
