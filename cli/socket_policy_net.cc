@@ -1,12 +1,16 @@
 #include "cli/socket_policy_net.h"
 
 #include <arpa/inet.h>
+#include <sys/random.h>
 #include <netinet/in.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "host/net/dns.h"
@@ -57,10 +61,17 @@ std::vector<net::IpAddress> hosts_file(const std::string& name) {
   return out;
 }
 
+// Query ids an off-path attacker cannot guess (random() is unseeded).
+uint16_t random_id() {
+  uint16_t id = 0;
+  if (::getrandom(&id, sizeof id, 0) != sizeof id) id = static_cast<uint16_t>(::time(nullptr));
+  return id;
+}
+
 // The addresses a DNS answer gives for `name`, each passed to `keep` (which
 // decides whether it stays).
 void dns_lookup(const std::string& name, uint16_t qtype, const net::dns::AddressFilter& keep) {
-  auto query = net::dns::build_query(static_cast<uint16_t>(::random()), name, qtype);
+  auto query = net::dns::build_query(random_id(), name, qtype);
   auto q = net::dns::parse_query(query);
   if (!q.ok()) return;
   // VIVARIUM_RESOLV_CONF names another resolv.conf (tests point it at a DNS
@@ -81,7 +92,17 @@ class NetSocketPolicy final : public wasi::SocketPolicy {
   bool may_connect(const sockaddr& peer, wasi::SockKind kind) const override {
     const uint16_t port = port_of(peer);
     if (port == 0) return false;  // "port 0" would mean "any port" to the policy
-    return (kind == wasi::SockKind::Udp ? udp_ : tcp_).allows_address(net::IpAddress::from_sockaddr(&peer), port);
+    const net::EgressPolicy& p = kind == wasi::SockKind::Udp ? udp_ : tcp_;
+    const net::IpAddress addr = net::IpAddress::from_sockaddr(&peer);
+    if (p.allows_address(addr, port)) return true;
+    // An address the guest got by resolving a name: the name's grant counts
+    // (--allow-connect example.com:443 admits example.com's public addresses).
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [lo, hi] = resolved_.equal_range(key(addr));
+    for (auto it = lo; it != hi; ++it) {
+      if (p.allows(it->second, addr, port)) return true;
+    }
+    return false;
   }
   bool may_bind(const sockaddr& local, wasi::SockKind) const override {
     return bind_.allows_bind(net::IpAddress::from_sockaddr(&local), port_of(local));
@@ -97,7 +118,10 @@ class NetSocketPolicy final : public wasi::SocketPolicy {
       if (family == AF_INET && a.v6) return false;
       if (family == AF_INET6 && !a.v6) return false;
       const bool ok = tcp_.allows(name, a, 0) || udp_.allows(name, a, 0);
-      if (ok) out.push_back(to_sockaddr(a));
+      if (ok) {
+        out.push_back(to_sockaddr(a));
+        remember(a, name);
+      }
       refused |= !ok;
       return ok;
     };
@@ -116,8 +140,26 @@ class NetSocketPolicy final : public wasi::SocketPolicy {
   }
 
  private:
+  // A guest resolving names without end under a wildcard grant cannot grow
+  // this without bound; past it, a new name's addresses stay unreachable.
+  static constexpr size_t kMaxResolved = 4096;
+  static std::string key(const net::IpAddress& a) {
+    return std::string(reinterpret_cast<const char*>(a.bytes), a.size());
+  }
+  void remember(const net::IpAddress& a, const std::string& name) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [lo, hi] = resolved_.equal_range(key(a));
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == name) return;
+    }
+    if (resolved_.size() < kMaxResolved) resolved_.emplace(key(a), name);
+  }
+
   net::EgressPolicy tcp_, udp_, bind_, dns_;
   bool debug_;
+  // Address -> the names it was resolved from (only answers the policy kept).
+  mutable std::mutex mu_;
+  mutable std::multimap<std::string, std::string> resolved_;
 };
 
 }  // namespace

@@ -301,6 +301,15 @@ def case_dns_rebinding_filtered(a):
     return expect(r, 0, ["resolve: 0", "address: 127.0.0.1"])
 
 
+def case_dns_name_grant_is_not_loopback(a):
+    # A grant for the name admits its public addresses only: the stub's
+    # loopback answer needs an address grant (DNS rebinding).
+    d = DnsStub({"svc.vivarium.test": ["127.0.0.1"]})
+    return expect(run(a, a.vivarium, ["--allow-dns", "svc.vivarium.test", "--allow-connect", "svc.vivarium.test:80"],
+                      "sock_resolve", ["svc.vivarium.test", "80"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1,
+                  ["resolve: 76"])
+
+
 def case_dns_unknown_name(a):
     d = DnsStub({})
     return expect(run(a, a.vivarium, ["--allow-dns", "*.vivarium.test", "--allow-connect", "127.0.0.1"], "sock_resolve",
