@@ -481,8 +481,9 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
       ->allow_extra_args(false)
       ->type_name("NAME-PATTERN");
   app.add_option("--socket-abi", o.socket_abi,
-                 "Which sock_connect/sock_open/sock_bind/sock_accept the guest means: seed (sock_connect(ipv4, port, fd_out)) or wamr "
-                 "(WAMR lib-socket) or wasmedge (wasmedge_wasi_socket); default: chosen from the module's import types.")
+                 "Which sock_connect/sock_open/sock_bind/sock_accept the guest means: seed (sock_connect(ipv4, "
+                 "port, fd_out)), wamr (WAMR lib-socket) or wasmedge (wasmedge_wasi_socket); default: chosen "
+                 "from the module's import types.")
       ->type_name("seed|wamr|wasmedge");
   app.add_option("--invoke", o.invoke,
                  "Call exported function NAME (after _initialize, if exported) with the arguments after the "

@@ -90,7 +90,8 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
            MemoryView mem = caller.memory();
            WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
            WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
-           if (!policy_allows(c->sockets(), "send_to", peer, kind_of(*e))) return ret(Errno::NotCapable);
+           if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
+             return ret(Errno::NotCapable);
            WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
            WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(e->host.get(), v, &peer));
            return ret(put<uint32_t>(mem, len_out, sent));

@@ -24,7 +24,7 @@ uint32_t seed_connect(WasiCtx& c, Caller& caller, uint32_t ipv4, uint32_t port, 
   WASI_TRY_ERRNO_RET(check_out(mem, fd_out, 4));
   if (port > 65535) return ret(Errno::Inval);
   const sockaddr_storage peer = seed_sockaddr(ipv4, static_cast<uint16_t>(port));
-  if (!policy_allows(c.sockets(), "connect", peer, SockKind::Tcp)) return ret(Errno::NotCapable);
+  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, SockKind::Tcp)) return ret(Errno::NotCapable);
   int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0) return ret(last_host_errno());
   UniqueFd guard(s);
@@ -49,7 +49,7 @@ Errno bind_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, 0));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& local = addr.value();
-  if (!policy_allows(c.sockets(), "bind", local, kind_of(*e))) return Errno::NotCapable;
+  if (!policy_allows(c.sockets(), PolicyAsk::Bind, "bind", local, kind_of(*e))) return Errno::NotCapable;
   int one = 1;  // as WAMR does: a restarted server can bind its port at once
   ::setsockopt(e->host.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   return host_result(::bind(e->host.get(), reinterpret_cast<const sockaddr*>(&local), sockaddr_len(local)));
@@ -59,7 +59,7 @@ Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, right::SockConnect));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& peer = addr.value();
-  if (!policy_allows(c.sockets(), "connect", peer, kind_of(*e))) return Errno::NotCapable;
+  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, kind_of(*e))) return Errno::NotCapable;
   return connect_host(e->host.get(), peer);
 }
 

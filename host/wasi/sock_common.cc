@@ -82,10 +82,9 @@ ErrnoOr<uint32_t> recv_host(int fd, std::vector<iovec>& v, uint32_t ri_flags, so
   return static_cast<uint32_t>(r);
 }
 
-bool policy_allows(const SocketPolicy* p, const char* op, const sockaddr_storage& ss, SockKind kind) {
+bool policy_allows(const SocketPolicy* p, PolicyAsk ask, const char* op, const sockaddr_storage& ss, SockKind kind) {
   const auto& sa = reinterpret_cast<const sockaddr&>(ss);
-  const bool bind = op[0] == 'b';
-  bool ok = p && (bind ? p->may_bind(sa, kind) : p->may_connect(sa, kind));
+  bool ok = p && (ask == PolicyAsk::Bind ? p->may_bind(sa, kind) : p->may_connect(sa, kind));
   if (!ok && p) p->denied(std::string(op) + (kind == SockKind::Udp ? " udp " : " tcp ") + describe(ss));
   return ok;
 }

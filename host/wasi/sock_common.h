@@ -40,7 +40,9 @@ Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr);
 ErrnoOr<uint32_t> send_host(int fd, std::vector<iovec>& v, const sockaddr_storage* peer);
 ErrnoOr<uint32_t> recv_host(int fd, std::vector<iovec>& v, uint32_t ri_flags, sockaddr_storage* peer,
                             bool* truncated);
-// Asks the policy (null denies) and logs a refusal: "connect", "bind", "send_to".
-bool policy_allows(const SocketPolicy* p, const char* op, const sockaddr_storage& ss, SockKind kind);
+// Asks the policy (null denies) and logs a refusal. `op` ("connect",
+// "send_to", "bind") names the call in the log; binds ask may_bind.
+enum class PolicyAsk { Connect, Bind };
+bool policy_allows(const SocketPolicy* p, PolicyAsk ask, const char* op, const sockaddr_storage& ss, SockKind kind);
 
 }  // namespace vivarium::wasi
