@@ -5,6 +5,7 @@ needs (a TCP or UDP echo server, or a client for a guest server), runs
 output and exit status. Both success and denial (ENOTCAPABLE, 76) are
 checked. Usage: run_sock_guests.py --case NAME --vivarium BIN --guests DIR."""
 import argparse
+import atexit
 import http.server
 import os
 import resource
@@ -91,6 +92,7 @@ class DnsStub:
         self.conf = tempfile.NamedTemporaryFile("w", suffix=".resolv.conf", delete=False)
         self.conf.write(f"nameserver 127.0.0.1:{self.port}\n")
         self.conf.close()
+        atexit.register(os.unlink, self.conf.name)
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
