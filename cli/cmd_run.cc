@@ -21,7 +21,9 @@
 
 #include "cli/commands.h"
 #include "cli/parse_args.h"
+#include "cli/socket_policy_net.h"
 #include "host/wasi/listen_socket.h"
+#include "host/wasi/socket_abi.h"
 #include "host/wasi/wasi.h"
 #include "vivarium/vivarium.h"
 
@@ -207,6 +209,8 @@ struct RunOptions {
   std::string invoke;
   std::string timeout, max_memory;
   uint64_t fuel = 0;
+  SocketGrants sockets;     // --allow-connect/--allow-bind/--allow-dns
+  std::string socket_abi;   // --socket-abi: empty chooses from the imports
 };
 
 // Ends the process as soon as the guest is done: tearing down the module,
@@ -255,6 +259,29 @@ int status_for(const Error& e, const RunOptions& o, const std::string& path) {
   }
   print_error(e);
   return kExitFailure;
+}
+
+// The socket capability and ABI (--allow-*, --socket-abi); 0 or an exit status.
+int configure_sockets(RunOptions& o, const Module& module, wasi::WasiConfig& cfg) {
+  if (const char* log = std::getenv("VIVARIUM_LOG")) o.sockets.debug_log = std::strcmp(log, "debug") == 0;
+  auto policy = make_socket_policy(o.sockets);
+  if (!policy.ok()) {
+    print_error(policy.error());
+    return kExitUsage;
+  }
+  cfg.sockets = *policy;
+  const wasi::SocketAbiChoice choice = wasi::choose_socket_abi(module);
+  cfg.socket_abi = choice.connect;
+  cfg.two_arg_accept = choice.two_arg_accept;
+  if (!o.socket_abi.empty()) {
+    auto abi = wasi::parse_socket_abi(o.socket_abi);
+    if (!abi) {
+      std::fprintf(stderr, "error: --socket-abi '%s': expected seed, wamr or wasmedge\n", o.socket_abi.c_str());
+      return kExitUsage;
+    }
+    cfg.socket_abi = *abi;
+  }
+  return 0;
 }
 
 int run(RunOptions& o, const std::vector<std::string>& rest) {
@@ -327,6 +354,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
     print_error(module.error());
     return kExitFailure;
   }
+  if (int st = configure_sockets(o, *module, cfg); st != 0) return st;
 
   Store store(limits);
   if (o.fuel) store.set_fuel(o.fuel);
@@ -437,6 +465,27 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
                  "sock_accept/sock_recv/sock_send/sock_shutdown (wasmtime's --tcplisten). Repeatable.")
       ->allow_extra_args(false)
       ->type_name("HOST:PORT");
+  app.add_option("--allow-connect", o.sockets.connect,
+                 "Let the guest connect to HOST|CIDR[:PORTS] (e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:80-90, "
+                 "example.com:443); a udp: prefix grants UDP connect/send_to instead of TCP. Nothing is "
+                 "allowed by default, loopback included; a refusal is ENOTCAPABLE. Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("[udp:]HOST|CIDR[:PORTS]");
+  app.add_option("--allow-bind", o.sockets.bind,
+                 "Let the guest bind (listen or receive on) ADDR|CIDR[:PORTS]; 0.0.0.0 and [::] only when "
+                 "named exactly. Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("ADDR[:PORTS]");
+  app.add_option("--allow-dns", o.sockets.dns,
+                 "Let the guest resolve NAME or *.SUFFIX (sock_addr_resolve); answers keep only addresses an "
+                 "--allow-connect grant admits. Repeatable.")
+      ->allow_extra_args(false)
+      ->type_name("NAME-PATTERN");
+  app.add_option("--socket-abi", o.socket_abi,
+                 "Which sock_connect/sock_open/sock_bind/sock_accept the guest means: seed (sock_connect(ipv4, "
+                 "port, fd_out)), wamr (WAMR lib-socket) or wasmedge (wasmedge_wasi_socket); default: chosen "
+                 "from the module's import types.")
+      ->type_name("seed|wamr|wasmedge");
   app.add_option("--invoke", o.invoke,
                  "Call exported function NAME (after _initialize, if exported) with the arguments after the "
                  "module, and print its results, one per line.")

@@ -17,6 +17,11 @@ void add_fd_readdir(Linker& l, WasiCtx& ctx);   // fd_readdir
 void add_path(Linker& l, WasiCtx& ctx);         // path_* except path_open
 void add_path_open(Linker& l, WasiCtx& ctx);    // path_open
 void add_poll(Linker& l, WasiCtx& ctx);         // poll_oneoff
-void add_sock(Linker& l, WasiCtx& ctx);         // sock_*
+void add_sock(Linker& l, WasiCtx& ctx);         // sock_accept/recv/send/shutdown
+void add_sock_open(Linker& l, WasiCtx& ctx);    // sock_connect (seed or WAMR), sock_open/bind/listen
+void add_sock_listen(Linker& l, WasiCtx& ctx);  // sock_listen (every ABI)
+void add_sock_wasmedge(Linker& l, WasiCtx& ctx);  // WasmEdge: sock_open/bind/connect, sock_get{local,peer}addr
+void add_sock_addr(Linker& l, WasiCtx& ctx);    // WAMR: sock_addr_*, sock_send_to/recv_from, sock_close
+void add_sock_opt(Linker& l, WasiCtx& ctx);     // WAMR: sock_set_* / sock_get_*
 
 }  // namespace vivarium::wasi

@@ -10,23 +10,14 @@
 #include "host/wasi/errno_map.h"
 #include "host/wasi/guest_memory.h"
 #include "host/wasi/rights.h"
+#include "host/wasi/sock_common.h"
 
 namespace vivarium::wasi {
-namespace {
-
-ErrnoOr<FdEntry*> socket_entry(FdTable& t, Fd fd, Rights need) {
-  WASI_TRY_ASSIGN(FdEntry * e, t.get(fd));
-  if (e->type != FileType::SocketStream && e->type != FileType::SocketDgram) return Errno::NotSock;
-  if ((e->base & need) != need) return Errno::NotCapable;
-  return e;
-}
-
-}  // namespace
 
 void add_sock(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
 
-  l.func(kModule, "sock_accept", [c](Caller& caller, uint32_t fd, uint32_t flags, uint32_t out) -> uint32_t {
+  auto accept = [c](Caller& caller, uint32_t fd, uint32_t flags, uint32_t out) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockAccept));
     // Only NONBLOCK means anything for a new connection.
     if (flags & ~uint32_t{fdflag::Nonblock}) return ret(Errno::Inval);
@@ -37,13 +28,16 @@ void add_sock(Linker& l, WasiCtx& ctx) {
       s = ::accept4(e->host.get(), nullptr, nullptr, SOCK_CLOEXEC | ((flags & fdflag::Nonblock) ? SOCK_NONBLOCK : 0));
     } while (s < 0 && errno == EINTR);
     if (s < 0) return ret(last_host_errno());
-    FdEntry conn;
-    conn.host.reset(s);
-    conn.type = FileType::SocketStream;
-    conn.base = rights::kSocketBase;
-    WASI_TRY_ASSIGN_RET(Fd nfd, c->fds().insert(std::move(conn)));
+    WASI_TRY_ASSIGN_RET(Fd nfd, install_socket(c->fds(), s, FileType::SocketStream, rights::kSocketBase));
     return ret(put<uint32_t>(mem, out, nfd));
-  });
+  };
+  if (ctx.two_arg_accept()) {
+    // Older WAMR lib-socket: sock_accept(fd, fd_out), blocking.
+    l.func(kModule, "sock_accept",
+           [accept](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t { return accept(caller, fd, 0, out); });
+  } else {
+    l.func(kModule, "sock_accept", accept);
+  }
 
   l.func(kModule, "sock_recv",
          [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
@@ -54,19 +48,10 @@ void add_sock(Linker& l, WasiCtx& ctx) {
            WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
            WASI_TRY_ERRNO_RET(check_out(mem, flags_out, 2));
            WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           struct msghdr msg {};
-           msg.msg_iov = v.data();
-           msg.msg_iovlen = v.size();
-           int fl = 0;
-           if (ri_flags & riflag::RecvPeek) fl |= MSG_PEEK;
-           if (ri_flags & riflag::RecvWaitall) fl |= MSG_WAITALL;
-           ssize_t r;
-           do {
-             r = ::recvmsg(e->host.get(), &msg, fl);
-           } while (r < 0 && errno == EINTR);
-           if (r < 0) return ret(last_host_errno());
-           (void)mem.store<uint32_t>(len_out, static_cast<uint32_t>(r));
-           (void)mem.store<uint16_t>(flags_out, (msg.msg_flags & MSG_TRUNC) ? roflag::RecvDataTruncated : uint16_t{0});
+           bool truncated = false;
+           WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(e->host.get(), v, ri_flags, nullptr, &truncated));
+           (void)mem.store<uint32_t>(len_out, got);
+           (void)mem.store<uint16_t>(flags_out, truncated ? roflag::RecvDataTruncated : uint16_t{0});
            return ret(Errno::Success);
          });
 
@@ -77,15 +62,8 @@ void add_sock(Linker& l, WasiCtx& ctx) {
            MemoryView mem = caller.memory();
            WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
            WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           struct msghdr msg {};
-           msg.msg_iov = v.data();
-           msg.msg_iovlen = v.size();
-           ssize_t r;
-           do {
-             r = ::sendmsg(e->host.get(), &msg, MSG_NOSIGNAL);
-           } while (r < 0 && errno == EINTR);
-           if (r < 0) return ret(last_host_errno());
-           return ret(put<uint32_t>(mem, len_out, static_cast<uint32_t>(r)));
+           WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(e->host.get(), v, nullptr));
+           return ret(put<uint32_t>(mem, len_out, sent));
          });
 
   l.func(kModule, "sock_shutdown", [c](uint32_t fd, uint32_t how) -> uint32_t {

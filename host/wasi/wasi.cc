@@ -14,6 +14,9 @@ void add_to_linker(Linker& linker, WasiCtx& ctx) {
   add_path_open(linker, ctx);
   add_poll(linker, ctx);
   add_sock(linker, ctx);
+  add_sock_open(linker, ctx);
+  add_sock_addr(linker, ctx);
+  add_sock_opt(linker, ctx);
 }
 
 }  // namespace vivarium::wasi

@@ -11,6 +11,7 @@
 
 #include "host/wasi/fd_table.h"
 #include "host/wasi/resolver.h"
+#include "host/wasi/socket_policy.h"
 #include "vivarium/error.h"
 
 namespace vivarium::wasi {
@@ -36,6 +37,12 @@ struct WasiConfig {
   // When set, poll_oneoff and other blocking waits end with DeadlineExceeded
   // instead of sleeping past it (the interpreter checks only while running).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The network capability of the socket calls (sock_connect, sock_bind,
+  // sock_addr_resolve, ...); null denies everything.
+  std::shared_ptr<const SocketPolicy> sockets;
+  // Which meaning colliding socket import names get (see socket_abi.h).
+  SocketAbi socket_abi = SocketAbi::Seed;
+  bool two_arg_accept = false;  // WAMR's older sock_accept(fd, fd_out)
 };
 
 class WasiCtx {
@@ -48,6 +55,9 @@ class WasiCtx {
   const std::vector<std::string>& env() const { return config_.env; }
   const std::optional<std::chrono::steady_clock::time_point>& deadline() const { return config_.deadline; }
   void set_deadline(std::chrono::steady_clock::time_point t) { config_.deadline = t; }
+  const SocketPolicy* sockets() const { return config_.sockets.get(); }
+  SocketAbi socket_abi() const { return config_.socket_abi; }
+  bool two_arg_accept() const { return config_.two_arg_accept; }
 
  private:
   explicit WasiCtx(WasiConfig config) : config_(std::move(config)), resolver_(config_.resolve) {}
