@@ -83,10 +83,10 @@ H2_GARBAGE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x04\x99\x00\x00\x0
 
 
 def h2_goaway_leak(t, vivarium, tmp):
-    """KNOWN FAILING (bug reproducer, 2026-12-07): an h2c connection that
-    sends a bad frame after the preface gets SETTINGS + GOAWAY
-    (PROTOCOL_ERROR "SETTINGS expected"), but the server never closes its
-    socket: one descriptor per such connection stays open for good (neither
+    """Regression (bug fixed 2026-12-07 in server/http2_session.cc): an h2c
+    connection that sends a bad frame after the preface gets SETTINGS +
+    GOAWAY (PROTOCOL_ERROR "SETTINGS expected"); the server used to never
+    close its socket: one descriptor per such connection stays open for good (neither
     --header-timeout nor --idle-timeout reclaims it), it counts against
     --max-connections, and SIGTERM waits the whole --shutdown-grace for it.
     30 such connections against --max-connections 20 lock every client out."""
@@ -109,15 +109,15 @@ def h2_goaway_leak(t, vivarium, tmp):
     took = time.monotonic() - start
     print("30 h2 connections ending in GOAWAY: descriptors %d -> %d; hello then: %s; SIGTERM took %.1fs"
           % (before, after, status, took))
-    t.check(after - before < 5, "KNOWN FAILING: h2 connections closed after GOAWAY (fds %d -> %d)" % (before, after))
-    t.check(status == 200, "KNOWN FAILING: hello answers after 30 bad h2 connections (--max-connections 20)", status)
-    t.check(rc == 0 and took < 2, "KNOWN FAILING: SIGTERM drains at once when nothing is in flight (%.1fs)" % took)
+    t.check(after - before < 5, "h2 connections closed after GOAWAY (fds %d -> %d)" % (before, after))
+    t.check(status == 200, "hello answers after 30 bad h2 connections (--max-connections 20)", status)
+    t.check(rc == 0 and took < 2, "SIGTERM drains at once when nothing is in flight (%.1fs)" % took)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vivarium", required=True)
-    ap.add_argument("--strict", action="store_true", help="count the KNOWN FAILING cases too")
+    ap.add_argument("--strict", action="store_true", help="accepted for old command lines; every check always counts")
     args = ap.parse_args()
     t = sh.Checks()
     tmp = tempfile.mkdtemp(prefix="viv-bad-input-")
@@ -125,8 +125,7 @@ def main():
     server = sh.Server(args.vivarium, tmp, extra=["--header-timeout", "1s", "--shutdown-grace", "3s"])
     error = None
     try:
-        if args.strict:
-            h2_goaway_leak(t, args.vivarium, tmp)
+        h2_goaway_leak(t, args.vivarium, tmp)
         server.start()
         server.deploy(tmp, "hello", sh.HELLO)
         server.deploy(tmp, "strict", sh.HELLO, "--limit", "max-headers=5", "--limit", "max-header-bytes=256")
@@ -194,11 +193,9 @@ def main():
             ("random bytes", "bad2", os.urandom(4096), ""),
             ("wasm magic then garbage", "bad3", b"\x00asm\x01\x00\x00\x00\xff\xff\xff", ""),
             ("truncated .wat", "bad4", b"(module (func (export \"run\")", ""),
-            # KNOWN FAILING (bug, 2026-12-07): answers 500, a server fault,
-            # for the client's module: host/terrarium/program.cc returns
-            # ErrorCode::NotFound, and server/admin_api.cc:284 turns
-            # Host-phase errors other than Usage into 500.
-            ("no `run` export (KNOWN FAILING: 500)", "bad5", NO_RUN.encode(), ""),
+            # Regression (fixed 2026-12-07): this used to answer 500, a
+            # server fault, for the client's module.
+            ("no `run` export", "bad5", NO_RUN.encode(), ""),
             ("`run` is a memory", "bad13", RUN_MEMORY.encode(), ""),
             ("`run` with a parameter", "bad6", WRONG_RUN.encode(), ""),
             ("an unknown hostcall import", "bad7", UNKNOWN_IMPORT.encode(), ""),
@@ -213,10 +210,6 @@ def main():
         for what, name, body, query in cases:
             st, text = admin_put(server, name, body, query)
             good = 400 <= st < 500 and len(text.strip()) > 0
-            if "KNOWN FAILING" in what and not args.strict:
-                print("%s upload, %s: 4xx with a message (not counted without --strict)"
-                      % ("xpass" if good else "xfail", what))
-                continue
             t.check(good, "upload, %s: 4xx with a message" % what, (st, text[:200]))
             print("     -> %d %s" % (st, text.strip().replace("\n", " ")[:160]))
         st, text = sh.get(server.admin, "127.0.0.1", "/deployments",
