@@ -50,6 +50,7 @@ run_suite() {
   local log=$logdir/$name.log
   (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 1200) 2>&1 | tee "$log"
   # CTest's closing line: "97% tests passed, 1 tests failed out of 40".
+  # Skipped and DISABLED tests are in "out of N" but neither passed nor failed.
   local line total nfail nskip
   line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
   if [ -z "$line" ]; then
@@ -59,7 +60,7 @@ run_suite() {
   fi
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
   nfail=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$line")
-  nskip=$(grep -cE '^\s+[0-9]+ - .*\(Skipped\)' "$log" || true)
+  nskip=$(grep -cE '^\s+[0-9]+ - .*\((Skipped|Disabled)\)' "$log" || true)
   passed=$((passed + total - nfail - nskip))
   failed=$((failed + nfail))
   skipped=$((skipped + nskip))
