@@ -152,6 +152,19 @@ def single_node(args, tmp, t):
             c = subprocess.run(["curl", "-s", "http://hello.localhost:%d/" % s.port], capture_output=True,
                                text=True, timeout=20)
             t.check(c.stdout == "hello v1", "curl http://hello.localhost:PORT/", c.stdout + c.stderr)
+        # The README's example service, exactly as a user deploys it.
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                               "hello-service.wat")
+        r = s.cli("deploy", example, "--name", "readme")
+        t.check(r.returncode == 0, "vivarium deploy examples/hello-service.wat", r.stdout + r.stderr)
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        conn.request("GET", "/", headers={"Host": "readme.localhost"})
+        resp = conn.getresponse()
+        data = resp.read().decode()
+        t.check(resp.status == 200 and data == "Hello from Vivarium!\n"
+                and resp.getheader("content-type") == "text/plain; charset=utf-8",
+                "examples/hello-service.wat answers with its body and content-type", (resp.status, data))
+        conn.close()
         st, body = get(s.port, "nobody.localhost")
         t.check(st == 404 and "nobody" in body, "unknown name: 404 naming it", body)
         st, body = get(s.port, "example.org")
