@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serve_harness as sh  # noqa: E402
 import time
 
 HELLO = """(module
@@ -45,80 +48,20 @@ def hello(text):
     return HELLO % (text, len(text))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port, Checks, get = sh.free_port, sh.Checks, sh.get
 
 
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
+class Server(sh.Server):
+    """The harness's server with one token file shared by every node (the
+    two-node tests), a fast --sync-interval and info-level logs."""
 
-    def check(self, cond, what, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok   " + what)
-        else:
-            self.failed += 1
-            print("FAIL " + what + (": " + str(detail) if detail else ""))
-        return cond
-
-
-def get(port, host, path="/", body=None, method=None, timeout=10):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        c.request(method or ("POST" if body is not None else "GET"), path, body=body, headers={"Host": host})
-        r = c.getresponse()
-        return r.status, r.read().decode("utf-8", "replace")
-    finally:
-        c.close()
-
-
-class Server:
     def __init__(self, args, tmp, name, extra=()):
+        token = os.path.join(tmp, "token")
+        super().__init__(args.vivarium, tmp, name,
+                         ["--admin-token-file", token, "--sync-interval", "200ms"] + list(extra),
+                         log_level="info")
         self.args = args
-        self.port = free_port()
-        self.admin = free_port()
-        self.data = os.path.join(tmp, name)
-        self.token = os.path.join(tmp, "token")
-        self.extra = list(extra)
-        self.proc = None
-        self.log = open(os.path.join(tmp, name + ".log"), "ab")
-
-    def start(self):
-        cmd = [self.args.vivarium, "serve", "--listen", "127.0.0.1:%d" % self.port,
-               "--admin", "127.0.0.1:%d" % self.admin, "--data", self.data,
-               "--admin-token-file", self.token, "--sync-interval", "200ms",
-               "--threads", "2", "--access-log", "off", "--log-level", "info"] + self.extra
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited with %d; see %s" % (self.proc.returncode, self.log.name))
-            try:
-                if get(self.admin, "admin", "/healthz", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not come up; see " + self.log.name)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode if self.proc else None
-
-    def cli(self, *argv, token=None):
-        cmd = [self.args.vivarium] + list(argv) + ["--server", "http://127.0.0.1:%d" % self.admin,
-                                                   "--token-file", token or self.token]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        self.token = token
 
 
 def write(tmp, name, text):
@@ -317,9 +260,9 @@ def tls_listener(args, tmp, t):
                         "-days", "1", "-keyout", key, "-out", cert], capture_output=True, timeout=60)
     if not t.check(r.returncode == 0, "self-signed certificate", r.stderr):
         return
-    s = Server(args, tmp, "tls")
     tls_port = free_port()
-    s.extra = ["--listen", "tls://127.0.0.1:%d" % tls_port, "--tls-cert", cert, "--tls-key", key]
+    s = Server(args, tmp, "tls",
+               extra=["--listen", "tls://127.0.0.1:%d" % tls_port, "--tls-cert", cert, "--tls-key", key])
     s.start()
     try:
         r = s.cli("deploy", os.path.join(tmp, "hello.wat"), "--name", "secure")

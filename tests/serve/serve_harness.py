@@ -72,8 +72,9 @@ def get(port, host, path="/", body=None, method=None, headers=None, timeout=10):
 class Server:
     """`vivarium serve` on 127.0.0.1: free ports, --data under tmp."""
 
-    def __init__(self, vivarium, tmp, name="server", extra=()):
+    def __init__(self, vivarium, tmp, name="server", extra=(), log_level="warn"):
         self.vivarium = vivarium
+        self.log_level = log_level
         self.port = free_port()
         self.admin = free_port()
         self.data = os.path.join(tmp, name)
@@ -87,7 +88,7 @@ class Server:
         cmd = [self.vivarium, "serve", "--listen", "127.0.0.1:%d" % self.port,
                "--admin", "127.0.0.1:%d" % self.admin, "--data", self.data,
                "--threads", "2",
-               "--access-log", "off", "--log-level", "warn"] + self.extra
+               "--access-log", "off", "--log-level", self.log_level] + self.extra
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
