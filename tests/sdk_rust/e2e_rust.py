@@ -153,14 +153,19 @@ def check_platform(t, s, host, name, variant):
     t.check(st == 404 and body.startswith("dns error:"), "%s dns: raw query of a denied name is an error" % variant,
             (st, body))
     t.check(request(s.port, host, "/debug")[:2] == (200, "logged"), "%s debug: answered" % variant)
-    found = False
+    t.check(wait_for_log(s, name, "rust guest says hi"), "%s debug: the line is in `vivarium logs %s`" % (variant, name))
+    t.check(request(s.port, host, "/print")[:2] == (200, "printed"), "%s println!: answered" % variant)
+    if variant == "wasi":
+        t.check(wait_for_log(s, name, "printed by the rust guest"),
+                "wasi println!: stdout becomes a debug line in the log")
+
+
+def wait_for_log(s, name, text):
     for _ in range(50):
-        r = s.cli("logs", name)
-        if "rust guest says hi" in r.stdout:
-            found = True
-            break
+        if text in s.cli("logs", name).stdout:
+            return True
         time.sleep(0.1)
-    t.check(found, "%s debug: the line is in `vivarium logs %s`" % (variant, name))
+    return False
 
 
 def run_variant(t, s, tmp, variant, guest_dir, upstream_port):

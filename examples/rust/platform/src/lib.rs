@@ -5,6 +5,7 @@
 //!   /dns6?NAME      the AAAA records
 //!   /dnsraw?NAME    a wire-format A query for NAME: the answer's size and rcode
 //!   /debug          writes a line to the server log
+//!   /print          println! (on wasm32-wasi a debug line too; elsewhere discarded)
 use vivarium_guest::hostcalls;
 use vivarium_guest::rand::guest_rng;
 use vivarium_guest::{guest_app, Request, Response, Time, DNS};
@@ -63,6 +64,10 @@ fn platform(req: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         "/debug" => {
             hostcalls::debug("rust guest says hi");
             ok("logged".to_string())
+        }
+        "/print" => {
+            println!("printed by the rust guest");
+            ok("printed".to_string())
         }
         _ => fail("no such route".to_string()),
     }
