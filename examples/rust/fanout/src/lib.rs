@@ -58,14 +58,14 @@ fn select_all(base: &str) -> Result<String, SendError> {
 }
 
 fn poll_twice(base: &str) -> Result<String, SendError> {
-    let slow = start(base, "/delay/300/p")?;
+    let slow = start(base, "/delay/500/p")?;
     let first = match slow.poll()? {
         PollResult::NotReady(again) => format!("not_ready then {}", body(&again.wait()?)),
         PollResult::Response(r) => format!("ready early {}", body(&r)),
     };
     let quick = start(base, "/delay/0/q")?;
     // A blocking send long enough for q to have answered meanwhile.
-    let r = get(base, "/delay/150/r").send()?;
+    let r = get(base, "/delay/400/r").send()?;
     let second = match quick.poll()? {
         PollResult::Response(q) => format!("ready {}", body(&q)),
         PollResult::NotReady(again) => format!("not_ready {}", body(&again.wait()?)),
