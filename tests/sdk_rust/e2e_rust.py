@@ -53,8 +53,8 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def request(port, host, path, method="GET", body=None, headers=()):
-    """-> (status, body text, response headers as an http.client message)."""
+def request(port, host, path, method="GET", body=None, headers=(), raw=False):
+    """-> (status, body text (bytes if raw), response headers as an http.client message)."""
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
         c.putrequest(method, path, skip_host=True)
@@ -65,7 +65,8 @@ def request(port, host, path, method="GET", body=None, headers=()):
             c.putheader("Content-Length", str(len(body)))
         c.endheaders(body)
         r = c.getresponse()
-        return r.status, r.read().decode("utf-8", "replace"), r.headers
+        data = r.read()
+        return r.status, data if raw else data.decode("utf-8", "replace"), r.headers
     finally:
         c.close()
 
@@ -101,6 +102,13 @@ def check_echo(t, s, host, variant):
     t.check(h.get("content-type") == "application/octet-stream", "%s echo: content-type" % variant, dict(h))
     st, body, h = request(s.port, host, "/", "GET")
     t.check(st == 200 and body == "" and h.get("x-method") == "GET", "%s echo: empty GET" % variant, (st, body))
+    big = bytes(range(256)) * 4096  # 1 MiB: the guest's malloc grows its memory
+    st, body, _ = request(s.port, host, "/big", "PUT", big, raw=True)
+    t.check(st == 200 and body == big, "%s echo: a 1 MiB body comes back whole" % variant, (st, len(body)))
+    # A header value that is not UTF-8 (obs-text) passes through as bytes.
+    st, _, h = request(s.port, host, "/", "GET", headers=[("X-Latin", "caf\xe9")])
+    t.check(st == 200 and h.get("x-latin") == "caf\xe9", "%s echo: a non-UTF-8 header value byte for byte" % variant,
+            h.get("x-latin"))
 
 
 def check_kv(t, s, host, variant):
