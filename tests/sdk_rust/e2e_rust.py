@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(here, "..", "serve"))
 import serve_harness as sh  # noqa: E402
 import wasm_info  # noqa: E402
 
-GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform"]
+GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform", "terrarium_style"]
 HELLO_LIMIT = 150 * 1024
 
 
@@ -176,6 +176,12 @@ def wait_for_log(s, name, text):
     return False
 
 
+def check_terrarium_style(t, s, host, variant):
+    got = [request(s.port, host, "/visits/x?y=1")[:2] for _ in range(2)]
+    t.check(got == [(200, "/visits/x?y=1 visits=1"), (200, "/visits/x?y=1 visits=2")],
+            "%s terrarium-style (http_guest by package rename): raw handles and KV" % variant, got)
+
+
 def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
     upstream = "http://127.0.0.1:%d" % upstream_port
     for g in GUESTS:
@@ -201,6 +207,8 @@ def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
             check_panic(t, s, host, variant)
         elif g == "platform":
             check_platform(t, s, host, name, variant)
+        elif g == "terrarium_style":
+            check_terrarium_style(t, s, host, variant)
 
 
 def main():
