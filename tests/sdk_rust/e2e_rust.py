@@ -14,6 +14,7 @@ Prints `N passed, M failed`; exits 1 on any failure.
 import argparse
 import http.client
 import http.server
+import json
 import os
 import sys
 import tempfile
@@ -25,7 +26,7 @@ sys.path.insert(0, os.path.join(here, "..", "serve"))
 import serve_harness as sh  # noqa: E402
 import wasm_info  # noqa: E402
 
-GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform", "terrarium_style", "ratelimit", "proxy"]
+GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform", "terrarium_style", "ratelimit", "proxy", "json_api"]
 HELLO_LIMIT = 150 * 1024
 
 
@@ -220,6 +221,34 @@ def check_proxy(t, s, host, variant, upstream):
     t.check(st == 404 and h.get("x-cache") == "MISS", "%s proxy: an origin 404 passes through" % variant, st)
 
 
+def check_json_api(t, s, host, variant):
+    def call(method, path, body=None):
+        st, text, h = request(s.port, host, path, method, body)
+        try:
+            return st, (json.loads(text) if text else None), h
+        except ValueError:
+            return st, "not JSON: " + text, h
+    st, doc, h = call("GET", "/notes")
+    t.check((st, doc) == (200, {"notes": []}) and h.get("content-type") == "application/json",
+            "%s json: empty list" % variant, (st, doc))
+    text = 'say "hi"\n\ttab \\ caf\u00e9 \x01'
+    st, doc, h = call("POST", "/notes", text.encode())
+    t.check(st == 201 and doc == {"id": 1, "text": text} and h.get("location") == "/notes/1",
+            "%s json: create, with escapes that round-trip" % variant, (st, doc))
+    call("POST", "/notes", b"second")
+    st, doc, _ = call("GET", "/notes")
+    t.check(doc == {"notes": [{"id": 1, "text": text}, {"id": 2, "text": "second"}]},
+            "%s json: list in creation order" % variant, doc)
+    t.check(call("GET", "/notes/2")[:2] == (200, {"id": 2, "text": "second"}), "%s json: get one" % variant)
+    t.check(call("DELETE", "/notes/1")[0] == 204, "%s json: delete" % variant)
+    st, doc, _ = call("GET", "/notes/1")
+    t.check(st == 404 and "error" in doc, "%s json: a deleted note is 404 with an error object" % variant, (st, doc))
+    t.check(call("GET", "/notes")[1] == {"notes": [{"id": 2, "text": "second"}]}, "%s json: list after delete" % variant)
+    st, _, h = call("PUT", "/notes")
+    t.check(st == 405 and h.get("allow") == "GET, POST", "%s json: 405 with allow" % variant, (st, dict(h)))
+    t.check(call("GET", "/elsewhere")[0] == 404, "%s json: unknown route 404" % variant)
+
+
 def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
     upstream = "http://127.0.0.1:%d" % upstream_port
     for g in GUESTS:
@@ -251,6 +280,8 @@ def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
             check_ratelimit(t, s, host, variant)
         elif g == "proxy":
             check_proxy(t, s, host, variant, upstream)
+        elif g == "json_api":
+            check_json_api(t, s, host, variant)
 
 
 def main():
