@@ -318,6 +318,44 @@ def case_dns_unknown_name(a):
                       ["nothing.vivarium.test"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1, ["resolve: 44"])
 
 
+SKIP = 77
+
+
+def proposal_client(a, guest, how_to_build, granted):
+    """The seed's client in another language: connects to a loopback echo
+    server with sock_connect and exchanges data, or is refused without a grant."""
+    if not os.path.exists(os.path.join(a.guests, guest + ".wasm")):
+        print(f"SKIP: {guest}.wasm was not built ({how_to_build})")
+        return SKIP
+    s = TcpEcho()
+    if not granted:
+        return expect(run(a, a.vivarium, [], guest, ["127.0.0.1", str(s.port), "denied"]), 1,
+                      [f"connect: {NOTCAPABLE}"])
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], guest,
+                      ["127.0.0.1", str(s.port), "seed says hi"]), 0,
+                  ["connect: 0", "send: 0", "shutdown: 0", "reply: pong:seed says hi", "close: 0"])
+
+
+AS_BUILD = "no AssemblyScript: run `npm ci` in tests/guests/assemblyscript (scripts/setup.sh does) and rebuild"
+RUST_BUILD = "no Rust for wasm32-wasi: install Debian's rustc and libstd-rust-dev-wasm32 (scripts/setup.sh does) and rebuild"
+
+
+def case_assemblyscript_client(a):
+    return proposal_client(a, "sock_client_as", AS_BUILD, True)
+
+
+def case_assemblyscript_client_denied(a):
+    return proposal_client(a, "sock_client_as", AS_BUILD, False)
+
+
+def case_rust_client(a):
+    return proposal_client(a, "sock_client_rs", RUST_BUILD, True)
+
+
+def case_rust_client_denied(a):
+    return proposal_client(a, "sock_client_rs", RUST_BUILD, False)
+
+
 def case_bad_input(a):
     # 10,000 sockets against a 4096-descriptor process: the host's EMFILE
     # comes back as the guest's, and closing them all frees every one.
