@@ -75,6 +75,8 @@ int32_t viv_sock_set_send_buf_size(__wasi_fd_t fd, uint32_t size) VIV_IMPORT("so
 int32_t viv_sock_get_send_buf_size(__wasi_fd_t fd, uint32_t *size) VIV_IMPORT("sock_get_send_buf_size");
 int32_t viv_sock_set_recv_timeout(__wasi_fd_t fd, uint64_t us) VIV_IMPORT("sock_set_recv_timeout");
 int32_t viv_sock_get_recv_timeout(__wasi_fd_t fd, uint64_t *us) VIV_IMPORT("sock_get_recv_timeout");
+int32_t viv_sock_set_send_timeout(__wasi_fd_t fd, uint64_t us) VIV_IMPORT("sock_set_send_timeout");
+int32_t viv_sock_get_send_timeout(__wasi_fd_t fd, uint64_t *us) VIV_IMPORT("sock_get_send_timeout");
 int32_t viv_sock_set_linger(__wasi_fd_t fd, const viv_linger *l) VIV_IMPORT("sock_set_linger");
 int32_t viv_sock_get_linger(__wasi_fd_t fd, viv_linger *l) VIV_IMPORT("sock_get_linger");
 

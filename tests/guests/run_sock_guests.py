@@ -318,6 +318,119 @@ def case_dns_unknown_name(a):
                       ["nothing.vivarium.test"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1, ["resolve: 44"])
 
 
+class SilentServer:
+    """Accepts connections and holds them open without a byte either way."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+
+class FullBacklog:
+    """A listener that never accepts, its backlog filled: a connect to it
+    hangs (the SYN is dropped and retried) until something gives up."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        self.fillers = []
+        for _ in range(3):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", self.port))
+            self.fillers.append(c)
+
+
+BLOCK_GRANTS = ["--allow-connect", "127.0.0.1", "--allow-bind", "127.0.0.1"]
+
+
+KEEP = []  # servers live as long as the case
+
+
+def block_target(mode):
+    if mode == "accept":
+        return free_port()
+    KEEP.append(FullBacklog() if mode == "connect" else SilentServer())
+    return KEEP[-1].port
+
+
+def blocked_until_timeout(a, mode):
+    """A call nobody answers ends at --timeout through the socket layer's own
+    wait (exit 142), not through the watchdog's backstop a second later."""
+    r = run(a, a.vivarium, ["--timeout", "1", *BLOCK_GRANTS], "sock_block", [mode, "127.0.0.1", str(block_target(mode))])
+    if "blocked in a host call" in r[2]:
+        print("the watchdog had to end the run: the call outlived the deadline\n" + r[2])
+        return 1
+    return expect(r, 142, [], ["exceeded --timeout 1"])
+
+
+def guest_timeout(a, mode, want, flags=()):
+    """The guest's own SO_RCVTIMEO/SO_SNDTIMEO (300 ms) ends the call with the
+    kernel's errno: AGAIN (6), or INPROGRESS (26) for connect."""
+    r = run(a, a.vivarium, [*flags, *BLOCK_GRANTS], "sock_block", [mode, "127.0.0.1", str(block_target(mode)), "300000"])
+    return expect(r, 0, [f"{mode}: {want}"])
+
+
+def case_timeout_recv(a):
+    return blocked_until_timeout(a, "recv")
+
+
+def case_timeout_read(a):
+    return blocked_until_timeout(a, "read")
+
+
+def case_timeout_recv_from(a):
+    return blocked_until_timeout(a, "recv_from")
+
+
+def case_timeout_send(a):
+    return blocked_until_timeout(a, "send")
+
+
+def case_timeout_accept(a):
+    return blocked_until_timeout(a, "accept")
+
+
+def case_timeout_connect(a):
+    return blocked_until_timeout(a, "connect")
+
+
+def case_so_rcvtimeo_recv(a):
+    return guest_timeout(a, "recv", 6)
+
+
+def case_so_rcvtimeo_read_under_deadline(a):
+    # With --timeout the host waits in poll(): the guest's timeout still wins when shorter.
+    return guest_timeout(a, "read", 6, ["--timeout", "30"])
+
+
+def case_so_rcvtimeo_accept(a):
+    return guest_timeout(a, "accept", 6)
+
+
+def case_so_sndtimeo_send(a):
+    return guest_timeout(a, "send", 6)
+
+
+def case_so_sndtimeo_send_under_deadline(a):
+    return guest_timeout(a, "send", 6, ["--timeout", "30"])
+
+
+def case_so_sndtimeo_connect(a):
+    return guest_timeout(a, "connect", 26, ["--timeout", "30"])
+
+
 SKIP = 77
 
 
