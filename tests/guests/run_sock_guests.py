@@ -382,6 +382,40 @@ def guest_timeout(a, mode, want, flags=()):
     return expect(r, 0, [f"{mode}: {want}"])
 
 
+GROUP = "239.255.0.1"
+
+
+def case_multicast(a):
+    # The guest joins GROUP on loopback and binds GROUP:PORT; a datagram
+    # sent to the group over loopback (TTL 0: it cannot leave the host) arrives.
+    port = free_port(socket.SOCK_DGRAM)
+    cmd = [a.vivarium, "run", "--allow-bind", GROUP, os.path.join(a.guests, "sock_multicast.wasm"), GROUP, str(port)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in p.stdout:
+        lines.append(line)
+        if line.startswith("listening"):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
+                s.sendto(b"to the group", (GROUP, port))
+            break
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return expect((p.returncode, "".join(lines) + out, err, cmd), 0,
+                  ["join: 0", "bind: 0", "received: to the group", "leave: 0", "leave again: 4"])
+
+
+def case_multicast_join_denied(a):
+    # A connect grant to the group is not a grant to receive from it.
+    r = run(a, a.vivarium, ["--allow-connect", f"udp:{GROUP}"], "sock_multicast", [GROUP, str(free_port())],
+            env={"VIVARIUM_LOG": "debug"})
+    return expect(r, 1, [f"join: {NOTCAPABLE}"], [f"denied join udp {GROUP}:0"])
+
+
 def case_timeout_recv(a):
     return blocked_until_timeout(a, "recv")
 
