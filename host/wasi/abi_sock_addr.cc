@@ -91,7 +91,7 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
     WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
     WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
     if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
-      return ret(Errno::NotCapable);
+      return ret(policy_refusal(*c));
     WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
     WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, &peer));
     return ret(put<uint32_t>(mem, len_out, sent));
@@ -157,7 +157,7 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
              auto found = c->sockets() ? c->sockets()->resolve(host, family) : std::nullopt;
              if (!found) {
                if (c->sockets()) c->sockets()->denied("resolve " + host);
-               return ret(Errno::NotCapable);
+               return ret(policy_refusal(*c));
              }
              addrs = std::move(*found);
            }

@@ -23,7 +23,7 @@ namespace {
 Errno membership(WasiCtx& c, Caller& caller, uint32_t fd, uint32_t group_ptr, uint32_t iface, bool join) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, 0));
   WASI_TRY_ASSIGN(sockaddr_storage group, read_wamr_ip(caller.memory(), group_ptr));
-  if (join && !policy_allows(c.sockets(), PolicyAsk::Bind, "join", group, SockKind::Udp)) return Errno::NotCapable;
+  if (join && !policy_allows(c.sockets(), PolicyAsk::Bind, "join", group, SockKind::Udp)) return policy_refusal(c);
   const int s = e->host.get();
   if (group.ss_family == AF_INET) {
     struct ip_mreq m {};

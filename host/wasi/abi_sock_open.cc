@@ -50,7 +50,7 @@ Errno bind_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, 0));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& local = addr.value();
-  if (!policy_allows(c.sockets(), PolicyAsk::Bind, "bind", local, kind_of(*e))) return Errno::NotCapable;
+  if (!policy_allows(c.sockets(), PolicyAsk::Bind, "bind", local, kind_of(*e))) return policy_refusal(c);
   int one = 1;  // as WAMR does: a restarted server can bind its port at once
   ::setsockopt(e->host.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   return host_result(::bind(e->host.get(), reinterpret_cast<const sockaddr*>(&local), sockaddr_len(local)));
@@ -60,7 +60,7 @@ Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, right::SockConnect));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& peer = addr.value();
-  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, kind_of(*e))) return Errno::NotCapable;
+  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, kind_of(*e))) return policy_refusal(c);
   return connect_host(c, e->host.get(), peer);
 }
 

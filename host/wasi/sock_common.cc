@@ -103,6 +103,10 @@ ErrnoOr<uint32_t> recv_host(const WasiCtx& c, int fd, std::vector<iovec>& v, uin
   return static_cast<uint32_t>(r);
 }
 
+Errno policy_refusal(const WasiCtx& c) {
+  return c.socket_abi() == SocketAbi::Wamr ? Errno::Acces : Errno::NotCapable;
+}
+
 bool policy_allows(const SocketPolicy* p, PolicyAsk ask, const char* op, const sockaddr_storage& ss, SockKind kind) {
   const auto& sa = reinterpret_cast<const sockaddr&>(ss);
   bool ok = p && (ask == PolicyAsk::Bind ? p->may_bind(sa, kind) : p->may_connect(sa, kind));

@@ -49,5 +49,10 @@ ErrnoOr<uint32_t> recv_host(const WasiCtx& c, int fd, std::vector<iovec>& v, uin
 // "send_to", "bind") names the call in the log; binds ask may_bind.
 enum class PolicyAsk { Connect, Bind };
 bool policy_allows(const SocketPolicy* p, PolicyAsk ask, const char* op, const sockaddr_storage& ss, SockKind kind);
+// The errno of a call the policy refused, as the module's ABI spells it:
+// WAMR's iwasm answers an address outside --addr-pool (or a name outside
+// --allow-resolve) with ACCES, so programs written for it see the same;
+// the seed's and WasmEdge's calls get NOTCAPABLE.
+Errno policy_refusal(const WasiCtx& c);
 
 }  // namespace vivarium::wasi

@@ -10,9 +10,11 @@
  * viv_we_sock_connect, and Vivarium picks the meaning from the imports'
  * types (or `vivarium run --socket-abi seed|wamr|wasmedge`).
  *
- * Every call returns a WASI errno; a network refused by the policy
- * (`vivarium run --allow-connect/--allow-bind/--allow-dns`) is
- * __WASI_ERRNO_NOTCAPABLE (76). */
+ * Every call returns a WASI errno. A network refused by the policy
+ * (`vivarium run --allow-connect/--allow-bind/--allow-dns`) is what the
+ * module's ABI says: __WASI_ERRNO_ACCES (2) for WAMR's calls, as iwasm
+ * answers outside its --addr-pool; __WASI_ERRNO_NOTCAPABLE (76) for the
+ * seed's and WasmEdge's. */
 #ifndef VIVARIUM_WASI_SOCKET_H
 #define VIVARIUM_WASI_SOCKET_H
 #include <stdint.h>
