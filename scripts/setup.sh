@@ -37,6 +37,7 @@ packages=(
   redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
   openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
+  rustc cargo libstd-rust-dev-wasm32   # the seed's Rust socket client (tests/guests/rust), --target wasm32-wasi
 )
 
 if [ "$install" = 1 ]; then
@@ -51,6 +52,14 @@ if [ "$install" = 1 ]; then
     "${sudo[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+fi
+
+# The seed's AssemblyScript socket client (tests/guests/assemblyscript): its
+# compiler comes from npm, pinned by the committed package-lock.json. This is
+# the one download outside Debian, done here and never at build or test time.
+as_dir=$root/tests/guests/assemblyscript
+if [ "$install" = 1 ] && command -v npm >/dev/null && [ ! -d "$as_dir/node_modules/assemblyscript" ]; then
+  (cd "$as_dir" && npm ci --no-audit --no-fund) || echo "setup: npm ci failed; the AssemblyScript socket tests will skip"
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
