@@ -37,7 +37,9 @@ packages=(
   redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
   openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
-  rustc cargo libstd-rust-dev-wasm32   # the seed's Rust socket client (tests/guests/rust), --target wasm32-wasi
+  # Rust guests (sdk/rust, examples/rust): Debian's rustc 1.63 with the wasm32 std,
+  # the seed socket client (tests/guests/rust), its linker (rust-lld is lld-14), and the crates they use, built offline
+  rustc cargo libstd-rust-dev-wasm32 lld-14 librust-http-dev
 )
 
 if [ "$install" = 1 ]; then
