@@ -115,9 +115,12 @@ Result<void> build_assemblyscript(const Project& p, const BuildOptions& o) {
   if (!fs::exists(asc)) return Error(ErrorCode::NotFound, "asc (AssemblyScript compiler) not found: " + hint);
   if (find_program("node").empty())
     return Error(ErrorCode::NotFound, "node not found on PATH: install the Debian package nodejs");
+  // --exportTable: the host calls malloc/free through table 0, which binaryen
+  // would otherwise drop (nothing in the module uses it); --runtime stub: one
+  // instance per request needs no collector; abort: our handler, not an env.abort import.
   return run_tool({asc.string(), "assembly/index.ts", "--path", as_sdk.string(), "--runtime", "stub",
-                   "--optimizeLevel", "3", "--shrinkLevel", "1", "--noAssert", "--exportRuntime=false",
-                   "--use", "abort=assembly/index/viv_abort", "--outFile", p.module().string()},
+                   "--optimizeLevel", "3", "--shrinkLevel", "1", "--noAssert", "--exportTable",
+                   "--use", "abort=~lib/vivarium/index/viv_abort", "--outFile", p.module().string()},
                   p.dir, o.verbose, hint);
 }
 

@@ -37,6 +37,7 @@ packages=(
   redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
   openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
+  npm                   # sdk/assemblyscript: installs the AssemblyScript compiler (below)
 )
 
 if [ "$install" = 1 ]; then
@@ -51,6 +52,12 @@ if [ "$install" = 1 ]; then
     "${sudo[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+fi
+
+# The AssemblyScript SDK's compiler (asc), pinned by sdk/assemblyscript's
+# package-lock.json; `vivarium build` uses it, and the AS tests skip without it.
+if [ "$install" = 1 ] && command -v npm >/dev/null && [ ! -x "$root/sdk/assemblyscript/node_modules/.bin/asc" ]; then
+  (cd "$root/sdk/assemblyscript" && npm ci --no-audit --no-fund)
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
