@@ -84,3 +84,23 @@ __attribute__((no_builtin)) size_t strlen(const char* s) {
   while (s[n]) ++n;
   return n;
 }
+
+/* clang turns malloc followed by a zeroing loop into calloc. */
+void* calloc(size_t n, size_t size) {
+  if (size && n > (size_t)-1 / size) return NULL;
+  char* p = malloc(n * size);
+  if (p) memset(p, 0, n * size);
+  return p;
+}
+
+void* realloc(void* ptr, size_t size) {
+  if (!ptr) return malloc(size);
+  block* b = (block*)((char*)ptr - 8);
+  if (b->size >= size) return ptr;
+  void* p = malloc(size);
+  if (p) {
+    memcpy(p, ptr, b->size);
+    free(ptr);
+  }
+  return p;
+}
