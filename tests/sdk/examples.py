@@ -281,6 +281,11 @@ def main():
     ctx["dns"] = probe.returncode == 0
     server = Server(wrapper if ctx["dns"] else a.vivarium, tmp)
     error = None
+    hello = os.path.join(a.built, "hello.wasm")
+    if os.path.exists(hello):
+        size = os.path.getsize(hello)
+        print("C hello guest: %d bytes (wasi-libc)" % size)
+        t.check(size < 10240, "the C hello guest is under 10 KB", size)
     try:
         server.start()
         for example in sorted(CHECKS):
