@@ -21,7 +21,15 @@ std::string unescape(const std::string& s) {
 
 std::string escape(const std::string& s) {
   std::string out;
-  for (char c : s) out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : std::string(1, c);
+  static const char hex[] = "0123456789abcdef";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + hex[u >> 4] + hex[u & 15];
+    else out += c;
+  }
   return out.size() > 200 ? out.substr(0, 200) + "..." : out;
 }
 
@@ -124,6 +132,8 @@ std::vector<std::string> check_reply(const RequestCase& c, const HttpReply& repl
   for (const auto& s : c.expect_contains)
     if (reply.body.find(s) == std::string::npos)
       bad.push_back("body \"" + escape(reply.body) + "\" does not contain \"" + escape(s) + "\"");
+  // The body tells why (a trap's 500 carries its message) when nothing above showed it.
+  if (!bad.empty() && !c.check_body && c.expect_contains.empty()) bad.push_back("the body was \"" + escape(reply.body) + "\"");
   return bad;
 }
 
