@@ -63,7 +63,8 @@ Result<void> build_c(const Project& p, const BuildOptions& o) {
   std::vector<std::string> argv = {"clang-19", o.freestanding ? "--target=wasm32" : "--target=wasm32-wasi"};
   if (o.freestanding) argv.push_back("-nostdlib");
   for (const char* f : {"-O2", "-Wall", "-Wextra", "-nostartfiles", "-Wl,--no-entry", "-Wl,--gc-sections",
-                        "-Wl,--strip-debug"})
+                        "-Wl,--strip-debug",
+                        "-Wl,--export-if-defined=run"})  // Terrarium-style guests mark run visibility("default") only
     argv.push_back(f);
   argv.push_back("-I" + (sdk / "c").string());
   argv.push_back("-I" + (p.dir / "src").string());

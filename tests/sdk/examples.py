@@ -226,6 +226,17 @@ def check_thumbnail(t, s, host, lang, ctx):
     t.check(st == 400, "thumbnail %s rejects a bad size" % lang, st)
 
 
+def check_terrarium_style(t, s, a):
+    """A guest in the style of Terrarium's C templates (tests/sdk/guests/)."""
+    r = s.cli("deploy", os.path.join(a.built, "terrarium_style.wasm"), "--name", "terrarium-style")
+    if not t.check(r.returncode == 0, "deploy a Terrarium-style C guest", r.stdout + r.stderr):
+        return
+    st, _, b = request(s.port, "terrarium-style.localhost", "/")
+    t.check(st == 200 and b == b"Hello, world!", "Terrarium-style C guest answers", (st, b))
+    st, _, b = request(s.port, "terrarium-style.localhost", "/assert")
+    t.check(st == 500 and b"assertion failed: !failing" in b, "a failed assert is a 500 naming it", (st, b))
+
+
 CHECKS = {"hello": check_hello, "json-api": check_json_api, "counter": check_counter, "fanout": check_fanout,
           "proxy": check_proxy, "doh": check_doh, "thumbnail": check_thumbnail}
 
@@ -288,6 +299,7 @@ def main():
         t.check(size < 10240, "the C hello guest is under 10 KB", size)
     try:
         server.start()
+        check_terrarium_style(t, server, a)
         for example in sorted(CHECKS):
             if a.only and example != a.only:
                 continue

@@ -244,3 +244,23 @@ _Noreturn void viv_panic(const char* msg) {
   hostcall_panic_hook(msg, viv_strlen(msg));
   __builtin_trap();
 }
+
+#ifdef __wasi__
+/* assert() in a guest: wasi-libc's own __assert_fail prints with stdio, which
+ * imports WASI functions a deployment may not have. This definition comes
+ * before libc.a, so a failed assertion becomes a panic naming it (the
+ * client's 500 carries the message). */
+_Noreturn void __assert_fail(const char* expr, const char* file, int line, const char* func) {
+  viv_buf m = {NULL, 0};
+  viv_buf_append_str(&m, "assertion failed: ");
+  viv_buf_append_str(&m, expr);
+  viv_buf_append_str(&m, " (");
+  viv_buf_append_str(&m, func);
+  viv_buf_append_str(&m, " at ");
+  viv_buf_append_str(&m, file);
+  viv_buf_append_str(&m, ":");
+  viv_buf_append_int(&m, line);
+  viv_buf_append_str(&m, ")");
+  viv_panic(m.ptr ? m.ptr : "assertion failed");
+}
+#endif
