@@ -237,6 +237,18 @@ def check_terrarium_style(t, s, a):
     t.check(st == 500 and b"assertion failed: !failing" in b, "a failed assert is a 500 naming it", (st, b))
 
 
+def check_socket_helpers(t, a, origin):
+    """vivarium_socket.h's viv_http_get from a WASI command under `vivarium run`."""
+    guest = os.path.join(a.built, "http_get.wasm")
+    port = str(origin.port)
+    r = subprocess.run([a.vivarium, "run", "--allow-connect", "127.0.0.1:" + port, guest, "127.0.0.1", port, "/fast"],
+                       capture_output=True, text=True, timeout=60)
+    t.check(r.returncode == 0 and r.stdout.startswith("HTTP/1.") and " 200 " in r.stdout and r.stdout.endswith("fast"),
+            "socket helpers: viv_http_get under vivarium run", r.stdout + r.stderr)
+    r = subprocess.run([a.vivarium, "run", guest, "127.0.0.1", port, "/fast"], capture_output=True, text=True, timeout=60)
+    t.check(r.returncode == 1 and "errno 76" in r.stdout, "socket helpers: refused without a grant", r.stdout + r.stderr)
+
+
 CHECKS = {"hello": check_hello, "json-api": check_json_api, "counter": check_counter, "fanout": check_fanout,
           "proxy": check_proxy, "doh": check_doh, "thumbnail": check_thumbnail}
 
@@ -300,6 +312,7 @@ def main():
     try:
         server.start()
         check_terrarium_style(t, server, a)
+        check_socket_helpers(t, a, ctx["origin"])
         for example in sorted(CHECKS):
             if a.only and example != a.only:
                 continue
