@@ -2,7 +2,8 @@
 // the SDK's templates (sdk/templates/KIND, found as sdk_root() says: the
 // source tree's sdk/ for a build tree, PREFIX/share/vivarium/sdk when
 // installed, or $VIVARIUM_SDK). Every file is copied with "{{name}}"
-// replaced by the project's deployment name.
+// replaced by the project's deployment name and "{{sdk}}" by the SDK's
+// absolute path (the Rust template's path dependency on sdk/rust).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -21,7 +22,8 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-Result<void> copy_template(const fs::path& from, const fs::path& to, const std::string& name) {
+Result<void> copy_template(const fs::path& from, const fs::path& to, const std::string& name,
+                           const std::string& sdk) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
@@ -40,7 +42,7 @@ Result<void> copy_template(const fs::path& from, const fs::path& to, const std::
       std::stringstream text;
       text << in.rdbuf();
       std::ofstream out(dest, std::ios::binary);
-      out << replace_all(text.str(), "{{name}}", name);
+      out << replace_all(replace_all(text.str(), "{{name}}", name), "{{sdk}}", sdk);
       if (!in || !out) return Error(ErrorCode::Io, "cannot copy " + it->path().string() + " to " + dest.string());
     }
     if (ec) break;
@@ -86,7 +88,7 @@ int cmd_new(int argc, char** argv) {
     return 1;
   }
   std::string name = deployment_name(to.filename().string());
-  if (auto r = copy_template(from, to, name); !r.ok()) {
+  if (auto r = copy_template(from, to, name, fs::absolute(sdk.value(), ec).lexically_normal().string()); !r.ok()) {
     std::fprintf(stderr, "vivarium new: %s\n", r.error().to_string().c_str());
     return 1;
   }
