@@ -42,6 +42,11 @@ packages=(
   rustc cargo libstd-rust-dev-wasm32 lld-14 librust-http-dev
 )
 
+# npm installs the AssemblyScript compiler (sdk/assemblyscript, tests/guests/assemblyscript).
+# NodeSource's nodejs bundles npm and conflicts with Debian's npm package: ask for
+# Debian's only when no npm is on the PATH.
+command -v npm >/dev/null || packages+=(npm)
+
 if [ "$install" = 1 ]; then
   missing=()
   for p in "${packages[@]}"; do
@@ -62,6 +67,12 @@ fi
 as_dir=$root/tests/guests/assemblyscript
 if [ "$install" = 1 ] && command -v npm >/dev/null && [ ! -d "$as_dir/node_modules/assemblyscript" ]; then
   (cd "$as_dir" && npm ci --no-audit --no-fund) || echo "setup: npm ci failed; the AssemblyScript socket tests will skip"
+fi
+
+# The AssemblyScript SDK's compiler (asc), pinned by sdk/assemblyscript's
+# package-lock.json; `vivarium build` uses it, and the AS tests skip without it.
+if [ "$install" = 1 ] && command -v npm >/dev/null && [ ! -x "$root/sdk/assemblyscript/node_modules/.bin/asc" ]; then
+  (cd "$root/sdk/assemblyscript" && npm ci --no-audit --no-fund) || echo "setup: npm ci failed; the AssemblyScript SDK tests will skip"
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
