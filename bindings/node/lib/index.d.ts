@@ -93,6 +93,18 @@ export interface WasiOptions {
   stdin?: 'inherit' | 'ignore' | number;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
+  /** The network capability, as `vivarium run --allow-connect/--allow-bind/--allow-dns/--socket-abi`. None: no network. */
+  sockets?: SocketGrants;
+}
+
+export interface SocketGrants {
+  /** HOST|CIDR[:PORTS], "udp:" prefix for UDP. */
+  connect?: string[];
+  /** ADDR|CIDR[:PORTS]. */
+  bind?: string[];
+  /** NAME or *.SUFFIX the guest may resolve. */
+  dns?: string[];
+  abi?: 'seed' | 'wamr' | 'wasmedge';
 }
 
 export interface InstantiateOptions { limits?: Limits; wasi?: WasiOptions; }

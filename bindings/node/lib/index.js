@@ -58,7 +58,7 @@ function wasiOptions(w) {
   const env = Array.isArray(w.env) ? w.env : Object.entries(w.env || {}).map(([k, v]) => `${k}=${v}`);
   let preopens = w.preopens || [];
   if (!Array.isArray(preopens)) preopens = Object.entries(preopens).map(([guest, host]) => ({ guest, host }));
-  return { args: w.args, env, preopens, stdin: writerFor(w.stdin, 0), stdout: writerFor(w.stdout, 1), stderr: writerFor(w.stderr, 2) };
+  return { args: w.args, env, preopens, stdin: writerFor(w.stdin, 0), stdout: writerFor(w.stdout, 1), stderr: writerFor(w.stderr, 2), sockets: w.sockets };
 }
 
 class Linker {

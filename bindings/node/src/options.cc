@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "cli/socket_policy_net.h"
+#include "host/wasi/socket_abi.h"
 #include "output_sink.h"
 
 namespace vivarium::node {
@@ -46,6 +48,32 @@ Result<int> stdio(Napi::Value v, int fallback, InstanceState& s, const char* wha
   return Error(ErrorCode::Usage, std::string("wasi.") + what + ": expected a descriptor, a function or a stream");
 }
 
+// sockets: { connect, bind, dns, abi }: the grants of `vivarium run
+// --allow-connect/--allow-bind/--allow-dns` and its --socket-abi. Without
+// it the guest has no network, loopback included.
+Result<void> read_sockets(Napi::Value v, const Module& module, wasi::WasiConfig& c) {
+  cli::SocketGrants grants;
+  if (v.IsObject()) {
+    Napi::Object o = v.As<Napi::Object>();
+    VIV_TRY_ASSIGN(grants.connect, strings(o.Get("connect"), "sockets.connect"));
+    VIV_TRY_ASSIGN(grants.bind, strings(o.Get("bind"), "sockets.bind"));
+    VIV_TRY_ASSIGN(grants.dns, strings(o.Get("dns"), "sockets.dns"));
+  } else if (!v.IsUndefined()) {
+    return Error(ErrorCode::Usage, "wasi.sockets: expected { connect, bind, dns, abi }");
+  }
+  VIV_TRY_ASSIGN(c.sockets, cli::make_socket_policy(grants));
+  const wasi::SocketAbiChoice choice = wasi::choose_socket_abi(module);
+  c.socket_abi = choice.connect;
+  c.two_arg_accept = choice.two_arg_accept;
+  Napi::Value abi = v.IsObject() ? v.As<Napi::Object>().Get("abi") : v;
+  if (abi.IsString()) {
+    auto parsed = wasi::parse_socket_abi(abi.As<Napi::String>().Utf8Value());
+    if (!parsed) return Error(ErrorCode::Usage, "wasi.sockets.abi: expected 'seed', 'wamr' or 'wasmedge'");
+    c.socket_abi = *parsed;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> read_limits(Napi::Value v, StoreLimits& l, InstanceDefaults& d) {
@@ -86,6 +114,7 @@ Result<wasi::WasiConfig> read_wasi(Napi::Value v, InstanceState& s) {
   if (o.Get("stdin").IsFunction()) return Error(ErrorCode::Usage, "wasi.stdin: expected a descriptor");
   VIV_TRY_ASSIGN(c.stdout_fd, stdio(o.Get("stdout"), 1, s, "stdout"));
   VIV_TRY_ASSIGN(c.stderr_fd, stdio(o.Get("stderr"), 2, s, "stderr"));
+  VIV_TRY(read_sockets(o.Get("sockets"), s.module, c));
   return c;
 }
 

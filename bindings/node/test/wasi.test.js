@@ -34,3 +34,21 @@ test('WASI preopens and args', async () => {
   assert.equal(await i.withMemory((v) => v.readString(100, 5)), "/data");
   fs.rmSync(dir, { recursive: true });
 });
+
+test('WASI sockets: denied without a grant, connected with one (loopback)', async () => {
+  const net = require('node:net');
+  const server = net.createServer((s) => s.end());
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.address().port;
+  const m = await Module.compile(Buffer.from(`(module
+    (import "wasi_snapshot_preview1" "sock_connect" (func $connect (param i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "connect") (param $port i32) (result i32)
+      (call $connect (i32.const 0x7F000001) (local.get $port) (i32.const 0))))`));
+  const denied = await new Linker().instantiate(m, { wasi: {} });
+  assert.equal(await denied.call('connect', port), 76);  // NOTCAPABLE
+  const granted = await new Linker().instantiate(m, { wasi: { sockets: { connect: [`127.0.0.1:${port}`] } } });
+  assert.equal(await granted.call('connect', port), 0);
+  await assert.rejects(new Linker().instantiate(m, { wasi: { sockets: { connect: ['not a grant!'] } } }), (e) => e.code === 'Usage');
+  server.close();
+});
