@@ -11,6 +11,7 @@ class OpJob final : public Job {
  public:
   explicit OpJob(std::shared_ptr<InstanceState> s) : s_(std::move(s)) {}
   void execute() override {
+    s_->consume_stale_interrupt();
     s_->current()->execute(*s_);
     s_->drain_output();
   }
@@ -77,6 +78,7 @@ bool InstanceState::abort(Napi::Env env, uint64_t id) {
   if (current_ && current_->abort_id == id && !current_->on_main()) {
     current_->aborted.store(true);
     // Stops the guest at its next loop back-edge or call (thread-safe).
+    interrupt_may_be_pending_.store(true);
     if (store) store->interrupt();
     notify_host();
     return true;
@@ -101,6 +103,22 @@ void InstanceState::arm(const Op& op, uint64_t fuel) {
 
 void InstanceState::drain_output() {
   for (auto& s : sinks) s->drain();
+}
+
+void InstanceState::consume_stale_interrupt() {
+  if (!interrupt_may_be_pending_.exchange(false) || !store) return;
+  static const Result<Module> drain_module = Module::from_text("(module (func (export \"f\") (loop br 0)))");
+  if (!drain_module.ok()) return;
+  if (!drain_.valid()) {
+    auto inst = Linker().instantiate(*store, *drain_module);
+    if (!inst.ok()) return;
+    drain_ = *inst;
+  }
+  // One unit of fuel: the loop's second back-edge reaches the engine's check,
+  // which takes the interrupt if it is set and runs out of fuel otherwise.
+  store->set_fuel(1);
+  store->clear_deadline();
+  (void)drain_.call("f", {});
 }
 
 void InstanceState::interrupt_for_shutdown() {

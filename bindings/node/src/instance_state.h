@@ -79,6 +79,12 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
 
   void interrupt_for_shutdown() override;
 
+  // Store::interrupt() sets a flag that only running code clears. An abort
+  // that arrives as its call ends leaves it set, and the next call would
+  // stop at its first check. Before the next operation runs (worker), a
+  // guest that checks at once consumes it.
+  void consume_stale_interrupt();
+
   Runtime& rt;
   Module module;
   std::unique_ptr<Store> store;
@@ -97,6 +103,8 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   std::deque<std::unique_ptr<Op>> queue_;
   std::unique_ptr<Op> current_;
   bool disposed_ = false;
+  std::atomic<bool> interrupt_may_be_pending_{false};
+  Instance drain_;  // the guest that consumes a pending interrupt (made on first need)
   std::mutex host_mu_;
   std::condition_variable host_cv_;
 };

@@ -126,3 +126,14 @@ test('dispose frees the instance after queued calls', async () => {
   assert.equal(await p, 3);
   await assert.rejects(i.call('add', 1, 2), /disposed/);
 });
+
+test('an abort that lands after its call finished does not stop the next call', async () => {
+  const i = await basic();
+  const ac = new AbortController();
+  const p = i.invoke('exclusive', [1, 10], { signal: ac.signal });
+  const until = Date.now() + 20;
+  while (Date.now() < until);  // the worker finishes; its completion waits for this tick
+  ac.abort();
+  assert.equal(await p, 1);
+  assert.equal(await i.call('exclusive', 2, 100000), 2);
+});
