@@ -132,4 +132,20 @@ export class Instance {
   dispose(): void;
 }
 
+export interface HandleOptions {
+  /** Wall time in ms (504 past it). */
+  timeout?: number;
+  fuel?: number;
+  maxMemoryBytes?: number;
+  /** Outbound grants as `vivarium serve` manifests write them. */
+  egress?: string[];
+  /** The guest's debug() lines and panics. */
+  log?: (line: string) => void;
+  clientIp?: string;
+}
+
+/** Runs a Terrarium-ABI guest (what `vivarium serve` hosts) on a request. */
+export function handle(module: Module, request: Request, options?: HandleOptions):
+  Promise<Response & { readonly vivarium: { kind: string; message: string } }>;
+
 export const poolSize: number;

@@ -119,8 +119,29 @@ class Instance {
   dispose() { this.#native.dispose(); }
 }
 
+/**
+ * Runs a Terrarium-ABI guest (what `vivarium serve` hosts) on a WHATWG
+ * Request and resolves to a Response. options: { timeout (ms), fuel,
+ * maxMemoryBytes, egress: grants, log: (line) => void }. A trap, panic or
+ * timeout answers 500/504 as the server would.
+ */
+async function handle(module, request, options = {}) {
+  if (!(module instanceof Module)) throw new TypeError('handle: expected a Module');
+  const url = new URL(request.url, 'http://localhost');
+  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  const headers = [];
+  request.headers.forEach((value, name) => headers.push([name, value]));
+  const r = await native.handle(Module._native(module), {
+    method: request.method, target: url.pathname + url.search, headers, body, clientIp: options.clientIp,
+  }, options);
+  const noBody = r.status === 204 || r.status === 304 || request.method === 'HEAD';
+  const response = new Response(noBody ? null : r.body, { status: r.status, headers: r.headers });
+  Object.defineProperty(response, 'vivarium', { value: { kind: r.kind, message: r.message } });
+  return response;
+}
+
 function abortedError(signal) {
   return new VivariumError('aborted before it started', { phase: 'exhaustion', code: 'DeadlineExceeded', detail: String(signal.reason ?? '') });
 }
 
-module.exports = { Module, Linker, Instance, VivariumError, MemoryView: native.MemoryView, poolSize: native.poolSize() };
+module.exports = { Module, Linker, Instance, VivariumError, handle, MemoryView: native.MemoryView, poolSize: native.poolSize() };

@@ -2,6 +2,7 @@
 // JavaScript API (lib/index.js) is built on these.
 #include <napi.h>
 
+#include "edge.h"
 #include "instance_wrap.h"
 #include "linker_wrap.h"
 #include "memory_view_wrap.h"
@@ -26,6 +27,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   LinkerWrap::init(env, exports);
   InstanceWrap::init(env, exports);
   MemoryViewWrap::init(env, exports);
+  init_edge(env, exports);
   exports.Set("setErrorClass", Napi::Function::New(env, set_error_class));
   exports.Set("poolSize", Napi::Function::New(env, pool_size));
   return exports;

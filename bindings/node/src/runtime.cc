@@ -92,6 +92,7 @@ void Runtime::shutdown(void* self) {
     std::lock_guard lk(rt->interruptible_mu_);
     for (Interruptible* i : rt->interruptibles_) i->interrupt_for_shutdown();
   }
+  for (auto& f : rt->shutdown_hooks_) f();
   rt->pool_.shutdown();
   rt->tsfn_.Abort();
   // The Runtime itself is instance data, deleted by Node after this hook.

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <functional>
 #include <set>
+#include <vector>
 
 #include "thread_pool.h"
 
@@ -66,6 +68,10 @@ class Runtime {
   Napi::FunctionReference* module_ctor = nullptr;
   Napi::FunctionReference* instance_ctor = nullptr;
   Napi::FunctionReference* view_ctor = nullptr;
+  // The edge runner's executor (edge.cc), made on first use.
+  std::shared_ptr<void> edge;
+  // Run at shutdown, before the pool is joined.
+  void add_shutdown_hook(std::function<void()> f) { shutdown_hooks_.push_back(std::move(f)); }
 
  private:
   explicit Runtime(Napi::Env env);
@@ -80,6 +86,7 @@ class Runtime {
   size_t holds_ = 0;
   std::mutex interruptible_mu_;
   std::set<Interruptible*> interruptibles_;
+  std::vector<std::function<void()>> shutdown_hooks_;
 };
 
 }  // namespace vivarium::node

@@ -1,5 +1,5 @@
 // Compiled (not run) by test/types.test.js: the README's usage typechecks.
-import { Module, Linker, VivariumError, type Instance } from '../lib/index.js';
+import { Module, Linker, VivariumError, handle, type Instance } from '../lib/index.js';
 
 async function main(): Promise<void> {
   const mod: Module = await Module.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     if (e instanceof VivariumError) console.log(e.phase, e.code, e.backtrace, e.location.offset);
   }
   const n: number = await inst.withMemory((v) => v.getUint32(0));
-  console.log(sum, big, n, mod.exports.map((e) => e.name));
+  const res = await handle(mod, new Request('http://x/'), { timeout: 100 });
+  console.log(sum, big, n, mod.exports.map((e) => e.name), res.status, res.vivarium.kind);
 }
 void main;
