@@ -72,5 +72,8 @@ test('10,000 instances created, called and dropped under forced GC: RSS stays fl
   process.off('unhandledRejection', onUnhandled);
   assert.equal(unhandled, 0);
   t.diagnostic(`RSS growth ${growth.toFixed(1)} MiB after warm-up`);
-  if (rssAfterWarmup) assert.ok(growth < 48, `RSS grew ${growth.toFixed(1)} MiB over ${total - 2000} instances`);
+  // AddressSanitizer's quarantine keeps freed memory: RSS is checked without it.
+  const sanitized = /asan/.test(process.env.LD_PRELOAD || '');
+  if (sanitized) t.diagnostic('RSS bound not checked under AddressSanitizer');
+  if (rssAfterWarmup && !sanitized) assert.ok(growth < 48, `RSS grew ${growth.toFixed(1)} MiB over ${total - 2000} instances`);
 });
