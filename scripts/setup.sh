@@ -82,6 +82,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
 fi
 cmake --build "$build" -j "$jobs"
 
+# @vivarium/node (bindings/node): its npm dependencies (node-addon-api,
+# cmake-js, typescript) from the npm registry; the install script builds the
+# addon against this Node's own headers (nothing else is downloaded).
+(cd "$root/bindings/node" && npm ci --no-audit --no-fund)
+
 if [ "$example" = 1 ]; then
   echo "setup: vivarium run --invoke fac examples/fac.wat 10"
   "$build/vivarium" run --invoke fac "$root/examples/fac.wat" 10
