@@ -263,7 +263,9 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     mailbox_->close();
     if (timer_armed_) timer_.cancel();
     cancel_transfers();
-    asio::post(ex_, [done = std::move(done_), o = std::move(outcome_)]() mutable { done(std::move(o)); });
+    // Already on the strand, on ex_'s thread: no need for another post.
+    auto done = std::move(done_);
+    done(std::move(outcome_));
   }
 
   static void add_client_ip(HttpRequest& r) {
