@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
   const LayoutDesc& l = layout_desc(id);
@@ -59,4 +59,4 @@ bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer
   return true;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -11,7 +11,7 @@
 #include "engine/interp/handler.h"
 #include "engine/interp/layout.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // A field an instruction writes its result through: a whole Word, or one
 // half of a narrow layout's shared Word (a following local.set may retarget it).
@@ -68,4 +68,4 @@ class CodeBuffer {
                  uint32_t* rel = nullptr);
 };
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -12,7 +12,7 @@
 #include "engine/text/writer.h"
 #include "engine/interp/ops.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 ExecState::~ExecState() {
   if (region) allocator->release_stack(region, region_bytes);
@@ -147,4 +147,4 @@ const OpTable& op_table(bool narrow) {
 }
 
 }  // namespace interp
-}  // namespace viv
+}  // namespace vivarium::engine

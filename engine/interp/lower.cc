@@ -20,7 +20,7 @@
 #define VIV_HAVE_SIMD_HANDLERS 0
 #endif
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 Result<CompiledFuncPtr> Lowerer::run() {
   if (di_ >= m_.funcs.size()) {
@@ -849,13 +849,13 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
   }
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
-namespace viv {
+namespace vivarium::engine {
 
 Result<CompiledFuncPtr> lower_function(const ModuleIR& module, uint32_t defined_index) {
   interp::Lowerer l(module, defined_index);
   return l.run();
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -10,7 +10,7 @@
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/lowerer.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // `x + (idx << k)` or `(idx << k) + x`, the shl by a constant just emitted
 // into the temporary the add consumes, x a slot or a constant: one shl_add
@@ -680,4 +680,4 @@ bool Lowerer::lower_store_add(const Instr& in) {
   return false;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

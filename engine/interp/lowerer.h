@@ -27,7 +27,7 @@
 #include "engine/interp/peephole.h"
 #include "engine/validator/validator.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 inline uint32_t slots_of_types(std::span<const ValType> ts) {
   uint32_t n = 0;
@@ -395,4 +395,4 @@ class Lowerer {
   uint32_t copy_barrier_ = 0;
 };
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -12,7 +12,7 @@
 
 #include "engine/interp/handler.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // A loop back-edge whose budget ran out: the slow check (exec_state.h), then
 // the jump, whose relative target is Word W. Reached by tail call
@@ -24,7 +24,7 @@ template <int W>
 }
 #define VIV_BACK_EDGE(W)                                                             \
   do {                                                                               \
-    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::viv::interp::h_back_edge_slow<W>)); \
+    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::vivarium::engine::interp::h_back_edge_slow<W>)); \
     VIV_JUMP(pc + pc[W].i32);                                                        \
   } while (0)
 
@@ -219,4 +219,4 @@ VIV_HANDLER(h_table_copy);    // [h][d][s][n][dst_table][src_table]
 VIV_HANDLER(h_table_init);    // [h][d][s][n][table][seg]
 VIV_HANDLER(h_elem_drop);     // [h][seg]
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -3,7 +3,7 @@
 
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
@@ -74,4 +74,4 @@ bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at) {
   return false;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

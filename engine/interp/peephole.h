@@ -16,7 +16,7 @@
 #include "engine/interp/code_buffer.h"
 #include "engine/opcodes/opcodes.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 constexpr uint32_t kNowhere = UINT32_MAX - 16;
 // An emitted instruction a later one may fuse with: where it is and what it did.
@@ -88,4 +88,4 @@ struct IndexMatch {
 // the fused table jump's prefix at `at` (its n + 1 targets are the lowering's).
 bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
