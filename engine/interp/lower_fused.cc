@@ -114,8 +114,8 @@ bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
 }
 
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand, with an operand an f32/f64.load just produced, or
-// (add/sub) with an operand a mul just produced. True if it emitted one.
+// with a constant operand, or with an operand an f32/f64.load just produced
+// (a mul feeding add/sub is a row of fusions.def). True if it emitted one.
 // A float comparison with a constant operand (right, or left with the
 // comparison mirrored: exact, NaN included) becomes a comparison with an
 // immediate, which br_if/if then fuse into a compare-and-branch.
@@ -164,33 +164,6 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
     }
     return -1;
   };
-  // a*b feeding add/sub: [h][a|b][c|d] / [h][a][b][c][d].
-  if (!binop_.imm && (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f32_add || in.op == Op::f32_sub)) {
-    const int mi = fresh(binop_);
-    const bool add = in.op == Op::f64_add || in.op == Op::f32_add;
-    const int kind = add ? (mi == 1 ? 0 : 3) : (mi == 1 ? 1 : 2);
-    if (mi >= 0) {
-      if (float_mul_add_handler(binop_.op, in.op, kind, false)) {
-        const Emitted mul = binop_;
-        const Emitted c_load = loaded_addend(top(1 - mi), mul);
-        const uint32_t c = operand(1 - mi);
-        pop(2);
-        const uint32_t d = push(rt);
-        const uint32_t at = mul.at;
-        const bool n = narrow(mul.a, mul.b) && narrow(c, d);
-        Field f;
-        encode_narrow_or_wide(at, float_mul_add_handler(mul.op, in.op, kind, true), LayoutId::ab_cd,
-                              float_mul_add_handler(mul.op, in.op, kind, false), LayoutId::a_b_c_d,
-                              {mul.a, mul.b, c, d}, &f);
-        fusable(f, d);
-        fmadd_ = n ? Emitted{at, pos(), mul.op, false, mul.a, mul.b, d, static_cast<uint64_t>(kind)} : Emitted{};
-        fmadd_ld_ = c_load;
-        mul0_ = inner_mul(mul);
-        binop_ = prev_binop_ = Emitted{};
-        return true;
-      }
-    }
-  }
   // An operand just loaded (layouts bin_load_n / bin_load), trapping like the load.
   if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
     const int li = fresh(load_);
@@ -227,6 +200,18 @@ uint32_t Lowerer::emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d
                         is64 ? LayoutId::a_d_k64 : LayoutId::a_d_k32, {a, d, is64 ? k : static_cast<uint32_t>(k)}, &f);
   fusable(f, d);
   return at;
+}
+
+void Lowerer::remember(const Yield& y, const Val& other) {
+  switch (y.record) {
+    case Record::none:
+      return;
+    case Record::fmadd:  // with the load of its addend and the multiply of a factor, if any
+      fmadd_ = y.e;
+      fmadd_ld_ = loaded_addend(other, y.e);
+      mul0_ = inner_mul(y.e);
+      return;
+  }
 }
 
 // Records the load just emitted at `at` (address `addr` + `k`, `addi`: in

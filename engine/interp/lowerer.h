@@ -264,6 +264,10 @@ class Lowerer {
   bool fuse_binop(const Instr& in, const SigTypes* s);
   bool fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p);
   bool fed_by(const Emitted& p, BinopMatch& m);
+  // Keeps what a fusion yields (fusions.def) for the rules that consume it;
+  // `other` is the fused binop's other operand. Called before the fusion's
+  // operands leave the shadow stack and before the records it used are cleared.
+  void remember(const Yield& y, const Val& other);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
   uint32_t emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64);
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
