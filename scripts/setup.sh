@@ -36,6 +36,7 @@ packages=(
   liblmdb-dev libhiredis-dev libtomlplusplus-dev
   redis-server curl     # the Redis KV backend's tests start a redis-server; e2e tests use curl
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
+  chromium chromium-driver   # tests/browser: the browser package, dashboard and gateway in a real browser
   openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
 )
 
@@ -51,6 +52,12 @@ if [ "$install" = 1 ]; then
     "${sudo[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
+fi
+
+# tests/browser drive the system chromium with playwright-core (npm, pinned by
+# package-lock.json); no browser is downloaded.
+if command -v npm >/dev/null; then
+  (cd "$root/bindings/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
