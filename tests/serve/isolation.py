@@ -236,7 +236,11 @@ def main():
         print("hostile requests: %s" % dict(sorted(tally.items())))
         print("1 GiB bodies (kind, status, bytes sent before the answer): %s" % bodies)
         t.check(not errors, "hello: zero errors under attack", errors)
-        t.check(b >= args.min_ratio * a, "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a))
+        what = "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a)
+        if sanitized(args.vivarium):
+            print("skip " + what + ": an AddressSanitizer server's speed says nothing about the release build's")
+        else:
+            t.check(b >= args.min_ratio * a, what)
         wrong = {k: v for k, v in tally.items() if " ok" not in k}
         t.check(not wrong, "hostile deployments answer only their expected statuses", wrong)
         t.check(all(k + " ok" in tally for k in HOSTILE if k in attackers), "every hostile deployment was exercised",
