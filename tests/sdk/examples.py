@@ -73,6 +73,14 @@ class Origin:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                self.send_response(200)
+                self.send_header("content-type", "text/plain")
+                self.send_header("content-length", str(len(body) + 5))
+                self.end_headers()
+                self.wfile.write(b"echo " + body)
+
             def log_message(self, *args):
                 pass
 
@@ -249,6 +257,46 @@ def check_socket_helpers(t, a, origin):
     t.check(r.returncode == 1 and "errno 76" in r.stdout, "socket helpers: refused without a grant", r.stdout + r.stderr)
 
 
+def check_as_probe(t, s, a, tmp, ctx):
+    """The AssemblyScript wrappers the examples leave out (tests/sdk/as-probe)."""
+    if not a.asc:
+        print("skip the AssemblyScript probe: no sdk/assemblyscript/node_modules")
+        return
+    proj = os.path.join(tmp, "as-probe")
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), "as-probe"), proj)
+    r = subprocess.run([a.vivarium, "build"], cwd=proj, capture_output=True, text=True, timeout=300)
+    if not t.check(r.returncode == 0, "build the AssemblyScript probe", r.stdout + r.stderr):
+        return
+    r = s.cli("deploy", os.path.join(proj, "build", "as-probe.wasm"), "--name", "as-probe",
+              "--allow-host", "127.0.0.1", "--allow-host", "localhost")
+    if not t.check(r.returncode == 0, "deploy the AssemblyScript probe", r.stdout + r.stderr):
+        return
+    host, o = "as-probe.localhost", ctx["origin"].port
+    st, _, b = request(s.port, host, "/time")
+    t.check(st == 200 and b.endswith(b" consistent") and abs(int(b.split()[0]) - time.time()) < 60,
+            "AS nowSeconds and nowMillis", b)
+    t.check(request(s.port, host, "/random")[2] == b"different", "AS randomU64")
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+    c.putrequest("GET", "/headers", skip_host=True, skip_accept_encoding=True)
+    for k, v in (("Host", host), ("X-Multi", "a"), ("X-Multi", "b")):
+        c.putheader(k, v)
+    c.endheaders()
+    b = c.getresponse().read()
+    c.close()
+    names, _, values = b.decode().partition("|")
+    t.check("host" in names.split(",") and "x-multi" in names.split(",") and values == "a,b",
+            "AS headerNames and headers", b)
+    b = request(s.port, host, "/poll?url=http://127.0.0.1:%d/slow" % o)[2]
+    t.check(b == b"not ready, then 200 slow", "AS PendingRequest.poll and wait", b)
+    b = request(s.port, host, "/outgoing-body?url=http://127.0.0.1:%d/" % o)[2]
+    t.check(b == b"echo ping", "AS Request.setText and send", b)
+    b = request(s.port, host, "/dns-ip?name=localhost")[2]  # getaddrinfo: /etc/hosts
+    t.check(b"127.0.0.1" in b.split(b","), "AS DNS.queryIp", b)
+    request(s.port, host, "/log")
+    r = s.cli("logs", "as-probe")
+    t.check("as-probe was here" in r.stdout, "AS log reaches vivarium logs", r.stdout + r.stderr)
+
+
 CHECKS = {"hello": check_hello, "json-api": check_json_api, "counter": check_counter, "fanout": check_fanout,
           "proxy": check_proxy, "doh": check_doh, "thumbnail": check_thumbnail}
 
@@ -313,6 +361,7 @@ def main():
         server.start()
         check_terrarium_style(t, server, a)
         check_socket_helpers(t, a, ctx["origin"])
+        check_as_probe(t, server, a, tmp, ctx)
         for example in sorted(CHECKS):
             if a.only and example != a.only:
                 continue

@@ -81,12 +81,20 @@ def dev(t, viv, tmp):
     t.check(stopped, "dev stops its server with it")
 
 
-def errors(t, viv, tmp):
+def errors(t, viv, tmp, sdk):
     proj = os.path.join(tmp, "app-c")
     env = dict(os.environ, PATH="/nonexistent")
     run(t, "a missing clang-19 names the Debian packages", [viv, "build"], proj, expect_rc=1, env=env,
         contains="install the Debian packages clang-19")
     run(t, "not a project", [viv, "build"], tmp, expect_rc=1, contains="not a Vivarium project")
+    # An SDK without node_modules: the AssemblyScript build names the npm package.
+    sdk_copy = os.path.join(tmp, "sdk-without-asc")
+    shutil.copytree(sdk, sdk_copy, ignore=shutil.ignore_patterns("node_modules"))
+    env = dict(os.environ, VIVARIUM_SDK=sdk_copy)
+    run(t, "new --template assemblyscript from a copied SDK", [viv, "new", "as-no-asc", "--template", "assemblyscript"],
+        tmp, env=env)
+    run(t, "a missing asc names the npm package and npm ci", [viv, "build"], os.path.join(tmp, "as-no-asc"),
+        expect_rc=1, env=env, contains="install the npm package assemblyscript: run `npm ci`")
     run(t, "new refuses a non-empty directory", [viv, "new", "app-c"], tmp, expect_rc=1, contains="not empty")
     run(t, "unknown template", [viv, "new", "x", "--template", "cobol"], tmp, expect_rc=2, contains="unknown template")
     wat = os.path.join(tmp, "app-wat")
@@ -123,7 +131,7 @@ def main():
             template(t, viv, tmp, "rust")
         else:
             print("skip rust: no sdk/templates/rust or no /usr/bin/cargo")
-        errors(t, viv, tmp)
+        errors(t, viv, tmp, os.path.abspath(a.sdk))
         dev(t, viv, tmp)
     except Exception as e:  # noqa: BLE001 - reported as a failure
         t.check(False, "test harness", repr(e))
