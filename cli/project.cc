@@ -71,7 +71,8 @@ Result<void> build_c(const Project& p, const BuildOptions& o) {
   auto sources = files_with(p.dir / "src", ".c");
   for (const auto& s : sources) argv.push_back(s.string());
   argv.push_back((sdk / "c" / "src" / "guest.c").string());
-  if (o.freestanding) argv.push_back((sdk / "c" / "src" / "freestanding.c").string());
+  // wasi-libc's stdio, time() and exit() on hostcalls instead of WASI imports.
+  argv.push_back((sdk / "c" / "src" / (o.freestanding ? "freestanding.c" : "wasi_shim.c")).string());
   argv.push_back("-o");
   argv.push_back(p.module().string());
   return run_tool(argv, p.dir, o.verbose, hint);

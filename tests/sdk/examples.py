@@ -243,6 +243,16 @@ def check_terrarium_style(t, s, a):
     t.check(st == 200 and b == b"Hello, world!", "Terrarium-style C guest answers", (st, b))
     st, _, b = request(s.port, "terrarium-style.localhost", "/assert")
     t.check(st == 500 and b"assertion failed: !failing" in b, "a failed assert is a 500 naming it", (st, b))
+    st, _, b = request(s.port, "terrarium-style.localhost", "/time")
+    t.check(st == 200 and b.startswith(b"now ") and abs(int(b[4:]) - time.time()) < 60,
+            "snprintf and time() through the WASI shim", (st, b))
+    st, _, b = request(s.port, "terrarium-style.localhost", "/exit")
+    t.check(st == 500 and b"exit(003)" in b, "exit() is a 500 saying so", (st, b))
+    r = s.cli("logs", "terrarium-style")
+    t.check("printf reached the log: 42" in r.stdout, "printf lines reach vivarium logs", r.stdout + r.stderr)
+    r = subprocess.run([a.vivarium, "inspect", os.path.join(a.built, "terrarium_style.wasm")],
+                       capture_output=True, text=True)
+    t.check("wasi_snapshot_preview1" not in r.stdout, "the shim leaves no WASI import", r.stdout)
 
 
 def check_socket_helpers(t, a, origin):
