@@ -101,7 +101,16 @@ def errors(t, viv, tmp, sdk):
     with open(os.path.join(wat, "tests", "requests.txt"), "a") as f:
         f.write("request GET /\nexpect body wrong\n")
     run(t, "test reports a wrong body and fails", [viv, "test"], wat, expect_rc=1, contains="expected \"wrong\"")
-    with open(os.path.join(wat, "tests", "requests.txt"), "a") as f:
+    spec = os.path.join(wat, "tests", "requests.txt")
+    with open(spec) as f:
+        good = f.read()
+    with open(spec, "w") as f:
+        f.write("deploy --limit wall-time=5s\n" + good.replace("expect body wrong\n", "expect status 200\n"))
+    run(t, "deploy flags from the request file reach vivarium deploy", [viv, "test"], wat, contains="0 failed")
+    with open(spec, "w") as f:
+        f.write("deploy --no-such-flag\n" + good)
+    run(t, "a bad deploy flag fails the test", [viv, "test"], wat, expect_rc=1, contains="vivarium deploy")
+    with open(spec, "a") as f:
         f.write("frobnicate\n")
     run(t, "a bad request file names its line", [viv, "test"], wat, expect_rc=1, contains="requests.txt:")
 
