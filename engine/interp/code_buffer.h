@@ -49,6 +49,10 @@ class CodeBuffer {
     code.resize(at);
     while (!offsets.empty() && offsets.back().first >= at) offsets.pop_back();
   }
+  // Drops Words [from, to) from the middle of the code, and the offset
+  // entries that named them (later entries move down with their Words): a
+  // fusion that moves an earlier instruction into a later one.
+  void remove(uint32_t from, uint32_t to);
   // The module offset of the entry for Word `word` (an instruction that can
   // trap or call starts there), or kNoTrap: the Trap value of a replaced
   // instruction.

@@ -512,7 +512,9 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
 bool Lowerer::fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p) {
   BinopMatch m{in.op, {}, false, 0, 0};
   Field f;
-  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f)) return false;
+  Yield y;
+  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f, y)) return false;
+  remember(y, top(m.left ? 0 : 1));
   pop(2);
   push(s->result);  // m.dst
   fusable(f, m.dst);

@@ -123,6 +123,11 @@ Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
 // a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
 // Or nullptr.
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
+// The kind of `add` (add or sub) consuming a product on its left or right.
+inline int float_mul_add_kind(Op add, bool mul_left) {
+  const bool sub = add == Op::f32_sub || add == Op::f64_sub;
+  return sub ? (mul_left ? 1 : 2) : (mul_left ? 0 : 3);
+}
 // f32/f64 comparison `cmp` with a constant right operand. kind 0: the
 // comparison (binop+const layout, `narrow` or wide); fused with a branch
 // ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
