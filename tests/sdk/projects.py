@@ -6,6 +6,7 @@ C template freestanding, `vivarium dev` rebuilding and redeploying on a
 change, and the messages for a missing toolchain or a bad request file.
 Loopback only; every wait is bounded."""
 import argparse
+import glob
 import os
 import shutil
 import signal
@@ -136,10 +137,14 @@ def main():
             template(t, viv, tmp, "assemblyscript")
         else:
             print("skip assemblyscript: no sdk/assemblyscript/node_modules (run scripts/setup.sh or npm ci there)")
-        if os.path.isdir(os.path.join(a.sdk, "templates", "rust")) and os.path.exists("/usr/bin/cargo"):
+        # Debian's Rust toolchain as tests/sdk_rust requires it (rust-lld is lld-14's).
+        rust_ok = (os.path.isdir(os.path.join(a.sdk, "templates", "rust")) and os.path.exists("/usr/bin/cargo")
+                   and os.path.exists("/usr/bin/rust-lld") and glob.glob("/usr/share/cargo/registry/http-0.2*"))
+        if rust_ok:
             template(t, viv, tmp, "rust")
         else:
-            print("skip rust: no sdk/templates/rust or no /usr/bin/cargo")
+            print("skip rust: no sdk/templates/rust, /usr/bin/cargo, /usr/bin/rust-lld or http crate "
+                  "(Debian packages rustc cargo libstd-rust-dev-wasm32 librust-http-dev lld-14)")
         errors(t, viv, tmp, os.path.abspath(a.sdk))
         dev(t, viv, tmp)
     except Exception as e:  # noqa: BLE001 - reported as a failure
