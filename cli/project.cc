@@ -223,8 +223,13 @@ Result<void> build_project(const Project& project, const BuildOptions& options) 
 
 std::vector<fs::path> watched_paths(const Project& project) {
   std::vector<fs::path> out;
+  std::error_code ec;
   for (const char* d : {"src", "assembly"}) {
-    if (fs::is_directory(project.dir / d)) out.push_back(project.dir / d);
+    if (!fs::is_directory(project.dir / d, ec)) continue;
+    out.push_back(project.dir / d);
+    for (auto it = fs::recursive_directory_iterator(project.dir / d, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+      if (it->is_directory(ec)) out.push_back(it->path());
   }
   out.push_back(project.dir);  // Cargo.toml, package.json, a top-level .wat
   return out;
