@@ -95,7 +95,7 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   std::vector<std::shared_ptr<void>> keep_alive;  // host functions, output sinks
   std::vector<std::shared_ptr<OutputSink>> sinks;
   Op* current() const { return current_.get(); }
-  int host_depth = 0;  // main thread: host functions of this instance now running
+  int host_depth = 0;  // main thread: host functions of this instance running synchronously now
 
  private:
   void start_next(Napi::Env env);

@@ -137,3 +137,18 @@ test('an abort that lands after its call finished does not stop the next call', 
   assert.equal(await p, 1);
   assert.equal(await i.call('exclusive', 2, 100000), 2);
 });
+
+test('calls made while an async host function is pending queue behind it', async () => {
+  let release;
+  const i = await basic(() => new Promise((r) => { release = r; }));
+  const outer = i.call('viaHost', 1);
+  await new Promise((r) => setTimeout(r, 20));  // the host function is now pending
+  const later = i.call('add', 2, 2);              // not re-entrant: queues
+  let laterDone = false;
+  later.then(() => { laterDone = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(laterDone, false);
+  release(41);
+  assert.equal(await outer, 41);
+  assert.equal(await later, 4);
+});
