@@ -1,5 +1,7 @@
 #include "instance_state.h"
 
+#include <unistd.h>
+
 #include "convert.h"
 #include "output_sink.h"
 
@@ -32,7 +34,13 @@ InstanceState::InstanceState(Runtime& r, Module m, StoreLimits limits, InstanceD
   rt.add_interruptible(this);
 }
 
+void InstanceState::close_owned_fds() {
+  for (int fd : owned_fds) close(fd);
+  owned_fds.clear();
+}
+
 InstanceState::~InstanceState() {
+  close_owned_fds();
   rt.remove_interruptible(this);
   instance = Instance();
   store.reset();

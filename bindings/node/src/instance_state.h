@@ -94,6 +94,8 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   InstanceDefaults defaults;
   std::vector<std::shared_ptr<void>> keep_alive;  // host functions, output sinks
   std::vector<std::shared_ptr<OutputSink>> sinks;
+  std::vector<int> owned_fds;  // ours until the WASI context has its copies
+  void close_owned_fds();
   Op* current() const { return current_.get(); }
   int host_depth = 0;  // main thread: host functions of this instance running synchronously now
 

@@ -152,3 +152,16 @@ test('calls made while an async host function is pending queue behind it', async
   assert.equal(await outer, 41);
   assert.equal(await later, 4);
 });
+
+test('host functions with floats and several results', async () => {
+  const m = await Module.compile(Buffer.from(`(module
+    (import "env" "pair" (func $pair (param f64 f32) (result i32 f64)))
+    (func (export "sum") (result f64) (local $a i32) (local $b f64)
+      (call $pair (f64.const 1.5) (f32.const 2.25)) (local.set $b) (local.set $a)
+      (f64.add (f64.convert_i32_s (local.get $a)) (local.get $b))))`));
+  const l = new Linker();
+  l.define('env', 'pair', { params: ['f64', 'f32'], results: ['i32', 'f64'] }, (x, y) => [10, x + y]);
+  assert.equal(await (await l.instantiate(m)).call('sum'), 13.75);
+  l.define('env', 'pair', { params: ['f64', 'f32'], results: ['i32', 'f64'] }, () => 1);
+  await assert.rejects((await l.instantiate(m)).call('sum'), /array of 2 results/);
+});
