@@ -27,7 +27,7 @@ std::string global_str(const GlobalType& g) {
   return g.mut ? std::string("(mut ") + to_string(g.type) + ")" : std::string(to_string(g.type));
 }
 
-std::string type_of(const viv::ModuleIR& m, ExternKind kind, uint32_t index) {
+std::string type_of(const vivarium::engine::ModuleIR& m, ExternKind kind, uint32_t index) {
   switch (kind) {
     case ExternKind::Func:
       return index < m.total_funcs() ? m.func_type(index).to_string() : "<bad index>";
@@ -43,7 +43,7 @@ std::string type_of(const viv::ModuleIR& m, ExternKind kind, uint32_t index) {
   return "";
 }
 
-std::string import_type(const viv::ModuleIR& m, const viv::Import& im) {
+std::string import_type(const vivarium::engine::ModuleIR& m, const vivarium::engine::Import& im) {
   switch (im.kind) {
     case ExternKind::Func:
       return im.type_index < m.types.size() ? m.types[im.type_index].to_string() : "<bad type index>";
@@ -69,14 +69,14 @@ int cmd_inspect(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", bytes.error().to_string().c_str());
     return 1;
   }
-  auto decoded = viv::decode(bytes.value());
+  auto decoded = vivarium::engine::decode(bytes.value());
   if (!decoded.ok()) {
     Error e = decoded.error();
     if (e.where().file.empty()) e.where().file = path;
     std::fprintf(stderr, "%s\n", e.to_string().c_str());
     return 1;
   }
-  const viv::ModuleIR& m = *decoded.value();
+  const vivarium::engine::ModuleIR& m = *decoded.value();
 
   std::printf("%s: %zu bytes\n", path.c_str(), bytes.value().size());
   if (!m.module_name.empty()) std::printf("module name: $%s\n", m.module_name.c_str());
@@ -88,13 +88,13 @@ int cmd_inspect(int argc, char** argv) {
   }
 
   std::printf("\nimports (%zu):\n", m.imports.size());
-  for (const viv::Import& im : m.imports) {
+  for (const vivarium::engine::Import& im : m.imports) {
     std::printf("  %-6s %s.%s: %s\n", to_string(im.kind), im.module.c_str(), im.name.c_str(),
                 import_type(m, im).c_str());
   }
 
   std::printf("\nexports (%zu):\n", m.exports.size());
-  for (const viv::Export& ex : m.exports) {
+  for (const vivarium::engine::Export& ex : m.exports) {
     std::string shown = ex.kind == ExternKind::Func ? m.func_display_name(ex.index)
                                                     : std::string(to_string(ex.kind)) + "[" + std::to_string(ex.index) + "]";
     std::printf("  %-6s \"%s\" = %s: %s\n", to_string(ex.kind), ex.name.c_str(), shown.c_str(),
@@ -102,7 +102,7 @@ int cmd_inspect(int argc, char** argv) {
   }
 
   uint64_t code_bytes = 0;
-  for (const viv::FuncDef& f : m.funcs) code_bytes += f.whole.size();
+  for (const vivarium::engine::FuncDef& f : m.funcs) code_bytes += f.whole.size();
   std::printf("\nfunctions: %u (%u imported, %zu defined), code size %" PRIu64 " bytes\n", m.total_funcs(),
               m.num_imported_funcs, m.funcs.size(), code_bytes);
   std::printf("tables: %u, memories: %u, globals: %u, element segments: %zu, data segments: %zu\n",
@@ -110,7 +110,7 @@ int cmd_inspect(int argc, char** argv) {
   if (m.start) std::printf("start: %s\n", m.func_display_name(*m.start).c_str());
   if (disasm) {
     for (uint32_t i = 0; i < m.funcs.size(); ++i) {
-      std::string text = viv::print_function(m, i);
+      std::string text = vivarium::engine::print_function(m, i);
       if (!text.ends_with('\n')) text += '\n';
       std::printf("\n%s", text.c_str());
     }

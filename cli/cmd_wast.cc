@@ -85,21 +85,21 @@ int cmd_wast(int argc, char** argv) {
     return 2;
   }
 
-  std::optional<viv::script::KnownFailures> known;
+  std::optional<vivarium::engine::script::KnownFailures> known;
   if (!known_path.empty()) {
-    auto kf = viv::script::KnownFailures::load(known_path);
+    auto kf = vivarium::engine::script::KnownFailures::load(known_path);
     if (!kf.ok() && !(update && kf.error().code() == ErrorCode::Io)) {
       std::fprintf(stderr, "%s\n", kf.error().to_string().c_str());
       return 2;
     }
-    known = kf.ok() ? std::move(kf).value() : viv::script::KnownFailures();
+    known = kf.ok() ? std::move(kf).value() : vivarium::engine::script::KnownFailures();
   }
   if (!emit_dir.empty()) {
     std::error_code ec;
     fs::create_directories(emit_dir, ec);
   }
 
-  viv::script::RunnerOptions opts;
+  vivarium::engine::script::RunnerOptions opts;
   opts.spectest_output = print ? stdout : nullptr;
   opts.emit_modules_dir = emit_dir;
 
@@ -108,9 +108,9 @@ int cmd_wast(int argc, char** argv) {
   const std::vector<std::string> files = expand(paths, empty_dirs);
   failed += empty_dirs;  // each counts as one failure in the closing line
   for (const std::string& file : files) {
-    viv::script::ScriptReport report =
-        in_process ? viv::script::run_wast_file(file, opts) : run_wast_isolated(file, opts, timeout);
-    viv::script::Reconciled r;
+    vivarium::engine::script::ScriptReport report =
+        in_process ? vivarium::engine::script::run_wast_file(file, opts) : run_wast_isolated(file, opts, timeout);
+    vivarium::engine::script::Reconciled r;
     if (known) {
       r = known->reconcile(report);
       if (verbose) {

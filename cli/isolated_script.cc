@@ -12,9 +12,9 @@
 
 namespace vivarium::cli {
 
-using viv::script::Outcome;
-using viv::script::RunnerOptions;
-using viv::script::ScriptReport;
+using vivarium::engine::script::Outcome;
+using vivarium::engine::script::RunnerOptions;
+using vivarium::engine::script::ScriptReport;
 
 namespace {
 
@@ -40,7 +40,7 @@ void write_all(int fd, const std::string& s) {
                       std::to_string(o.command.size()) + " " + std::to_string(o.detail.size()) + "\n" + o.command +
                       o.detail);
   };
-  (void)viv::script::run_wast_file(path, opts);
+  (void)vivarium::engine::script::run_wast_file(path, opts);
   std::fflush(stdout);
   std::fflush(stderr);
   ::_exit(0);
@@ -83,14 +83,14 @@ ScriptReport run_wast_isolated(const std::string& path, const RunnerOptions& opt
   ScriptReport report;
   report.file = path;
   int fds[2];
-  if (::pipe(fds) != 0) return viv::script::run_wast_file(path, opts);
+  if (::pipe(fds) != 0) return vivarium::engine::script::run_wast_file(path, opts);
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return viv::script::run_wast_file(path, opts);
+    return vivarium::engine::script::run_wast_file(path, opts);
   }
   if (pid == 0) {
     ::close(fds[0]);

@@ -13,7 +13,7 @@ namespace vivarium::cli {
 // dies by a signal, or runs longer than `timeout_seconds` (then it is
 // killed), the report ends with a failed outcome at the line of the command
 // that was running.
-viv::script::ScriptReport run_wast_isolated(const std::string& path, const viv::script::RunnerOptions& opts,
+vivarium::engine::script::ScriptReport run_wast_isolated(const std::string& path, const vivarium::engine::script::RunnerOptions& opts,
                                             unsigned timeout_seconds);
 
 }  // namespace vivarium::cli

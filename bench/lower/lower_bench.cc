@@ -67,17 +67,17 @@ int main(int argc, char** argv) {
   size_t code_section = 0, internal = 0, funcs = 0, code_bytes = 0, offset_bytes = 0;
   for (int r = 0; r < reps; r++) {
     auto t0 = Clock::now();
-    auto ir = viv::decode(bytes);
+    auto ir = vivarium::engine::decode(bytes);
     if (!ir) return fail("decode: " + ir.error().to_string());
     t_decode.push_back(ms_since(t0));
     t0 = Clock::now();
-    if (auto ok = viv::validate_module(**ir, /*bodies=*/false); !ok) return fail("validate: " + ok.error().to_string());
+    if (auto ok = vivarium::engine::validate_module(**ir, /*bodies=*/false); !ok) return fail("validate: " + ok.error().to_string());
     t_modval.push_back(ms_since(t0));
-    std::vector<viv::CompiledFuncPtr> code;
+    std::vector<vivarium::engine::CompiledFuncPtr> code;
     code.reserve((*ir)->funcs.size());
     t0 = Clock::now();
     for (uint32_t i = 0; i < (*ir)->funcs.size(); i++) {
-      auto f = viv::lower_function(**ir, i);
+      auto f = vivarium::engine::lower_function(**ir, i);
       if (!f) return fail("lower: " + f.error().to_string());
       code.push_back(std::move(f).value());
     }
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     if (r == 0) {
       funcs = code.size();
       for (const auto& f : code) {
-        internal += viv::compiled_size(*f);
-        code_bytes += f->code_words * sizeof(viv::interp::Word);
+        internal += vivarium::engine::compiled_size(*f);
+        code_bytes += f->code_words * sizeof(vivarium::engine::interp::Word);
         offset_bytes += f->offset_table_bytes;
       }
       for (const auto& s : (*ir)->sections)

@@ -141,13 +141,13 @@ Error link_error(Error e, const detail::ModuleImpl& m, uint64_t offset) {
 Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
   auto body = [&]() -> Result<Instance> {
     const detail::ModuleImpl& m = module.impl();
-    const viv::ModuleIR& ir = *m.ir;
+    const vivarium::engine::ModuleIR& ir = *m.ir;
     std::shared_ptr<const Impl::Resolution> entries = impl_->resolve(m);
     std::vector<Extern> resolved;
     resolved.reserve(m.imports.size());
     for (size_t k = 0; k < m.imports.size(); ++k) {
       const ImportDesc& d = m.imports[k];
-      const viv::Import& im = ir.imports[k];
+      const vivarium::engine::Import& im = ir.imports[k];
       const Impl::Entry* e = (*entries)[k];
       if (e == nullptr) {
         return link_error(Error(ErrorCode::UnknownImport, "unknown import: module \"" + d.module + "\" has no " +

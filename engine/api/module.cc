@@ -23,11 +23,11 @@ Error with_file(Error e, const std::string& file) {
   return e;
 }
 
-Result<std::unique_ptr<viv::ModuleIR>> decode_and_validate(std::vector<uint8_t>&& wasm, const CompileOptions& opts,
+Result<std::unique_ptr<vivarium::engine::ModuleIR>> decode_and_validate(std::vector<uint8_t>&& wasm, const CompileOptions& opts,
                                                            bool bodies) {
-  auto ir = viv::decode(std::move(wasm));
+  auto ir = vivarium::engine::decode(std::move(wasm));
   if (!ir) return with_file(std::move(ir).error(), opts.file);
-  if (auto ok = viv::validate_module(**ir, bodies); !ok) return with_file(std::move(ok).error(), opts.file);
+  if (auto ok = vivarium::engine::validate_module(**ir, bodies); !ok) return with_file(std::move(ok).error(), opts.file);
   return std::move(ir).value();
 }
 
@@ -45,7 +45,7 @@ Result<Module> Module::compile(std::vector<uint8_t>&& wasm, const CompileOptions
   auto body = [&]() -> Result<Module> {
     VIV_TRY_ASSIGN(auto ir, decode_and_validate(std::move(wasm), opts, /*bodies=*/false));
     // Bodies are validated while they are lowered: one pass per function.
-    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file, viv::interpreter_tier()));
+    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file, vivarium::engine::interpreter_tier()));
     return Module(std::move(impl));
   };
   // Nothing throws across the API (the decoder bounds its allocations by the
@@ -63,7 +63,7 @@ Result<void> Module::validate(std::span<const uint8_t> wasm, const CompileOption
 }
 
 Result<Module> Module::from_text(std::string_view wat, const CompileOptions& opts) {
-  auto bin = viv::wat_to_binary(wat, opts.file);
+  auto bin = vivarium::engine::wat_to_binary(wat, opts.file);
   if (!bin) return with_file(std::move(bin).error(), opts.file);
   return compile(std::move(bin).value(), opts);
 }
@@ -119,7 +119,7 @@ Result<std::vector<uint8_t>> Module::read_file(const std::string& path) {
                       (!ends_with(".wat") && bytes.size() >= 4 && std::equal(kMagic, kMagic + 4, bytes.begin()));
   if (binary) return bytes;
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  auto bin = viv::wat_to_binary(text, path);
+  auto bin = vivarium::engine::wat_to_binary(text, path);
   if (!bin) return with_file(std::move(bin).error(), path);
   return std::move(bin).value();
 }

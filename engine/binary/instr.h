@@ -10,7 +10,7 @@
 #include "engine/opcodes/opcodes.h"
 #include "vivarium/types.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using vivarium::V128;
 
@@ -82,4 +82,4 @@ Result<ValType> read_val_type(Reader& r);
 // Decodes a reference type byte ("malformed reference type" otherwise).
 Result<ValType> read_ref_type(Reader& r);
 
-}  // namespace viv
+}  // namespace vivarium::engine

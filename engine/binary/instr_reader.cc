@@ -6,7 +6,7 @@
 
 #include "engine/binary/instr.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 struct Tables {
@@ -305,4 +305,4 @@ bool InstrReader::read(Instr& out) {
 
 #undef VIV_U32
 
-}  // namespace viv
+}  // namespace vivarium::engine

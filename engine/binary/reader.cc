@@ -1,6 +1,6 @@
 #include "engine/binary/reader.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 Result<std::string_view> Reader::name() {
   VIV_TRY_ASSIGN(uint32_t len, u32());
@@ -44,4 +44,4 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -9,7 +9,7 @@
 
 #include "vivarium/error.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using vivarium::Error;
 using vivarium::ErrorCode;
@@ -163,4 +163,4 @@ class Reader {
 size_t utf8_sequence_length(std::string_view s, size_t i);
 bool is_valid_utf8(std::string_view s);
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -5,7 +5,7 @@
 // per open block); types are the validator's job.
 #include "engine/decoder/decode_state.h"
 
-namespace viv::decoder {
+namespace vivarium::engine::decoder {
 namespace {
 
 enum BlockKind : uint8_t { kPlain = 0, kIf = 1, kIfElse = 2 };
@@ -62,4 +62,4 @@ Result<Span> scan_body(DecodeState& s) {
   return Span{s.offset_of(begin), s.offset_of(s.r().pos())};
 }
 
-}  // namespace viv::decoder
+}  // namespace vivarium::engine::decoder

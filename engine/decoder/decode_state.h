@@ -12,7 +12,7 @@
 #include "engine/binary/instr.h"
 #include "engine/module/module.h"
 
-namespace viv::decoder {
+namespace vivarium::engine::decoder {
 
 struct DecodeState {
   explicit DecodeState(ModuleIR& module)
@@ -64,4 +64,4 @@ Result<Span> scan_body(DecodeState& s);
 // The "name" custom section (name_section.cc): best effort, never an error.
 void read_name_section(ModuleIR& m, std::span<const uint8_t> contents, uint64_t base_offset);
 
-}  // namespace viv::decoder
+}  // namespace vivarium::engine::decoder

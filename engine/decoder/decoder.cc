@@ -8,7 +8,7 @@
 
 #include "engine/decoder/decode_state.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using decoder::DecodeState;
@@ -154,4 +154,4 @@ Result<std::unique_ptr<ModuleIR>> decode(std::vector<uint8_t>&& bytes) {
   return m;
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

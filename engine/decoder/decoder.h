@@ -12,7 +12,7 @@
 
 #include "engine/module/module.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // Errors are Malformed-phase, with the byte offset and the section name in
 // Error::where(). Never reads out of bounds, never allocates more than the
@@ -21,4 +21,4 @@ Result<std::unique_ptr<ModuleIR>> decode(std::span<const uint8_t> bytes);
 // The same, taking over `bytes` instead of copying them (files just read).
 Result<std::unique_ptr<ModuleIR>> decode(std::vector<uint8_t>&& bytes);
 
-}  // namespace viv
+}  // namespace vivarium::engine

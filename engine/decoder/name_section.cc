@@ -7,7 +7,7 @@
 
 #include "engine/decoder/decode_state.h"
 
-namespace viv::decoder {
+namespace vivarium::engine::decoder {
 namespace {
 
 using NameMap = std::unordered_map<uint32_t, std::string>;
@@ -79,4 +79,4 @@ void read_name_section(ModuleIR& m, std::span<const uint8_t> contents, uint64_t 
   m.local_names = std::move(names.locals);
 }
 
-}  // namespace viv::decoder
+}  // namespace vivarium::engine::decoder

@@ -4,7 +4,7 @@
 
 #include "engine/decoder/decode_state.h"
 
-namespace viv::decoder {
+namespace vivarium::engine::decoder {
 namespace {
 
 Error malformed(uint64_t at, ErrorCode code, const char* msg) { return Reader::error_at(at, code, msg); }
@@ -372,4 +372,4 @@ Result<void> read_data_section(DecodeState& s) {
   return {};
 }
 
-}  // namespace viv::decoder
+}  // namespace vivarium::engine::decoder

@@ -1,8 +1,9 @@
 #include "engine/interp/code_buffer.h"
 
 #include <cstring>
+#include <vector>
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
   const LayoutDesc& l = layout_desc(id);
@@ -28,6 +29,13 @@ bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
     }
   }
   return true;
+}
+
+void CodeBuffer::remove(uint32_t from, uint32_t to) {
+  code.erase(code.begin() + from, code.begin() + to);
+  std::erase_if(offsets, [&](const auto& e) { return e.first >= from && e.first < to; });
+  for (auto& e : offsets)
+    if (e.first >= to) e.first -= to - from;
 }
 
 bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
@@ -59,4 +67,4 @@ bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer
   return true;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

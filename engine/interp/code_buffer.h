@@ -11,7 +11,7 @@
 #include "engine/interp/handler.h"
 #include "engine/interp/layout.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // A field an instruction writes its result through: a whole Word, or one
 // half of a narrow layout's shared Word (a following local.set may retarget it).
@@ -49,6 +49,10 @@ class CodeBuffer {
     code.resize(at);
     while (!offsets.empty() && offsets.back().first >= at) offsets.pop_back();
   }
+  // Drops Words [from, to) from the middle of the code, and the offset
+  // entries that named them (later entries move down with their Words): a
+  // fusion that moves an earlier instruction into a later one.
+  void remove(uint32_t from, uint32_t to);
   // The module offset of the entry for Word `word` (an instruction that can
   // trap or call starts there), or kNoTrap: the Trap value of a replaced
   // instruction.
@@ -68,4 +72,4 @@ class CodeBuffer {
                  uint32_t* rel = nullptr);
 };
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

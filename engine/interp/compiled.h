@@ -34,7 +34,7 @@
 #include "engine/module/module.h"
 #include "engine/tier/tier.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // The interpreter's slots are 8 bytes; a v128 takes two.
 constexpr uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
@@ -76,4 +76,4 @@ inline const vivarium::detail::TierCode* as_tier_code(const CompiledFunc* f) {
   return reinterpret_cast<const vivarium::detail::TierCode*>(f);
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

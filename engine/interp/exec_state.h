@@ -10,7 +10,7 @@
 #include "engine/interp/handler.h"
 #include "engine/runtime/objects.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 namespace interp {
 // One activation. `func` runs in this frame; the ret_* fields restore the
@@ -96,4 +96,4 @@ inline Frame* push_frame(ExecState* st, const Word* ret_pc, Slot* ret_fp, uint8_
 }
 }  // namespace interp
 
-}  // namespace viv
+}  // namespace vivarium::engine

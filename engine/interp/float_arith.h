@@ -8,7 +8,7 @@
 #include "engine/interp/handler.h"
 #include "engine/interp/semantics.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace float_fused {
 
 enum class FOp { add, sub, mul, div };
@@ -75,4 +75,4 @@ Handler dispatch(Op op, bool rev, bool n) {
   return nullptr;
 }
 }  // namespace float_fused
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // NaN in -> a NaN out. `a + b` propagates a quiet NaN from an operand (an
 // arithmetic NaN, which the spec allows) and yields the canonical NaN when
@@ -66,4 +66,4 @@ I trunc_sat(F x) {
   return x < 0 ? std::numeric_limits<I>::min() : std::numeric_limits<I>::max();
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -7,7 +7,7 @@
 #pragma once
 #include "engine/interp/handler.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // An instruction doing two memory accesses names the second one's offset at
 // its Word 1 in the offset table: this records the out-of-bounds trap there
@@ -26,9 +26,9 @@ Handler store_const_handler(uint32_t width);
 uint32_t load_width(Op op);
 uint32_t store_width(Op op);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // ---- float results stored (ops_float_mem.cc, layouts there) ----
 // f32/f64 `mul` feeding add/sub (kind as float_mul_add_handler) whose
@@ -54,4 +54,4 @@ Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left);
 // [h][ea_p][ea_q][k..], the constant on the left if `k_left`, or nullptr.
 Handler float_axpy_abs_handler(Op op, bool k_left);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

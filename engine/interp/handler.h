@@ -29,10 +29,10 @@
 //     fp[d] = uint32_t(uint32_t(fp[a]) + uint32_t(fp[b]));
 //     VIV_NEXT(4);                  // 4 = Words this instruction occupies
 //   }
-//   Traps: `return viv::interp::trap(st, pc, ErrorCode::IntegerDivideByZero);`
+//   Traps: `return vivarium::engine::interp::trap(st, pc, ErrorCode::IntegerDivideByZero);`
 //   (the message is derived from the code; see trap.cc).
 //   Memory: `mem` is the base of the current instance's memory 0;
-//   `viv::interp::mem_size(st)` its size in bytes now. Use mem_in_bounds().
+//   `vivarium::engine::interp::mem_size(st)` its size in bytes now. Use mem_in_bounds().
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -40,11 +40,11 @@
 #include "engine/opcodes/opcodes.h"
 #include "vivarium/error.h"
 
-namespace viv {
+namespace vivarium::engine {
 struct ExecState;
 }
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 using vivarium::ErrorCode;
 using Slot = uint64_t;
@@ -83,22 +83,22 @@ inline uint64_t imm64(const Word* pc, uint32_t k) {
 }
 
 #define VIV_HANDLER(name) \
-  const ::viv::interp::Word* name(const ::viv::interp::Word* pc, ::viv::interp::Slot* fp, uint8_t* mem, ::viv::ExecState* st)
+  const ::vivarium::engine::interp::Word* name(const ::vivarium::engine::interp::Word* pc, ::vivarium::engine::interp::Slot* fp, uint8_t* mem, ::vivarium::engine::ExecState* st)
 
 #if defined(__clang__) && __has_cpp_attribute(clang::musttail) && !defined(VIV_NO_MUSTTAIL)
 #define VIV_MUSTTAIL 1
 // Jump to the instruction at `next` (a const Word*).
 #define VIV_JUMP(next)                                         \
   do {                                                         \
-    const ::viv::interp::Word* viv_n_ = (next);                \
-    [[clang::musttail]] return ::viv::interp::handler_at(viv_n_)(viv_n_, fp, mem, st); \
+    const ::vivarium::engine::interp::Word* viv_n_ = (next);                \
+    [[clang::musttail]] return ::vivarium::engine::interp::handler_at(viv_n_)(viv_n_, fp, mem, st); \
   } while (0)
 // fp/mem changed: nothing to do, they are passed along in registers.
 #define VIV_SYNC() ((void)0)
 #else
 #define VIV_MUSTTAIL 0
 #define VIV_JUMP(next) return (next)
-#define VIV_SYNC() (::viv::interp::sync_regs(st, fp, mem))
+#define VIV_SYNC() (::vivarium::engine::interp::sync_regs(st, fp, mem))
 #endif
 // Continue with the instruction `words` Words after this one.
 #define VIV_NEXT(words) VIV_JUMP(pc + (words))
@@ -171,12 +171,12 @@ inline const uint8_t* simd_imm(const Word* pc) { return reinterpret_cast<const u
 
 // Registration: the SIMD engineer provides engine/interp/simd/simd.h declaring
 //
-//   namespace viv::interp { Handler simd_handler(Op op); }
+//   namespace vivarium::engine::interp { Handler simd_handler(Op op); }
 //
 // (returning nullptr for an opcode without a handler), defined in
 // engine/interp/simd/*.cc. The lowering picks it up with __has_include, so
 // nothing breaks before it exists; an opcode without a handler fails to lower
 // with Unsupported "SIMD instruction <name> is not supported (function $f)".
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #include "engine/interp/exec_state.h"  // IWYU pragma: export

@@ -15,7 +15,7 @@
 #include "engine/module/module.h"
 #include "engine/runtime/objects.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using vivarium::RawSlot;
 
@@ -37,4 +37,4 @@ size_t compiled_size(const CompiledFunc& f);
 Result<void> invoke(vivarium::detail::StoreImpl& store, vivarium::detail::FuncInst* f, const RawSlot* args,
                     RawSlot* results);
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -5,7 +5,7 @@
 #include "engine/interp/compiled.h"
 #include "engine/interp/interp.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using vivarium::detail::FuncInst;
@@ -48,4 +48,4 @@ const vivarium::detail::Tier& interpreter_tier() {
   return tier;
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -15,7 +15,7 @@
 #include "engine/interp/ops.h"
 #include "engine/runtime/call.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using interp::Frame;
 using interp::Slot;
@@ -188,4 +188,4 @@ size_t compiled_size(const CompiledFunc& f) {
 
 void destroy_compiled(CompiledFunc* f) { delete f; }
 
-}  // namespace viv
+}  // namespace vivarium::engine

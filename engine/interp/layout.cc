@@ -3,7 +3,7 @@
 
 #include <initializer_list>
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 constexpr LayoutDesc make(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
@@ -62,4 +62,4 @@ std::string describe(const Word* pc, LayoutId id) {
   return out;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -12,7 +12,7 @@
 
 #include "engine/interp/handler.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 enum class FieldKind : uint8_t { Slot, Lo, Hi, Imm64, Rel, Trap };
 struct FieldDesc {
@@ -72,4 +72,4 @@ namespace layout {
 #undef VIV_LAYOUT_ACCESS_Slot
 }  // namespace layout
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -20,7 +20,7 @@
 #define VIV_HAVE_SIMD_HANDLERS 0
 #endif
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 Result<CompiledFuncPtr> Lowerer::run() {
   if (di_ >= m_.funcs.size()) {
@@ -512,7 +512,9 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
 bool Lowerer::fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p) {
   BinopMatch m{in.op, {}, false, 0, 0};
   Field f;
-  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f)) return false;
+  Yield y;
+  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f, y)) return false;
+  remember(y, top(m.left ? 0 : 1));
   pop(2);
   push(s->result);  // m.dst
   fusable(f, m.dst);
@@ -849,13 +851,13 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
   }
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
-namespace viv {
+namespace vivarium::engine {
 
 Result<CompiledFuncPtr> lower_function(const ModuleIR& module, uint32_t defined_index) {
   interp::Lowerer l(module, defined_index);
   return l.run();
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -4,7 +4,7 @@
 
 #include "vivarium/native_stack.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 // Low bound set by a vivarium::NativeStackScope (a fiber's stack), or 0.
@@ -33,14 +33,14 @@ bool native_stack_low() {
   return here < low + kNativeStackReserve;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 namespace vivarium {
 
-NativeStackScope::NativeStackScope(void* lo, void* /*hi*/) : prev_lo_(viv::interp::scoped_low) {
-  viv::interp::scoped_low = reinterpret_cast<uintptr_t>(lo);
+NativeStackScope::NativeStackScope(void* lo, void* /*hi*/) : prev_lo_(vivarium::engine::interp::scoped_low) {
+  vivarium::engine::interp::scoped_low = reinterpret_cast<uintptr_t>(lo);
 }
 
-NativeStackScope::~NativeStackScope() { viv::interp::scoped_low = prev_lo_; }
+NativeStackScope::~NativeStackScope() { vivarium::engine::interp::scoped_low = prev_lo_; }
 
 }  // namespace vivarium

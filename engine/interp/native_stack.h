@@ -6,7 +6,7 @@
 #pragma once
 #include <cstdint>
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // Bytes of native stack that must remain free below the caller's frame for
 // another wasm entry to be allowed. Sanitizer builds need far more per level.
@@ -30,4 +30,4 @@ constexpr uintptr_t kNativeStackReserve = 96 * 1024;
 // are used instead.
 bool native_stack_low();
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

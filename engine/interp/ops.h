@@ -12,7 +12,7 @@
 
 #include "engine/interp/handler.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // A loop back-edge whose budget ran out: the slow check (exec_state.h), then
 // the jump, whose relative target is Word W. Reached by tail call
@@ -24,7 +24,7 @@ template <int W>
 }
 #define VIV_BACK_EDGE(W)                                                             \
   do {                                                                               \
-    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::viv::interp::h_back_edge_slow<W>)); \
+    if (--st->budget < 0) [[unlikely]] VIV_TAIL((::vivarium::engine::interp::h_back_edge_slow<W>)); \
     VIV_JUMP(pc + pc[W].i32);                                                        \
   } while (0)
 
@@ -123,6 +123,11 @@ Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
 // a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
 // Or nullptr.
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
+// The kind of `add` (add or sub) consuming a product on its left or right.
+inline int float_mul_add_kind(Op add, bool mul_left) {
+  const bool sub = add == Op::f32_sub || add == Op::f64_sub;
+  return sub ? (mul_left ? 1 : 2) : (mul_left ? 0 : 3);
+}
 // f32/f64 comparison `cmp` with a constant right operand. kind 0: the
 // comparison (binop+const layout, `narrow` or wide); fused with a branch
 // ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
@@ -219,4 +224,4 @@ VIV_HANDLER(h_table_copy);    // [h][d][s][n][dst_table][src_table]
 VIV_HANDLER(h_table_init);    // [h][d][s][n][table][seg]
 VIV_HANDLER(h_elem_drop);     // [h][seg]
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

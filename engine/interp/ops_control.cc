@@ -9,7 +9,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 using vivarium::detail::FuncInst;
 using vivarium::detail::TableInst;
@@ -199,4 +199,4 @@ VIV_NO_MEMSET VIV_HANDLER(h_call_indirect) {
   VIV_JUMP(n);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -7,7 +7,7 @@
 #include "engine/interp/float_ops.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 template <class F> F rdf(const Slot* fp, uint32_t s);
@@ -95,4 +95,4 @@ void register_conv_ops(OpTable& t, bool narrow) {
   else register_conv<false>(t);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

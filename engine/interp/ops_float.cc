@@ -8,7 +8,7 @@
 #include "engine/interp/ops.h"
 #include "engine/interp/semantics.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 template <class F> F rd(const Slot* fp, uint32_t s);
@@ -93,4 +93,4 @@ void register_float_ops(OpTable& t, bool narrow) {
   else register_float<false>(t);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -22,7 +22,7 @@
 #include "engine/interp/layout.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using namespace float_fused;
@@ -270,4 +270,4 @@ Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow) {
   return nullptr;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -36,7 +36,7 @@
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using namespace float_fused;
@@ -176,4 +176,4 @@ Handler float_axpy_handler(Op rmw_op, bool mul_load_left, bool rmw_load_left) {
 }
 Handler float_axpy_abs_handler(Op op, bool k_left) { return dispatch<AxpyAbsP>(op, k_left, true); }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

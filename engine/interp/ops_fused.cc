@@ -10,7 +10,7 @@
 #include "engine/interp/ops.h"
 #include "engine/interp/semantics.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 // The comparisons' semantics are sem::Binop (semantics.h). Float
@@ -108,9 +108,9 @@ Handler fused_compare_branch(Op cmp, bool back_edge, bool imm) {
   }
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 Handler fused_compare_branch_not(Op cmp) {
   switch (cmp) {
 #define VIV_CASE(id, ...) \
@@ -120,4 +120,4 @@ Handler fused_compare_branch_not(Op cmp) {
     default: return nullptr;
   }
 }
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

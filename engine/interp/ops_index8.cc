@@ -17,7 +17,7 @@
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 // The address both forms compute, or false if the index read (I: a byte,
@@ -72,4 +72,4 @@ Handler load_index8_handler(Op idx_load, Op op) {
   return idx_load == Op::i32_load ? pick.template operator()<uint32_t>() : nullptr;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -7,7 +7,7 @@
 #include "engine/interp/ops.h"
 #include "engine/interp/semantics.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using u32 = uint32_t;
@@ -155,4 +155,4 @@ void register_int_ops(OpTable& t, bool narrow) {
   else register_int<false>(t);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -15,7 +15,7 @@
 #include "engine/interp/ops.h"
 #include "engine/interp/semantics.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 // ---- constant address: [h][v][ea], ea = address + offset (< 2^32) ----
@@ -227,4 +227,4 @@ Handler load_chain_handler(Op op2, bool imm, bool left) {
 
 Handler copy_pair_handler() { return &h_copy_pair_n; }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -13,7 +13,7 @@
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 template <uint32_t W>
@@ -69,4 +69,4 @@ uint32_t store_width(Op op) {
   }
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

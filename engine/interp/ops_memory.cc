@@ -9,7 +9,7 @@
 #include "engine/interp/ops.h"
 #include "engine/runtime/module_impl.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using vivarium::detail::InstanceImpl;
@@ -262,4 +262,4 @@ void register_mem_ops(OpTable& t, bool narrow) {
   else register_mem<false>(t);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -5,7 +5,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 VIV_HANDLER(h_copy) {
   fp[pc[2].u32] = fp[pc[1].u32];
@@ -83,4 +83,4 @@ VIV_HANDLER(h_ref_is_null) {
   VIV_NEXT(3);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

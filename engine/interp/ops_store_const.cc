@@ -9,7 +9,7 @@
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 template <uint32_t W>
@@ -33,4 +33,4 @@ Handler store_const_handler(uint32_t width) {
   }
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

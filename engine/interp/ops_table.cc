@@ -6,7 +6,7 @@
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 using vivarium::detail::TableInst;
 
@@ -70,4 +70,4 @@ VIV_HANDLER(h_elem_drop) {
   VIV_NEXT(2);
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

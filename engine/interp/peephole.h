@@ -16,7 +16,7 @@
 #include "engine/interp/code_buffer.h"
 #include "engine/opcodes/opcodes.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 constexpr uint32_t kNowhere = UINT32_MAX - 16;
 // An emitted instruction a later one may fuse with: where it is and what it did.
@@ -49,10 +49,23 @@ struct BinopMatch {
   uint32_t dst;    // the slot of op's result
 };
 
+// What a fused instruction counts as for later rules (the `yields` column
+// of fusions.def): a record the lowering keeps for the superinstruction
+// rules that consume it (lower_fused.cc), or none.
+enum class Record : uint8_t {
+  none,
+  fmadd,  // a narrow f32/f64 mul feeding add/sub: a, b = the product's operands, d = result,
+          // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
+};
+struct Yield {
+  Record record = Record::none;
+  Emitted e;  // at, end: the fused instruction; op, a, b = the producer's; d = the result; k: the row's
+};
+
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;
 // emits the first that applies in place of m.p and returns true, with
-// `result` the field of its result.
-bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result);
+// `result` the field of its result and `y` what it counts as.
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result, Yield& y);
 
 // A conditional branch (br_if, or `if`, which branches when its condition
 // is false) whose condition `p` just computed into its temporary. The
@@ -88,4 +101,4 @@ struct IndexMatch {
 // the fused table jump's prefix at `at` (its n + 1 targets are the lowering's).
 bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

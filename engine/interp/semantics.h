@@ -12,7 +12,7 @@
 #include "engine/interp/float_ops.h"
 #include "engine/opcodes/opcodes.h"
 
-namespace viv::sem {
+namespace vivarium::engine::sem {
 
 // X(id, operand type, expression over a, b). Integer results are of the
 // operand type or bool (comparisons); signed ones are bit casts of the slot.
@@ -71,4 +71,4 @@ static_assert(Binop<Op::i32_sub>::apply(1, 2) == 0xFFFFFFFFu);
 static_assert(Binop<Op::i32_lt_s>::apply(-1, 0) && !Binop<Op::i32_lt_u>::apply(0xFFFFFFFFu, 0));
 static_assert(Binop<Op::i64_rotl>::apply(1ull << 63, 1) == 1);
 
-}  // namespace viv::sem
+}  // namespace vivarium::engine::sem

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 // The n-th import of `kind`. Callers guarantee n < the import count of that kind.
@@ -55,4 +55,4 @@ std::string ModuleIR::func_display_name(uint32_t func_index) const {
   return s;
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -14,7 +14,7 @@
 #include "vivarium/error.h"
 #include "vivarium/types.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using vivarium::ExternKind;
 using vivarium::FuncType;
@@ -146,4 +146,4 @@ struct ModuleIR {
   std::string func_display_name(uint32_t func_index) const;
 };
 
-}  // namespace viv
+}  // namespace vivarium::engine

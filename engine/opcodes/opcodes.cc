@@ -4,7 +4,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 constexpr ValType i32 = ValType::I32, i64 = ValType::I64, f32 = ValType::F32, f64 = ValType::F64,
@@ -112,4 +112,4 @@ std::optional<Op> lookup_text(std::string_view mnemonic) {
   return it->second;
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

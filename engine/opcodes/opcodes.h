@@ -6,7 +6,7 @@
 
 #include "vivarium/types.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 using vivarium::ValType;
 
@@ -99,4 +99,4 @@ std::optional<Op> lookup_prefixed(uint8_t prefix, uint32_t code);
 // picks select_t when a result type follows).
 std::optional<Op> lookup_text(std::string_view mnemonic);
 
-}  // namespace viv
+}  // namespace vivarium::engine

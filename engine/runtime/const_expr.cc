@@ -6,42 +6,42 @@
 
 namespace vivarium::detail {
 
-Result<ConstOp> decode_const_expr(const viv::ModuleIR& m, const viv::ConstExpr& e) {
-  viv::InstrReader r(m.span(e.code), e.code.begin);
-  viv::Instr in;
+Result<ConstOp> decode_const_expr(const vivarium::engine::ModuleIR& m, const vivarium::engine::ConstExpr& e) {
+  vivarium::engine::InstrReader r(m.span(e.code), e.code.begin);
+  vivarium::engine::Instr in;
   VIV_TRY(r.next(in));
   ConstOp op;
   switch (in.op) {
-    case viv::Op::i32_const:
+    case vivarium::engine::Op::i32_const:
       op.type = ValType::I32;
       op.bits[0] = static_cast<uint32_t>(in.i32);
       break;
-    case viv::Op::i64_const:
+    case vivarium::engine::Op::i64_const:
       op.type = ValType::I64;
       op.bits[0] = static_cast<uint64_t>(in.i64);
       break;
-    case viv::Op::f32_const:
+    case vivarium::engine::Op::f32_const:
       op.type = ValType::F32;
       op.bits[0] = in.f32_bits;
       break;
-    case viv::Op::f64_const:
+    case vivarium::engine::Op::f64_const:
       op.type = ValType::F64;
       op.bits[0] = in.f64_bits;
       break;
-    case viv::Op::v128_const:
+    case vivarium::engine::Op::v128_const:
       op.type = ValType::V128;
       std::memcpy(op.bits, in.v128.bytes, 16);
       break;
-    case viv::Op::ref_null:
+    case vivarium::engine::Op::ref_null:
       op.kind = ConstOp::RefNull;
       op.type = in.ref_type;
       break;
-    case viv::Op::ref_func:
+    case vivarium::engine::Op::ref_func:
       op.kind = ConstOp::RefFunc;
       op.type = ValType::FuncRef;
       op.index = in.index;
       break;
-    case viv::Op::global_get:
+    case vivarium::engine::Op::global_get:
       if (in.index >= m.total_globals()) {
         return Error(ErrorCode::UnknownIndex, "unknown global " + std::to_string(in.index),
                      Location{.offset = in.offset});
@@ -53,9 +53,9 @@ Result<ConstOp> decode_const_expr(const viv::ModuleIR& m, const viv::ConstExpr& 
     default:
       return Error(ErrorCode::Invalid, "constant expression required", Location{.offset = in.offset});
   }
-  viv::Instr end;
+  vivarium::engine::Instr end;
   VIV_TRY(r.next(end));
-  if (end.op != viv::Op::end || !r.at_end()) {
+  if (end.op != vivarium::engine::Op::end || !r.at_end()) {
     return Error(ErrorCode::Invalid, "constant expression required", Location{.offset = end.offset});
   }
   return op;

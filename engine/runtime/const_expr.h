@@ -9,7 +9,7 @@ namespace vivarium::detail {
 
 // Decodes a validated constant expression. Errors only on inputs validation
 // would have rejected (kept as errors rather than asserts: defense in depth).
-Result<ConstOp> decode_const_expr(const viv::ModuleIR& m, const viv::ConstExpr& e);
+Result<ConstOp> decode_const_expr(const vivarium::engine::ModuleIR& m, const vivarium::engine::ConstExpr& e);
 
 // Evaluates `op` in `inst` (whose funcs and imported globals are in place)
 // into slot layout.

@@ -30,7 +30,7 @@ struct Allocations {
 };
 
 // What the module's own tables and memories take at their minimums.
-ResourceDemand demand_of(const viv::ModuleIR& ir) {
+ResourceDemand demand_of(const vivarium::engine::ModuleIR& ir) {
   ResourceDemand d;
   d.memories = static_cast<uint32_t>(ir.memories.size());
   d.tables = static_cast<uint32_t>(ir.tables.size());
@@ -40,7 +40,7 @@ ResourceDemand demand_of(const viv::ModuleIR& ir) {
   return d;
 }
 
-Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const viv::ModuleIR& ir) {
+Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::engine::ModuleIR& ir) {
   const StoreLimits& limits = s.limits;
   // The whole demand is admitted before the first allocation, so a module
   // declaring thousands of huge tables fails without touching host memory.
@@ -71,16 +71,16 @@ Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const viv::Module
 }
 
 Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
-  const viv::ModuleIR& ir = *m.ir;
+  const vivarium::engine::ModuleIR& ir = *m.ir;
   for (uint32_t i = 0; i < m.elems.size(); ++i) {
     const ElemPlan& p = m.elems[i];
-    if (p.mode == viv::ElemSegment::Passive) {
+    if (p.mode == vivarium::engine::ElemSegment::Passive) {
       std::vector<void*>& refs = inst.elem_segments[i];
       refs.reserve(p.items.size());
       for (const ConstOp& op : p.items) refs.push_back(eval_ref(op, inst));
       continue;
     }
-    if (p.mode != viv::ElemSegment::Active) continue;  // declarative: dropped at once
+    if (p.mode != vivarium::engine::ElemSegment::Active) continue;  // declarative: dropped at once
     uint64_t off[2];
     eval_const(p.offset, inst, off);
     uint64_t dst = static_cast<uint32_t>(off[0]);
@@ -101,13 +101,13 @@ Result<void> apply_elems(const ModuleImpl& m, InstanceImpl& inst) {
 // module, by whichever thread instantiates it first.
 const MemoryImage* memory_image(const ModuleImpl& m) {
   std::call_once(m.image_once, [&m] {
-    const viv::ModuleIR& ir = *m.ir;
+    const vivarium::engine::ModuleIR& ir = *m.ir;
     if (ir.num_imported_memories != 0 || ir.memories.empty()) return;
     const uint64_t min_bytes = uint64_t{ir.memories[0].limits.min} * kWasmPageSize;
     std::vector<MemoryImage::Segment> segments;
     uint64_t total = 0;
     for (const DataPlan& p : m.datas) {
-      if (p.mode != viv::DataSegment::Active) continue;
+      if (p.mode != vivarium::engine::DataSegment::Active) continue;
       if (p.memory != 0 || p.offset.kind != ConstOp::Value) return;
       const uint64_t offset = static_cast<uint32_t>(p.offset.bits[0]);
       if (offset + p.init.size() > min_bytes) return;
@@ -122,10 +122,10 @@ const MemoryImage* memory_image(const ModuleImpl& m) {
 
 // `imaged`: memory 0's active segments are already in place (an image).
 Result<void> apply_datas(const ModuleImpl& m, InstanceImpl& inst, bool imaged) {
-  const viv::ModuleIR& ir = *m.ir;
+  const vivarium::engine::ModuleIR& ir = *m.ir;
   for (uint32_t i = 0; i < m.datas.size(); ++i) {
     const DataPlan& p = m.datas[i];
-    if (p.mode != viv::DataSegment::Active || (imaged && p.memory == 0)) continue;
+    if (p.mode != vivarium::engine::DataSegment::Active || (imaged && p.memory == 0)) continue;
     uint64_t off[2];
     eval_const(p.offset, inst, off);
     uint64_t dst = static_cast<uint32_t>(off[0]);
@@ -146,7 +146,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   StoreImpl& s = store.impl();
   StoreImpl::Extras& ex = extras_of(s);
   const ModuleImpl& m = *mp;
-  const viv::ModuleIR& ir = *m.ir;
+  const vivarium::engine::ModuleIR& ir = *m.ir;
 
   if (ex.instance_count >= s.limits.max_instances) {
     return limit_error("instance limit of " + std::to_string(s.limits.max_instances) +
@@ -227,7 +227,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   }
   inst.elem_segments.resize(m.elems.size());
   inst.data_live.assign(m.datas.size(), 0);
-  for (uint32_t i = 0; i < m.datas.size(); ++i) inst.data_live[i] = m.datas[i].mode == viv::DataSegment::Passive;
+  for (uint32_t i = 0; i < m.datas.size(); ++i) inst.data_live[i] = m.datas[i].mode == vivarium::engine::DataSegment::Passive;
 
   s.instances.push_back(std::move(owned));
   ex.instance_set.insert(&inst);

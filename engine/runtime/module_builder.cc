@@ -6,9 +6,9 @@
 namespace vivarium::detail {
 namespace {
 
-void describe_imports(const viv::ModuleIR& ir, std::vector<ImportDesc>& out) {
+void describe_imports(const vivarium::engine::ModuleIR& ir, std::vector<ImportDesc>& out) {
   out.reserve(ir.imports.size());
-  for (const viv::Import& im : ir.imports) {
+  for (const vivarium::engine::Import& im : ir.imports) {
     ImportDesc d;
     d.module = im.module;
     d.name = im.name;
@@ -23,9 +23,9 @@ void describe_imports(const viv::ModuleIR& ir, std::vector<ImportDesc>& out) {
   }
 }
 
-void describe_exports(const viv::ModuleIR& ir, std::vector<ExportDesc>& out) {
+void describe_exports(const vivarium::engine::ModuleIR& ir, std::vector<ExportDesc>& out) {
   out.reserve(ir.exports.size());
-  for (const viv::Export& ex : ir.exports) {
+  for (const vivarium::engine::Export& ex : ir.exports) {
     ExportDesc d;
     d.name = ex.name;
     d.kind = ex.kind;
@@ -40,24 +40,24 @@ void describe_exports(const viv::ModuleIR& ir, std::vector<ExportDesc>& out) {
   }
 }
 
-Result<void> plan_segments(const viv::ModuleIR& ir, ModuleImpl& m) {
+Result<void> plan_segments(const vivarium::engine::ModuleIR& ir, ModuleImpl& m) {
   m.global_inits.reserve(ir.globals.size());
-  for (const viv::Global& g : ir.globals) {
+  for (const vivarium::engine::Global& g : ir.globals) {
     VIV_TRY_ASSIGN(ConstOp op, decode_const_expr(ir, g.init));
     m.global_inits.push_back(op);
   }
   m.elems.reserve(ir.elems.size());
-  for (const viv::ElemSegment& seg : ir.elems) {
+  for (const vivarium::engine::ElemSegment& seg : ir.elems) {
     ElemPlan p;
     p.mode = seg.mode;
     p.type = seg.type;
     p.table = seg.table;
-    if (seg.mode == viv::ElemSegment::Active) {
+    if (seg.mode == vivarium::engine::ElemSegment::Active) {
       VIV_TRY_ASSIGN(p.offset, decode_const_expr(ir, seg.offset));
     }
     p.items.reserve(seg.size());
     if (seg.uses_exprs) {
-      for (const viv::ConstExpr& e : seg.exprs) {
+      for (const vivarium::engine::ConstExpr& e : seg.exprs) {
         VIV_TRY_ASSIGN(ConstOp op, decode_const_expr(ir, e));
         p.items.push_back(op);
       }
@@ -73,12 +73,12 @@ Result<void> plan_segments(const viv::ModuleIR& ir, ModuleImpl& m) {
     m.elems.push_back(std::move(p));
   }
   m.datas.reserve(ir.datas.size());
-  for (const viv::DataSegment& seg : ir.datas) {
+  for (const vivarium::engine::DataSegment& seg : ir.datas) {
     DataPlan p;
     p.mode = seg.mode;
     p.memory = seg.memory;
     p.init = seg.init;
-    if (seg.mode == viv::DataSegment::Active) {
+    if (seg.mode == vivarium::engine::DataSegment::Active) {
       VIV_TRY_ASSIGN(p.offset, decode_const_expr(ir, seg.offset));
     }
     m.datas.push_back(p);
@@ -90,7 +90,7 @@ Result<void> plan_segments(const viv::ModuleIR& ir, ModuleImpl& m) {
 // index the validator should have rejected must not reach it. The rules are
 // the validator's; this only keeps a validator bug from becoming a host
 // memory error.
-Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
+Result<void> check_plans(const vivarium::engine::ModuleIR& ir, const ModuleImpl& m) {
   auto bad = [](const char* what) {
     return Error(ErrorCode::Internal, std::string("validated module has an out-of-range ") + what);
   };
@@ -104,7 +104,7 @@ Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
     if (!op_ok(op, ir.num_imported_globals)) return bad("index in a global initializer");
   }
   for (const ElemPlan& p : m.elems) {
-    if (p.mode == viv::ElemSegment::Active && (p.table >= ir.total_tables() || !op_ok(p.offset, ir.total_globals()))) {
+    if (p.mode == vivarium::engine::ElemSegment::Active && (p.table >= ir.total_tables() || !op_ok(p.offset, ir.total_globals()))) {
       return bad("table or offset in an element segment");
     }
     for (const ConstOp& op : p.items) {
@@ -112,12 +112,12 @@ Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
     }
   }
   for (const DataPlan& p : m.datas) {
-    if (p.mode == viv::DataSegment::Active && (p.memory >= ir.total_memories() || !op_ok(p.offset, ir.total_globals()))) {
+    if (p.mode == vivarium::engine::DataSegment::Active && (p.memory >= ir.total_memories() || !op_ok(p.offset, ir.total_globals()))) {
       return bad("memory or offset in a data segment");
     }
   }
   if (ir.start && *ir.start >= ir.total_funcs()) return bad("start function");
-  for (const viv::Export& e : ir.exports) {
+  for (const vivarium::engine::Export& e : ir.exports) {
     uint32_t n = e.kind == ExternKind::Func     ? ir.total_funcs()
                  : e.kind == ExternKind::Table  ? ir.total_tables()
                  : e.kind == ExternKind::Memory ? ir.total_memories()
@@ -130,12 +130,12 @@ Result<void> check_plans(const viv::ModuleIR& ir, const ModuleImpl& m) {
 
 }  // namespace
 
-Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file,
+Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<vivarium::engine::ModuleIR> ir, std::string file,
                                                        const Tier& tier) {
   auto m = std::make_shared<ModuleImpl>();
   m->file = std::move(file);
   m->tier = &tier;
-  const viv::ModuleIR& r = *ir;
+  const vivarium::engine::ModuleIR& r = *ir;
   m->ir = std::move(ir);
 
   auto fail = [&](Error e) {

@@ -12,7 +12,7 @@ namespace vivarium::detail {
 // Errors carry `file` in their location.
 // Compiles every body with `tier` (which outlives the module) and
 // precomputes what instantiation needs.
-Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<viv::ModuleIR> ir, std::string file,
+Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<vivarium::engine::ModuleIR> ir, std::string file,
                                                        const Tier& tier);
 
 }  // namespace vivarium::detail

@@ -29,7 +29,7 @@ struct ConstOp {
 };
 
 struct ElemPlan {
-  viv::ElemSegment::Mode mode = viv::ElemSegment::Active;
+  vivarium::engine::ElemSegment::Mode mode = vivarium::engine::ElemSegment::Active;
   ValType type = ValType::FuncRef;
   uint32_t table = 0;
   ConstOp offset;               // Active only
@@ -37,16 +37,16 @@ struct ElemPlan {
 };
 
 struct DataPlan {
-  viv::DataSegment::Mode mode = viv::DataSegment::Active;
+  vivarium::engine::DataSegment::Mode mode = vivarium::engine::DataSegment::Active;
   uint32_t memory = 0;
   ConstOp offset;               // Active only
-  viv::Span init;               // bytes in ir->bytes
+  vivarium::engine::Span init;               // bytes in ir->bytes
 };
 
 // Always owned by a shared_ptr (Module, InstanceImpl::module); instances take
 // a reference through shared_from_this().
 struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
-  std::unique_ptr<viv::ModuleIR> ir;
+  std::unique_ptr<vivarium::engine::ModuleIR> ir;
   std::string file;                           // CompileOptions::file, for errors
   const Tier* tier = nullptr;                 // compiled `artifact`, runs its functions
   std::unique_ptr<TierArtifact> artifact;     // one entry per defined function
@@ -64,7 +64,7 @@ struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   mutable std::once_flag image_once;
   mutable std::unique_ptr<MemoryImage> image;
 
-  const viv::ModuleIR& module() const { return *ir; }
+  const vivarium::engine::ModuleIR& module() const { return *ir; }
   // Bytes of data segment i (memory.init reads them).
   std::span<const uint8_t> data_bytes(uint32_t i) const { return ir->span(datas[i].init); }
 };

@@ -7,7 +7,7 @@
 #include "engine/text/lexer.h"
 #include "vivarium/error.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 using vivarium::Error;
 using vivarium::ErrorCode;
@@ -83,4 +83,4 @@ class Cursor {
   size_t pos_;
 };
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

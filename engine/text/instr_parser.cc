@@ -7,7 +7,7 @@
 #include "engine/text/module_parser.h"
 #include "engine/text/numbers.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 bool is_literal_token(const Token& t) {
@@ -476,4 +476,4 @@ Result<void> ModuleParser::parse_immediates(Op op, const Token& op_tok, FuncScop
   return {};
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

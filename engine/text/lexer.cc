@@ -5,7 +5,7 @@
 #include "engine/binary/reader.h"
 #include "engine/text/numbers.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 bool is_idchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
@@ -284,4 +284,4 @@ std::string decode_string(std::string_view raw) {
   return out;
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 enum class TokKind : uint8_t {
   LParen,
@@ -47,4 +47,4 @@ std::string decode_string(std::string_view raw);
 // True when `s` is a character allowed in identifiers and keywords (idchar).
 bool is_idchar(unsigned char c);
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -3,7 +3,7 @@
 // encoding (function indices or expressions).
 #include "engine/text/module_parser.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 Result<void> ModuleParser::parse_elem_expr(Bytes& out) {
   FuncScope fs;
@@ -133,4 +133,4 @@ Result<void> ModuleParser::field_elem() {
   return {};
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -3,7 +3,7 @@
 // inline import/export/data abbreviations.
 #include "engine/text/module_parser.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 Result<void> ModuleParser::field_import() {
   VIV_TRY(check_import_order(c_.peek()));
@@ -351,4 +351,4 @@ Result<void> ModuleParser::parse_expr_until_close(FuncScope& fs, Bytes& out) {
   return {};
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

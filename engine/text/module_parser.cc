@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 const char* space_noun(Space s) {
@@ -204,4 +204,4 @@ Result<Bytes> ModuleParser::finish(std::string_view module_id) {
   return out;
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

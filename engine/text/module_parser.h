@@ -17,7 +17,7 @@
 #include "engine/text/writer.h"
 #include "vivarium/types.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 using vivarium::ExternKind;
 using vivarium::FuncType;
@@ -151,4 +151,4 @@ class ModuleParser {
   std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, std::string>>>> local_names_;
 };
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

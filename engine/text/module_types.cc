@@ -3,7 +3,7 @@
 #include "engine/text/module_parser.h"
 #include "engine/text/numbers.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 // The spec interpreter's wording for unresolved identifiers.
@@ -239,7 +239,7 @@ Result<uint32_t> ModuleParser::parse_label(FuncScope& fs) {
 Result<std::string> ModuleParser::parse_name() {
   const Token& t = c_.peek();
   VIV_TRY_ASSIGN(std::string s, c_.expect_string());
-  if (!viv::is_valid_utf8(s)) return c_.error_at(t, "malformed UTF-8 encoding");
+  if (!vivarium::engine::is_valid_utf8(s)) return c_.error_at(t, "malformed UTF-8 encoding");
   return s;
 }
 
@@ -276,4 +276,4 @@ void ModuleParser::note_definition(const char* kind) {
   if (!first_definition_) first_definition_ = kind;
 }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

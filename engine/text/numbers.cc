@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 bool is_dec(char c) { return c >= '0' && c <= '9'; }
@@ -174,4 +174,4 @@ bool is_number_syntax(std::string_view text) {
 NumStatus parse_f32(std::string_view text, uint32_t& bits) { return parse_float<uint32_t>(text, bits, 23, 8); }
 NumStatus parse_f64(std::string_view text, uint64_t& bits) { return parse_float<uint64_t>(text, bits, 52, 11); }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

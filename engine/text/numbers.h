@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 enum class NumStatus : uint8_t {
   Ok,
@@ -24,4 +24,4 @@ NumStatus parse_f64(std::string_view text, uint64_t& bits);
 // True when `text` is a well-formed integer or float literal (in range or not).
 bool is_number_syntax(std::string_view text);
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -8,7 +8,7 @@
 #include "engine/binary/instr.h"
 #include "engine/text/lexer.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 // "$name" when the name can be written as an identifier, else the number.
@@ -229,4 +229,4 @@ std::string print_function(const ModuleIR& m, uint32_t defined_index) {
   return s + ")\n";
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

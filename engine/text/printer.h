@@ -7,7 +7,7 @@
 
 #include "engine/module/module.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // The instructions of defined function `defined_index` (0-based among the
 // module's own functions, imports excluded), one per line, indented by block
@@ -19,4 +19,4 @@ std::string print_function_body(const ModuleIR& m, uint32_t defined_index);
 // locals, then the body.
 std::string print_function(const ModuleIR& m, uint32_t defined_index);
 
-}  // namespace viv
+}  // namespace vivarium::engine

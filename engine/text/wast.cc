@@ -10,7 +10,7 @@
 #include "engine/text/module_parser.h"
 #include "engine/text/numbers.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using text::Cursor;
@@ -361,4 +361,4 @@ vivarium::Result<Script> parse_wast(std::string_view text, std::string file) {
   return p.run(file);
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -7,7 +7,7 @@
 #include "vivarium/error.h"
 #include "vivarium/types.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // One expected result of assert_return.
 struct ExpectedLane {
@@ -90,4 +90,4 @@ struct Script {
 // quoted module) is an Error with line:column.
 vivarium::Result<Script> parse_wast(std::string_view text, std::string file = {});
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -3,7 +3,7 @@
 #include "engine/text/lexer.h"
 #include "engine/text/module_parser.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 vivarium::Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, std::string_view file) {
   text::Tokens toks = text::tokenize(text);
@@ -32,4 +32,4 @@ vivarium::Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, std:
   return p.run(id);
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -6,7 +6,7 @@
 
 #include "vivarium/error.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // Parses one module: either "(module ...)" or a bare sequence of module fields.
 // Produces the binary encoding; does not validate (a text module with a type
@@ -14,4 +14,4 @@ namespace viv {
 // ErrorCode::TextSyntax error with line and column.
 vivarium::Result<std::vector<uint8_t>> wat_to_binary(std::string_view text, std::string_view file = {});
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -7,7 +7,7 @@
 
 #include "vivarium/types.h"
 
-namespace viv::text {
+namespace vivarium::engine::text {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -65,4 +65,4 @@ inline void put_limits(Bytes& b, const vivarium::Limits& l) {
 // `i32.const 0; end`: the offset of the segments that inline elem/data create.
 inline Bytes zero_offset() { return Bytes{0x41, 0x00, 0x0B}; }
 
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -25,9 +25,9 @@
 #include "vivarium/error.h"
 #include "vivarium/types.h"
 
-namespace viv {
+namespace vivarium::engine {
 struct ModuleIR;
-}  // namespace viv
+}  // namespace vivarium::engine
 
 namespace vivarium::detail {
 
@@ -62,7 +62,7 @@ class Tier {
   // Compiles every function body of `ir`, which has passed module-level
   // validation; a tier that validates bodies while compiling returns their
   // errors. `ir` outlives the artifact.
-  virtual Result<std::unique_ptr<TierArtifact>> compile(const viv::ModuleIR& ir) const = 0;
+  virtual Result<std::unique_ptr<TierArtifact>> compile(const vivarium::engine::ModuleIR& ir) const = 0;
   // Calls wasm function `f` (whose code this tier made) in `store`. `args`
   // and `results` may be null when there are none.
   virtual Result<void> call(StoreImpl& store, FuncInst& f, const RawSlot* args, RawSlot* results) const = 0;

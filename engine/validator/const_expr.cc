@@ -7,7 +7,7 @@
 
 #include "engine/validator/validator.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 Error const_error(ErrorCode code, std::string msg, uint64_t offset) {
@@ -80,4 +80,4 @@ Result<void> validate_const_expr(const ModuleIR& m, const ConstExpr& e, ValType 
   return {};
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

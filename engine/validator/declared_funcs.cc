@@ -2,7 +2,7 @@
 
 #include "engine/binary/reader.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 // A 2.0 constant expression that mentions a function is `ref.func x end`; a
@@ -33,4 +33,4 @@ void collect_declared_funcs(const ModuleIR& m, std::vector<uint8_t>& out) {
   for (const Global& g : m.globals) scan_const_expr(m, g.init, out);
 }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -8,11 +8,11 @@
 
 #include "engine/module/module.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // Sets out[f] = 1 for every declared function f (out is resized to
 // total_funcs()). Indices out of range are skipped here: module validation
 // reports them where they occur.
 void collect_declared_funcs(const ModuleIR& module, std::vector<uint8_t>& out);
 
-}  // namespace viv
+}  // namespace vivarium::engine

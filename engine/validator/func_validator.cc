@@ -15,7 +15,7 @@
 #include "engine/validator/declared_funcs.h"
 #include "engine/validator/validator.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 // Block types with a single result point into this table, so a CtrlFrame's
@@ -547,4 +547,4 @@ const CtrlFrame& FuncValidator::frame(uint32_t depth) const { return s_->ctrls[s
 std::span<const ValType> FuncValidator::local_types() const { return s_->locals; }
 const FuncType& FuncValidator::func_type() const { return *s_->type; }
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -10,7 +10,7 @@
 #include "engine/validator/declared_funcs.h"
 #include "engine/validator/validator.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 // 2.0 memories are addressed with 32 bits: at most 2^16 pages of 64 KiB.
@@ -222,4 +222,4 @@ class ModuleValidator {
 
 Result<void> validate_module(const ModuleIR& module, bool bodies) { return ModuleValidator(module).run(bodies); }
 
-}  // namespace viv
+}  // namespace vivarium::engine

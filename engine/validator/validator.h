@@ -15,7 +15,7 @@
 #include "engine/binary/instr.h"
 #include "engine/module/module.h"
 
-namespace viv {
+namespace vivarium::engine {
 
 // The type of an operand in unreachable (stack-polymorphic) code.
 constexpr ValType kUnknownType = static_cast<ValType>(0);
@@ -76,4 +76,4 @@ Result<void> validate_const_expr(const ModuleIR& module, const ConstExpr& e, Val
 // function is rejected ("too many locals"). Matches wasmtime's 50,000.
 constexpr uint64_t kMaxLocals = 50000;
 
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -12,7 +12,7 @@
 
 namespace vivarium::wasi {
 
-using viv::is_valid_utf8;  // strict UTF-8, shared with the decoder
+using vivarium::engine::is_valid_utf8;  // strict UTF-8, shared with the decoder
 ErrnoOr<std::string> checked_guest_path(std::string_view bytes);
 
 }  // namespace vivarium::wasi

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace viv::fuzz {
+namespace vivarium::engine::fuzz {
 
 using namespace vivarium;
 
@@ -44,4 +44,4 @@ bool define_dummy_imports(Linker& linker, Store& store, const Module& module) {
   return true;
 }
 
-}  // namespace viv::fuzz
+}  // namespace vivarium::engine::fuzz

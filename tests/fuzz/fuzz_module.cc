@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Store store(fuzz_limits());
   Linker linker;
-  if (!viv::fuzz::define_dummy_imports(linker, store, module)) return 0;
+  if (!vivarium::engine::fuzz::define_dummy_imports(linker, store, module)) return 0;
   store.set_fuel(kFuelPerCall);
   Result<Instance> inst = linker.instantiate(store, module);
   if (!inst.ok()) return 0;

@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto bin = viv::wat_to_binary(text, "fuzz.wat");
+  auto bin = vivarium::engine::wat_to_binary(text, "fuzz.wat");
   if (!bin.ok()) return 0;
   (void)vivarium::Module::compile(bin.value());
   return 0;

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 using vivarium::Ref;
 using vivarium::ValType;
@@ -126,4 +126,4 @@ std::string describe(const Expected& e) {
   return "?";
 }
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -9,7 +9,7 @@
 #include "engine/text/wast.h"
 #include "vivarium/types.h"
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 // Maps `ref.extern N` to the host reference the runner passes for N.
 using ExternResolver = std::function<vivarium::Ref(uint32_t)>;
@@ -24,4 +24,4 @@ std::string describe(const Expected& e);
 bool is_canonical_nan(uint64_t value, int bits);
 bool is_arithmetic_nan(uint64_t value, int bits);
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 using vivarium::Error;
 using vivarium::ErrorCode;
@@ -148,4 +148,4 @@ std::string KnownFailures::to_text(const std::string& header) const {
   return out;
 }
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

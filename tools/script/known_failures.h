@@ -18,7 +18,7 @@
 #include "tools/script/runner.h"
 #include "vivarium/error.h"
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 // A report weighed against the list.
 struct Reconciled {
@@ -57,4 +57,4 @@ class KnownFailures {
   std::string path_ = "known_failures.txt";
 };
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -12,7 +12,7 @@
 #include "engine/text/wat.h"
 #include "vivarium/vivarium.h"
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 using namespace vivarium;
 
@@ -122,7 +122,7 @@ class Runner {
         if (cmd.encode_failed) return cmd.encode_error;
         return cmd.binary;
       case Command::Binary: return cmd.binary;
-      case Command::Quote: return viv::wat_to_binary(cmd.quote, script_.file);
+      case Command::Quote: return vivarium::engine::wat_to_binary(cmd.quote, script_.file);
       case Command::None: break;
     }
     return Error(ErrorCode::Internal, "command carries no module");
@@ -295,7 +295,7 @@ class Runner {
     if (cmd.form == Command::Binary || (cmd.form == Command::Text && !cmd.encode_failed)) {
       bytes = cmd.binary;
     } else if (cmd.form == Command::Quote) {
-      auto b = viv::wat_to_binary(cmd.quote, script_.file);
+      auto b = vivarium::engine::wat_to_binary(cmd.quote, script_.file);
       if (!b.ok()) return;
       bytes = std::move(b).value();
     } else {
@@ -335,7 +335,7 @@ ScriptReport run_wast_file(const std::string& path, const RunnerOptions& opts) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  auto script = viv::parse_wast(ss.str(), path);
+  auto script = vivarium::engine::parse_wast(ss.str(), path);
   if (!script.ok()) {
     Outcome o{script.error().where().line, false, "parse", error_str(script.error())};
     if (opts.on_outcome) opts.on_outcome(o);
@@ -345,4 +345,4 @@ ScriptReport run_wast_file(const std::string& path, const RunnerOptions& opts) {
   return run_script(script.value(), opts);
 }
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

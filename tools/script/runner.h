@@ -13,7 +13,7 @@
 #include "engine/text/wast.h"
 #include "vivarium/error.h"
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 struct Outcome {
   uint32_t line = 0;
@@ -53,4 +53,4 @@ ScriptReport run_script(const Script& script, const RunnerOptions& opts = {});
 // parsed yields one failed outcome at the error's line.
 ScriptReport run_wast_file(const std::string& path, const RunnerOptions& opts = {});
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -2,7 +2,7 @@
 
 #include <cinttypes>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 using namespace vivarium;
 
@@ -68,4 +68,4 @@ Result<void> define_spectest(Linker& linker, Store& store, std::FILE* out) {
   return {};
 }
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

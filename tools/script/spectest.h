@@ -6,7 +6,7 @@
 #include "vivarium/linker.h"
 #include "vivarium/store.h"
 
-namespace viv::script {
+namespace vivarium::engine::script {
 
 // Defines every spectest export under module name "spectest". The memory,
 // table and globals are created in `store`, so the linker can then only
@@ -16,4 +16,4 @@ namespace viv::script {
 vivarium::Result<void> define_spectest(vivarium::Linker& linker, vivarium::Store& store,
                                        std::FILE* print_to = nullptr);
 
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -24,13 +24,13 @@
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 #endif
 
-namespace viv::interp::simd_handlers {
+namespace vivarium::engine::interp::simd_handlers {
 
-using viv::simd::v128;
+using vivarium::engine::simd::v128;
 
 template <class T>
 inline T read_operand(const Slot* fp, uint32_t s) {
-  if constexpr (std::is_same_v<T, v128>) return viv::simd::loadu(&fp[s]);
+  if constexpr (std::is_same_v<T, v128>) return vivarium::engine::simd::loadu(&fp[s]);
   else if constexpr (std::is_same_v<T, int32_t>) return static_cast<int32_t>(rd_u32(fp, s));
   else if constexpr (std::is_same_v<T, int64_t>) return static_cast<int64_t>(rd_u64(fp, s));
   else if constexpr (std::is_same_v<T, float>) return rd_f32(fp, s);
@@ -40,7 +40,7 @@ inline T read_operand(const Slot* fp, uint32_t s) {
 
 template <class T>
 inline void write_result(Slot* fp, uint32_t s, T v) {
-  if constexpr (std::is_same_v<T, v128>) viv::simd::storeu(&fp[s], v);
+  if constexpr (std::is_same_v<T, v128>) vivarium::engine::simd::storeu(&fp[s], v);
   else if constexpr (std::is_same_v<T, int32_t>) wr_u32(fp, s, static_cast<uint32_t>(v));
   else if constexpr (std::is_same_v<T, int64_t>) wr_u64(fp, s, static_cast<uint64_t>(v));
   else if constexpr (std::is_same_v<T, float>) wr_f32(fp, s, v);
@@ -90,7 +90,7 @@ VIV_SIMD VIV_HANDLER(op_handler) {
   VIV_NEXT(kSimdInstWords);
 }
 
-}  // namespace viv::interp::simd_handlers
+}  // namespace vivarium::engine::interp::simd_handlers
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop

@@ -2,7 +2,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 inline v128 v128_not(v128 a) { return _mm_xor_si128(a, _mm_set1_epi32(-1)); }
 inline v128 v128_and(v128 a, v128 b) { return _mm_and_si128(a, b); }
@@ -16,4 +16,4 @@ inline v128 v128_bitselect(v128 a, v128 b, v128 c) {
 }
 VIV_SIMD_INLINE int32_t v128_any_true(v128 a) { return !_mm_testz_si128(a, a); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

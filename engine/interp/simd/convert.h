@@ -3,7 +3,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // ---- float -> int, saturating ---------------------------------------------------------
 // cvttps2dq truncates, but answers 0x80000000 ("integer indefinite") for NaN
@@ -69,4 +69,4 @@ inline v128 f64x2_convert_low_i32x4_u(v128 a) {
 inline v128 f32x4_demote_f64x2_zero(v128 a) { return as_int(_mm_cvtpd_ps(as_f64(a))); }
 inline v128 f64x2_promote_low_f32x4(v128 a) { return as_int(_mm_cvtps_pd(as_f32(a))); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -8,7 +8,7 @@
 #include <cpuid.h>
 #endif
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 namespace {
 
 std::string missing_features() {
@@ -49,4 +49,4 @@ vivarium::Result<void> require_host_simd() {
 #endif
 }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

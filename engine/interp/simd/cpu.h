@@ -5,11 +5,11 @@
 #pragma once
 #include "vivarium/error.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // Cached after the first call; safe from any thread.
 bool host_supports_simd();
 // OK, or an Unsupported error naming the missing instructions.
 vivarium::Result<void> require_host_simd();
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -6,7 +6,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 inline v128 f32x4_add(v128 a, v128 b) { return as_int(_mm_add_ps(as_f32(a), as_f32(b))); }
 inline v128 f32x4_sub(v128 a, v128 b) { return as_int(_mm_sub_ps(as_f32(a), as_f32(b))); }
@@ -76,4 +76,4 @@ VIV_SIMD_INLINE v128 f64x2_floor(v128 a) { return as_int(_mm_round_pd(as_f64(a),
 VIV_SIMD_INLINE v128 f64x2_trunc(v128 a) { return as_int(_mm_round_pd(as_f64(a), kTrunc)); }
 VIV_SIMD_INLINE v128 f64x2_nearest(v128 a) { return as_int(_mm_round_pd(as_f64(a), kNearest)); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

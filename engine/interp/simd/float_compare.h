@@ -5,7 +5,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 inline v128 f32x4_eq(v128 a, v128 b) { return as_int(_mm_cmpeq_ps(as_f32(a), as_f32(b))); }
 inline v128 f32x4_ne(v128 a, v128 b) { return as_int(_mm_cmpneq_ps(as_f32(a), as_f32(b))); }
@@ -20,4 +20,4 @@ inline v128 f64x2_gt(v128 a, v128 b) { return as_int(_mm_cmplt_pd(as_f64(b), as_
 inline v128 f64x2_le(v128 a, v128 b) { return as_int(_mm_cmple_pd(as_f64(a), as_f64(b))); }
 inline v128 f64x2_ge(v128 a, v128 b) { return as_int(_mm_cmple_pd(as_f64(b), as_f64(a))); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

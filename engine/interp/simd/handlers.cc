@@ -12,7 +12,7 @@
 #include "engine/interp/simd/memory_handlers.h"
 #include "engine/interp/simd/ops.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using namespace simd_handlers;
@@ -21,8 +21,8 @@ using namespace simd_handlers;
 // controls are derived from it on each execution (two saturating adds).
 VIV_SIMD VIV_HANDLER(h_i8x16_shuffle) {
   const SimdOperands o = simd_operands(pc);
-  v128 a = viv::simd::loadu(&fp[o.a]), b = viv::simd::loadu(&fp[o.b]);
-  viv::simd::storeu(&fp[o.dst], viv::simd::i8x16_shuffle(a, b, viv::simd::loadu(simd_imm(pc))));
+  v128 a = vivarium::engine::simd::loadu(&fp[o.a]), b = vivarium::engine::simd::loadu(&fp[o.b]);
+  vivarium::engine::simd::storeu(&fp[o.dst], vivarium::engine::simd::i8x16_shuffle(a, b, vivarium::engine::simd::loadu(simd_imm(pc))));
   VIV_NEXT(kSimdShuffleWords);
 }
 
@@ -30,8 +30,8 @@ struct Table {
   std::array<Handler, kOpCount> h{};
   Table() {
     // Every operator whose opcodes.def row says `lanes`: its semantics is
-    // viv::simd::<id>, made a handler by the generic adapter.
-#define VIV_SIMD_IF_lanes(id) h[static_cast<size_t>(Op::id)] = &op_handler<&viv::simd::id>;
+    // vivarium::engine::simd::<id>, made a handler by the generic adapter.
+#define VIV_SIMD_IF_lanes(id) h[static_cast<size_t>(Op::id)] = &op_handler<&vivarium::engine::simd::id>;
 #define VIV_SIMD_IF_trap(id)
 #define VIV_SIMD_IF_comm(id)
 #define VIV_SIMD_IF__(id)
@@ -55,17 +55,17 @@ Handler simd_handler(Op op) {
   // Without SSE4.1/SSSE3 no handler exists, so a module using v128 fails to
   // lower with an Unsupported error instead of dying on an illegal
   // instruction (cpu.h has the message naming what is missing).
-  if (!viv::simd::host_supports_simd()) return nullptr;
+  if (!vivarium::engine::simd::host_supports_simd()) return nullptr;
   static const Table table;
   return table.h[static_cast<size_t>(op)];
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #else  // no host implementation: every SIMD opcode is unsupported (host.h)
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 Handler simd_handler(Op) { return nullptr; }
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #endif

@@ -3,7 +3,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // ---- i8x16 -------------------------------------------------------------------
 inline v128 i8x16_add(v128 a, v128 b) { return _mm_add_epi8(a, b); }
@@ -78,4 +78,4 @@ inline v128 i64x2_mul(v128 a, v128 b) {
   return _mm_add_epi64(_mm_mul_epu32(a, b), _mm_slli_epi64(cross, 32));
 }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -6,7 +6,7 @@
 #include "engine/interp/simd/int_arith.h"
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 inline v128 not_mask(v128 m) { return _mm_xor_si128(m, _mm_set1_epi32(-1)); }
 
@@ -61,4 +61,4 @@ inline v128 i64x2_lt_s(v128 a, v128 b) { return i64x2_gt_s(b, a); }
 inline v128 i64x2_le_s(v128 a, v128 b) { return not_mask(i64x2_gt_s(a, b)); }
 inline v128 i64x2_ge_s(v128 a, v128 b) { return not_mask(i64x2_gt_s(b, a)); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -4,7 +4,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // ---- splat -------------------------------------------------------------------
 inline v128 i8x16_splat(int32_t x) { return _mm_set1_epi8(static_cast<char>(x)); }
@@ -77,4 +77,4 @@ VIV_SIMD_INLINE v128 i8x16_shuffle(v128 a, v128 b, const ShuffleMasks& m) {
 }
 VIV_SIMD_INLINE v128 i8x16_shuffle(v128 a, v128 b, v128 lanes) { return i8x16_shuffle(a, b, shuffle_masks(lanes)); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

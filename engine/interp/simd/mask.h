@@ -3,7 +3,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // all_true: no lane equals zero, i.e. the lane-wise "== 0" mask is empty.
 inline int32_t i8x16_all_true(v128 a) { return _mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_setzero_si128())) == 0; }
@@ -20,4 +20,4 @@ inline int32_t i16x8_bitmask(v128 a) { return _mm_movemask_epi8(_mm_packs_epi16(
 inline int32_t i32x4_bitmask(v128 a) { return _mm_movemask_ps(as_f32(a)); }
 inline int32_t i64x2_bitmask(v128 a) { return _mm_movemask_pd(as_f64(a)); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -6,7 +6,7 @@
 #include "engine/interp/simd/lanes.h"
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 template <class T>
 inline T read_scalar(const uint8_t* p) {
@@ -42,4 +42,4 @@ inline void v128_store16_lane(uint8_t* p, v128 v, uint32_t i) { uint16_t x = lan
 inline void v128_store32_lane(uint8_t* p, v128 v, uint32_t i) { uint32_t x = lane<uint32_t>(v, i); std::memcpy(p, &x, 4); }
 inline void v128_store64_lane(uint8_t* p, v128 v, uint32_t i) { uint64_t x = lane<uint64_t>(v, i); std::memcpy(p, &x, 8); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

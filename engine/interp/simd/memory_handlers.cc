@@ -6,12 +6,12 @@
 #include "engine/interp/simd/adapters.h"
 #include "engine/interp/simd/memory.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
 using simd_handlers::read_operand;
 using simd_handlers::write_result;
-using viv::simd::v128;
+using vivarium::engine::simd::v128;
 
 // Address operand `a` plus the memarg offset, checked for `bytes` like the
 // scalar loads (spec 4.4.7: ea + N > |mem| traps).
@@ -57,7 +57,7 @@ VIV_SIMD VIV_HANDLER(store_lane_handler) {
 }  // namespace
 
 void register_memory_handlers(Handler* t) {
-  namespace s = viv::simd;
+  namespace s = vivarium::engine::simd;
   auto at = [t](Op op) -> Handler& { return t[static_cast<size_t>(op)]; };
   at(Op::v128_load8x8_s) = &load_handler<8, &s::v128_load8x8_s>;
   at(Op::v128_load8x8_u) = &load_handler<8, &s::v128_load8x8_u>;
@@ -81,6 +81,6 @@ void register_memory_handlers(Handler* t) {
   at(Op::v128_store64_lane) = &store_lane_handler<8, &s::v128_store64_lane>;
 }
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #endif  // VIV_SIMD_HOST_X86

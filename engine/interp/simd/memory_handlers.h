@@ -3,9 +3,9 @@
 #pragma once
 #include "engine/interp/handler.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // Fills table[op] for each of those opcodes (table has kOpCount entries).
 void register_memory_handlers(Handler* table);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

@@ -1,6 +1,6 @@
 // Every non-memory v128 operation of WebAssembly 2.0, one inline function per
 // instruction, named after its Op id in engine/opcodes/opcodes.def
-// (i8x16.add_sat_s -> viv::simd::i8x16_add_sat_s). The interpreter's handlers
+// (i8x16.add_sat_s -> vivarium::engine::simd::i8x16_add_sat_s). The interpreter's handlers
 // in this folder are thin wrappers that move operands between the value
 // stack and these functions.
 #pragma once

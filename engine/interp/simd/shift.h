@@ -5,7 +5,7 @@
 #include "engine/interp/simd/int_arith.h"
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 inline v128 shift_count(int32_t n, int lane_bits) { return _mm_cvtsi32_si128(n & (lane_bits - 1)); }
 
@@ -49,4 +49,4 @@ inline v128 i64x2_shr_s(v128 a, int32_t n) {
   return _mm_xor_si128(_mm_srl_epi64(_mm_xor_si128(a, s), shift_count(n, 64)), s);
 }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

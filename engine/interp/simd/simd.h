@@ -5,9 +5,9 @@
 #include "engine/interp/handler.h"
 #include "engine/opcodes/opcodes.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 
 // The handler for a SIMD opcode, or nullptr when `op` has none.
 Handler simd_handler(Op op);
 
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp

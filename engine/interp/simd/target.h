@@ -27,7 +27,7 @@
 #define VIV_SIMD __attribute__((target("sse4.1,ssse3")))
 #define VIV_SIMD_INLINE inline VIV_SIMD
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 using v128 = __m128i;
 
@@ -47,4 +47,4 @@ inline __m128d as_f64(v128 v) { return _mm_castsi128_pd(v); }
 inline v128 as_int(__m128 v) { return _mm_castps_si128(v); }
 inline v128 as_int(__m128d v) { return _mm_castpd_si128(v); }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

@@ -3,7 +3,7 @@
 #pragma once
 #include "engine/interp/simd/target.h"
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 
 // Upper 8 bytes moved to the bottom, so "high" forms can reuse the "low" ones.
 inline v128 high_half(v128 a) { return _mm_unpackhi_epi64(a, a); }
@@ -100,4 +100,4 @@ VIV_SIMD_INLINE v128 i16x8_q15mulr_sat_s(v128 a, v128 b) {
   return _mm_xor_si128(r, _mm_cmpeq_epi16(r, _mm_set1_epi16(static_cast<short>(0x8000))));
 }
 
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

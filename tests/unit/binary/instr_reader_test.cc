@@ -7,7 +7,7 @@
 
 #include "engine/binary/instr.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -254,9 +254,9 @@ TEST(InstrReader, SequenceOffsetsAdvance) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 TEST(InstrReader, ReadAgreesWithNext) {
@@ -284,4 +284,4 @@ TEST(InstrReader, ReadAgreesWithNext) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

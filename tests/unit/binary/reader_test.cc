@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -244,4 +244,4 @@ TEST(ReaderFixed, LittleEndianAndBounds) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

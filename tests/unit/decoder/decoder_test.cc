@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -455,4 +455,4 @@ TEST(DecoderNames, MalformedNameSectionIsIgnored) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -8,7 +8,7 @@
 
 #include "engine/decoder/decoder.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -97,4 +97,4 @@ TEST(DecoderRobustness, MutationsAndTruncationsNeverCrash) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -15,7 +15,7 @@
 
 #include "engine/decoder/decoder.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 namespace fs = std::filesystem;
@@ -121,4 +121,4 @@ TEST(SpecBinary, MalformedModulesFailAndOthersDecode) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

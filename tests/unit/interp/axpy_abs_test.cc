@@ -18,7 +18,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // Signed zeros, overflow, subnormals, infinities, a quiet and a signaling
@@ -129,7 +129,7 @@ TEST(InterpAxpyAbs, TrapsAtTheFirstLoadOutOfBounds) {
   };
   for (const Case c : {Case{65529, 65530, 0}, Case{65529, 65520, 0}, Case{65520, 65529, 1}, Case{65528, 65520, -1}}) {
     const std::string text = trap_module(c.p, c.q);
-    auto bytes = viv::wat_to_binary(text);
+    auto bytes = vivarium::engine::wat_to_binary(text);
     ASSERT_TRUE(bytes.ok());
     EXPECT_EQ(handler_at_word(text, 0, 0), interp::float_axpy_abs_handler(Op::f64_add, false));
     Env e(text);
@@ -162,4 +162,4 @@ TEST(InterpAxpyAbs, LoweringPicksTheFusedHandler) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -7,7 +7,7 @@
 
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kRecWat = R"((module
@@ -197,4 +197,4 @@ TEST(InterpCalls, IndirectTypeMismatch) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -5,7 +5,7 @@
 // boundaries where a wrong immediate (sign extension, operand order) shows.
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -135,4 +135,4 @@ TEST(InterpConstants, FusedBranches) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

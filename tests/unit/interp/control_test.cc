@@ -3,7 +3,7 @@
 // local lazily (without a copy) would be wrong if the lowering slipped.
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -171,4 +171,4 @@ TEST(InterpControl, V128ValuesFlow) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

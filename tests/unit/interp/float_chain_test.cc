@@ -16,7 +16,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 const double kInf = std::numeric_limits<double>::infinity();
@@ -91,4 +91,4 @@ TEST(InterpFloatChain, RoundsTwiceAndLowersToOneInstruction) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

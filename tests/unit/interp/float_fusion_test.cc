@@ -20,7 +20,7 @@
 #include "engine/text/wat.h"
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -318,9 +318,9 @@ TEST(InterpFloatFusion, FusedLoadTrapsAtTheLoad) {
     (func (export "rmw") (param i32 f64) (result f64)
       (f64.store (local.get 0) (f64.add (local.get 1) (f64.load (local.get 0))))
       (f64.load (local.get 0)))))";
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
   auto offset_of = [&](uint32_t func, Op op) -> uint64_t {
     const auto& body = (*ir)->funcs[func].body;
@@ -365,9 +365,9 @@ TEST(InterpFloatFusion, LoweringPicksTheFusedHandlers) {
       (if (result f64) (f64.lt (f64.const -2) (local.get $x)) (then (f64.const 1)) (else (f64.const 2))))
     (func (param $p i32) (param $x f64) (result f64)
       (f64.store offset=8 (local.get $p) (f64.sub (f64.load offset=8 (local.get $p)) (local.get $x))) (local.get $x))))";
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
   const interp::Handler want[] = {
       interp::float_binop_load_handler(Op::f64_sub, false, true),
@@ -379,7 +379,7 @@ TEST(InterpFloatFusion, LoweringPicksTheFusedHandlers) {
       interp::float_binop_rmw_handler(Op::f64_sub, true, true),
   };
   for (uint32_t i = 0; i < 7; ++i) {
-    auto cf = viv::lower_function(**ir, i);
+    auto cf = vivarium::engine::lower_function(**ir, i);
     ASSERT_TRUE(cf.ok()) << i;
     ASSERT_NE(want[i], nullptr) << i;
     EXPECT_EQ(interp::handler_at((*cf)->code.get()), want[i]) << "function " << i;
@@ -387,4 +387,4 @@ TEST(InterpFloatFusion, LoweringPicksTheFusedHandlers) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

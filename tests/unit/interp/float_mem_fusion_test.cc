@@ -23,7 +23,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -188,7 +188,7 @@ constexpr std::string_view kSmall = R"((module (memory 1)
 ))";
 
 TEST(InterpFloatMemFusion, TrapsWhereTheUnfusedFormTraps) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
   Env e(kSmall);
   Error s = e.trap("mas", {I32(65521), F64(2.0)});  // 65521 + 8 + 8 > 65536: the store
@@ -234,4 +234,4 @@ TEST(InterpFloatMemFusion, LoweringPicksTheFusedHandlers) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

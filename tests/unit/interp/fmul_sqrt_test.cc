@@ -12,7 +12,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 const std::vector<double> kArgs = {0.0, -0.0, 2.0, -4.0, 0.5, 1e-320, 1e300, std::numeric_limits<double>::infinity(),
@@ -61,4 +61,4 @@ TEST(InterpFmulSqrt, LoweringPicksTheFusedHandler) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -19,7 +19,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // f_*: fused; r_*: the byte kept in local $t first. All return an i64.
@@ -110,7 +110,7 @@ constexpr std::string_view kSmall = R"((module (memory 1)
 ))";
 
 TEST(InterpIndex8, TrapsAtTheByteThenAtTheLoad) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
   Env e(kSmall);
   EXPECT_EQ(e.i64("ld", {I32(0), I32(0)}), static_cast<int64_t>(0x2211ffeeddccbbaa));  // 0 + (6 << 3) + 4
@@ -131,15 +131,15 @@ TEST(InterpIndex8, TrapsAtTheByteThenAtTheLoad) {
 }
 
 TEST(InterpIndex8, LowersToOneInstruction) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
   const interp::Handler want[] = {interp::load_index8_handler(Op::i32_load8_u, Op::i64_load),
                                   interp::shl_add_index8_handler(Op::i32_load8_u),
                                   interp::shl_add_index8_handler(Op::i32_load)};
   for (uint32_t i = 0; i < 3; ++i) {
-    auto cf = viv::lower_function(**ir, i);
+    auto cf = vivarium::engine::lower_function(**ir, i);
     ASSERT_TRUE(cf.ok());
     EXPECT_EQ(interp::handler_at((*cf)->code.get()), want[i]) << i;
     EXPECT_EQ((*cf)->code_words, (i == 0 ? 5u : 4u) + 1) << i;  // then the return
@@ -147,4 +147,4 @@ TEST(InterpIndex8, LowersToOneInstruction) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

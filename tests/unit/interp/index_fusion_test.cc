@@ -20,7 +20,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // f_*: fused; r_*: the same through a local $t (unfused).
@@ -188,7 +188,7 @@ constexpr std::string_view kSmall = R"((module (memory 1)
 ))";
 
 TEST(InterpIndexFusion, TrapsNameTheLoadOrStore) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
   Env e(kSmall);
   Error ld = e.trap("ld", {I32(65528), I32(0)});
@@ -204,11 +204,11 @@ TEST(InterpIndexFusion, TrapsNameTheLoadOrStore) {
 // A constant stored through a fused address: the constant, then the fused
 // store (two instructions where there were three).
 TEST(InterpIndexFusion, StoreOfAConstant) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
-  auto cf = viv::lower_function(**ir, 1);
+  auto cf = vivarium::engine::lower_function(**ir, 1);
   ASSERT_TRUE(cf.ok());
   const interp::Word* code = (*cf)->code.get();
   EXPECT_EQ(interp::handler_at(code), &interp::h_const16_n);
@@ -216,9 +216,9 @@ TEST(InterpIndexFusion, StoreOfAConstant) {
 }
 
 TEST(InterpIndexFusion, LowersToOneInstruction) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
   const interp::Handler want[] = {
       interp::load_shl_add_handler(Op::i32_load, false, true),
@@ -230,7 +230,7 @@ TEST(InterpIndexFusion, LowersToOneInstruction) {
   };
   for (uint32_t i = 0; i < 6; ++i) {
     if (!want[i]) continue;
-    auto cf = viv::lower_function(**ir, i);
+    auto cf = vivarium::engine::lower_function(**ir, i);
     ASSERT_TRUE(cf.ok()) << i;
     EXPECT_EQ(interp::handler_at((*cf)->code.get()), want[i]) << "function " << i;
   }
@@ -282,7 +282,7 @@ TEST(InterpIndexFusion, BrTableOnLoadedByteAndAddedConstant) {
   EXPECT_EQ(e.i32("byte", {I32(1)}), 12);
   EXPECT_EQ(e.i32("byte", {I32(2)}), 13);   // 3: the default
   EXPECT_EQ(e.i32("byte", {I32(3)}), 13);   // 0xff: zero-extended, the default
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   for (int32_t p : {-1, 65535}) {  // the offset does not wrap: -1 + 1 is 2^32
     Error oob = e.trap("byte", {I32(p)});
@@ -300,14 +300,14 @@ TEST(InterpIndexFusion, BrTableOnLoadedByteAndAddedConstant) {
   EXPECT_EQ(e.i32("wide", {I32(3)}), 34);   // byte 5: the default
   EXPECT_EQ(e.i32("wide", {I32(4)}), 33);   // byte 6: 0
   EXPECT_EQ(e.trap("wide", {I32(65534)}).where().offset, offset_of(*bytes, 2, Op::i32_load8_u, 1));
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
-  auto f0 = viv::lower_function(**ir, 0);
-  auto f1 = viv::lower_function(**ir, 1);
+  auto f0 = vivarium::engine::lower_function(**ir, 0);
+  auto f1 = vivarium::engine::lower_function(**ir, 1);
   ASSERT_TRUE(f0.ok() && f1.ok());
   EXPECT_EQ(interp::handler_at((*f0)->code.get()), &interp::h_br_table_load8u);
   EXPECT_EQ(interp::handler_at((*f1)->code.get()), &interp::h_br_table_addi);
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -19,18 +19,18 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 using interp::Handler;
 
 // The lowered defined function `func` of `text`.
 CompiledFuncPtr lowered(const std::string& text, uint32_t func) {
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   EXPECT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   EXPECT_TRUE(ir.ok());
-  auto f = viv::lower_function(**ir, func);
+  auto f = vivarium::engine::lower_function(**ir, func);
   EXPECT_TRUE(f.ok());
   return std::move(f).value();
 }
@@ -45,7 +45,7 @@ int count_handler(const CompiledFunc& f, Handler h) {
 }
 // Module offset of the `nth` instruction `op` in defined function `func` of `text`.
 uint64_t offset_in(const std::string& text, uint32_t func, Op op) {
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   EXPECT_TRUE(bytes.ok());
   return offset_of(*bytes, func, op);
 }
@@ -382,4 +382,4 @@ TEST(InterpIntFusion, ResultWrittenInPlaceAndZeroInit) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

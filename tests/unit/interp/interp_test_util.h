@@ -10,7 +10,7 @@
 
 #include "vivarium/vivarium.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 
 using vivarium::Error;
 using vivarium::ErrorCode;
@@ -74,4 +74,4 @@ inline Value I64(int64_t v) { return Value::i64(v); }
 inline Value F32(float v) { return Value::f32(v); }
 inline Value F64(double v) { return Value::f64(v); }
 
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -4,7 +4,7 @@
 // still name the load.
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -70,4 +70,4 @@ TEST(InterpLoadAdd, OffsetDoesNotWrap) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -4,7 +4,7 @@
 // must not reach across a label.
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -67,4 +67,4 @@ TEST(InterpLoopStep, BackEdgeStillMetered) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -15,7 +15,7 @@
 #include "engine/interp/interp.h"
 #include "engine/text/wat.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 
 // 33000 v128 locals: 66000 slots, so later locals and the temporaries lie
 // past slot 65535 and every instruction takes its wide layout.
@@ -27,7 +27,7 @@ inline std::string wide_pad() {
 
 // Module offset of the `nth` instruction `op` in defined function `func`.
 inline uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op op, int nth = 0) {
-  auto ir = viv::decode(bytes);
+  auto ir = vivarium::engine::decode(bytes);
   EXPECT_TRUE(ir.ok());
   const auto& body = (*ir)->funcs[func].body;
   InstrReader r((*ir)->span(body), body.begin);
@@ -42,13 +42,13 @@ inline uint64_t offset_of(const std::vector<uint8_t>& bytes, uint32_t func, Op o
 
 // Defined function `func` of module `wat` as lowered (null if it does not lower).
 inline CompiledFuncPtr lower_wat(std::string_view wat, uint32_t func) {
-  auto bytes = viv::wat_to_binary(wat);
+  auto bytes = vivarium::engine::wat_to_binary(wat);
   EXPECT_TRUE(bytes.ok());
   if (!bytes.ok()) return nullptr;
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   EXPECT_TRUE(ir.ok());
   if (!ir.ok()) return nullptr;
-  auto cf = viv::lower_function(**ir, func);
+  auto cf = vivarium::engine::lower_function(**ir, func);
   EXPECT_TRUE(cf.ok());
   return cf.ok() ? std::move(*cf) : nullptr;
 }
@@ -60,4 +60,4 @@ inline interp::Handler handler_at_word(std::string_view wat, uint32_t func, uint
   return cf ? interp::handler_at(cf->code.get() + word) : nullptr;
 }
 
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

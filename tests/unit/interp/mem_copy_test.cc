@@ -17,7 +17,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 struct Case {
@@ -120,7 +120,7 @@ constexpr std::string_view kSmall = R"((module (memory 1)
 ))";
 
 TEST(InterpMemCopy, TrapsAtTheLoadThenAtTheStoreWritingNothing) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
   Env e(kSmall);
   // both out of bounds: the load traps first
@@ -145,12 +145,12 @@ TEST(InterpMemCopy, TrapsAtTheLoadThenAtTheStoreWritingNothing) {
 }
 
 TEST(InterpMemCopy, LowersToOneInstruction) {
-  auto bytes = viv::wat_to_binary(kSmall);
+  auto bytes = vivarium::engine::wat_to_binary(kSmall);
   ASSERT_TRUE(bytes.ok());
-  auto ir = viv::decode(*bytes);
+  auto ir = vivarium::engine::decode(*bytes);
   ASSERT_TRUE(ir.ok());
   for (uint32_t i = 0; i < 2; ++i) {
-    auto cf = viv::lower_function(**ir, i);
+    auto cf = vivarium::engine::lower_function(**ir, i);
     ASSERT_TRUE(cf.ok());
     EXPECT_EQ(interp::handler_at((*cf)->code.get()), interp::mem_copy_handler(i == 0 ? 1 : 2)) << i;
     // one instruction of six Words, then the return
@@ -159,4 +159,4 @@ TEST(InterpMemCopy, LowersToOneInstruction) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -2,7 +2,7 @@
 // 2.0 bulk-operation semantics (nothing written when out of bounds), grow.
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -110,4 +110,4 @@ TEST(InterpTable, Operations) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

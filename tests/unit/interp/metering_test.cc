@@ -4,7 +4,7 @@
 
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kWat = R"((module
@@ -61,4 +61,4 @@ TEST(InterpMetering, InterruptFromAnotherThread) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -7,7 +7,7 @@
 
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 constexpr std::string_view kIntWat = R"((module
@@ -192,4 +192,4 @@ TEST(InterpFloat, Conversions) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -11,10 +11,10 @@
 #include "engine/interp/peephole.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
-using namespace viv::interp;
+using namespace vivarium::engine::interp;
 
 TEST(InterpLayouts, DescriptorsFollowLayoutsDef) {
   const LayoutDesc& ab_cd = layout_desc(LayoutId::ab_cd);
@@ -89,4 +89,4 @@ TEST(InterpPeephole, ChainRowEndToEnd) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -13,7 +13,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 const std::vector<std::string> kOps = {"add", "sub", "and", "or", "xor"};
@@ -38,7 +38,7 @@ std::string module(const std::string& pad) {
 
 void check(bool wide) {
   const std::string text = module(wide ? wide_pad() : "");
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   Env e(text);
   int traps = 0;
@@ -76,4 +76,4 @@ TEST(InterpPlainLoadChain, LoweringPicksTheChainHandler) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -13,7 +13,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 std::string module_text(const std::string& pad) {
@@ -58,7 +58,7 @@ TEST(InterpStoreConst, LowersToOneInstructionAndTrapsAtTheStore) {
   constexpr std::string_view text = R"((module (memory 1)
     (func (export "z") (param $p i32) (i32.store16 offset=2 (local.get $p) (i32.const 7)))))";
   EXPECT_EQ(handler_at_word(text, 0), interp::store_const_handler(2));
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   Env e(text);
   Error t = e.trap("z", {I32(65533)});
@@ -66,4 +66,4 @@ TEST(InterpStoreConst, LowersToOneInstructionAndTrapsAtTheStore) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -10,7 +10,7 @@
 #include "tests/unit/interp/interp_test_util.h"
 #include "tests/unit/interp/lowering_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // $pad makes the later functions' offsets need multi-byte deltas; $many has
@@ -42,7 +42,7 @@ std::string hex(uint64_t v) {
 
 TEST(InterpTrapOffsets, EachTrapNamesItsInstruction) {
   const std::string text = module_text();
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
   Env e(text);
 
@@ -67,7 +67,7 @@ TEST(InterpTrapOffsets, EachTrapNamesItsInstruction) {
 
 TEST(InterpTrapOffsets, BacktraceNamesEachCall) {
   const std::string text = module_text();
-  auto bytes = viv::wat_to_binary(text);
+  auto bytes = vivarium::engine::wat_to_binary(text);
   ASSERT_TRUE(bytes.ok());
   Env e(text);
   Error err = e.trap("caller", {I32(0)});
@@ -78,4 +78,4 @@ TEST(InterpTrapOffsets, BacktraceNamesEachCall) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

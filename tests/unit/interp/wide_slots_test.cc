@@ -9,7 +9,7 @@
 
 #include "tests/unit/interp/interp_test_util.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // `$x` is a high local in the wide function, local 1.. in the narrow one.
@@ -75,4 +75,4 @@ TEST(InterpWideSlots, WideAndNarrowFramesAgree) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -90,16 +90,22 @@ class DnsStub {
   std::atomic<int> udp_queries{0}, tcp_queries{0};
 
   DnsStub() {
-    udp_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sin = vivarium::testing::loopback_addr(0);
-    ::bind(udp_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
-    socklen_t len = sizeof sin;
-    ::getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&sin), &len);
-    port_ = ntohs(sin.sin_port);
-    tcp_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ::bind(tcp_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin);  // same port (may fail: then no TCP)
+    // The kernel picks a free UDP port; the TCP listener needs the same number,
+    // which another process may hold: try fresh ports until both bind.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      udp_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      sockaddr_in sin = vivarium::testing::loopback_addr(0);
+      ::bind(udp_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+      socklen_t len = sizeof sin;
+      ::getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&sin), &len);
+      port_ = ntohs(sin.sin_port);
+      tcp_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      int one = 1;
+      setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      if (::bind(tcp_fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0) break;
+      ::close(udp_fd_);
+      ::close(tcp_fd_);
+    }
     ::listen(tcp_fd_, 8);
     ::pipe(stop_);
     thread_ = std::thread([this] { loop(); });

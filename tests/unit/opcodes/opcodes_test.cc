@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 TEST(Opcodes, EveryRowRoundTripsThroughLookups) {
@@ -64,4 +64,4 @@ TEST(Opcodes, TableSize) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

@@ -4,7 +4,7 @@
 
 #include "engine/opcodes/opcodes.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 TEST(OpcodeTraits, NegateAndMirrorAreInvolutionsOnComparisons) {
@@ -54,4 +54,4 @@ TEST(OpcodeTraits, TrapsCommutesAndLanes) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine

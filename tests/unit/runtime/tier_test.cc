@@ -33,7 +33,7 @@ class FakeTier final : public Tier {
   };
 
   const char* name() const override { return "fake"; }
-  Result<std::unique_ptr<TierArtifact>> compile(const viv::ModuleIR& ir) const override {
+  Result<std::unique_ptr<TierArtifact>> compile(const vivarium::engine::ModuleIR& ir) const override {
     ++compiles;
     auto a = std::make_unique<Artifact>();
     for (uint32_t i = 0; i < ir.funcs.size(); ++i) a->codes.push_back({i});
@@ -48,9 +48,9 @@ class FakeTier final : public Tier {
 };
 
 Module compile_with(const Tier& tier, const char* wat) {
-  auto bin = viv::wat_to_binary(wat);
+  auto bin = vivarium::engine::wat_to_binary(wat);
   EXPECT_TRUE(bin.ok());
-  auto ir = viv::decode(std::move(bin).value());
+  auto ir = vivarium::engine::decode(std::move(bin).value());
   EXPECT_TRUE(ir.ok());
   auto impl = build_module(std::move(ir).value(), "fake.wat", tier);
   EXPECT_TRUE(impl.ok()) << impl.error().to_string();

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 namespace {
 
 using vivarium::Ref;
@@ -119,4 +119,4 @@ TEST(Expect, Descriptions) {
 }
 
 }  // namespace
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 namespace {
 
 ScriptReport report(std::vector<std::pair<uint32_t, bool>> lines) {
@@ -103,4 +103,4 @@ TEST(KnownFailures, UpdateListsLinesOrCollapsesToTheFile) {
 }
 
 }  // namespace
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

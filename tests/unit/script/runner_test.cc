@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-namespace viv::script {
+namespace vivarium::engine::script {
 namespace {
 
 ScriptReport run(std::string_view text) {
-  auto script = viv::parse_wast(text, "test.wast");
+  auto script = vivarium::engine::parse_wast(text, "test.wast");
   if (!script.ok()) {
     ADD_FAILURE() << "parse: " << script.error().to_string();
     return {};
@@ -121,4 +121,4 @@ TEST(Runner, TrapDuringInstantiationKeepsEarlierWrites) {
 }
 
 }  // namespace
-}  // namespace viv::script
+}  // namespace vivarium::engine::script

@@ -4,7 +4,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 TEST(SimdBitwise, Ops) {
@@ -54,6 +54,6 @@ TEST(SimdShift, I32x4) { check_shifts<int32_t>(i32x4_shl, i32x4_shr_s, i32x4_shr
 TEST(SimdShift, I64x2) { check_shifts<int64_t>(i64x2_shl, i64x2_shr_s, i64x2_shr_u); }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

@@ -5,7 +5,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 template <class T>
@@ -67,6 +67,6 @@ TEST(SimdCompare, F32x4) { check_float_compares<float, int32_t>(f32x4_eq, f32x4_
 TEST(SimdCompare, F64x2) { check_float_compares<double, int64_t>(f64x2_eq, f64x2_ne, f64x2_lt, f64x2_gt, f64x2_le, f64x2_ge); }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

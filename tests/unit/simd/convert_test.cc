@@ -4,7 +4,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 // Spec trunc_sat: NaN -> 0, otherwise truncate and clamp to the range of I.
@@ -77,6 +77,6 @@ TEST(SimdConvert, DemotePromote) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

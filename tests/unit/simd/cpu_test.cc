@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace viv::simd {
+namespace vivarium::engine::simd {
 namespace {
 
 TEST(SimdCpu, CheckAndErrorAgree) {
@@ -21,4 +21,4 @@ TEST(SimdCpu, CheckAndErrorAgree) {
 }
 
 }  // namespace
-}  // namespace viv::simd
+}  // namespace vivarium::engine::simd

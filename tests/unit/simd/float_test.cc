@@ -6,7 +6,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 template <class F> constexpr Lanes kL = sizeof(F) == 4 ? Lanes::F32 : Lanes::F64;
@@ -95,6 +95,6 @@ TEST(SimdFloat, MinMaxZeroSignsAndNaN) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

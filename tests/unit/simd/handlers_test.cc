@@ -7,10 +7,10 @@
 
 #include "tests/unit/simd/reference.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
-using viv::simd::test::Vec;
+using vivarium::engine::simd::test::Vec;
 
 TEST(SimdHandlers, EveryVectorOpcodeIsRegistered) {
   int registered = 0;
@@ -111,6 +111,6 @@ TEST(SimdHandlers, BitselectAndShuffle) {
 }
 
 }  // namespace
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #endif  // VIV_SIMD_HOST_X86

@@ -5,7 +5,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 template <class T> T ref_abs(T x) { return x < 0 ? wrap_sub<T>(0, x) : x; }
@@ -88,6 +88,6 @@ TEST(SimdIntArith, AbsOfMinimumWraps) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

@@ -3,7 +3,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 TEST(SimdLanes, Splat) {
@@ -92,6 +92,6 @@ TEST(SimdLanes, AllTrueBitmask) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

@@ -8,10 +8,10 @@
 #include "engine/interp/simd/simd.h"
 #include "tests/unit/simd/reference.h"
 
-namespace viv::interp {
+namespace vivarium::engine::interp {
 namespace {
 
-using viv::simd::test::Vec;
+using vivarium::engine::simd::test::Vec;
 
 VIV_HANDLER(stop) { return pc; }
 
@@ -91,6 +91,6 @@ TEST(SimdMemoryHandlers, EmptyMemoryTrapsEverything) {
 }
 
 }  // namespace
-}  // namespace viv::interp
+}  // namespace vivarium::engine::interp
 
 #endif  // VIV_SIMD_HOST_X86

@@ -7,7 +7,7 @@
 
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 struct Buffer {
@@ -74,6 +74,6 @@ TEST(SimdMemory, LoadStoreLane) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

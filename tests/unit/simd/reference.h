@@ -16,7 +16,7 @@
 
 #include "engine/interp/simd/ops.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 
 struct Vec {
   alignas(16) uint8_t b[16] = {};
@@ -209,4 +209,4 @@ template <class T, class W = int64_t> T sat(W v) {
   return T(v);
 }
 
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test

@@ -4,7 +4,7 @@
 #if VIV_SIMD_HOST_X86  // the semantics exist only for x86-64 hosts (host.h)
 #include "tests/unit/simd/reference.h"
 
-namespace viv::simd::test {
+namespace vivarium::engine::simd::test {
 namespace {
 
 // Wide lane i of the result comes from narrow lane (base + i), read as Narrow
@@ -105,6 +105,6 @@ TEST(SimdWiden, Q15MulrSat) {
 }
 
 }  // namespace
-}  // namespace viv::simd::test
+}  // namespace vivarium::engine::simd::test
 
 #endif  // VIV_SIMD_HOST_X86

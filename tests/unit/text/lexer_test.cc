@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 std::vector<TokKind> kinds(const Tokens& t) {
@@ -79,4 +79,4 @@ TEST(TextLexer, UnbalancedParenMatchesEof) {
 }
 
 }  // namespace
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

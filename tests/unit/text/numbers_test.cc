@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace viv::text {
+namespace vivarium::engine::text {
 namespace {
 
 uint32_t f32(std::string_view s) {
@@ -123,4 +123,4 @@ TEST(TextNumbers, InfinityAndNan) {
 }
 
 }  // namespace
-}  // namespace viv::text
+}  // namespace vivarium::engine::text

@@ -40,7 +40,7 @@ std::string functype_text(const vivarium::FuncType& ft) {
 
 // Types and function imports (by name, so `call $f` resolves), then every
 // defined function as printed.
-std::string reassemble(const viv::ModuleIR& m) {
+std::string reassemble(const vivarium::engine::ModuleIR& m) {
   std::string s = "(module\n";
   for (const auto& ft : m.types) s += "(type " + functype_text(ft) + ")\n";
   uint32_t fi = 0;
@@ -56,7 +56,7 @@ std::string reassemble(const viv::ModuleIR& m) {
     s += "(import \"m\" \"f\" (func" + name + " (type " + std::to_string(im.type_index) + ")))\n";
     ++fi;
   }
-  for (uint32_t i = 0; i < m.funcs.size(); ++i) s += viv::print_function(m, i);
+  for (uint32_t i = 0; i < m.funcs.size(); ++i) s += vivarium::engine::print_function(m, i);
   return s + ")\n";
 }
 
@@ -71,21 +71,21 @@ TEST(PrinterRoundTrip, SpecSuiteFunctionsReassembleIdentically) {
     std::ifstream in(e.path(), std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    auto script = viv::parse_wast(ss.str(), e.path().string());
+    auto script = vivarium::engine::parse_wast(ss.str(), e.path().string());
     ASSERT_TRUE(script.ok()) << script.error().to_string();
     for (const auto& c : script->commands) {
-      if (c.form != viv::Command::Text || c.encode_failed) continue;
-      auto m = viv::decode(c.binary);
+      if (c.form != vivarium::engine::Command::Text || c.encode_failed) continue;
+      auto m = vivarium::engine::decode(c.binary);
       if (!m.ok()) continue;
-      const viv::ModuleIR& mod = **m;
+      const vivarium::engine::ModuleIR& mod = **m;
       std::string text = reassemble(mod);
-      auto again_bin = viv::wat_to_binary(text, "reprinted.wat");
+      auto again_bin = vivarium::engine::wat_to_binary(text, "reprinted.wat");
       if (!again_bin.ok()) {
         ADD_FAILURE() << e.path().filename() << ":" << c.line << ": reprinted module does not parse: "
                       << again_bin.error().to_string() << "\n" << text.substr(0, 2000);
         continue;
       }
-      auto again = viv::decode(again_bin.value());
+      auto again = vivarium::engine::decode(again_bin.value());
       ASSERT_TRUE(again.ok()) << again.error().to_string();
       ASSERT_EQ((*again)->funcs.size(), mod.funcs.size());
       ++modules;
@@ -95,7 +95,7 @@ TEST(PrinterRoundTrip, SpecSuiteFunctionsReassembleIdentically) {
         ++funcs;
         if (!std::equal(a.begin(), a.end(), b.begin(), b.end())) {
           ADD_FAILURE() << e.path().filename() << ":" << c.line << ": function " << i << " differs after printing:\n"
-                        << viv::print_function(mod, static_cast<uint32_t>(i));
+                        << vivarium::engine::print_function(mod, static_cast<uint32_t>(i));
         }
       }
     }

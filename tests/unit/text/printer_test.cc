@@ -9,11 +9,11 @@
 
 namespace {
 
-std::unique_ptr<viv::ModuleIR> module(const std::string& text) {
-  auto bin = viv::wat_to_binary(text, "p.wat");
+std::unique_ptr<vivarium::engine::ModuleIR> module(const std::string& text) {
+  auto bin = vivarium::engine::wat_to_binary(text, "p.wat");
   EXPECT_TRUE(bin.ok()) << (bin.ok() ? "" : bin.error().to_string());
   if (!bin.ok()) return nullptr;
-  auto m = viv::decode(bin.value());
+  auto m = vivarium::engine::decode(bin.value());
   EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().to_string());
   return m.ok() ? std::move(m).value() : nullptr;
 }
@@ -35,7 +35,7 @@ TEST(Printer, PrintsStructuredCodeWithNames) {
   EXPECT_EQ(m->func_names.at(0), "log");
   EXPECT_EQ(m->func_names.at(1), "main");
   EXPECT_EQ(m->local_names.at(1).at(1), "acc");
-  std::string body = viv::print_function_body(*m, 0);
+  std::string body = vivarium::engine::print_function_body(*m, 0);
   EXPECT_EQ(body,
             "block\n"
             "  loop\n"
@@ -56,10 +56,10 @@ TEST(Printer, PrintsStructuredCodeWithNames) {
             "else\n"
             "  i32.const 7\n"
             "end\n");
-  std::string f = viv::print_function(*m, 0);
+  std::string f = vivarium::engine::print_function(*m, 0);
   EXPECT_EQ(f.substr(0, f.find('\n')), "(func $main (type 1) (param $n i32) (result i32)");
   EXPECT_NE(f.find("(local $acc i64)"), std::string::npos);
-  EXPECT_EQ(viv::print_function_body(*m, 1), "");
+  EXPECT_EQ(vivarium::engine::print_function_body(*m, 1), "");
 }
 
 TEST(Printer, ConstantsAndSimdReadBack) {
@@ -72,7 +72,7 @@ TEST(Printer, ConstantsAndSimdReadBack) {
       " (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)) (v128.load32_lane offset=4 2 (i32.const 0) (v128.const i64x2 0 0)) drop";
   auto m = module("(module (memory 1) (func " + code + "))");
   ASSERT_NE(m, nullptr);
-  std::string printed = viv::print_function_body(*m, 0);
+  std::string printed = vivarium::engine::print_function_body(*m, 0);
   // Reassemble from the printed text: the code must be byte-identical.
   auto again = module("(module (memory 1) (func\n" + printed + "))");
   ASSERT_NE(again, nullptr) << printed;
@@ -86,13 +86,13 @@ TEST(Printer, ConstantsAndSimdReadBack) {
 
 TEST(Printer, MalformedCodeShowsError) {
   // A ModuleIR made by hand: the printer must not trust that code is well formed.
-  viv::ModuleIR m;
+  vivarium::engine::ModuleIR m;
   m.bytes = {0x41, 0x05, 0x41, 0xFF};  // i32.const 5; i32.const <truncated LEB>
   m.types.push_back({});
-  viv::FuncDef f;
+  vivarium::engine::FuncDef f;
   f.body = {0, 4};
   m.funcs.push_back(f);
-  std::string s = viv::print_function_body(m, 0);
+  std::string s = vivarium::engine::print_function_body(m, 0);
   EXPECT_EQ(s.substr(0, s.find('\n')), "i32.const 5");
   EXPECT_NE(s.find("(; error: unexpected end"), std::string::npos) << s;
 }

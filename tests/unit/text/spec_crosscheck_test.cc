@@ -155,7 +155,7 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
       }
     }
     json j = json::parse(read_file(jpath));
-    auto script = viv::parse_wast(read_file(f), f.string());
+    auto script = vivarium::engine::parse_wast(read_file(f), f.string());
     ASSERT_TRUE(script.ok()) << f << ": " << script.error().to_string();
     // Commands correspond one to one and in order (wabt reports a module's
     // line rather than its command's, so lines cannot be the key).
@@ -164,14 +164,14 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
     ASSERT_EQ(jcmds.size(), script->commands.size()) << f;
     for (size_t ci = 0; ci < jcmds.size(); ++ci) {
       const json& c = jcmds[ci];
-      const viv::Command* ours = &script->commands[ci];
+      const vivarium::engine::Command* ours = &script->commands[ci];
       uint32_t line = c["line"].get<uint32_t>();
       std::string type = c["type"];
       if (known_difference(f, line)) continue;
       if (c.contains("filename")) {
         std::string fn = c["filename"];
         bool is_text = c.value("module_type", "binary") == "text";
-        if (!is_text && ours->form == viv::Command::Text) {
+        if (!is_text && ours->form == vivarium::engine::Command::Text) {
           ++modules;
           if (ours->encode_failed) {
             ADD_FAILURE() << f.filename() << ":" << line << ": " << type
@@ -192,14 +192,14 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
             std::string cmd2 = "wasm2wat --enable-all '" + (tmp / fn).string() + "' -o '" + wat.string() + "' 2>/dev/null";
             if (std::system(cmd2.c_str()) == 0) {
               ++wasm2wat_checked;
-              auto r = viv::wat_to_binary(read_file(wat), wat.string());
+              auto r = vivarium::engine::wat_to_binary(read_file(wat), wat.string());
               if (!r.ok()) ADD_FAILURE() << f.filename() << ":" << line << ": wasm2wat output rejected: " << r.error().to_string();
               else EXPECT_EQ(strip_custom(r.value()), theirs) << f.filename() << ":" << line << ": wasm2wat output differs";
             }
           }
-        } else if (is_text && type == "assert_malformed" && ours->form == viv::Command::Quote) {
+        } else if (is_text && type == "assert_malformed" && ours->form == vivarium::engine::Command::Quote) {
           ++malformed_checked;
-          auto r = viv::wat_to_binary(ours->quote, "quote");
+          auto r = vivarium::engine::wat_to_binary(ours->quote, "quote");
           EXPECT_FALSE(r.ok()) << f.filename() << ":" << line << ": accepted malformed module, expected \""
                                << c.value("text", "") << "\"";
         }
@@ -218,12 +218,12 @@ TEST(TextSpecCrossCheck, MatchesWast2json) {
         const auto& exp = c["expected"];
         ASSERT_EQ(exp.size(), ours->expected.size()) << f.filename() << ":" << line;
         for (size_t i = 0; i < exp.size(); ++i) {
-          const viv::Expected& e = ours->expected[i];
+          const vivarium::engine::Expected& e = ours->expected[i];
           std::string val = exp[i].contains("value") && exp[i]["value"].is_string() ? exp[i]["value"].get<std::string>() : "";
           ++values;
-          if (val == "nan:canonical") EXPECT_EQ(e.kind, viv::Expected::NanCanonical) << f.filename() << ":" << line;
-          else if (val == "nan:arithmetic") EXPECT_EQ(e.kind, viv::Expected::NanArithmetic) << f.filename() << ":" << line;
-          else if (e.kind == viv::Expected::Exact) {
+          if (val == "nan:canonical") EXPECT_EQ(e.kind, vivarium::engine::Expected::NanCanonical) << f.filename() << ":" << line;
+          else if (val == "nan:arithmetic") EXPECT_EQ(e.kind, vivarium::engine::Expected::NanArithmetic) << f.filename() << ":" << line;
+          else if (e.kind == vivarium::engine::Expected::Exact) {
             std::string why;
             EXPECT_TRUE(value_matches(exp[i], e.value, &why)) << f.filename() << ":" << line << ": result " << i << " " << why;
           }

@@ -4,17 +4,17 @@
 
 namespace {
 
-using viv::Command;
-using viv::Expected;
+using vivarium::engine::Command;
+using vivarium::engine::Expected;
 
-viv::Script parse(const std::string& text) {
-  auto r = viv::parse_wast(text, "t.wast");
+vivarium::engine::Script parse(const std::string& text) {
+  auto r = vivarium::engine::parse_wast(text, "t.wast");
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
-  return r.ok() ? std::move(r).value() : viv::Script{};
+  return r.ok() ? std::move(r).value() : vivarium::engine::Script{};
 }
 
 TEST(Wast, ModuleForms) {
-  viv::Script s = parse(
+  vivarium::engine::Script s = parse(
       "(module $M (func (export \"f\")))\n"
       "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")\n"
       "(module $Q quote \"(func\" \" )\")\n"
@@ -35,7 +35,7 @@ TEST(Wast, ModuleForms) {
 }
 
 TEST(Wast, BadTextModuleIsRecordedNotFatal) {
-  viv::Script s = parse(
+  vivarium::engine::Script s = parse(
       "(assert_malformed (module (func (i32.const 1 2))) \"unexpected token\")\n"
       "(assert_invalid (module (func (result i32))) \"type mismatch\")\n");
   ASSERT_EQ(s.commands.size(), 2u);
@@ -49,7 +49,7 @@ TEST(Wast, BadTextModuleIsRecordedNotFatal) {
 // Regression: the parser kept a view of the file name and then moved the
 // string away; a short (in-place) name came back as garbage in locations.
 TEST(Wast, ErrorLocationsKeepAShortFileName) {
-  auto r = viv::parse_wast("(module (func i32.addd))", "x.wast");
+  auto r = vivarium::engine::parse_wast("(module (func i32.addd))", "x.wast");
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   ASSERT_EQ(r->commands.size(), 1u);
   ASSERT_TRUE(r->commands[0].encode_failed);
@@ -60,7 +60,7 @@ TEST(Wast, ErrorLocationsKeepAShortFileName) {
 }
 
 TEST(Wast, ActionsAndResults) {
-  viv::Script s = parse(
+  vivarium::engine::Script s = parse(
       "(assert_return (invoke $M \"f\" (i32.const -1) (f64.const 0x1p-1) (ref.extern 7) (ref.null func))"
       "  (i64.const 5) (f32.const nan:canonical) (f64.const nan:arithmetic) (ref.null extern) (ref.extern 3) (ref.func))\n"
       "(assert_return (get \"g\") (v128.const f32x4 1 nan:canonical -0 nan:arithmetic))\n"
@@ -93,15 +93,15 @@ TEST(Wast, ActionsAndResults) {
   EXPECT_EQ(c.expected[5].kind, Expected::RefFunc);
 
   const Expected& v = s.commands[1].expected[0];
-  EXPECT_EQ(s.commands[1].action.kind, viv::Action::Get);
+  EXPECT_EQ(s.commands[1].action.kind, vivarium::engine::Action::Get);
   EXPECT_EQ(v.kind, Expected::V128Lanes);
   EXPECT_EQ(v.lane_bits, 32);
   EXPECT_TRUE(v.lane_float);
   ASSERT_EQ(v.lanes.size(), 4u);
   EXPECT_EQ(v.lanes[0].bits, 0x3F800000u);
-  EXPECT_EQ(v.lanes[1].kind, viv::ExpectedLane::NanCanonical);
+  EXPECT_EQ(v.lanes[1].kind, vivarium::engine::ExpectedLane::NanCanonical);
   EXPECT_EQ(v.lanes[2].bits, 0x80000000u);
-  EXPECT_EQ(v.lanes[3].kind, viv::ExpectedLane::NanArithmetic);
+  EXPECT_EQ(v.lanes[3].kind, vivarium::engine::ExpectedLane::NanArithmetic);
 
   EXPECT_EQ(s.commands[2].action.args[0].value.v128().bytes[14], 0xFF);
   EXPECT_EQ(s.commands[2].expected[0].kind, Expected::Exact);
@@ -121,17 +121,17 @@ TEST(Wast, ActionsAndResults) {
 }
 
 TEST(Wast, ScriptSyntaxErrorsHaveLocations) {
-  auto r = viv::parse_wast("(module)\n  (assert_return (invoke \"f\" (i32.const x)))", "s.wast");
+  auto r = vivarium::engine::parse_wast("(module)\n  (assert_return (invoke \"f\" (i32.const x)))", "s.wast");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().where().line, 2u);
   EXPECT_EQ(r.error().where().column, 41u);
-  r = viv::parse_wast("(frobnicate)", "s.wast");
+  r = vivarium::engine::parse_wast("(frobnicate)", "s.wast");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "unknown command frobnicate");
 }
 
 TEST(Wast, BareModuleScript) {
-  viv::Script s = parse("(func) (memory 0) (func (export \"f\"))");
+  vivarium::engine::Script s = parse("(func) (memory 0) (func (export \"f\"))");
   ASSERT_EQ(s.commands.size(), 1u);
   EXPECT_EQ(s.commands[0].kind, Command::Module);
   EXPECT_GT(s.commands[0].binary.size(), 8u);

@@ -64,7 +64,7 @@ Bytes strip_custom(const Bytes& b) {
 }
 
 Bytes wat(const std::string& text) {
-  auto r = viv::wat_to_binary(text, "t.wat");
+  auto r = vivarium::engine::wat_to_binary(text, "t.wat");
   EXPECT_TRUE(r.ok()) << text << "\n  -> " << (r.ok() ? "" : r.error().to_string());
   return r.ok() ? r.value() : Bytes{};
 }
@@ -75,7 +75,7 @@ void same(const std::string& a, const std::string& b) {
 }
 
 vivarium::Error fails(const std::string& text) {
-  auto r = viv::wat_to_binary(text, "t.wat");
+  auto r = vivarium::engine::wat_to_binary(text, "t.wat");
   EXPECT_FALSE(r.ok()) << text;
   if (r.ok()) return {};
   EXPECT_EQ(r.error().code(), vivarium::ErrorCode::TextSyntax);
@@ -312,7 +312,7 @@ TEST(Wat, MalformedModules) {
   fails_with("(module (func (local i32) (param i32)))", "unexpected token");
   fails_with("(module (global $g anyfunc (ref.null func)))", "unknown operator");
   // A numeric index out of range is not a syntax error: it is left to validation.
-  EXPECT_TRUE(viv::wat_to_binary("(module (func (call 7)))").ok());
+  EXPECT_TRUE(vivarium::engine::wat_to_binary("(module (func (call 7)))").ok());
 }
 
 TEST(Wat, NameSectionHasFunctionAndLocalNames) {

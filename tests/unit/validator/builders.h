@@ -7,7 +7,7 @@
 
 #include "engine/validator/validator.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 
 constexpr ValType i32 = ValType::I32, i64 = ValType::I64, f32 = ValType::F32, f64 = ValType::F64,
                   v128 = ValType::V128, funcref = ValType::FuncRef, externref = ValType::ExternRef;
@@ -54,4 +54,4 @@ inline Result<void> run(const ModuleIR& m, uint32_t f, const std::vector<Instr>&
   return v.finish();
 }
 
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

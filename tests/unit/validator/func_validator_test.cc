@@ -2,7 +2,7 @@
 
 #include "tests/unit/validator/builders.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 // Expects `r` to fail with `code` and a message containing `text`.
@@ -472,4 +472,4 @@ TEST_F(FuncValidatorTest, EverySpecialOpcodeHasARule) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

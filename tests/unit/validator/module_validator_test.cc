@@ -2,7 +2,7 @@
 
 #include "tests/unit/validator/builders.h"
 
-namespace viv::test {
+namespace vivarium::engine::test {
 namespace {
 
 void expect_error(const Result<void>& r, ErrorCode code, const std::string& text) {
@@ -213,4 +213,4 @@ TEST_F(ModuleValidatorTest, BodiesAreValidatedOnlyWhenAsked) {
 }
 
 }  // namespace
-}  // namespace viv::test
+}  // namespace vivarium::engine::test

@@ -23,7 +23,7 @@
 #include "engine/decoder/decoder.h"
 #include "engine/validator/validator.h"
 
-namespace viv {
+namespace vivarium::engine {
 namespace {
 
 namespace fs = std::filesystem;
@@ -248,4 +248,4 @@ TEST(SpecSuite, AssertInvalidRejectedAndValidModulesAccepted) {
 }
 
 }  // namespace
-}  // namespace viv
+}  // namespace vivarium::engine
