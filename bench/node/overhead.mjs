@@ -56,6 +56,16 @@ const vivFib = await time(() => inst.call('fib', 27), 3);
 const v8Fib = await time(() => v8.fib(27), 3);
 rows.push(['fib(27) (ms)', vivFib, v8Fib]);
 
+// Parallelism: 100 fib(24) calls spread on 10 instances with Promise.all,
+// against the same 100 calls one after another.
+const ten = await Promise.all(Array.from({ length: 10 }, () => linker.instantiate(mod)));
+const seqMs = await time(async () => { for (let k = 0; k < 100; ++k) await ten[0].call('fib', 24); }, 1);
+const cpu0 = process.cpuUsage();
+const parMs = await time(() => Promise.all(Array.from({ length: 100 }, (_, k) => ten[k % 10].call('fib', 24))), 1);
+const cpu = process.cpuUsage(cpu0);
+// CPU time over wall time: above 1 only when workers ran at the same time.
+const busy = (cpu.user + cpu.system) / 1000 / parMs;
+
 // Event loop while 8 Vivarium guests spin for 2 s.
 const spinners = await Promise.all(Array.from({ length: 8 }, () => linker.instantiate(mod)));
 const delays = [];
@@ -68,4 +78,5 @@ delays.sort((a, b) => a - b);
 console.log(`pool size ${require('../../bindings/node').poolSize}`);
 console.log('measure'.padEnd(34), 'vivarium'.padStart(12), 'node-v8'.padStart(12), 'ratio'.padStart(10));
 for (const [name, a, b] of rows) console.log(name.padEnd(34), a.toFixed(3).padStart(12), b.toFixed(3).padStart(12), (a / b).toFixed(1).padStart(10));
+console.log(`100 x fib(24): sequential ${seqMs.toFixed(0)} ms, Promise.all on 10 instances ${parMs.toFixed(0)} ms (speed-up ${(seqMs / parMs).toFixed(2)}, CPU/wall ${busy.toFixed(2)}, ${require('node:os').availableParallelism()} cores, load ${require('node:os').loadavg()[0].toFixed(1)})`);
 console.log(`event loop while 8 guests spin 2 s: ${delays.length} ticks, p50 ${delays[delays.length >> 1].toFixed(2)} ms, p99 ${delays[Math.floor(delays.length * 0.99)].toFixed(2)} ms delay`);

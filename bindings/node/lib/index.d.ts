@@ -90,7 +90,8 @@ export interface WasiOptions {
   env?: Record<string, string> | string[];
   /** { guestPath: hostPath } or a list with read-only flags. */
   preopens?: Record<string, string> | { guest: string; host: string; readOnly?: boolean }[];
-  stdin?: 'inherit' | 'ignore' | number;
+  /** A descriptor, or the bytes the guest reads (string or Uint8Array). */
+  stdin?: 'inherit' | 'ignore' | number | string | Uint8Array;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
   /** The network capability, as `vivarium run --allow-connect/--allow-bind/--allow-dns/--socket-abi`. None: no network. */

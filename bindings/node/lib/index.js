@@ -4,6 +4,7 @@
 // the guest waits. See README.md.
 const fs = require('node:fs');
 const path = require('node:path');
+const { fileURLToPath } = require('node:url');
 
 function loadNative() {
   const dirs = [process.env.VIVARIUM_NODE_ADDON, path.join(__dirname, '..', 'build', 'RelWithDebInfo', 'vivarium_node.node'),
@@ -36,7 +37,7 @@ class Module {
   /** Compiles bytes (binary or text) or a file path, off the main thread. */
   static async compile(source, options = {}) {
     const n = typeof source === 'string' || source instanceof URL
-      ? await native.compileFile(source instanceof URL ? source.pathname : source)
+      ? await native.compileFile(source instanceof URL ? fileURLToPath(source) : source)
       : await native.compileBytes(source, options.name);
     return new Module(n);
   }
@@ -47,6 +48,7 @@ class Module {
 
 function writerFor(target, fd) {
   if (target === undefined || target === 'inherit') return fd;
+  if (fd === 0 && (typeof target === 'string' || target instanceof Uint8Array)) return target;
   if (target === 'ignore') return fs.openSync('/dev/null', fd === 0 ? 'r' : 'w');
   if (typeof target === 'number' || typeof target === 'function') return target;
   if (target && typeof target.write === 'function') return (chunk) => target.write(chunk);

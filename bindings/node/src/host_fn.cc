@@ -58,22 +58,28 @@ class HostCallTask final : public MainTask {
       std::lock_guard lk(s_->host_mutex());
       if (c_->abandoned) return;
     }
-    ++s_->host_depth;
     std::shared_ptr<ViewSource> view;
     std::vector<napi_value> argv;
     if (c_->fn->with_caller) {
       view = std::make_shared<ViewSource>(c_->memory);
-      std::lock_guard lk(s_->host_mutex());
-      c_->view = view;
+      {
+        std::lock_guard lk(s_->host_mutex());
+        c_->view = view;
+      }
       Napi::Object caller = Napi::Object::New(env);
       caller.Set("memory", MemoryViewWrap::wrap(env, view));
       argv.push_back(caller);
     }
     for (const Value& a : c_->args) argv.push_back(value_to_js(env, a));
     Napi::Value r;
+    // While the function runs synchronously, a call on this instance is
+    // re-entrant (it would queue behind the call waiting for us).
+    ++s_->host_depth;
     try {
       r = c_->fn->fn.Call(argv);
+      --s_->host_depth;
     } catch (const Napi::Error& e) {
+      --s_->host_depth;
       settle(env, Error(ErrorCode::HostTrap, js_message(e.Value())), view);
       return;
     }
@@ -99,7 +105,6 @@ class HostCallTask final : public MainTask {
   static void settle_with(Napi::Env, const std::shared_ptr<InstanceState>& s, const std::shared_ptr<HostCall>& c,
                           Result<std::vector<Value>> r, const std::shared_ptr<ViewSource>& view) {
     if (view) view->invalidate();
-    --s->host_depth;
     {
       std::lock_guard lk(s->host_mutex());
       c->result = std::move(r);

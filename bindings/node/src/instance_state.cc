@@ -1,5 +1,7 @@
 #include "instance_state.h"
 
+#include <unistd.h>
+
 #include "convert.h"
 #include "output_sink.h"
 
@@ -11,7 +13,7 @@ class OpJob final : public Job {
  public:
   explicit OpJob(std::shared_ptr<InstanceState> s) : s_(std::move(s)) {}
   void execute() override {
-    s_->consume_stale_interrupt();
+    s_->clear_stop();
     s_->current()->execute(*s_);
     s_->drain_output();
   }
@@ -29,10 +31,17 @@ class OpJob final : public Job {
 
 InstanceState::InstanceState(Runtime& r, Module m, StoreLimits limits, InstanceDefaults d)
     : rt(r), module(std::move(m)), store(std::make_unique<Store>(limits)), defaults(d) {
+  store->set_check_hook(&InstanceState::check_hook, this);
   rt.add_interruptible(this);
 }
 
+void InstanceState::close_owned_fds() {
+  for (int fd : owned_fds) close(fd);
+  owned_fds.clear();
+}
+
 InstanceState::~InstanceState() {
+  close_owned_fds();
   rt.remove_interruptible(this);
   instance = Instance();
   store.reset();
@@ -78,8 +87,7 @@ bool InstanceState::abort(Napi::Env env, uint64_t id) {
   if (current_ && current_->abort_id == id && !current_->on_main()) {
     current_->aborted.store(true);
     // Stops the guest at its next loop back-edge or call (thread-safe).
-    interrupt_may_be_pending_.store(true);
-    if (store) store->interrupt();
+    stop_.store(true, std::memory_order_relaxed);
     notify_host();
     return true;
   }
@@ -105,24 +113,15 @@ void InstanceState::drain_output() {
   for (auto& s : sinks) s->drain();
 }
 
-void InstanceState::consume_stale_interrupt() {
-  if (!interrupt_may_be_pending_.exchange(false) || !store) return;
-  static const Result<Module> drain_module = Module::from_text("(module (func (export \"f\") (loop br 0)))");
-  if (!drain_module.ok()) return;
-  if (!drain_.valid()) {
-    auto inst = Linker().instantiate(*store, *drain_module);
-    if (!inst.ok()) return;
-    drain_ = *inst;
-  }
-  // One unit of fuel: the loop's second back-edge reaches the engine's check,
-  // which takes the interrupt if it is set and runs out of fuel otherwise.
-  store->set_fuel(1);
-  store->clear_deadline();
-  (void)drain_.call("f", {});
+bool InstanceState::check_hook(void* self) {
+  auto* s = static_cast<InstanceState*>(self);
+  // closing(): a stop at exit must hold even if an operation starting at
+  // that moment cleared stop_.
+  return !s->stop_.load(std::memory_order_relaxed) && !s->rt.closing();
 }
 
 void InstanceState::interrupt_for_shutdown() {
-  if (store) store->interrupt();
+  stop_.store(true, std::memory_order_relaxed);
   notify_host();
 }
 

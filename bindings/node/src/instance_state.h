@@ -79,11 +79,8 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
 
   void interrupt_for_shutdown() override;
 
-  // Store::interrupt() sets a flag that only running code clears. An abort
-  // that arrives as its call ends leaves it set, and the next call would
-  // stop at its first check. Before the next operation runs (worker), a
-  // guest that checks at once consumes it.
-  void consume_stale_interrupt();
+  // Before each operation (worker): a stop asked for an earlier one is stale.
+  void clear_stop() { stop_.store(false, std::memory_order_relaxed); }
 
   Runtime& rt;
   Module module;
@@ -94,8 +91,10 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   InstanceDefaults defaults;
   std::vector<std::shared_ptr<void>> keep_alive;  // host functions, output sinks
   std::vector<std::shared_ptr<OutputSink>> sinks;
+  std::vector<int> owned_fds;  // ours until the WASI context has its copies
+  void close_owned_fds();
   Op* current() const { return current_.get(); }
-  int host_depth = 0;  // main thread: host functions of this instance now running
+  int host_depth = 0;  // main thread: host functions of this instance running synchronously now
 
  private:
   void start_next(Napi::Env env);
@@ -103,8 +102,11 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   std::deque<std::unique_ptr<Op>> queue_;
   std::unique_ptr<Op> current_;
   bool disposed_ = false;
-  std::atomic<bool> interrupt_may_be_pending_{false};
-  Instance drain_;  // the guest that consumes a pending interrupt (made on first need)
+  // Asked by abort() and shutdown, read by the store's check hook at the
+  // engine's deadline checks. (Not Store::interrupt(): its flag outlives a
+  // call that ended before reaching a check and would stop the next one.)
+  std::atomic<bool> stop_{false};
+  static bool check_hook(void* self);
   std::mutex host_mu_;
   std::condition_variable host_cv_;
 };

@@ -56,6 +56,9 @@ Napi::Value InstanceWrap::call(const Napi::CallbackInfo& info) {
   if (s.disposed()) return rejected(env, Error(ErrorCode::Usage, "the instance was disposed"));
   if (s.host_depth > 0) {
     // The call would queue behind the one waiting for this host function.
+    // (Only the synchronous part of a host function is recognized: one that
+    // awaits a call on its own instance waits until the outer call's
+    // timeout or abort.)
     return rejected(env, Error(ErrorCode::Usage, "a host function cannot call back into its own instance"));
   }
   std::string name = info[0].As<Napi::String>().Utf8Value();

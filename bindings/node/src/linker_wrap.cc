@@ -68,6 +68,7 @@ Napi::Value LinkerWrap::instantiate(const Napi::CallbackInfo& info) {
     auto ctx = wasi::WasiCtx::create(std::move(*config));
     if (!ctx.ok()) return fail(ctx.error());
     s->wasi = std::move(*ctx);
+    s->close_owned_fds();
     for (auto& sink : s->sinks) sink->start();
     wasi::add_to_linker(s->linker, *s->wasi);
   }

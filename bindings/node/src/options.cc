@@ -1,6 +1,11 @@
 #include "options.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "cli/socket_policy_net.h"
 #include "host/wasi/socket_abi.h"
@@ -74,6 +79,30 @@ Result<void> read_sockets(Napi::Value v, const Module& module, wasi::WasiConfig&
   return {};
 }
 
+// Given bytes as the guest's stdin: an anonymous in-memory file holding
+// them (the WASI context dups it; ours is closed after that).
+Result<int> stdin_from(Napi::Value v, InstanceState& s) {
+  std::string data;
+  if (v.IsString()) {
+    data = v.As<Napi::String>().Utf8Value();
+  } else {
+    auto ta = v.As<Napi::TypedArray>();
+    data.assign(static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength());
+  }
+  int fd = memfd_create("vivarium-stdin", MFD_CLOEXEC);
+  if (fd < 0) return Error(ErrorCode::Io, std::string("wasi.stdin: memfd_create: ") + std::strerror(errno));
+  s.owned_fds.push_back(fd);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Error(ErrorCode::Io, std::string("wasi.stdin: write: ") + std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
 }  // namespace
 
 Result<void> read_limits(Napi::Value v, StoreLimits& l, InstanceDefaults& d) {
@@ -110,8 +139,13 @@ Result<wasi::WasiConfig> read_wasi(Napi::Value v, InstanceState& s) {
       c.preopens.push_back(std::move(spec));
     }
   }
-  VIV_TRY_ASSIGN(c.stdin_fd, stdio(o.Get("stdin"), 0, s, "stdin"));
-  if (o.Get("stdin").IsFunction()) return Error(ErrorCode::Usage, "wasi.stdin: expected a descriptor");
+  Napi::Value in = o.Get("stdin");
+  if (in.IsFunction()) return Error(ErrorCode::Usage, "wasi.stdin: expected a descriptor, a string or bytes");
+  if (in.IsString() || in.IsTypedArray()) {
+    VIV_TRY_ASSIGN(c.stdin_fd, stdin_from(in, s));
+  } else {
+    VIV_TRY_ASSIGN(c.stdin_fd, stdio(in, 0, s, "stdin"));
+  }
   VIV_TRY_ASSIGN(c.stdout_fd, stdio(o.Get("stdout"), 1, s, "stdout"));
   VIV_TRY_ASSIGN(c.stderr_fd, stdio(o.Get("stderr"), 2, s, "stderr"));
   VIV_TRY(read_sockets(o.Get("sockets"), s.module, c));

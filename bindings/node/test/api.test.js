@@ -137,3 +137,31 @@ test('an abort that lands after its call finished does not stop the next call', 
   assert.equal(await p, 1);
   assert.equal(await i.call('exclusive', 2, 100000), 2);
 });
+
+test('calls made while an async host function is pending queue behind it', async () => {
+  let release;
+  const i = await basic(() => new Promise((r) => { release = r; }));
+  const outer = i.call('viaHost', 1);
+  await new Promise((r) => setTimeout(r, 20));  // the host function is now pending
+  const later = i.call('add', 2, 2);              // not re-entrant: queues
+  let laterDone = false;
+  later.then(() => { laterDone = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(laterDone, false);
+  release(41);
+  assert.equal(await outer, 41);
+  assert.equal(await later, 4);
+});
+
+test('host functions with floats and several results', async () => {
+  const m = await Module.compile(Buffer.from(`(module
+    (import "env" "pair" (func $pair (param f64 f32) (result i32 f64)))
+    (func (export "sum") (result f64) (local $a i32) (local $b f64)
+      (call $pair (f64.const 1.5) (f32.const 2.25)) (local.set $b) (local.set $a)
+      (f64.add (f64.convert_i32_s (local.get $a)) (local.get $b))))`));
+  const l = new Linker();
+  l.define('env', 'pair', { params: ['f64', 'f32'], results: ['i32', 'f64'] }, (x, y) => [10, x + y]);
+  assert.equal(await (await l.instantiate(m)).call('sum'), 13.75);
+  l.define('env', 'pair', { params: ['f64', 'f32'], results: ['i32', 'f64'] }, () => 1);
+  await assert.rejects((await l.instantiate(m)).call('sum'), /array of 2 results/);
+});

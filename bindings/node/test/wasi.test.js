@@ -52,3 +52,17 @@ test('WASI sockets: denied without a grant, connected with one (loopback)', asyn
   await assert.rejects(new Linker().instantiate(m, { wasi: { sockets: { connect: ['not a grant!'] } } }), (e) => e.code === 'Usage');
   server.close();
 });
+
+test('WASI stdin from a string; ignore and descriptors for output', async () => {
+  const m = await Module.compile(Buffer.from(`(module
+    (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "readAll") (result i32)
+      (i32.store (i32.const 0) (i32.const 64))
+      (i32.store (i32.const 4) (i32.const 100))
+      (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (i32.load (i32.const 8))))`));
+  const i = await new Linker().instantiate(m, { wasi: { stdin: 'piped input', stdout: 'ignore' } });
+  assert.equal(await i.call('readAll'), 11);
+  assert.equal(await i.withMemory((v) => v.readString(64, 11)), 'piped input');
+});
