@@ -141,6 +141,9 @@ Handler float_add_chain_handler(Op first, Op second, int kind);
 // f32/f64 mul of a sqrt of the same type just computed (on the left if
 // `sqrt_left`) and a slot: narrow [h][x|s][d], or nullptr.
 Handler float_mul_sqrt_handler(Op mul, Op sqrt, bool sqrt_left);
+// f32/f64 add/sub/mul/div `binop` of the abs or neg `sign` just computed
+// (its left operand if `sign_left`): `x * fabs(y)` (ops_float_sign.cc), or nullptr.
+Handler float_sign_binop_handler(Op binop, Op sign, bool sign_left);
 
 // ---- integer superinstructions (ops_int_fused.cc, layouts there) ----
 // A load or store at a constant address whose effective address ea (address
