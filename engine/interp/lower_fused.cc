@@ -366,8 +366,8 @@ Emitted Lowerer::inner_mul(const Emitted& mul) const {
   const Emitted& p = prev_binop_;
   if (p.op != mul.op || p.imm || p.shl_add || p.end != mul.at || p.at < label_pos_ || p.d < L_ ||
       (p.d == mul.a) == (p.d == mul.b) || !narrow(p.a, p.b, mul.a == p.d ? mul.b : mul.a) ||
-      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || layout::ab_d::a(&code_[p.at]) != p.a ||
-      layout::ab_d::b(&code_[p.at]) != p.b || layout::ab_d::d(&code_[p.at]) != p.d)
+      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || layout::binop_n::a(&code_[p.at]) != p.a ||
+      layout::binop_n::b(&code_[p.at]) != p.b || layout::binop_n::d(&code_[p.at]) != p.d)
     return Emitted{};
   return p;
 }
@@ -400,7 +400,7 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
     return false;
   const Val& v = top(0);
   const uint64_t eq = static_cast<uint32_t>(top(1).k) + in.mem.offset;
-  const uint32_t pd = pos() - layout::ab_d::kWords, pb = pd - layout::load_abs::kWords,
+  const uint32_t pd = pos() - layout::binop_n::kWords, pb = pd - layout::load_abs::kWords,
                  pm = pb - (f64 ? layout::ad_k64::kWords : layout::ad_k32::kWords), pa = pm - layout::load_abs::kWords;
   const size_t n = offsets_.size();
   const Op ld = f64 ? Op::f64_load : Op::f32_load;
@@ -416,12 +416,12 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
   const Op mul = f64 ? Op::f64_mul : Op::f32_mul;
   const bool k_left = emitted(pm, float_binop_imm_handler(mul, true, true));
   if ((!k_left && !emitted(pm, float_binop_imm_handler(mul, false, true))) || layout::ad_k32::a(mp) != t1 ||
-      t1 < L_ || t2 < L_ || t3 < L_ || layout::ab_d::d(dp) != v.loc)
+      t1 < L_ || t2 < L_ || t3 < L_ || layout::binop_n::d(dp) != v.loc)
     return false;
   Op op = f64 ? Op::f64_add : Op::f32_add;
   if (!emitted(pd, op_table(true)[static_cast<size_t>(op)])) op = f64 ? Op::f64_sub : Op::f32_sub;
-  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || layout::ab_d::a(dp) != t2 ||
-      layout::ab_d::b(dp) != t3)
+  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || layout::binop_n::a(dp) != t2 ||
+      layout::binop_n::b(dp) != t3)
     return false;
   const uint64_t k = f64 ? layout::ad_k64::k(mp) : layout::ad_k32::k(mp);
   pop(2);
