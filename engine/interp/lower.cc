@@ -475,7 +475,8 @@ bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
 
 bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
   if (fuse_end_ != pos()) return false;  // nothing just computed: the common case, kept cheap
-  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &unop_}};
+  const std::pair<Producer, const Emitted*> producers[] = {
+      {Producer::binop, &binop_}, {Producer::unop, &unop_}, {Producer::fload, &load_}};
   for (const auto& [kind, p] : producers)
     if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
   if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);

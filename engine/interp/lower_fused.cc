@@ -114,8 +114,8 @@ bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
 }
 
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand, or with an operand an f32/f64.load just produced
-// (a mul feeding add/sub is a row of fusions.def). True if it emitted one.
+// with a constant operand (an operand just loaded, or a mul feeding add/sub,
+// are rows of fusions.def). True if it emitted one.
 // A float comparison with a constant operand (right, or left with the
 // comparison mirrored: exact, NaN included) becomes a comparison with an
 // immediate, which br_if/if then fuse into a compare-and-branch.
@@ -153,41 +153,6 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
                     d, k, is64);
     return true;
   }
-  // Which operand (stack index) the last instruction just computed into its
-  // temporary, if any.
-  auto fresh = [&](const Emitted& e) -> int {
-    if (e.end != pos() || fuse_end_ != pos()) return -1;
-    for (int i = 0; i < 2; ++i) {
-      const Val& v = top(i);
-      const Val& o = top(1 - i);
-      if (v.loc == v.canon && fuse_slot_ == v.loc && e.d == v.loc && o.loc != kConstLoc) return i;
-    }
-    return -1;
-  };
-  // An operand just loaded (layouts bin_load_n / bin_load), trapping like the load.
-  if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
-    const int li = fresh(load_);
-    if (li >= 0) {
-      const Emitted mul = mul_feeding(top(1 - li));
-      const Emitted ld = load_;
-      const uint32_t x = operand(1 - li);
-      pop(2);
-      const uint32_t d = push(rt);
-      const uint32_t at = ld.at;
-      Field f;
-      encode_narrow_or_wide(at, float_binop_load_handler(in.op, li == 1, true), LayoutId::bin_load_n,
-                            float_binop_load_handler(in.op, li == 1, false), LayoutId::bin_load,
-                            {buf_.trap_at(ld.at), x, ld.a, d, ld.b}, &f);
-      fusable(f, d);
-      load_ = Emitted{};
-      fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
-      fload_x_ = x;
-      fload_mul_ = mul;
-      mul0_ = inner_mul(mul);
-      note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
-      return true;
-    }
-  }
   return false;
 }
 
@@ -211,6 +176,17 @@ void Lowerer::remember(const Yield& y, const Val& other) {
       fmadd_ld_ = loaded_addend(other, y.e);
       mul0_ = inner_mul(y.e);
       return;
+    case Record::fload: {  // with the multiply that computed its other operand, if any
+      const Op op = static_cast<Op>(y.e.k);
+      const Emitted mul = mul_feeding(other);
+      fload_ = Emitted{y.e.at, y.e.end, op, y.e.imm, y.e.a, y.e.b, y.e.d};
+      fload_x_ = other.loc;
+      fload_mul_ = mul;
+      mul0_ = inner_mul(mul);
+      note_product(y.e.at, op, y.e.imm, other.loc, y.e.a, 0, y.e.b, y.e.d);
+      load_ = Emitted{};
+      return;
+    }
   }
 }
 

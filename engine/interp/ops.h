@@ -116,6 +116,14 @@ Handler float_binop_imm_handler(Op op, bool const_left, bool narrow);
 // The same with an operand just loaded by f32.load/f64.load (on the left if
 // `load_left`), or nullptr.
 Handler float_binop_load_handler(Op op, bool load_left, bool narrow);
+// The load of float binop `op`'s type (f64.load for f64.add, ...), or nop.
+inline Op float_load_of(Op op) {
+  switch (op) {
+    case Op::f32_add: case Op::f32_sub: case Op::f32_mul: case Op::f32_div: return Op::f32_load;
+    case Op::f64_add: case Op::f64_sub: case Op::f64_mul: case Op::f64_div: return Op::f64_load;
+    default: return Op::nop;
+  }
+}
 // The same whose result a store of the same type puts back at the loaded
 // address and offset (`p->x += v`), or nullptr.
 Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
