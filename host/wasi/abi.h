@@ -23,5 +23,6 @@ void add_sock_listen(Linker& l, WasiCtx& ctx);  // sock_listen (every ABI)
 void add_sock_wasmedge(Linker& l, WasiCtx& ctx);  // WasmEdge: sock_open/bind/connect, sock_get{local,peer}addr
 void add_sock_addr(Linker& l, WasiCtx& ctx);    // WAMR: sock_addr_*, sock_send_to/recv_from, sock_close
 void add_sock_opt(Linker& l, WasiCtx& ctx);     // WAMR: sock_set_* / sock_get_*
+void add_sock_multicast(Linker& l, WasiCtx& ctx);  // WAMR: group membership, multicast loop
 
 }  // namespace vivarium::wasi

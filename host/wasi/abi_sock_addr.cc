@@ -15,6 +15,7 @@
 #include "host/wasi/guest_memory.h"
 #include "host/wasi/sock_addr.h"
 #include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -83,33 +84,41 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
     return ret(c->fds().close(fd));
   });
 
+  auto send_to = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t addr,
+                     uint32_t len_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
+    if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
+      return ret(policy_refusal(*c));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, &peer));
+    return ret(put<uint32_t>(mem, len_out, sent));
+  };
   l.func(kModule, "sock_send_to",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
-             uint32_t len_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
-           if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
-             return ret(Errno::NotCapable);
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(e->host.get(), v, &peer));
-           return ret(put<uint32_t>(mem, len_out, sent));
+         [c, send_to](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
+                      uint32_t len_out) -> Result<uint32_t> {
+           return or_deadline(*c, send_to(caller, fd, iovs, n, addr, len_out), "sock_send_to");
          });
 
+  auto recv_from = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
+                       uint32_t len_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
+    if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ERRNO_RET(check_out(mem, addr, layout::kWamrAddrSize));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    sockaddr_storage from{};
+    WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(*c, e->host.get(), v, ri_flags, &from, nullptr));
+    (void)write_wamr_addr(mem, addr, from);
+    return ret(put<uint32_t>(mem, len_out, got));
+  };
   l.func(kModule, "sock_recv_from",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
-             uint32_t len_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
-           if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ERRNO_RET(check_out(mem, addr, layout::kWamrAddrSize));
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           sockaddr_storage from{};
-           WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(e->host.get(), v, ri_flags, &from, nullptr));
-           (void)write_wamr_addr(mem, addr, from);
-           return ret(put<uint32_t>(mem, len_out, got));
+         [c, recv_from](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
+                        uint32_t len_out) -> Result<uint32_t> {
+           return or_deadline(*c, recv_from(caller, fd, iovs, n, ri_flags, addr, len_out), "sock_recv_from");
          });
 
   // sock_addr_resolve(host, service, hints, addr_info, addr_info_size,
@@ -148,7 +157,7 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
              auto found = c->sockets() ? c->sockets()->resolve(host, family) : std::nullopt;
              if (!found) {
                if (c->sockets()) c->sockets()->denied("resolve " + host);
-               return ret(Errno::NotCapable);
+               return ret(policy_refusal(*c));
              }
              addrs = std::move(*found);
            }

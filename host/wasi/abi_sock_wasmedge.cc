@@ -14,6 +14,7 @@
 #include "host/wasi/errno_map.h"
 #include "host/wasi/guest_memory.h"
 #include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -96,8 +97,8 @@ void add_sock_wasmedge(Linker& l, WasiCtx& ctx) {
   l.func(kModule, "sock_bind", [c](Caller& caller, uint32_t fd, uint32_t addr, uint32_t port) -> uint32_t {
     return ret(bind_socket(*c, fd, read_address(caller.memory(), addr, port)));
   });
-  l.func(kModule, "sock_connect", [c](Caller& caller, uint32_t fd, uint32_t addr, uint32_t port) -> uint32_t {
-    return ret(connect_socket(*c, fd, read_address(caller.memory(), addr, port)));
+  l.func(kModule, "sock_connect", [c](Caller& caller, uint32_t fd, uint32_t addr, uint32_t port) -> Result<uint32_t> {
+    return or_deadline(*c, ret(connect_socket(*c, fd, read_address(caller.memory(), addr, port))), "sock_connect");
   });
   l.func(kModule, "sock_getlocaladdr", [c](Caller& caller, uint32_t fd, uint32_t addr, uint32_t port_out) -> uint32_t {
     return sock_name(*c, caller, fd, addr, port_out, ::getsockname);

@@ -15,15 +15,18 @@ sockaddr_storage seed_sockaddr(uint32_t ipv4, uint16_t port) {
   return ss;
 }
 
-ErrnoOr<sockaddr_storage> read_wamr_addr(const MemoryView& mem, uint32_t ptr) {
-  if (!mem.in_bounds(ptr, layout::kWamrAddrSize)) return Errno::Fault;
+namespace {
+
+// __wasi_addr_t when `with_port`, __wasi_addr_ip_t otherwise.
+ErrnoOr<sockaddr_storage> read_addr(const MemoryView& mem, uint32_t ptr, bool with_port) {
+  if (!mem.in_bounds(ptr, with_port ? layout::kWamrAddrSize : layout::kWamrAddrIpSize)) return Errno::Fault;
   sockaddr_storage ss{};
   const uint32_t kind = *mem.load<uint32_t>(ptr);
   if (kind == 0) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
     sin->sin_family = AF_INET;
     std::memcpy(&sin->sin_addr, mem.bytes(ptr + 4, 4)->data(), 4);  // n0 first: network order
-    sin->sin_port = htons(*mem.load<uint16_t>(ptr + 8));
+    if (with_port) sin->sin_port = htons(*mem.load<uint16_t>(ptr + 8));
     return ss;
   }
   if (kind == 1) {
@@ -34,11 +37,16 @@ ErrnoOr<sockaddr_storage> read_wamr_addr(const MemoryView& mem, uint32_t ptr) {
       sin6->sin6_addr.s6_addr[2 * i] = static_cast<uint8_t>(g >> 8);
       sin6->sin6_addr.s6_addr[2 * i + 1] = static_cast<uint8_t>(g);
     }
-    sin6->sin6_port = htons(*mem.load<uint16_t>(ptr + 20));
+    if (with_port) sin6->sin6_port = htons(*mem.load<uint16_t>(ptr + 20));
     return ss;
   }
   return Errno::Inval;
 }
+
+}  // namespace
+
+ErrnoOr<sockaddr_storage> read_wamr_addr(const MemoryView& mem, uint32_t ptr) { return read_addr(mem, ptr, true); }
+ErrnoOr<sockaddr_storage> read_wamr_ip(const MemoryView& mem, uint32_t ptr) { return read_addr(mem, ptr, false); }
 
 Errno write_wamr_addr(const MemoryView& mem, uint32_t ptr, const sockaddr_storage& ss) {
   if (!mem.in_bounds(ptr, layout::kWamrAddrSize)) return Errno::Fault;

@@ -10,9 +10,11 @@
  * viv_we_sock_connect, and Vivarium picks the meaning from the imports'
  * types (or `vivarium run --socket-abi seed|wamr|wasmedge`).
  *
- * Every call returns a WASI errno; a network refused by the policy
- * (`vivarium run --allow-connect/--allow-bind/--allow-dns`) is
- * __WASI_ERRNO_NOTCAPABLE (76). */
+ * Every call returns a WASI errno. A network refused by the policy
+ * (`vivarium run --allow-connect/--allow-bind/--allow-dns`) is what the
+ * module's ABI says: __WASI_ERRNO_ACCES (2) for WAMR's calls, as iwasm
+ * answers outside its --addr-pool; __WASI_ERRNO_NOTCAPABLE (76) for the
+ * seed's and WasmEdge's. */
 #ifndef VIVARIUM_WASI_SOCKET_H
 #define VIVARIUM_WASI_SOCKET_H
 #include <stdint.h>
@@ -46,13 +48,18 @@ typedef struct viv_addr_hints {
   uint32_t family;
   uint8_t hints_enabled;
 } viv_addr_hints;
-typedef struct viv_linger {
-  uint8_t l_onoff;
-  uint32_t l_linger_s;
-} viv_linger;
+/* __wasi_addr_ip_t: an address without a port (multicast groups), 20 bytes. */
+typedef struct viv_addr_ip {
+  uint32_t kind; /* VIV_INET4 or VIV_INET6 */
+  union {
+    uint8_t n[4];
+    uint16_t g[8];
+  } addr;
+} viv_addr_ip;
 
 _Static_assert(sizeof(viv_addr) == 24, "viv_addr is WAMR's __wasi_addr_t");
 _Static_assert(sizeof(viv_addr_info) == 28, "viv_addr_info is WAMR's __wasi_addr_info_t");
+_Static_assert(sizeof(viv_addr_ip) == 20, "viv_addr_ip is WAMR's __wasi_addr_ip_t");
 
 int32_t viv_sock_open(__wasi_fd_t poolfd, uint32_t af, uint32_t socktype, __wasi_fd_t *fd_out) VIV_IMPORT("sock_open");
 int32_t viv_sock_bind(__wasi_fd_t fd, const viv_addr *addr) VIV_IMPORT("sock_bind");
@@ -75,8 +82,21 @@ int32_t viv_sock_set_send_buf_size(__wasi_fd_t fd, uint32_t size) VIV_IMPORT("so
 int32_t viv_sock_get_send_buf_size(__wasi_fd_t fd, uint32_t *size) VIV_IMPORT("sock_get_send_buf_size");
 int32_t viv_sock_set_recv_timeout(__wasi_fd_t fd, uint64_t us) VIV_IMPORT("sock_set_recv_timeout");
 int32_t viv_sock_get_recv_timeout(__wasi_fd_t fd, uint64_t *us) VIV_IMPORT("sock_get_recv_timeout");
-int32_t viv_sock_set_linger(__wasi_fd_t fd, const viv_linger *l) VIV_IMPORT("sock_set_linger");
-int32_t viv_sock_get_linger(__wasi_fd_t fd, viv_linger *l) VIV_IMPORT("sock_get_linger");
+int32_t viv_sock_set_send_timeout(__wasi_fd_t fd, uint64_t us) VIV_IMPORT("sock_set_send_timeout");
+int32_t viv_sock_get_send_timeout(__wasi_fd_t fd, uint64_t *us) VIV_IMPORT("sock_get_send_timeout");
+int32_t viv_sock_set_linger(__wasi_fd_t fd, uint32_t is_enabled, int32_t linger_s) VIV_IMPORT("sock_set_linger");
+int32_t viv_sock_get_linger(__wasi_fd_t fd, uint8_t *is_enabled, int32_t *linger_s) VIV_IMPORT("sock_get_linger");
+/* Multicast. Joining or leaving a group needs `--allow-bind GROUP`; the
+ * interface is an IPv4 address as a network-order u32 (0: any), or an IPv6
+ * interface index. ipv6 picks IP_MULTICAST_LOOP or IPV6_MULTICAST_LOOP. */
+int32_t viv_sock_set_ip_add_membership(__wasi_fd_t fd, const viv_addr_ip *group, uint32_t iface)
+    VIV_IMPORT("sock_set_ip_add_membership");
+int32_t viv_sock_set_ip_drop_membership(__wasi_fd_t fd, const viv_addr_ip *group, uint32_t iface)
+    VIV_IMPORT("sock_set_ip_drop_membership");
+int32_t viv_sock_set_ip_multicast_loop(__wasi_fd_t fd, uint32_t ipv6, uint32_t on) VIV_IMPORT("sock_set_ip_multicast_loop");
+int32_t viv_sock_get_ip_multicast_loop(__wasi_fd_t fd, uint32_t ipv6, uint8_t *on) VIV_IMPORT("sock_get_ip_multicast_loop");
+int32_t viv_sock_set_ip_multicast_ttl(__wasi_fd_t fd, uint32_t ttl) VIV_IMPORT("sock_set_ip_multicast_ttl");
+int32_t viv_sock_get_ip_multicast_ttl(__wasi_fd_t fd, uint8_t *ttl) VIV_IMPORT("sock_get_ip_multicast_ttl");
 
 /* ---- WasmEdge (wasmedge_wasi_socket) -----------------------------------
  * Its sock_open/sock_bind/sock_connect take other arguments than WAMR's: a
