@@ -1,5 +1,6 @@
 #include "engine/compiler/jit.h"
 
+#include <cstdlib>
 #include <mutex>
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -93,6 +94,8 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
   if (!tm) return llvm_error(tm.takeError(), "cannot create the target machine");
   m->setDataLayout((*tm)->createDataLayout());
   m->setTargetTriple((*tm)->getTargetTriple().str());
+  // VIVARIUM_NATIVE_DUMP=1 prints the IR before optimization (debugging the tier).
+  if (std::getenv("VIVARIUM_NATIVE_DUMP")) m->print(llvm::errs(), nullptr);
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
 

@@ -450,18 +450,17 @@ bool FuncTranslator::control(const Instr& in) {
     case Op::br_table: {
       llvm::Value* idx = pop();
       const size_t n = in.br_targets.size() - 1;
-      const Ctrl& def = ctrls_[ctrls_.size() - 1 - in.br_targets[n]];
-      store_branch_values(def);
+      // Every target's values first (each label once), then the switch.
       std::vector<uint8_t> stored(ctrls_.size(), 0);
-      stored[ctrls_.size() - 1 - in.br_targets[n]] = 1;
-      auto* sw = b_.CreateSwitch(idx, branch_target(def), static_cast<unsigned>(n));
+      for (uint32_t depth : in.br_targets) {
+        const size_t at = ctrls_.size() - 1 - depth;
+        if (!stored[at]) store_branch_values(ctrls_[at]);
+        stored[at] = 1;
+      }
+      auto* sw = b_.CreateSwitch(idx, branch_target(ctrls_[ctrls_.size() - 1 - in.br_targets[n]]),
+                                 static_cast<unsigned>(n));
       for (size_t i = 0; i < n; ++i) {
-        const size_t at = ctrls_.size() - 1 - in.br_targets[i];
-        if (!stored[at]) {
-          store_branch_values(ctrls_[at]);
-          stored[at] = 1;
-        }
-        sw->addCase(b_.getInt32(static_cast<uint32_t>(i)), branch_target(ctrls_[at]));
+        sw->addCase(b_.getInt32(static_cast<uint32_t>(i)), branch_target(ctrls_[ctrls_.size() - 1 - in.br_targets[i]]));
       }
       set_unreachable();
       return true;

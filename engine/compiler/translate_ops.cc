@@ -4,6 +4,7 @@
 // same message at the same wasm offset.
 #include <cstddef>
 
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Intrinsics.h>
 
 #include "engine/compiler/native_abi.h"
@@ -362,8 +363,8 @@ bool FuncTranslator::float_arith(const Instr& in) {
                                  {Op::f32_div, Op::f64_div, BO::FDiv}};
   for (const Bin& c : kBin) {
     if (c.op32 != in.op && c.op64 != in.op) continue;
-    llvm::Value* y = pop();
-    llvm::Value* x = pop();
+    llvm::Value* y = opaque_if_constant(pop());
+    llvm::Value* x = opaque_if_constant(pop());
     push(b_.CreateBinOp(c.bo, x, y));
     return true;
   }
@@ -385,7 +386,13 @@ bool FuncTranslator::float_arith(const Instr& in) {
   };
   for (const Intr& c : kIntr) {
     if (c.op32 != in.op && c.op64 != in.op) continue;
-    if (c.arity == 2) {
+    if (c.arity == 2 && c.id != llvm::Intrinsic::copysign) {
+      // x86's lowering of minimum/maximum passes a signalling NaN through;
+      // wasm wants it quieted, which adding the operands does.
+      llvm::Value* y = pop();
+      llvm::Value* x = pop();
+      push(b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), intrinsic(c.id, {x, y})));
+    } else if (c.arity == 2) {
       llvm::Value* y = pop();
       llvm::Value* x = pop();
       push(intrinsic(c.id, {x, y}));
@@ -399,6 +406,18 @@ bool FuncTranslator::float_arith(const Instr& in) {
     return true;
   }
   return false;
+}
+
+// LLVM folds x*1, x/1, x-0 and the like to x, which returns a signalling NaN
+// unchanged where wasm requires it quieted. An empty asm hides a constant
+// operand's value from the optimizer (only constants enable those folds).
+llvm::Value* FuncTranslator::opaque_if_constant(llvm::Value* v) {
+  return llvm::isa<llvm::Constant>(v) ? opaque(v) : v;
+}
+
+llvm::Value* FuncTranslator::opaque(llvm::Value* v) {
+  auto* ft = llvm::FunctionType::get(v->getType(), {v->getType()}, false);
+  return b_.CreateCall(llvm::InlineAsm::get(ft, "", "=x,0", false), {v});
 }
 
 // Trapping float -> int: NaN is an invalid conversion, anything outside the
@@ -453,8 +472,9 @@ bool FuncTranslator::convert(const Instr& in) {
     case Op::f32_convert_i32_u: case Op::f32_convert_i64_u: push(b_.CreateUIToFP(pop(), f32)); return true;
     case Op::f64_convert_i32_s: case Op::f64_convert_i64_s: push(b_.CreateSIToFP(pop(), f64)); return true;
     case Op::f64_convert_i32_u: case Op::f64_convert_i64_u: push(b_.CreateUIToFP(pop(), f64)); return true;
-    case Op::f32_demote_f64: push(b_.CreateFPTrunc(pop(), f32)); return true;
-    case Op::f64_promote_f32: push(b_.CreateFPExt(pop(), f64)); return true;
+    // Opaque operands: LLVM folds demote(promote(x)) to x (a signalling NaN kept).
+    case Op::f32_demote_f64: push(b_.CreateFPTrunc(opaque(pop()), f32)); return true;
+    case Op::f64_promote_f32: push(b_.CreateFPExt(opaque(pop()), f64)); return true;
     case Op::i32_reinterpret_f32: push(b_.CreateBitCast(pop(), i32)); return true;
     case Op::i64_reinterpret_f64: push(b_.CreateBitCast(pop(), i64)); return true;
     case Op::f32_reinterpret_i32: push(b_.CreateBitCast(pop(), f32)); return true;

@@ -107,7 +107,8 @@ class FuncTranslator {
   void call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, std::vector<llvm::Value*> args);
   llvm::Value* call_helper(const char* name, llvm::Type* ret, std::vector<llvm::Value*> args);
-  llvm::Value* site();  // func index and offset arguments for helpers
+  llvm::Value* opaque_if_constant(llvm::Value* v);
+  llvm::Value* opaque(llvm::Value* v);  // the same value, hidden from the optimizer
   llvm::Value* truncate(llvm::Value* v, bool is_signed, llvm::Type* to, uint64_t offset);
 
   ModuleTranslator& m_;
