@@ -148,9 +148,8 @@ Result<std::vector<uint8_t>> Module::read_file(const std::string& path) {
   return std::move(bin).value();
 }
 
-Result<Module> Module::load_file(const std::string& path) {
+Result<Module> Module::load_file(const std::string& path, CompileOptions opts) {
   VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, read_file(path));
-  CompileOptions opts;
   opts.file = path;
   return compile(std::move(bytes), opts);
 }

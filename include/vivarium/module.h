@@ -59,7 +59,7 @@ class Module {
   // text otherwise. Text errors carry file:line:column.
   static Result<std::vector<uint8_t>> read_file(const std::string& path);
   // read_file + compile.
-  static Result<Module> load_file(const std::string& path);
+  static Result<Module> load_file(const std::string& path, CompileOptions opts = {});  // opts.file = path
   // Decode and validate only (no lowering): what `vivarium validate` runs.
   // Whether this build has the native tier (ExecutionTier::Native).
   static bool native_tier_available();
