@@ -40,6 +40,7 @@ const modes = {
   'wasi-suite': (await import('./mode_suite.mjs')).default,
   guests: (await import('./mode_guests.mjs')).default,
   memory: (await import('./mode_memory.mjs')).default,
+  dashboard: (await import('./mode_dashboard.mjs')).default,
 };
 if (!modes[mode]) { console.log(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`); process.exit(2); }
 
