@@ -75,6 +75,30 @@ TEST(InterpLayouts, TrapSitesReplaceTheOffsetsOfWhatIsRewound) {
   ASSERT_EQ(buf.offsets.size(), 1u);
 }
 
+// A load moved into a later instruction (the mul+add read-modify-write):
+// its Words and offset entry leave, later entries move down with their Words.
+TEST(InterpLayouts, RemoveDropsWordsAndTheirOffsets) {
+  CodeBuffer buf;
+  buf.emit(&h_copy, 3);
+  const uint32_t load = buf.emit(&h_copy, 4);
+  buf.offsets.emplace_back(load, 20);
+  const uint32_t div = buf.emit(&h_copy, 3);
+  buf.offsets.emplace_back(div, 30);
+  buf.remove(load, load + 4);
+  EXPECT_EQ(buf.pos(), 6u);
+  ASSERT_EQ(buf.offsets.size(), 1u);
+  EXPECT_EQ(buf.offsets[0], std::make_pair(load, 30u));
+  // Two Trap fields (mem_copy): one entry per replaced instruction, in order.
+  Field unused;
+  ASSERT_TRUE(buf.encode_at(3, &h_copy, LayoutId::mem_copy, {7, 9, 1, 2, 0, 8, 0, 16}, &unused));
+  ASSERT_EQ(buf.offsets.size(), 2u);
+  EXPECT_EQ(buf.offsets[0], std::make_pair(3u, 7u));
+  EXPECT_EQ(buf.offsets[1], std::make_pair(4u, 9u));
+  // kNoTrap: no entry (a plain binop that cannot trap).
+  ASSERT_TRUE(buf.encode_at(buf.pos(), &h_copy, LayoutId::binop_n, {kNoTrap, 1, 2, 3}, &unused));
+  EXPECT_EQ(buf.offsets.size(), 2u);
+}
+
 // fusions.def's int_chain row, end to end: `(a & b) ^ c` lowers to one
 // chain instruction whose fields the layout names.
 TEST(InterpPeephole, ChainRowEndToEnd) {
