@@ -96,7 +96,10 @@ int cmd_dev(int argc, char** argv) {
   fs::path data = p.dir / "build" / "dev-data";
   fs::create_directories(data, ec);
   LocalServer server;
-  if (auto r = server.start(data.string(), port, log_level); !r.ok()) return fail(r.error());
+  if (auto r = server.start(data.string(), port, log_level); !r.ok()) {
+    std::fprintf(stderr, "vivarium dev: is port %d taken? --port 0 picks a free one\n", port);
+    return fail(r.error());
+  }
   auto first = build_and_deploy(p, options, server, flags);
   if (!first.ok()) std::fprintf(stderr, "vivarium dev: %s (fix it and save: it rebuilds)\n", first.error().to_string().c_str());
   std::printf("serving %s at http://%s.localhost:%d/ (server log: %s); Ctrl-C stops\n", p.name.c_str(), p.name.c_str(),

@@ -71,7 +71,8 @@ Result<void> build_c(const Project& p, const BuildOptions& o) {
   auto sources = files_with(p.dir / "src", ".c");
   for (const auto& s : sources) argv.push_back(s.string());
   argv.push_back((sdk / "c" / "src" / "guest.c").string());
-  if (o.freestanding) argv.push_back((sdk / "c" / "src" / "freestanding.c").string());
+  // wasi-libc's stdio, time() and exit() on hostcalls instead of WASI imports.
+  argv.push_back((sdk / "c" / "src" / (o.freestanding ? "freestanding.c" : "wasi_shim.c")).string());
   argv.push_back("-o");
   argv.push_back(p.module().string());
   return run_tool(argv, p.dir, o.verbose, hint);
@@ -222,8 +223,13 @@ Result<void> build_project(const Project& project, const BuildOptions& options) 
 
 std::vector<fs::path> watched_paths(const Project& project) {
   std::vector<fs::path> out;
+  std::error_code ec;
   for (const char* d : {"src", "assembly"}) {
-    if (fs::is_directory(project.dir / d)) out.push_back(project.dir / d);
+    if (!fs::is_directory(project.dir / d, ec)) continue;
+    out.push_back(project.dir / d);
+    for (auto it = fs::recursive_directory_iterator(project.dir / d, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+      if (it->is_directory(ec)) out.push_back(it->path());
   }
   out.push_back(project.dir);  // Cargo.toml, package.json, a top-level .wat
   return out;

@@ -49,7 +49,8 @@ struct BuildOptions {
 // error naming the Debian or npm package that provides it.
 Result<void> build_project(const Project& project, const BuildOptions& options);
 
-// The files and directories whose change calls for a rebuild (`vivarium dev`).
+// The directories whose change calls for a rebuild (`vivarium dev`): src/
+// and assembly/ with their subdirectories, and the project's own.
 std::vector<std::filesystem::path> watched_paths(const Project& project);
 
 }  // namespace vivarium::cli

@@ -24,7 +24,7 @@ done
 # Everything comes from Debian; nothing is fetched at build or test time.
 packages=(
   cmake ninja-build pkg-config g++
-  clang-19 lld-19 llvm-19 libclang-rt-19-dev
+  clang-19 lld-19 llvm-19 llvm-19-dev libzstd-dev libclang-rt-19-dev
   libclang-rt-19-dev-wasm32 wasi-libc   # guest programs: clang --target=wasm32-wasi
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev

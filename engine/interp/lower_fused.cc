@@ -114,8 +114,8 @@ bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
 }
 
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand, or with an operand an f32/f64.load just produced
-// (a mul feeding add/sub is a row of fusions.def). True if it emitted one.
+// with a constant operand (an operand just loaded, or a mul feeding add/sub,
+// are rows of fusions.def). True if it emitted one.
 // A float comparison with a constant operand (right, or left with the
 // comparison mirrored: exact, NaN included) becomes a comparison with an
 // immediate, which br_if/if then fuse into a compare-and-branch.
@@ -153,41 +153,6 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
                     d, k, is64);
     return true;
   }
-  // Which operand (stack index) the last instruction just computed into its
-  // temporary, if any.
-  auto fresh = [&](const Emitted& e) -> int {
-    if (e.end != pos() || fuse_end_ != pos()) return -1;
-    for (int i = 0; i < 2; ++i) {
-      const Val& v = top(i);
-      const Val& o = top(1 - i);
-      if (v.loc == v.canon && fuse_slot_ == v.loc && e.d == v.loc && o.loc != kConstLoc) return i;
-    }
-    return -1;
-  };
-  // An operand just loaded (layouts bin_load_n / bin_load), trapping like the load.
-  if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
-    const int li = fresh(load_);
-    if (li >= 0) {
-      const Emitted mul = mul_feeding(top(1 - li));
-      const Emitted ld = load_;
-      const uint32_t x = operand(1 - li);
-      pop(2);
-      const uint32_t d = push(rt);
-      const uint32_t at = ld.at;
-      Field f;
-      encode_narrow_or_wide(at, float_binop_load_handler(in.op, li == 1, true), LayoutId::bin_load_n,
-                            float_binop_load_handler(in.op, li == 1, false), LayoutId::bin_load,
-                            {buf_.trap_at(ld.at), x, ld.a, d, ld.b}, &f);
-      fusable(f, d);
-      load_ = Emitted{};
-      fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
-      fload_x_ = x;
-      fload_mul_ = mul;
-      mul0_ = inner_mul(mul);
-      note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
-      return true;
-    }
-  }
   return false;
 }
 
@@ -211,6 +176,17 @@ void Lowerer::remember(const Yield& y, const Val& other) {
       fmadd_ld_ = loaded_addend(other, y.e);
       mul0_ = inner_mul(y.e);
       return;
+    case Record::fload: {  // with the multiply that computed its other operand, if any
+      const Op op = static_cast<Op>(y.e.k);
+      const Emitted mul = mul_feeding(other);
+      fload_ = Emitted{y.e.at, y.e.end, op, y.e.imm, y.e.a, y.e.b, y.e.d};
+      fload_x_ = other.loc;
+      fload_mul_ = mul;
+      mul0_ = inner_mul(mul);
+      note_product(y.e.at, op, y.e.imm, other.loc, y.e.a, 0, y.e.b, y.e.d);
+      load_ = Emitted{};
+      return;
+    }
   }
 }
 
@@ -366,8 +342,8 @@ Emitted Lowerer::inner_mul(const Emitted& mul) const {
   const Emitted& p = prev_binop_;
   if (p.op != mul.op || p.imm || p.shl_add || p.end != mul.at || p.at < label_pos_ || p.d < L_ ||
       (p.d == mul.a) == (p.d == mul.b) || !narrow(p.a, p.b, mul.a == p.d ? mul.b : mul.a) ||
-      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || layout::ab_d::a(&code_[p.at]) != p.a ||
-      layout::ab_d::b(&code_[p.at]) != p.b || layout::ab_d::d(&code_[p.at]) != p.d)
+      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || layout::binop_n::a(&code_[p.at]) != p.a ||
+      layout::binop_n::b(&code_[p.at]) != p.b || layout::binop_n::d(&code_[p.at]) != p.d)
     return Emitted{};
   return p;
 }
@@ -400,7 +376,7 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
     return false;
   const Val& v = top(0);
   const uint64_t eq = static_cast<uint32_t>(top(1).k) + in.mem.offset;
-  const uint32_t pd = pos() - layout::ab_d::kWords, pb = pd - layout::load_abs::kWords,
+  const uint32_t pd = pos() - layout::binop_n::kWords, pb = pd - layout::load_abs::kWords,
                  pm = pb - (f64 ? layout::ad_k64::kWords : layout::ad_k32::kWords), pa = pm - layout::load_abs::kWords;
   const size_t n = offsets_.size();
   const Op ld = f64 ? Op::f64_load : Op::f32_load;
@@ -416,12 +392,12 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
   const Op mul = f64 ? Op::f64_mul : Op::f32_mul;
   const bool k_left = emitted(pm, float_binop_imm_handler(mul, true, true));
   if ((!k_left && !emitted(pm, float_binop_imm_handler(mul, false, true))) || layout::ad_k32::a(mp) != t1 ||
-      t1 < L_ || t2 < L_ || t3 < L_ || layout::ab_d::d(dp) != v.loc)
+      t1 < L_ || t2 < L_ || t3 < L_ || layout::binop_n::d(dp) != v.loc)
     return false;
   Op op = f64 ? Op::f64_add : Op::f32_add;
   if (!emitted(pd, op_table(true)[static_cast<size_t>(op)])) op = f64 ? Op::f64_sub : Op::f32_sub;
-  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || layout::ab_d::a(dp) != t2 ||
-      layout::ab_d::b(dp) != t3)
+  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || layout::binop_n::a(dp) != t2 ||
+      layout::binop_n::b(dp) != t3)
     return false;
   const uint64_t k = f64 ? layout::ad_k64::k(mp) : layout::ad_k32::k(mp);
   pop(2);

@@ -165,19 +165,12 @@ class Lowerer {
     return a <= kNarrowMax && b <= kNarrowMax && c <= kNarrowMax;
   }
 
+  // The shortest form that holds k: slots hold i32/f32 zero-extended, so
+  // const32 fits i64s < 2^32 too.
   void emit_const(uint64_t k, uint32_t dst) {
-    if (k <= kNarrowMax && dst <= kNarrowMax) {
-      const uint32_t at = emit(&h_const16_n, 2);
-      code_[at + 1].u32 = pack16(dst, static_cast<uint32_t>(k));
-    } else if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
-      const uint32_t at = emit(&h_const32, 3);
-      code_[at + 1].u32 = dst;
-      code_[at + 2].u32 = static_cast<uint32_t>(k);
-    } else {
-      const uint32_t at = emit(&h_const64, 4);
-      code_[at + 1].u32 = dst;
-      std::memcpy(&code_[at + 2], &k, 8);
-    }
+    if (!encode(pos(), &h_const16_n, LayoutId::const16, {dst, k}) &&
+        !encode(pos(), &h_const32, LayoutId::const32, {dst, k}))
+      encode(pos(), &h_const64, LayoutId::const64, {dst, k});
   }
   // Puts value `v` into slot `dst` (a copy, or the constant itself).
   void emit_move(const Val& v, uint32_t dst) {
@@ -188,14 +181,12 @@ class Lowerer {
     if (src == dst) return;
     if (width == 1 && narrow(src, dst)) {
       if (pair_copy(src, dst)) return;
-      const uint32_t at = emit(&h_copy_n, 2);
-      code_[at + 1].u32 = pack16(src, dst);
+      const uint32_t at = pos();
+      encode(at, &h_copy_n, LayoutId::copy_n, {src, dst});
       copy_ = Emitted{at, pos(), Op::nop, false, src, 0, dst};
       return;
     }
-    uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 3);
-    code_[at + 1].u32 = src;
-    code_[at + 2].u32 = dst;
+    encode(pos(), width == 2 ? &h_copy2 : &h_copy, LayoutId::copy, {src, dst});
   }
 
   // ---- shadow stack ----

@@ -9,7 +9,7 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
   // The `yields` column: Y(record, k).
   const auto yield = [&](Record r, uint64_t k) {
-    y = {r, Emitted{m.p.at, buf.pos(), m.p.op, false, m.p.a, m.p.b, m.dst, k}};
+    y = {r, Emitted{m.p.at, buf.pos(), m.p.op, m.left, m.p.a, m.p.b, m.dst, k}};
   };
 #define Y(record, k) Record::record, static_cast<uint64_t>(k)
 #define VIV_BR_IF(...)

@@ -37,6 +37,7 @@ enum class Producer : uint8_t {
   eqz,    // the last i32.eqz
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
   load8u, // the last plain i32.load8_u (a: its address, b: its offset)
+  fload,  // the last plain f32/f64.load (a: its address, b: its offset)
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
@@ -56,10 +57,14 @@ enum class Record : uint8_t {
   none,
   fmadd,  // a narrow f32/f64 mul feeding add/sub: a, b = the product's operands, d = result,
           // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
+  fload,  // an f32/f64 binop of a just-loaded operand: a = address slot, b = offset, d = result,
+          // imm = the load on the left, k = the binop; a store back (read-modify-write) may take it
 };
 struct Yield {
   Record record = Record::none;
-  Emitted e;  // at, end: the fused instruction; op, a, b = the producer's; d = the result; k: the row's
+  // at, end: the fused instruction; op, a, b = the producer's; imm = the
+  // producer is the binop's left operand; d = the result; k: the row's
+  Emitted e;
 };
 
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;

@@ -16,6 +16,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/context/fiber.hpp>
 
 #include "host/terrarium/fiber_asan.h"
@@ -47,6 +48,14 @@ struct SliceClock {
 SliceClock& slice_clock() {
   thread_local SliceClock c;
   return c;
+}
+
+// Where Async::offload runs blocking calls, so that a KV write's fsync
+// holds neither a worker thread nor the requests behind it. Two threads: the
+// backends serialize writes anyway. It lives as long as the process.
+asio::thread_pool& blocking_pool() {
+  static auto* pool = new asio::thread_pool(2);
+  return *pool;
 }
 
 class Run;
@@ -159,6 +168,12 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   Result<std::vector<uint8_t>> query_raw(std::vector<uint8_t> query) override {
     return wait_for<std::vector<uint8_t>>([&](auto cb) {
       services_.dns->query_raw(std::move(query), program_->config().egress, std::move(cb));
+    });
+  }
+
+  Result<bool> offload(std::function<Result<bool>()> work) override {
+    return wait_for<bool>([&](auto cb) {
+      asio::post(blocking_pool(), [work = std::move(work), cb = std::move(cb)]() mutable { cb(work()); });
     });
   }
 

@@ -44,6 +44,11 @@ void add_sock(Linker& l, WasiCtx& ctx) {
              return or_deadline(*c, accept(caller, fd, flags, out), "sock_accept");
            });
   }
+  // WasmEdge's second version of accept, recv and send: preview1's types.
+  l.func(kModule, "sock_accept_v2",
+         [c, accept](Caller& caller, uint32_t fd, uint32_t flags, uint32_t out) -> Result<uint32_t> {
+           return or_deadline(*c, accept(caller, fd, flags, out), "sock_accept_v2");
+         });
 
   auto recv = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
                   uint32_t flags_out) -> uint32_t {
@@ -59,11 +64,13 @@ void add_sock(Linker& l, WasiCtx& ctx) {
     (void)mem.store<uint16_t>(flags_out, truncated ? roflag::RecvDataTruncated : uint16_t{0});
     return ret(Errno::Success);
   };
-  l.func(kModule, "sock_recv",
-         [c, recv](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
-                   uint32_t flags_out) -> Result<uint32_t> {
-           return or_deadline(*c, recv(caller, fd, iovs, n, ri_flags, len_out, flags_out), "sock_recv");
-         });
+  for (const char* name : {"sock_recv", "sock_recv_v2"}) {
+    l.func(kModule, name,
+           [c, recv](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
+                     uint32_t flags_out) -> Result<uint32_t> {
+             return or_deadline(*c, recv(caller, fd, iovs, n, ri_flags, len_out, flags_out), "sock_recv");
+           });
+  }
 
   auto send = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t len_out) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
@@ -73,11 +80,13 @@ void add_sock(Linker& l, WasiCtx& ctx) {
     WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, nullptr));
     return ret(put<uint32_t>(mem, len_out, sent));
   };
-  l.func(kModule, "sock_send",
-         [c, send](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags: none defined*/,
-                   uint32_t len_out) -> Result<uint32_t> {
-           return or_deadline(*c, send(caller, fd, iovs, n, len_out), "sock_send");
-         });
+  for (const char* name : {"sock_send", "sock_send_v2"}) {
+    l.func(kModule, name,
+           [c, send](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags: none defined*/,
+                     uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, send(caller, fd, iovs, n, len_out), "sock_send");
+           });
+  }
 
   l.func(kModule, "sock_shutdown", [c](uint32_t fd, uint32_t how) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockShutdown));

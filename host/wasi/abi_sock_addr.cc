@@ -45,29 +45,6 @@ uint32_t sock_name(WasiCtx& c, Caller& caller, uint32_t fd, uint32_t out, AddrFn
   return ret(write_wamr_addr(mem, out, ss));
 }
 
-// Literal addresses resolve to themselves, as getaddrinfo's AI_NUMERICHOST.
-bool parse_literal(const std::string& host, uint16_t port, sockaddr_storage& ss) {
-  ss = {};
-  auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-  if (::inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    return true;
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (::inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    return true;
-  }
-  return false;
-}
-
-void set_port(sockaddr_storage& ss, uint16_t port) {
-  if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
-  if (ss.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
-}
-
 }  // namespace
 
 void add_sock_addr(Linker& l, WasiCtx& ctx) {
@@ -96,11 +73,15 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
     WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, &peer));
     return ret(put<uint32_t>(mem, len_out, sent));
   };
-  l.func(kModule, "sock_send_to",
-         [c, send_to](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
-                      uint32_t len_out) -> Result<uint32_t> {
-           return or_deadline(*c, send_to(caller, fd, iovs, n, addr, len_out), "sock_send_to");
-         });
+  // WasmEdge's sock_send_to/sock_recv_from have other types (abi_sock_wasmedge.cc).
+  const bool wamr_io = ctx.socket_abi() != SocketAbi::WasmEdge;
+  if (wamr_io) {
+    l.func(kModule, "sock_send_to",
+           [c, send_to](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
+                        uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, send_to(caller, fd, iovs, n, addr, len_out), "sock_send_to");
+           });
+  }
 
   auto recv_from = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
                        uint32_t len_out) -> uint32_t {
@@ -115,11 +96,13 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
     (void)write_wamr_addr(mem, addr, from);
     return ret(put<uint32_t>(mem, len_out, got));
   };
-  l.func(kModule, "sock_recv_from",
-         [c, recv_from](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
-                        uint32_t len_out) -> Result<uint32_t> {
-           return or_deadline(*c, recv_from(caller, fd, iovs, n, ri_flags, addr, len_out), "sock_recv_from");
-         });
+  if (wamr_io) {
+    l.func(kModule, "sock_recv_from",
+           [c, recv_from](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
+                          uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, recv_from(caller, fd, iovs, n, ri_flags, addr, len_out), "sock_recv_from");
+           });
+  }
 
   // sock_addr_resolve(host, service, hints, addr_info, addr_info_size,
   // max_info_size_out): fills up to addr_info_size entries, reports how
@@ -150,9 +133,8 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
              }
            }
            std::vector<sockaddr_storage> addrs;
-           sockaddr_storage lit;
-           if (parse_literal(host, port, lit)) {
-             if (family == AF_UNSPEC || family == lit.ss_family) addrs.push_back(lit);
+           if (auto lit = parse_ip_literal(host); lit) {
+             if (family == AF_UNSPEC || family == lit->ss_family) addrs.push_back(*lit);
            } else {
              auto found = c->sockets() ? c->sockets()->resolve(host, family) : std::nullopt;
              if (!found) {

@@ -67,6 +67,7 @@ Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
 void add_sock_open(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
   add_sock_listen(l, ctx);
+  add_sock_wasmedge_v2(l, ctx);
   if (ctx.socket_abi() == SocketAbi::WasmEdge) {
     add_sock_wasmedge(l, ctx);
     return;
@@ -101,7 +102,7 @@ void add_sock_open(Linker& l, WasiCtx& ctx) {
 
 void add_sock_listen(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
-  l.func(kModule, "sock_listen", [c](uint32_t fd, uint32_t backlog) -> uint32_t {
+  auto listen = [c](uint32_t fd, uint32_t backlog) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockAccept));
     if (e->type != FileType::SocketStream) return ret(Errno::NotSup);
     // An unbound socket would listen on a port the kernel picks on every
@@ -114,7 +115,9 @@ void add_sock_listen(Linker& l, WasiCtx& ctx) {
     if (port == 0) return ret(Errno::DestAddrReq);
     const int bl = backlog > SOMAXCONN ? SOMAXCONN : static_cast<int>(backlog);
     return ret(host_result(::listen(e->host.get(), bl)));
-  });
+  };
+  l.func(kModule, "sock_listen", listen);
+  l.func(kModule, "sock_listen_v2", listen);  // WasmEdge's second version
 }
 
 }  // namespace vivarium::wasi

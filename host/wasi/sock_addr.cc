@@ -71,6 +71,26 @@ Errno write_wamr_addr(const MemoryView& mem, uint32_t ptr, const sockaddr_storag
   return Errno::AfNoSupport;
 }
 
+std::optional<sockaddr_storage> parse_ip_literal(const std::string& host) {
+  sockaddr_storage ss{};
+  auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+  if (::inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
+    sin->sin_family = AF_INET;
+    return ss;
+  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (::inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
+    sin6->sin6_family = AF_INET6;
+    return ss;
+  }
+  return std::nullopt;
+}
+
+void set_port(sockaddr_storage& ss, uint16_t port) {
+  if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
+  if (ss.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
+}
+
 socklen_t sockaddr_len(const sockaddr_storage& ss) {
   return ss.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }

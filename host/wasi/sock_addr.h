@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "host/wasi/errno_or.h"
@@ -31,6 +32,10 @@ ErrnoOr<sockaddr_storage> read_wamr_ip(const MemoryView& mem, uint32_t ptr);
 // AFNOSUPPORT for a family other than IPv4/IPv6 (e.g. an unbound socket's AF_UNSPEC).
 Errno write_wamr_addr(const MemoryView& mem, uint32_t ptr, const sockaddr_storage& ss);
 socklen_t sockaddr_len(const sockaddr_storage& ss);
+// A literal IPv4 or IPv6 address, port 0 (getaddrinfo's AI_NUMERICHOST):
+// literals resolve to themselves. nullopt for anything else.
+std::optional<sockaddr_storage> parse_ip_literal(const std::string& host);
+void set_port(sockaddr_storage& ss, uint16_t port);
 // "127.0.0.1:80", "[::1]:80": for log lines.
 std::string describe(const sockaddr_storage& ss);
 

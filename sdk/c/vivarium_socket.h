@@ -4,7 +4,8 @@
  * They use WAMR lib-socket's imports (wasi_socket.h), so the command line
  * must grant the network: `vivarium run --allow-connect HOST[:PORT]`
  * (and `--allow-dns NAME` for names). Every call returns a WASI errno
- * (0 = success; 76 = refused by the policy). Link src/socket.c. */
+ * (0 = success; 2, EACCES, when the policy refuses: WAMR's calls).
+ * Link src/socket.c. */
 #ifndef VIVARIUM_SDK_VIVARIUM_SOCKET_H
 #define VIVARIUM_SDK_VIVARIUM_SOCKET_H
 

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { suiteCases, verdict } from './suite_cases.mjs';
+import { suiteCases } from './suite_cases.mjs';
+import { verdict } from './verdict.mjs';
 import { Dir, Wasi, populate } from '../../bindings/browser/src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

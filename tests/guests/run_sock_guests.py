@@ -197,6 +197,22 @@ def case_wasmedge_client_denied(a):
                   [f"connect: {NOTCAPABLE}"])
 
 
+WASMEDGE_GRANTS = ["--allow-bind", "127.0.0.1", "--allow-connect", "127.0.0.1", "--allow-connect", "udp:127.0.0.1",
+                   "--allow-dns", "localhost"]
+
+
+def case_wasmedge_full(a):
+    return expect(run(a, a.vivarium, WASMEDGE_GRANTS, "sock_wasmedge_full", ["localhost"]), 0,
+                  ["recv_from v1: 0", "recv_from v2: 0", "accept v2: 0", "recv v2: 0", "poll accepted: 0",
+                   "getsockopt rcvtimeo: 0", "getaddrinfo: 0", "address: 127.0.0.1 port 8080"])
+
+
+def case_wasmedge_denied(a):
+    # Without grants every address is refused (WasmEdge's calls: NOTCAPABLE).
+    r = run(a, a.vivarium, [], "sock_wasmedge_full", ["localhost"])
+    return expect(r, 1, [f"udp bind: {NOTCAPABLE}", f"bind v2: {NOTCAPABLE}", f"getaddrinfo: {NOTCAPABLE}"])
+
+
 def case_nonblocking(a):
     s = TcpEcho()
     return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_nonblock",

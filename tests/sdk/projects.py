@@ -6,6 +6,7 @@ C template freestanding, `vivarium dev` rebuilding and redeploying on a
 change, and the messages for a missing toolchain or a bad request file.
 Loopback only; every wait is bounded."""
 import argparse
+import glob
 import os
 import shutil
 import signal
@@ -81,19 +82,36 @@ def dev(t, viv, tmp):
     t.check(stopped, "dev stops its server with it")
 
 
-def errors(t, viv, tmp):
+def errors(t, viv, tmp, sdk):
     proj = os.path.join(tmp, "app-c")
     env = dict(os.environ, PATH="/nonexistent")
     run(t, "a missing clang-19 names the Debian packages", [viv, "build"], proj, expect_rc=1, env=env,
         contains="install the Debian packages clang-19")
     run(t, "not a project", [viv, "build"], tmp, expect_rc=1, contains="not a Vivarium project")
+    # An SDK without node_modules: the AssemblyScript build names the npm package.
+    sdk_copy = os.path.join(tmp, "sdk-without-asc")
+    shutil.copytree(sdk, sdk_copy, ignore=shutil.ignore_patterns("node_modules"))
+    env = dict(os.environ, VIVARIUM_SDK=sdk_copy)
+    run(t, "new --template assemblyscript from a copied SDK", [viv, "new", "as-no-asc", "--template", "assemblyscript"],
+        tmp, env=env)
+    run(t, "a missing asc names the npm package and npm ci", [viv, "build"], os.path.join(tmp, "as-no-asc"),
+        expect_rc=1, env=env, contains="install the npm package assemblyscript: run `npm ci`")
     run(t, "new refuses a non-empty directory", [viv, "new", "app-c"], tmp, expect_rc=1, contains="not empty")
     run(t, "unknown template", [viv, "new", "x", "--template", "cobol"], tmp, expect_rc=2, contains="unknown template")
     wat = os.path.join(tmp, "app-wat")
     with open(os.path.join(wat, "tests", "requests.txt"), "a") as f:
         f.write("request GET /\nexpect body wrong\n")
     run(t, "test reports a wrong body and fails", [viv, "test"], wat, expect_rc=1, contains="expected \"wrong\"")
-    with open(os.path.join(wat, "tests", "requests.txt"), "a") as f:
+    spec = os.path.join(wat, "tests", "requests.txt")
+    with open(spec) as f:
+        good = f.read()
+    with open(spec, "w") as f:
+        f.write("deploy --limit wall-time=5s\n" + good.replace("expect body wrong\n", "expect status 200\n"))
+    run(t, "deploy flags from the request file reach vivarium deploy", [viv, "test"], wat, contains="0 failed")
+    with open(spec, "w") as f:
+        f.write("deploy --no-such-flag\n" + good)
+    run(t, "a bad deploy flag fails the test", [viv, "test"], wat, expect_rc=1, contains="vivarium deploy")
+    with open(spec, "a") as f:
         f.write("frobnicate\n")
     run(t, "a bad request file names its line", [viv, "test"], wat, expect_rc=1, contains="requests.txt:")
 
@@ -119,11 +137,15 @@ def main():
             template(t, viv, tmp, "assemblyscript")
         else:
             print("skip assemblyscript: no sdk/assemblyscript/node_modules (run scripts/setup.sh or npm ci there)")
-        if os.path.isdir(os.path.join(a.sdk, "templates", "rust")) and os.path.exists("/usr/bin/cargo"):
+        # Debian's Rust toolchain as tests/sdk_rust requires it (rust-lld is lld-14's).
+        rust_ok = (os.path.isdir(os.path.join(a.sdk, "templates", "rust")) and os.path.exists("/usr/bin/cargo")
+                   and os.path.exists("/usr/bin/rust-lld") and glob.glob("/usr/share/cargo/registry/http-0.2*"))
+        if rust_ok:
             template(t, viv, tmp, "rust")
         else:
-            print("skip rust: no sdk/templates/rust or no /usr/bin/cargo")
-        errors(t, viv, tmp)
+            print("skip rust: no sdk/templates/rust, /usr/bin/cargo, /usr/bin/rust-lld or http crate "
+                  "(Debian packages rustc cargo libstd-rust-dev-wasm32 librust-http-dev lld-14)")
+        errors(t, viv, tmp, os.path.abspath(a.sdk))
         dev(t, viv, tmp)
     except Exception as e:  # noqa: BLE001 - reported as a failure
         t.check(False, "test harness", repr(e))

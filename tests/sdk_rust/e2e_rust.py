@@ -14,6 +14,7 @@ Prints `N passed, M failed`; exits 1 on any failure.
 import argparse
 import http.client
 import http.server
+import json
 import os
 import sys
 import tempfile
@@ -25,7 +26,7 @@ sys.path.insert(0, os.path.join(here, "..", "serve"))
 import serve_harness as sh  # noqa: E402
 import wasm_info  # noqa: E402
 
-GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform"]
+GUESTS = ["hello", "echo", "kv_counter", "fanout", "panic", "platform", "terrarium_style", "ratelimit", "proxy", "json_api"]
 HELLO_LIMIT = 150 * 1024
 
 
@@ -33,8 +34,12 @@ class Upstream(http.server.BaseHTTPRequestHandler):
     """/delay/MS/NAME answers NAME after MS milliseconds, naming itself in
     x-upstream-name; anything else is a 404."""
     protocol_version = "HTTP/1.1"
+    hits = {}  # path -> requests seen
+    lock = threading.Lock()
 
     def do_GET(self):
+        with Upstream.lock:
+            Upstream.hits[self.path] = Upstream.hits.get(self.path, 0) + 1
         parts = self.path.split("/")
         if len(parts) == 4 and parts[1] == "delay" and parts[2].isdigit():
             time.sleep(int(parts[2]) / 1000.0)
@@ -42,6 +47,7 @@ class Upstream(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("x-upstream-name", parts[3])
             self.send_header("x-saw-fanout", self.headers.get("x-fanout", "-"))
+            self.send_header("content-type", "text/plain; charset=utf-8")
         else:
             body = b"no such path"
             self.send_response(404)
@@ -176,6 +182,73 @@ def wait_for_log(s, name, text):
     return False
 
 
+def check_terrarium_style(t, s, host, variant):
+    got = [request(s.port, host, "/visits/x?y=1")[:2] for _ in range(2)]
+    t.check(got == [(200, "/visits/x?y=1 visits=1"), (200, "/visits/x?y=1 visits=2")],
+            "%s terrarium-style (http_guest by package rename): raw handles and KV" % variant, got)
+
+
+def check_ratelimit(t, s, host, variant):
+    got = [request(s.port, host, "/", headers=[("x-api-key", "alice")]) for _ in range(6)]
+    remaining = [h.get("x-ratelimit-remaining") for _, _, h in got[:5]]
+    t.check([st for st, _, _ in got[:5]] == [200] * 5 and remaining == ["4", "3", "2", "1", "0"],
+            "%s ratelimit: five requests allowed, counting down" % variant, remaining)
+    st, _, h = got[5]
+    retry = h.get("retry-after") or ""
+    t.check(st == 429 and retry.isdigit() and 0 < int(retry) <= 60,
+            "%s ratelimit: the sixth gets 429 with retry-after" % variant, (st, retry))
+    st, _, h = request(s.port, host, "/", headers=[("x-api-key", "bob")])
+    t.check(st == 200 and h.get("x-ratelimit-remaining") == "4", "%s ratelimit: another key has its own budget" % variant,
+            (st, dict(h)))
+    t.check(request(s.port, host, "/")[0] == 200, "%s ratelimit: without a key, by client address" % variant)
+
+
+def check_proxy(t, s, host, variant, upstream):
+    path = "/delay/0/page-" + variant
+    hdr = [("x-upstream", upstream)]
+    first = request(s.port, host, path, headers=hdr)
+    second = request(s.port, host, path, headers=hdr)
+    t.check(first[0] == 200 and first[1] == "page-" + variant and first[2].get("x-cache") == "MISS",
+            "%s proxy: first request goes to the origin (MISS)" % variant, (first[0], first[1], dict(first[2])))
+    t.check(second[:2] == first[:2] and second[2].get("x-cache") == "HIT",
+            "%s proxy: second request served from KV (HIT)" % variant, (second[0], second[1], dict(second[2])))
+    t.check(Upstream.hits.get(path) == 1, "%s proxy: the origin saw one request" % variant, Upstream.hits.get(path))
+    h = second[2]
+    t.check(h.get("via") == "1.1 vivarium-rust-proxy" and h.get("x-upstream-name") is None
+            and "BaseHTTP" not in (h.get("server") or "") and h.get("content-type") == "text/plain; charset=utf-8",
+            "%s proxy: headers rewritten (via added, origin's dropped, content-type kept)" % variant, dict(h))
+    st, _, h = request(s.port, host, "/nothing", headers=hdr)
+    t.check(st == 404 and h.get("x-cache") == "MISS", "%s proxy: an origin 404 passes through" % variant, st)
+
+
+def check_json_api(t, s, host, variant):
+    def call(method, path, body=None):
+        st, text, h = request(s.port, host, path, method, body)
+        try:
+            return st, (json.loads(text) if text else None), h
+        except ValueError:
+            return st, "not JSON: " + text, h
+    st, doc, h = call("GET", "/notes")
+    t.check((st, doc) == (200, {"notes": []}) and h.get("content-type") == "application/json",
+            "%s json: empty list" % variant, (st, doc))
+    text = 'say "hi"\n\ttab \\ caf\u00e9 \x01'
+    st, doc, h = call("POST", "/notes", text.encode())
+    t.check(st == 201 and doc == {"id": 1, "text": text} and h.get("location") == "/notes/1",
+            "%s json: create, with escapes that round-trip" % variant, (st, doc))
+    call("POST", "/notes", b"second")
+    st, doc, _ = call("GET", "/notes")
+    t.check(doc == {"notes": [{"id": 1, "text": text}, {"id": 2, "text": "second"}]},
+            "%s json: list in creation order" % variant, doc)
+    t.check(call("GET", "/notes/2")[:2] == (200, {"id": 2, "text": "second"}), "%s json: get one" % variant)
+    t.check(call("DELETE", "/notes/1")[0] == 204, "%s json: delete" % variant)
+    st, doc, _ = call("GET", "/notes/1")
+    t.check(st == 404 and "error" in doc, "%s json: a deleted note is 404 with an error object" % variant, (st, doc))
+    t.check(call("GET", "/notes")[1] == {"notes": [{"id": 2, "text": "second"}]}, "%s json: list after delete" % variant)
+    st, _, h = call("PUT", "/notes")
+    t.check(st == 405 and h.get("allow") == "GET, POST", "%s json: 405 with allow" % variant, (st, dict(h)))
+    t.check(call("GET", "/elsewhere")[0] == 404, "%s json: unknown route 404" % variant)
+
+
 def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
     upstream = "http://127.0.0.1:%d" % upstream_port
     for g in GUESTS:
@@ -201,6 +274,14 @@ def run_variant(t, s, tmp, variant, guest_dir, upstream_port):
             check_panic(t, s, host, variant)
         elif g == "platform":
             check_platform(t, s, host, name, variant)
+        elif g == "terrarium_style":
+            check_terrarium_style(t, s, host, variant)
+        elif g == "ratelimit":
+            check_ratelimit(t, s, host, variant)
+        elif g == "proxy":
+            check_proxy(t, s, host, variant, upstream)
+        elif g == "json_api":
+            check_json_api(t, s, host, variant)
 
 
 def main():

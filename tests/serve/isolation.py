@@ -65,16 +65,45 @@ def sanitized(vivarium):
         return False
 
 
+def lower_priority():
+    """nice 19 for the calling thread only (Linux: priorities are per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 def hammer(port, name, expected, stop, tally):
-    """Requests NAME.localhost until stop; counts right and wrong statuses."""
+    """Requests NAME.localhost until stop over one keep-alive connection (a
+    new one after an error); counts right and wrong statuses. Keep-alive puts
+    more hostile requests per second on the server than a connection each,
+    for less of this Python client's CPU, which shares the 2 cores with wrk
+    and the server. The attacking threads run at the lowest CPU priority:
+    on a real edge the attackers' own CPU is not the server's; here, at
+    full priority, this one Python process took up to a core from wrk and
+    the server and the ratio measured the client, not the isolation."""
+    lower_priority()
+    conn = None
     while not stop.is_set():
         try:
-            status, _ = sh.get(port, name + ".localhost", timeout=30)
-            key = name + (" ok" if status in expected else " wrong %d" % status)
-        except OSError as e:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/", headers={"Host": name + ".localhost"})
+            r = conn.getresponse()
+            r.read()
+            key = name + (" ok" if r.status in expected else " wrong %d" % r.status)
+            if r.will_close:
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as e:
             key = name + " error " + type(e).__name__
+            if conn is not None:
+                conn.close()
+            conn = None
             time.sleep(0.05)
         tally[key] = tally.get(key, 0) + 1
+    if conn is not None:
+        conn.close()
 
 
 def huge_body(port, chunked):
@@ -112,6 +141,7 @@ def huge_body(port, chunked):
 
 
 def big_bodies(port, stop, results):
+    lower_priority()
     while not stop.is_set():
         for chunked in (False, True):
             results.append(("chunked" if chunked else "content-length",) + huge_body(port, chunked))
@@ -236,7 +266,11 @@ def main():
         print("hostile requests: %s" % dict(sorted(tally.items())))
         print("1 GiB bodies (kind, status, bytes sent before the answer): %s" % bodies)
         t.check(not errors, "hello: zero errors under attack", errors)
-        t.check(b >= args.min_ratio * a, "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a))
+        what = "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a)
+        if sanitized(args.vivarium):
+            print("skip " + what + ": an AddressSanitizer server's speed says nothing about the release build's")
+        else:
+            t.check(b >= args.min_ratio * a, what)
         wrong = {k: v for k, v in tally.items() if " ok" not in k}
         t.check(not wrong, "hostile deployments answer only their expected statuses", wrong)
         t.check(all(k + " ok" in tally for k in HOSTILE if k in attackers), "every hostile deployment was exercised",

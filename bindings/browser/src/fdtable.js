@@ -1,14 +1,14 @@
 // The guest's descriptor table: what each fd number refers to (a node of the
 // in-memory file system, a stdio stream or a socket), its position, flags and
 // rights. Rights follow wasmtime's pre-component WASI: they can only narrow.
-import { E, WasiError, FILETYPE, RIGHTS_DIR, RIGHTS_DIR_INHERITING, RIGHTS_STDIN, RIGHTS_STDOUT } from './constants.js';
+import { E, WasiError, FILETYPE, RIGHTS_DIR, RIGHTS_DIR_INHERITING, RIGHTS_STDIN, RIGHTS_STDOUT, RIGHTS_WRITE } from './constants.js';
 
 export class Fd {
   constructor({ node = null, type = node?.type ?? FILETYPE.UNKNOWN, base, inh = 0n, fdflags = 0, preopen = null, stream = null }) {
     Object.assign(this, { node, type, base, inh, fdflags, preopen, stream, pos: 0 });
   }
-  need(right, errno = E.NOTCAPABLE) {
-    if ((this.base & right) !== right) throw new WasiError(errno, 'descriptor lacks the right');
+  need(right) {
+    if ((this.base & right) !== right) throw new WasiError(E.NOTCAPABLE, 'descriptor lacks the right');
     return this;
   }
 }
@@ -18,13 +18,16 @@ export function stdioFd(fdnum, { input, sink }) {
   const stream = fdnum === 0
     ? { offset: 0, read(dst) { if (!input) return 0; const n = Math.min(dst.length, input.length - this.offset); dst.set(input.subarray(this.offset, this.offset + n)); this.offset += n; return n; } }
     : { write(bytes) { sink(bytes.slice()); return bytes.length; } };
-  return new Fd({ type: FILETYPE.CHARACTER_DEVICE, base: fdnum === 0 ? RIGHTS_STDIN : RIGHTS_STDOUT, stream });
+  // Not a terminal (a callback is no tty): UNKNOWN, as `vivarium run` reports a pipe, so
+  // libc buffers stdout the same way in both.
+  return new Fd({ type: FILETYPE.UNKNOWN, base: fdnum === 0 ? RIGHTS_STDIN : RIGHTS_STDOUT, stream });
 }
 
 export class FdTable {
   constructor() { this.fds = new Map(); }
-  preopen(fdnum, dir, name) {
-    this.fds.set(fdnum, new Fd({ node: dir, base: RIGHTS_DIR, inh: RIGHTS_DIR_INHERITING, preopen: name }));
+  preopen(fdnum, dir, name, readonly = false) {
+    const keep = readonly ? ~RIGHTS_WRITE : ~0n;
+    this.fds.set(fdnum, new Fd({ node: dir, base: RIGHTS_DIR & keep, inh: RIGHTS_DIR_INHERITING & keep, preopen: name }));
   }
   get(fd) {
     const f = this.fds.get(fd);

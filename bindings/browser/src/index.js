@@ -9,11 +9,12 @@ export { E, WasiError, WasiExit } from './constants.js';
 export { runInWorker } from './worker_client.js';
 export { saveTree, loadTree } from './persist.js';
 
-/** Fills `dir` from { 'a/b.txt': Uint8Array | string, 'sub/': null (a folder) }. */
+/** Fills `dir` from { 'a/b.txt': Uint8Array | string, 'sub/': null (a folder), 'l': { symlink: 'target' } }. */
 export function populate(dir, files) {
   const enc = new TextEncoder();
   for (const [path, content] of Object.entries(files)) {
     if (path.endsWith('/') || content === null) dir.ensure(path);
+    else if (content.symlink !== undefined) dir.ensure(path, () => new Symlink(content.symlink));
     else dir.ensure(path, () => new File(typeof content === 'string' ? enc.encode(content) : content));
   }
   return dir;

@@ -108,16 +108,16 @@ export class Symlink extends Inode {
  * directory holding the last component, its name (null when the path names
  * `start` itself or ends in `.`/`..`) and the node (null when absent). The
  * last component's link is followed when `follow`, or when the path ends in
- * a slash.
+ * a slash; `viaLink` says the last component was such a link.
  */
 export function resolve(start, path, follow) {
   if (path === '') throw new WasiError(E.NOENT, 'empty path');
-  if (path.includes('\0')) throw new WasiError(E.ILSEQ, 'NUL in path');
-  if (path.startsWith('/')) throw new WasiError(E.PERM, `absolute path ${path}`);
+  if (path.includes('\0')) throw new WasiError(E.INVAL, 'NUL in path');
+  if (path.startsWith('/')) throw new WasiError(E.NOTCAPABLE, `absolute path ${path}`);
   let trailing = path.endsWith('/');
   const queue = path.split('/').filter((p) => p !== '');
   const stack = [start];
-  let links = 0;
+  let links = 0, viaLink = false;
   while (queue.length) {
     const c = queue.shift();
     const last = queue.length === 0;
@@ -125,7 +125,7 @@ export function resolve(start, path, follow) {
     if (c === '.' || c === '..') {
       if (cur.type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR, path);
       if (c === '..') {
-        if (stack.length === 1) throw new WasiError(E.PERM, `${path} leaves its directory`);
+        if (stack.length === 1) throw new WasiError(E.NOTCAPABLE, `${path} leaves its directory`);
         stack.pop();
       }
       continue;
@@ -134,21 +134,22 @@ export function resolve(start, path, follow) {
     if (c.length > 255) throw new WasiError(E.NAMETOOLONG, path);
     const node = cur.entries.get(c);
     if (!node) {
-      if (last) return { dir: cur, name: c, node: null, trailing };
+      if (last) return { dir: cur, name: c, node: null, trailing, viaLink };
       throw new WasiError(E.NOENT, path);
     }
     if (node.type === FILETYPE.SYMBOLIC_LINK && (!last || follow || trailing)) {
       if (++links > MAX_LINKS) throw new WasiError(E.LOOP, path);
-      if (node.target.startsWith('/')) throw new WasiError(E.PERM, `link to absolute ${node.target}`);
+      if (node.target.startsWith('/')) throw new WasiError(E.NOTCAPABLE, `link to absolute ${node.target}`);
       if (node.target === '') throw new WasiError(E.NOENT, path);
       if (last && node.target.endsWith('/')) trailing = true;
+      viaLink = last;
       queue.unshift(...node.target.split('/').filter((p) => p !== ''));
       continue;
     }
-    if (last) return { dir: cur, name: c, node, trailing };
+    if (last) return { dir: cur, name: c, node, trailing, viaLink };
     stack.push(node);
   }
   const node = stack[stack.length - 1];
   if (node.type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR, path);
-  return { dir: stack.length > 1 ? stack[stack.length - 2] : node, name: null, node, trailing };
+  return { dir: stack.length > 1 ? stack[stack.length - 2] : node, name: null, node, trailing, viaLink };
 }

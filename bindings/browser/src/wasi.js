@@ -12,6 +12,7 @@ import { sleepMs } from './sleep.js';
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
 const MAX_FILE = 2 ** 53;
+const PATH_MAX = 4096;  // bytes, with the NUL a C string would need: as native runtimes
 const startNs = BigInt(Math.round(performance.timeOrigin * 1e6));
 
 function nowNs(clock) {
@@ -25,7 +26,7 @@ function nowNs(clock) {
 
 export class Wasi {
   /**
-   * options: args (strings), env (object or [k, v] pairs), preopens ({ guestPath: Dir }),
+   * options: args (strings), env (object or [k, v] pairs), preopens ({ guestPath: Dir | { dir, readonly } }),
    * stdin (Uint8Array), stdout(bytes) / stderr(bytes) callbacks, extensions (functions
    * returning extra imports, e.g. sockets.js).
    */
@@ -38,7 +39,10 @@ export class Wasi {
     this.fds.fds.set(1, stdioFd(1, { sink: stdout }));
     this.fds.fds.set(2, stdioFd(2, { sink: stderr }));
     let n = 3;
-    for (const [name, dir] of Object.entries(preopens)) this.fds.preopen(n++, dir, name);
+    for (const [name, p] of Object.entries(preopens)) {
+      if (p instanceof Dir) this.fds.preopen(n++, p, name);
+      else this.fds.preopen(n++, p.dir, name, !!p.readonly);
+    }
     this.memory = null;
     this.imports = { wasi_snapshot_preview1: this.#wrap(this.#calls()) };
     for (const ext of extensions) Object.assign(this.imports, ext(this));
@@ -82,6 +86,10 @@ export class Wasi {
     return new Uint8Array(this.memory.buffer, ptr, len);
   }
   string(ptr, len) {
+    if (len >= PATH_MAX) {
+      this.bytes(ptr, len);
+      throw new WasiError(E.NAMETOOLONG, `${len}-byte path`);
+    }
     try {
       return dec.decode(this.bytes(ptr, len));
     } catch (e) {
@@ -107,6 +115,8 @@ export class Wasi {
   }
   #lists(list, ptrs, buf) {
     const v = this.view();
+    this.bytes(ptrs, 4 * list.length);
+    this.bytes(buf, list.reduce((a, b) => a + b.length, 0));
     for (const item of list) {
       v.setUint32(ptrs, buf, true);
       this.bytes(buf, item.length).set(item);
@@ -116,6 +126,8 @@ export class Wasi {
   }
   #sizes(list, countPtr, sizePtr) {
     const v = this.view();
+    this.bytes(countPtr, 4);
+    this.bytes(sizePtr, 4);
     v.setUint32(countPtr, list.length, true);
     v.setUint32(sizePtr, list.reduce((a, b) => a + b.length, 0), true);
   }
@@ -131,14 +143,13 @@ export class Wasi {
     if (flags & FSTFLAGS.MTIM_NOW) node.mtim = t;
     node.ctim = t;
   }
-  #file(fd, right, errno) {
+  #file(fd, right) {
     const f = this.fds.get(fd);
-    if (right) f.need(right, errno);
+    if (right) f.need(right);
     return f;
   }
   #read(f, dst, pos) {
     if (f.stream) return f.stream.read ? f.stream.read(dst) : 0;
-    if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
     return f.node.read(pos, dst);
   }
   #write(f, src, pos) {
@@ -185,8 +196,8 @@ export class Wasi {
         if (Number(end) > f.node.size) f.node.truncate(Number(end));
       },
       fd_close: (fd) => self.fds.close(fd),
-      fd_datasync: (fd) => { self.#file(fd, RIGHT.FD_DATASYNC, E.BADF); },
-      fd_sync: (fd) => { self.#file(fd, RIGHT.FD_SYNC, E.BADF); },
+      fd_datasync: (fd) => { self.#file(fd, RIGHT.FD_DATASYNC); },
+      fd_sync: (fd) => { self.#file(fd, RIGHT.FD_SYNC); },
       fd_fdstat_get(fd, ptr) {
         const f = self.#file(fd), v = self.view();
         v.setUint8(ptr, f.type);
@@ -214,12 +225,12 @@ export class Wasi {
       fd_filestat_set_size(fd, size) {
         const f = self.#file(fd);
         if (f.type !== FILETYPE.REGULAR_FILE) throw new WasiError(E.BADF);
-        f.need(RIGHT.FD_FILESTAT_SET_SIZE, E.BADF);
+        f.need(RIGHT.FD_FILESTAT_SET_SIZE);
         if (size > BigInt(MAX_FILE)) throw new WasiError(E.FBIG);
         f.node.truncate(Number(size));
       },
       fd_filestat_set_times(fd, atim, mtim, flags) {
-        const f = self.#file(fd, RIGHT.FD_FILESTAT_SET_TIMES, E.BADF);
+        const f = self.#file(fd, RIGHT.FD_FILESTAT_SET_TIMES);
         if (!f.node) throw new WasiError(E.BADF);
         self.#times(f.node, atim, mtim, flags);
       },
@@ -227,7 +238,7 @@ export class Wasi {
         const f = self.#file(fd);
         if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
         if (f.stream) throw new WasiError(E.SPIPE);
-        f.need(RIGHT.FD_READ, E.BADF);
+        f.need(RIGHT.FD_READ);
         let pos = Number(offset), n = 0;
         for (const b of self.iovecs(iovs, count)) {
           const got = f.node.read(pos, b);
@@ -240,7 +251,7 @@ export class Wasi {
         const f = self.#file(fd);
         if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
         if (f.stream) throw new WasiError(E.SPIPE);
-        f.need(RIGHT.FD_WRITE, E.BADF);
+        f.need(RIGHT.FD_WRITE);
         // POSIX pwrite on an O_APPEND file appends on Linux; WASI hosts write at the offset.
         let pos = Number(offset), n = 0;
         for (const b of self.iovecs(iovs, count)) { n += self.#write(f, b, pos); pos += b.length; }
@@ -248,8 +259,8 @@ export class Wasi {
       },
       fd_read(fd, iovs, count, nread) {
         const f = self.#file(fd);
-        if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
-        f.need(RIGHT.FD_READ, E.BADF);
+        if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.BADF, 'reading a directory');
+        f.need(RIGHT.FD_READ);
         let n = 0;
         for (const b of self.iovecs(iovs, count)) {
           const got = self.#read(f, b, f.pos);
@@ -261,8 +272,9 @@ export class Wasi {
       fd_write(fd, iovs, count, nwritten) {
         const f = self.#file(fd);
         if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
-        f.need(RIGHT.FD_WRITE, E.BADF);
+        f.need(RIGHT.FD_WRITE);
         const bufs = self.iovecs(iovs, count);
+        self.bytes(nwritten, 4);
         let n = 0;
         if (f.stream) {
           // One callback per call, so a line written with writev arrives whole.
@@ -293,7 +305,7 @@ export class Wasi {
       fd_readdir(fd, buf, len, cookie, usedPtr) {
         const f = self.#file(fd);
         if (f.type !== FILETYPE.DIRECTORY) throw new WasiError(E.NOTDIR);
-        f.need(RIGHT.FD_READDIR, E.BADF);
+        f.need(RIGHT.FD_READDIR);
         const dir = f.node;
         const entries = [['.', dir], ['..', dir.parent], ...dir.entries];
         let used = 0;
@@ -317,7 +329,7 @@ export class Wasi {
         const f = self.#file(fd);
         if (f.stream) throw new WasiError(E.SPIPE);
         if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.BADF);
-        f.need(offset === 0n && whence === WHENCE.CUR ? RIGHT.FD_TELL : RIGHT.FD_SEEK, E.BADF);
+        f.need(offset === 0n && whence === WHENCE.CUR ? RIGHT.FD_TELL : RIGHT.FD_SEEK);
         let base;
         if (whence === WHENCE.SET) base = 0;
         else if (whence === WHENCE.CUR) base = f.pos;
@@ -332,7 +344,7 @@ export class Wasi {
         const f = self.#file(fd);
         if (f.stream) throw new WasiError(E.SPIPE);
         if (f.type === FILETYPE.DIRECTORY) throw new WasiError(E.BADF);
-        f.need(RIGHT.FD_TELL, E.BADF);
+        f.need(RIGHT.FD_TELL);
         self.view().setBigUint64(ptr, BigInt(f.pos), true);
       },
       path_create_directory(fd, p, l) {
@@ -369,6 +381,7 @@ export class Wasi {
       path_open: (fd, dirflags, p, l, oflags, base, inh, fdflags, out) =>
         self.view().setUint32(out, self.open(fd, dirflags, p, l, oflags, base, inh, fdflags), true),
       path_readlink(fd, p, l, buf, len, usedPtr) {
+        self.bytes(buf, len);
         const r = self.#path(fd, RIGHT.PATH_READLINK, p, l, false);
         if (!r.node) throw new WasiError(E.NOENT);
         if (r.node.type !== FILETYPE.SYMBOLIC_LINK) throw new WasiError(E.INVAL, 'not a symbolic link');
@@ -413,7 +426,7 @@ export class Wasi {
       },
       path_symlink(op, ol, fd, np, nl) {
         const target = self.string(op, ol);
-        if (target.startsWith('/')) throw new WasiError(E.PERM, 'a link may not point outside its directory');
+        if (target.startsWith('/')) throw new WasiError(E.NOTCAPABLE, 'a link may not point outside its directory');
         const r = self.#path(fd, RIGHT.PATH_SYMLINK, np, nl, false);
         if (r.node || r.name === null) throw new WasiError(E.EXIST);
         if (r.trailing) throw new WasiError(E.NOENT);
@@ -423,13 +436,14 @@ export class Wasi {
       path_unlink_file(fd, p, l) {
         const r = self.#path(fd, RIGHT.PATH_UNLINK_FILE, p, l, false);
         if (!r.node) throw new WasiError(E.NOENT);
+        if (r.trailing && r.viaLink) throw new WasiError(E.NOTDIR, 'a link with a trailing slash');
         if (r.node.type === FILETYPE.DIRECTORY) throw new WasiError(E.ISDIR);
         if (r.trailing) throw new WasiError(E.NOTDIR);
         self.#unlinkFrom(r.dir, r.name, r.node);
       },
       poll_oneoff: (i, o, n, p) => self.poll(i, o, n, p),
       proc_exit(code) { throw new WasiExit(code); },
-      proc_raise() { throw new WasiError(E.NOSYS); },
+      proc_raise() { throw new WasiError(E.NOTSUP); },
       sched_yield() {},
       random_get(ptr, len) {
         const b = self.bytes(ptr, len);
@@ -449,13 +463,21 @@ export class Wasi {
 
   open(fd, dirflags, p, l, oflags, base, inh, fdflags) {
     const dir = this.fds.dir(fd, RIGHT.PATH_OPEN);
+    if (oflags & ~0xf || fdflags & ~0x1f || dirflags & ~LOOKUP_SYMLINK_FOLLOW || (base | inh) >> 30n) {
+      throw new WasiError(E.INVAL, 'unknown flag or right');
+    }
+    if (base & ~dir.inh || inh & ~dir.inh) throw new WasiError(E.NOTCAPABLE, 'rights the directory cannot pass on');
+    // As pre-component wasmtime: creating or truncating needs the directory's right even when
+    // the file exists (or stays as it is).
+    if (oflags & OFLAGS.CREAT) dir.need(RIGHT.PATH_CREATE_FILE);
+    if (oflags & OFLAGS.TRUNC) dir.need(RIGHT.PATH_FILESTAT_SET_SIZE);
     const r = resolve(dir.node, this.string(p, l), dirflags & LOOKUP_SYMLINK_FOLLOW);
     let node = r.node;
     if (!node) {
       if (!(oflags & OFLAGS.CREAT)) throw new WasiError(E.NOENT);
+      if (oflags & OFLAGS.EXCL && r.viaLink) throw new WasiError(E.EXIST, 'a dangling link');
       if (oflags & OFLAGS.DIRECTORY) throw new WasiError(E.INVAL, 'create and directory together');
       if (r.trailing) throw new WasiError(E.ISDIR, 'creating a file with a trailing slash');
-      dir.need(RIGHT.PATH_CREATE_FILE);
       node = new File();
       r.dir.entries.set(r.name, node);
       r.dir.touch();
@@ -469,7 +491,6 @@ export class Wasi {
       }
       if (oflags & OFLAGS.TRUNC) {
         if (isDir) throw new WasiError(E.ISDIR);
-        dir.need(RIGHT.PATH_FILESTAT_SET_SIZE);
         node.truncate(0);
       }
     }

@@ -5,7 +5,8 @@
 import { startSocketBridge } from './socket_bridge.js';
 
 /**
- * options: args, env, preopens ({ guestPath: { 'file': bytes|string, 'dir/': null } }),
+ * options: args, env, preopens ({ guestPath: { 'file': bytes|string, 'dir/': null, 'l': { symlink } } },
+ * or { guestPath: { files, readonly: true } }),
  * stdin (Uint8Array), stdout(bytes)/stderr(bytes) callbacks, gateway ({ url, token }) for sockets.
  * Resolves to { exitCode, stdout, stderr } (the outputs also collected as bytes).
  */

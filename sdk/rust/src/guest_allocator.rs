@@ -55,3 +55,26 @@ pub(crate) fn free(p: *mut u8) {
 pub fn init_mm_default() {
     unsafe { raw::hostcall_init_mm(guest_malloc, guest_free) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_aligned_writable_and_freed() {
+        for size in [1usize, 7, 8, 4096, 1 << 20] {
+            let p = guest_malloc(size);
+            assert!(!p.is_null());
+            assert_eq!(p as usize % HEADER, 0);
+            unsafe { ptr::write_bytes(p, 0xab, size) };
+            guest_free(p);
+        }
+        guest_free(ptr::null_mut());
+    }
+
+    #[test]
+    fn impossible_sizes_are_null() {
+        assert!(guest_malloc(usize::MAX).is_null());
+        assert!(guest_malloc(usize::MAX - 4).is_null());
+    }
+}

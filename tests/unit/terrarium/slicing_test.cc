@@ -1,7 +1,12 @@
 // Time slicing (host/terrarium/run_request.cc): a guest that computes gives
 // its thread back, so a request that arrives behind it on the same thread
 // finishes first; the looping guest still ends with its wall-time limit.
+// Likewise a KV write runs off the thread (Async::offload) while its guest
+// waits.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -71,6 +76,42 @@ TEST(Slicing, TwoComputingGuestsTakingTurnsOnOneThreadBothGet504) {
   io.run();
   ASSERT_EQ(outs.size(), 2u);
   for (const auto& o : outs) EXPECT_EQ(o.response.status, 504) << o.message;
+}
+
+// A KvStore whose writes take a while (LMDB's fsync does, milliseconds).
+class SlowKv : public FakeKv {
+ public:
+  Result<bool> put(std::string_view ns, std::string_view key, std::string_view value) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return FakeKv::put(ns, key, value);
+  }
+};
+
+TEST(Offload, AKvWriteDoesNotHoldTheThread) {
+  auto writer = wat_program(R"((module
+    (import "env" "hostcall_kvstore_insert" (func $put (param i32 i32 i32 i32) (result i32)))
+    (memory 1)
+    (data (i32.const 16) "k")
+    (data (i32.const 32) "v")
+    (func (export "run") (drop (call $put (i32.const 16) (i32.const 1) (i32.const 32) (i32.const 1))))))");
+  auto hello = wat_program(kHello);
+  ASSERT_TRUE(writer && hello);
+  Harness h;
+  SlowKv slow;
+  Services s = h.services();
+  s.kv = &slow;
+  boost::asio::io_context io;
+  std::vector<std::string> order;
+  run_request(io.get_executor(), writer, s, get(), [&](Outcome o) {
+    EXPECT_EQ(o.kind, Outcome::Kind::Ok) << o.message;
+    order.push_back("writer");
+  });
+  boost::asio::post(io, [&] {
+    run_request(io.get_executor(), hello, s, get(), [&](Outcome) { order.push_back("hello"); });
+  });
+  io.run();
+  ASSERT_EQ(order, (std::vector<std::string>{"hello", "writer"}));
+  EXPECT_EQ(slow.get("test", "k")->value_or(""), "v");
 }
 
 }  // namespace

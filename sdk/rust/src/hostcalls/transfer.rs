@@ -59,3 +59,66 @@ pub(crate) fn slices<T: AsRef<[u8]>>(values: &[T]) -> Vec<GuestSlice<u8>> {
         .map(|v| GuestSlice::new(v.as_ref().as_ptr(), v.as_ref().len()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    // The closures play the host: they allocate with the guest's malloc and
+    // write the out-parameters, as the ABI's memory protocol says.
+    use super::*;
+    use crate::guest_allocator::guest_malloc;
+
+    fn host_bytes(data: &[u8]) -> *mut u8 {
+        let p = guest_malloc(data.len() + 1);
+        unsafe {
+            ptr::copy_nonoverlapping(data.as_ptr(), p, data.len());
+            *p.add(data.len()) = 0; // the NUL C guests rely on
+        }
+        p
+    }
+
+    #[test]
+    fn bytes_are_copied_and_null_means_absent() {
+        let got = take_bytes(|p, l| unsafe {
+            *p = host_bytes(b"GET");
+            *l = 3;
+        });
+        assert_eq!(got.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(take_bytes(|_, _| {}), None);
+        // An existing empty value: non-NULL, length 0.
+        let empty = take_bytes(|p, l| unsafe {
+            *p = host_bytes(b"");
+            *l = 0;
+        });
+        assert_eq!(empty, Some(Vec::new()));
+    }
+
+    #[test]
+    fn lists_free_every_element() {
+        let items: [&[u8]; 3] = [b"a", b"", b"xyz"];
+        let got = take_list(|p, l| unsafe {
+            let arr = guest_malloc(std::mem::size_of::<GuestSlice<u8>>() * items.len()) as *mut GuestSlice<u8>;
+            for (i, it) in items.iter().enumerate() {
+                arr.add(i).write(GuestSlice::new(host_bytes(it), it.len()));
+            }
+            *p = arr;
+            *l = items.len();
+        })
+        .unwrap();
+        assert_eq!(got, vec![b"a".to_vec(), Vec::new(), b"xyz".to_vec()]);
+        assert_eq!(take_list(|_, _| {}), None);
+    }
+
+    #[test]
+    fn text_is_decoded_lossily() {
+        assert_eq!(lossy(b"caf\xc3\xa9".to_vec()), "café");
+        assert_eq!(lossy(b"caf\xe9".to_vec()), "caf\u{fffd}");
+        assert_eq!(lossy_list(None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn header_values_become_guest_slices() {
+        let s = slices(&["ab", ""]);
+        assert_eq!((s.len(), s[0].len(), s[1].len()), (2, 2, 0));
+        assert_eq!(unsafe { s[0].to_slice() }, b"ab");
+    }
+}

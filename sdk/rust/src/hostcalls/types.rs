@@ -154,3 +154,31 @@ pub enum PollResult {
     Response(ResponseHandle),
     Error,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_ok_only_for_zero() {
+        assert_eq!(HostcallStatus::from_raw(0), HostcallStatus::Ok);
+        assert_eq!(HostcallStatus::from_raw(1), HostcallStatus::Invalid);
+        assert_eq!(HostcallStatus::from_raw(-7), HostcallStatus::Invalid);
+        assert_eq!(HostcallStatus::try_from_u8(2), None);
+    }
+
+    #[test]
+    fn sentinels() {
+        assert!(RequestHandle::from(-1).is_error() && !RequestHandle::INCOMING.is_error());
+        assert!(ResponseHandle::from(-2).is_not_ready() && !ResponseHandle::from(3).is_error());
+        assert!(PendingRequestHandle::from(-1).is_error());
+        assert_eq!(i32::from(&PendingRequestHandle::from(5)), 5);
+    }
+
+    #[test]
+    fn guest_slice_layout_is_two_u32_on_wasm32() {
+        assert_eq!(mem::size_of::<GuestSlice<u8>>(), 2 * mem::size_of::<usize>());
+        let empty: GuestSlice<u8> = GuestSlice::new(std::ptr::null(), 0);
+        assert!(unsafe { empty.to_slice() }.is_empty());
+    }
+}
