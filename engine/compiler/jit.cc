@@ -5,7 +5,9 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/JITLink/JITLink.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -69,6 +71,43 @@ llvm::orc::SymbolMap helper_symbols(llvm::orc::LLJIT& j) {
   return m;
 }
 
+// Records where the linker put the machine code (the fault handler's PC check).
+class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  RangeRecorder(std::vector<NativeModule::Range>* ranges, uint32_t imported) : ranges_(ranges), imported_(imported) {}
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility&, llvm::jitlink::LinkGraph&,
+                        llvm::jitlink::PassConfiguration& config) override {
+    config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& g) { return record(g); });
+  }
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override { return llvm::Error::success(); }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey, llvm::orc::ResourceKey) override {}
+
+ private:
+  llvm::Error record(llvm::jitlink::LinkGraph& g) {
+    for (llvm::jitlink::Section& sec : g.sections()) {
+      if ((static_cast<unsigned>(sec.getMemProt()) & static_cast<unsigned>(llvm::orc::MemProt::Exec)) == 0) continue;
+      for (llvm::jitlink::Block* b : sec.blocks()) {
+        const uintptr_t begin = b->getAddress().getValue();
+        ranges_->push_back({begin, begin + b->getSize(), UINT32_MAX});
+      }
+      for (llvm::jitlink::Symbol* sym : sec.symbols()) {
+        if (!sym->hasName() || sym->getSize() == 0) continue;
+        llvm::StringRef name = sym->getName();
+        uint32_t i = 0;
+        if (!name.consume_front("f") || name.getAsInteger(10, i)) continue;
+        const uintptr_t begin = sym->getAddress().getValue();
+        ranges_->push_back({begin, begin + sym->getSize(), imported_ + i});
+      }
+    }
+    return llvm::Error::success();
+  }
+  std::vector<NativeModule::Range>* ranges_;
+  uint32_t imported_;
+};
+
 void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -86,7 +125,8 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
 
 }  // namespace
 
-Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m) {
+Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m,
+                                         std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs) {
   init_llvm();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
@@ -99,7 +139,14 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
 
-  auto lljit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+  auto lljit = llvm::orc::LLJITBuilder()
+                   .setJITTargetMachineBuilder(std::move(*jtmb))
+                   .setObjectLinkingLayerCreator([&](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
+                     auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+                     layer->addPlugin(std::make_unique<RangeRecorder>(ranges, num_imported_funcs));
+                     return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
+                   })
+                   .create();
   if (!lljit) return llvm_error(lljit.takeError(), "cannot create the JIT");
   auto impl = std::make_unique<Impl>();
   impl->lljit = std::move(*lljit);

@@ -32,6 +32,7 @@ struct NativeCtx {
   const NativeModule* module = nullptr;
   // A trap longjmps here (helpers and the fault handler), with `error` set.
   std::jmp_buf* trap_jmp = nullptr;
+  uintptr_t fault_pc = 0;           // set by the fault handler: a guard-page access at this PC
   std::optional<vivarium::Error>* error = nullptr;  // where a trap leaves its error (a pointer keeps this struct standard-layout)
 };
 

@@ -9,6 +9,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include "engine/compiler/guard_fault.h"
 #include "engine/compiler/jit.h"
 #include "engine/compiler/native_module.h"
 #include "engine/compiler/translate.h"
@@ -27,9 +28,6 @@ NativeModule::~NativeModule() = default;
 
 namespace {
 
-// The innermost native activation on this thread: a nested one (wasm ->
-// host or interpreter -> wasm) continues its frame count.
-thread_local NativeCtx* t_current = nullptr;
 
 // Lowest address compiled code may push frames to on this thread: its stack's
 // low end plus what the runtime and host functions need below the last wasm
@@ -66,6 +64,18 @@ uintptr_t stack_limit() {
   return true;
 }
 
+// A guard-page fault: the interpreter's error for an out-of-bounds access,
+// naming the function whose code faulted (its wasm offset is not known).
+Error guard_trap(const NativeModule& n, const FuncInst& f, uintptr_t pc) {
+  Error e(ErrorCode::MemoryOutOfBounds, vivarium::trap_message(ErrorCode::MemoryOutOfBounds));
+  const NativeModule::Range* r = n.find_code(pc);
+  const uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  const std::string name = f.instance->module->module().func_display_name(fi);
+  e.where().function = name;
+  e.with_backtrace("  at " + name + "\n");
+  return e;
+}
+
 class NativeTier final : public vivarium::detail::Tier {
  public:
   const char* name() const override { return "native"; }
@@ -84,7 +94,9 @@ class NativeTier final : public vivarium::detail::Tier {
     n.typed.assign(ir.total_funcs(), nullptr);
     const bool any = std::find(tm.compiled.begin(), tm.compiled.end(), 1) != tm.compiled.end();
     if (!any) return std::unique_ptr<TierArtifact>(std::move(a));
-    VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module)));
+    n.elides_bounds = elides_bounds_checks(ir);
+    if (n.elides_bounds) install_guard_fault_handler();
+    VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module), &n.code_ranges, ir.num_imported_funcs));
     for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
       if (!tm.compiled[i]) continue;
       n.entries[i] = reinterpret_cast<EntryFn>(n.jit->lookup("entry" + std::to_string(i)));
@@ -100,12 +112,17 @@ class NativeTier final : public vivarium::detail::Tier {
     const auto& art = static_cast<const NativeArtifact&>(*f.instance->module->artifact);
     const uint32_t defined = f.func_index - f.instance->module->module().num_imported_funcs;
     const EntryFn entry = art.native.entries[defined];
-    if (!entry) return interpreter_tier().call(store, f, args, results);
+    // Code without bounds checks needs the guard reservation; a memory
+    // without it (store limits, address space) runs in the interpreter.
+    const bool guarded = !art.native.elides_bounds || f.instance->memories.empty() ||
+                         f.instance->memories[0]->reserved >= vivarium::detail::kFullReservation;
+    if (!entry || !guarded) return interpreter_tier().call(store, f, args, results);
 
     NativeCtx ctx;
     std::optional<vivarium::Error> error;
     ctx.error = &error;
-    NativeCtx* const parent = t_current;
+    NativeCtx*& current = current_native_ctx();  // a nested activation continues its frame count
+    NativeCtx* const parent = current;
     ctx.inst = f.instance;
     ctx.mem = f.instance->memories.empty() ? nullptr : f.instance->memories[0];
     ctx.globals = f.instance->globals.data();
@@ -123,14 +140,15 @@ class NativeTier final : public vivarium::detail::Tier {
     } else {
       ctx.budget = kCheckInterval;
     }
-    t_current = &ctx;
+    current = &ctx;
     const bool ok = run_entry(&ctx, entry, args, results);
-    t_current = parent;
+    current = parent;
     if (parent && parent->store == &store) {
       parent->budget = ctx.budget;
     } else if (store.fuel_enabled) {
       store.fuel += static_cast<uint64_t>(std::max<int64_t>(ctx.budget, 0));
     }
+    if (!ok && ctx.fault_pc) return guard_trap(art.native, f, ctx.fault_pc);
     if (!ok) {
       if (!error) return Error(ErrorCode::Internal, "native code trapped without an error");
       return std::move(*error);

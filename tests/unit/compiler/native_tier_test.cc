@@ -189,3 +189,64 @@ TEST(NativeTier, CallsBetweenModulesOfDifferentTiers) {
 
 }  // namespace
 }  // namespace vivarium
+
+namespace vivarium {
+namespace {
+
+constexpr std::string_view kMem = R"(
+(module
+  (import "env" "boom" (func $boom))
+  (memory 1)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "dead_load") (param i32) (drop (i32.load (local.get 0))))
+  (func (export "store") (param i32) (i32.store offset=8 (local.get 0) (i32.const 1)))
+  (func (export "boom") (call $boom)))
+)";
+
+Linker boom_linker() {
+  Linker l;
+  l.func("env", "boom", [] {
+    volatile int* p = nullptr;
+    *p = 1;  // a real bug in host code: must stay a crash, never become a wasm trap
+  });
+  return l;
+}
+
+// Memory 0 may reach 4 GiB, so accesses carry no checks: the guard pages trap.
+TEST(NativeTierGuard, OutOfBoundsAccessesTrapThroughTheGuardPages) {
+  Store s;
+  Instance inst = instantiate(s, compile(kMem), boom_linker());
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(65536)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(-1)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "dead_load", {Value::i32(65534)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "store", {Value::i32(65530)}), "out of bounds memory access");
+  auto ok = inst.call("load", {{Value::i32(65532)}});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok.value()[0].i32(), 0);
+}
+
+// A store limit shrinks the reservation: the same module then runs in the
+// interpreter, which checks bounds itself.
+TEST(NativeTierGuard, WithoutTheFullReservationTheInterpreterRunsIt) {
+  StoreLimits lim;
+  lim.max_memory_pages = 4;
+  Store s(lim);
+  Instance inst = instantiate(s, compile(kMem), boom_linker());
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(65536)}), "out of bounds memory access");
+  auto ok = inst.call("load", {{Value::i32(0)}});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+}
+
+TEST(NativeTierGuardDeathTest, AFaultOutsideCompiledCodeStaysACrash) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Store s;
+        Instance inst = instantiate(s, compile(kMem), boom_linker());
+        (void)inst.call("boom", {});
+      },
+      "");
+}
+
+}  // namespace
+}  // namespace vivarium
