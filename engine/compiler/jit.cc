@@ -6,6 +6,8 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/JITLink/JITLink.h>
+#include <llvm/ExecutionEngine/ObjectCache.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
@@ -13,6 +15,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -21,6 +24,7 @@
 namespace vivarium::engine::compiler {
 
 struct Jit::Impl {
+  std::unique_ptr<llvm::ObjectCache> capture;  // outlives the JIT that calls it
   std::unique_ptr<llvm::orc::LLJIT> lljit;
 };
 
@@ -108,6 +112,50 @@ class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
   uint32_t imported_;
 };
 
+// Keeps a copy of the object LLVM compiled (the code cache stores it).
+class CaptureObject final : public llvm::ObjectCache {
+ public:
+  explicit CaptureObject(std::string* out) : out_(out) {}
+  void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef obj) override {
+    out_->assign(obj.getBufferStart(), obj.getBufferSize());
+  }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
+
+ private:
+  std::string* out_;
+};
+
+// An LLJIT for the host CPU whose linker records code ranges and which knows
+// the helpers; `capture` (optional) receives each compiled object.
+Result<std::unique_ptr<llvm::orc::LLJIT>> make_lljit(std::vector<NativeModule::Range>* ranges, uint32_t imported,
+                                                     llvm::ObjectCache* capture) {
+  init_llvm();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(std::move(*jtmb))
+      .setObjectLinkingLayerCreator([&](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
+        auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+        layer->addPlugin(std::make_unique<RangeRecorder>(ranges, imported));
+        return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
+      });
+  if (capture) {
+    builder.setCompileFunctionCreator([capture](llvm::orc::JITTargetMachineBuilder b)
+                                          -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+      auto tm = b.createTargetMachine();
+      if (!tm) return tm.takeError();
+      return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm), capture);
+    });
+  }
+  auto lljit = builder.create();
+  if (!lljit) return llvm_error(lljit.takeError(), "cannot create the JIT");
+  llvm::orc::JITDylib& jd = (*lljit)->getMainJITDylib();
+  if (auto e = jd.define(llvm::orc::absoluteSymbols(helper_symbols(**lljit)))) {
+    return llvm_error(std::move(e), "cannot define the runtime helpers");
+  }
+  return std::move(*lljit);
+}
+
 void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -126,7 +174,8 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
 }  // namespace
 
 Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m,
-                                         std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs) {
+                                         std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs,
+                                         std::string* object_out) {
   init_llvm();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
@@ -139,23 +188,23 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
 
-  auto lljit = llvm::orc::LLJITBuilder()
-                   .setJITTargetMachineBuilder(std::move(*jtmb))
-                   .setObjectLinkingLayerCreator([&](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
-                     auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
-                     layer->addPlugin(std::make_unique<RangeRecorder>(ranges, num_imported_funcs));
-                     return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
-                   })
-                   .create();
-  if (!lljit) return llvm_error(lljit.takeError(), "cannot create the JIT");
+  std::unique_ptr<CaptureObject> capture;
+  if (object_out) capture = std::make_unique<CaptureObject>(object_out);
   auto impl = std::make_unique<Impl>();
-  impl->lljit = std::move(*lljit);
-  llvm::orc::JITDylib& jd = impl->lljit->getMainJITDylib();
-  if (auto e = jd.define(llvm::orc::absoluteSymbols(helper_symbols(*impl->lljit)))) {
-    return llvm_error(std::move(e), "cannot define the runtime helpers");
-  }
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, capture.get()));
+  impl->capture = std::move(capture);
   if (auto e = impl->lljit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
     return llvm_error(std::move(e), "cannot add the module to the JIT");
+  }
+  return std::unique_ptr<Jit>(new Jit(std::move(impl)));
+}
+
+Result<std::unique_ptr<Jit>> Jit::load(const std::string& object, std::vector<NativeModule::Range>* ranges,
+                                       uint32_t num_imported_funcs) {
+  auto impl = std::make_unique<Impl>();
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, nullptr));
+  if (auto e = impl->lljit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "cached.o"))) {
+    return llvm_error(std::move(e), "cannot load the cached object");
   }
   return std::unique_ptr<Jit>(new Jit(std::move(impl)));
 }

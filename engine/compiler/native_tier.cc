@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <csetjmp>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include "engine/compiler/code_cache.h"
 #include "engine/compiler/guard_fault.h"
 #include "engine/compiler/jit.h"
 #include "engine/compiler/native_module.h"
@@ -78,6 +81,7 @@ Error guard_trap(const NativeModule& n, const FuncInst& f, uintptr_t pc) {
 
 class NativeTier final : public vivarium::detail::Tier {
  public:
+  explicit NativeTier(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
   const char* name() const override { return "native"; }
 
   Result<std::unique_ptr<TierArtifact>> compile(const ModuleIR& ir) const override {
@@ -87,24 +91,37 @@ class NativeTier final : public vivarium::detail::Tier {
     std::vector<uint32_t> type_ids;
     type_ids.reserve(ir.types.size());
     for (const FuncType& t : ir.types) type_ids.push_back(vivarium::detail::intern_func_type(t));
-    auto ctx = std::make_unique<llvm::LLVMContext>();
-    TranslatedModule tm = translate_module(ir, type_ids, *ctx);
     NativeModule& n = a->native;
     n.entries.assign(ir.funcs.size(), nullptr);
     n.typed.assign(ir.total_funcs(), nullptr);
-    const bool any = std::find(tm.compiled.begin(), tm.compiled.end(), 1) != tm.compiled.end();
-    if (!any) return std::unique_ptr<TierArtifact>(std::move(a));
+    std::vector<uint8_t> compiled(ir.funcs.size(), 0);
+    for (uint32_t i = 0; i < ir.funcs.size(); ++i) compiled[i] = can_compile(ir, i) ? 1 : 0;
+    if (std::find(compiled.begin(), compiled.end(), 1) == compiled.end()) return std::unique_ptr<TierArtifact>(std::move(a));
     n.elides_bounds = elides_bounds_checks(ir);
     if (n.elides_bounds) install_guard_fault_handler();
-    VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module), &n.code_ranges, ir.num_imported_funcs));
+    // A cached object skips translation, optimization and code generation.
+    const std::string key = cache_dir_.empty() ? std::string() : cache_key(ir.bytes);
+    std::string object;
+    if (auto cached = cache_load(cache_dir_, key)) {
+      auto jit = Jit::load(*cached, &n.code_ranges, ir.num_imported_funcs);
+      if (jit) n.jit = std::move(jit).value();
+    }
+    if (!n.jit) {
+      n.code_ranges.clear();
+      auto ctx = std::make_unique<llvm::LLVMContext>();
+      TranslatedModule tm = translate_module(ir, type_ids, *ctx);
+      VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module), &n.code_ranges, ir.num_imported_funcs,
+                                        cache_dir_.empty() ? nullptr : &object));
+    }
     for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
-      if (!tm.compiled[i]) continue;
+      if (!compiled[i]) continue;
       n.entries[i] = reinterpret_cast<EntryFn>(n.jit->lookup("entry" + std::to_string(i)));
       n.typed[ir.num_imported_funcs + i] = n.jit->lookup("f" + std::to_string(i));
       if (!n.entries[i] || !n.typed[ir.num_imported_funcs + i]) {
         return Error(ErrorCode::Internal, "native tier lost the code of " + ir.func_display_name(ir.num_imported_funcs + i));
       }
     }
+    if (!object.empty()) cache_store(cache_dir_, key, object);  // compiled by the lookups above
     return std::unique_ptr<TierArtifact>(std::move(a));
   }
 
@@ -155,13 +172,24 @@ class NativeTier final : public vivarium::detail::Tier {
     }
     return {};
   }
+
+ private:
+  std::string cache_dir_;
 };
 
 }  // namespace
 
-const vivarium::detail::Tier& native_tier() {
-  static const NativeTier tier;
-  return tier;
+const vivarium::detail::Tier& native_tier(const std::string& cache_dir) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<NativeTier>> tiers;  // never freed: modules point at them
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<NativeTier>& t = tiers[cache_dir];
+  if (!t) t = std::make_unique<NativeTier>(cache_dir);
+  return *t;
+}
+
+std::string cached_code_path(std::span<const uint8_t> wasm, const std::string& cache_dir) {
+  return cache_dir + "/" + cache_key(wasm) + ".vcode";
 }
 
 }  // namespace vivarium::engine::compiler

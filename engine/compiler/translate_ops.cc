@@ -154,7 +154,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   llvm::Value* i = pop();
   llvm::Value* other = alloca_at_entry(ptr);
   llvm::Value* entry = call_helper("viv_native_indirect", ptr,
-                                   {ctx_, b_.getInt32(in.index2), b_.getInt32(m_.type_id(in.index)), i, other,
+                                   {ctx_, b_.getInt32(in.index2), b_.getInt32(in.index), i, other,
                                     b_.getInt32(func_index_), b_.getInt64(in.offset)});
   // Compiled code of this instance: a direct typed call. Anything else
   // (another instance, the interpreter, a host function): the slot convention.

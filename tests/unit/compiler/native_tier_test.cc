@@ -3,6 +3,8 @@
 // functions, functions left to the interpreter, other modules) both ways.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <string>
 
@@ -246,6 +248,49 @@ TEST(NativeTierGuardDeathTest, AFaultOutsideCompiledCodeStaysACrash) {
         (void)inst.call("boom", {});
       },
       "");
+}
+
+}  // namespace
+}  // namespace vivarium
+
+#include <filesystem>
+#include <fstream>
+
+namespace vivarium {
+namespace {
+
+// Compiled code goes to the cache, loads from it, and a damaged file is
+// never used (it is recompiled and rewritten).
+TEST(NativeTierCache, StoresLoadsAndRejectsDamagedCode) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("viv-native-cache-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  CompileOptions o;
+  o.tier = ExecutionTier::Native;
+  o.cache_dir = dir.string();
+  auto run = [&] {
+    auto m = Module::from_text(kMath, o);
+    EXPECT_TRUE(m) << m.error().to_string();
+    Store s;
+    Instance inst = instantiate(s, m.value());
+    auto r = inst.call("indirect", {{Value::i32(0)}});  // call_indirect: type ids are per process
+    EXPECT_TRUE(r) << r.error().to_string();
+    return r ? r.value()[0].i64() : -1;
+  };
+  EXPECT_EQ(run(), 120);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const auto written = fs::last_write_time(files[0]);
+  EXPECT_EQ(run(), 120);  // from the cache
+  EXPECT_EQ(fs::last_write_time(files[0]), written);
+  {
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(files[0]) - 10));
+    f.put('\x5a');
+  }
+  EXPECT_EQ(run(), 120);  // recompiled, not loaded
+  fs::remove_all(dir);
 }
 
 }  // namespace
