@@ -478,7 +478,8 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
   app.add_option("--allow-connect", o.sockets.connect,
                  "Let the guest connect to HOST|CIDR[:PORTS] (e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:80-90, "
                  "example.com:443); a udp: prefix grants UDP connect/send_to instead of TCP. Nothing is "
-                 "allowed by default, loopback included; a refusal is ENOTCAPABLE. Repeatable.")
+                 "allowed by default, loopback included; a refusal is ENOTCAPABLE (EACCES for WAMR's calls). "
+                 "Repeatable.")
       ->allow_extra_args(false)
       ->type_name("[udp:]HOST|CIDR[:PORTS]");
   app.add_option("--allow-bind", o.sockets.bind,

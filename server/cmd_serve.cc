@@ -15,9 +15,11 @@
 #include "host/http/outbound.h"
 #include "host/kv/kv_store.h"
 #include "host/net/dns.h"
+#include "host/terrarium/request_store.h"
 #include "server/admin_api.h"
 #include "server/access_log.h"
 #include "server/admin_token.h"
+#include "server/dashboard/dashboard_routes.h"
 #include "server/counting_kv.h"
 #include "server/deployment_store.h"
 #include "server/deployments.h"
@@ -38,7 +40,7 @@ int fail(const std::string& message) {
 // The admin listener: its own HttpServer, its handler runs the (synchronous,
 // compiling) admin API on a small pool so no HTTP worker ever blocks.
 Result<std::unique_ptr<HttpServer>> start_admin(const ServeOptions& o, AdminApi& api,
-                                                boost::asio::thread_pool& pool) {
+                                                boost::asio::thread_pool& pool, std::string token, Handler edge) {
   VIV_TRY_ASSIGN(ListenSpec spec, parse_listen(o.admin));
   HttpServerOptions hopts;
   hopts.listen.push_back(spec);
@@ -46,8 +48,9 @@ Result<std::unique_ptr<HttpServer>> start_admin(const ServeOptions& o, AdminApi&
   hopts.limits.max_body_bytes = 256u << 20;  // module uploads
   hopts.server_name = "vivarium-admin";
   hopts.log = [](const std::string& line) { spdlog::warn("admin http: {}", line); };
-  return HttpServer::create(std::move(hopts), [&api, &pool](boost::asio::any_io_executor, IncomingRequest req,
-                                                            Respond respond) {
+  return HttpServer::create(std::move(hopts), [&api, &pool, token = std::move(token), edge = std::move(edge)](
+                                                   boost::asio::any_io_executor ex, IncomingRequest req, Respond respond) {
+    if (dashboard::handle(ex, req, respond, token, edge)) return;  // its static files, /invoke/NAME/
     boost::asio::post(pool, [&api, req = std::move(req), respond = std::move(respond)]() mutable {
       AdminRequest a{std::move(req.request.method), std::move(req.request.target),
                      std::move(req.request.headers), std::move(req.request.body)};
@@ -177,6 +180,14 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
   spdlog::info("{} deployment(s) loaded from {}", deployments.size(), store->describe());
   metrics.registry()->gauge_fn("vivarium_deployments", {}, "Deployments live on this node",
                                [&deployments] { return static_cast<double>(deployments.size()); });
+  // The request pool: pooled memories stay resident (small ones) or keep
+  // their address space, so an operator watches how many are kept.
+  metrics.registry()->gauge_fn("vivarium_pool_idle_memories", {}, "Guest memories kept in the pool for reuse", [] {
+    return static_cast<double>(terrarium::request_pool_stats().idle_memories);
+  });
+  metrics.registry()->gauge_fn("vivarium_pool_idle_stacks", {}, "Interpreter stacks kept in the pool for reuse", [] {
+    return static_cast<double>(terrarium::request_pool_stats().idle_stacks);
+  });
 
   Router router(o.domains);
   EdgeHandler edge(deployments, router, services, metrics, logs);
@@ -207,7 +218,7 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
     if (!token.ok()) return fail(token.error().message());
     api = std::make_unique<AdminApi>(deployments, logs, metrics,
                                      AdminApi::Options{*token, o.metrics_public, o.default_limits});
-    auto a = start_admin(o, *api, admin_pool);
+    auto a = start_admin(o, *api, admin_pool, *token, edge.handler());
     if (!a.ok()) return fail("--admin: " + a.error().to_string());
     admin = std::move(a).value();
     spdlog::info("admin token in {}", token_file);

@@ -1,0 +1,2 @@
+// Placeholder until the socket extension lands: no socket imports.
+export function socketExtension() { return () => ({}); }

@@ -1,0 +1,91 @@
+// The in-page half of the browser tests: runs guests with @vivarium/browser
+// and lists each result in the page's table (what the screenshots show).
+let viv, verdict;
+const dec = new TextDecoder();
+const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+export function setup(pkg, verdictFn) { viv = pkg; verdict = verdictFn; }
+
+function row(name, ok, detail) {
+  const tr = document.getElementById('results').insertRow();
+  tr.insertCell().textContent = name;
+  const cell = tr.insertCell();
+  cell.textContent = ok ? 'ok' : 'FAIL';
+  cell.className = ok ? 'ok' : 'fail';
+  const pre = document.createElement('pre');
+  pre.textContent = detail;
+  tr.insertCell().append(pre);
+}
+
+const decodeTree = (files) => Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v === null ? null : b64(v)]));
+
+/** The official WASI preview1 suite, each case in its own Worker over an in-memory copy of its folders. */
+export async function wasiSuite() {
+  document.getElementById('title').textContent = 'WASI preview1 test suite in Chromium';
+  const cases = await (await fetch('/suite/cases.json')).json();
+  let passed = 0;
+  const lines = [];
+  for (const c of cases) {
+    const wasm = new Uint8Array(await (await fetch('/suite/' + c.wasm)).arrayBuffer());
+    const preopens = Object.fromEntries(Object.entries(c.preopens).map(([k, v]) => [k, decodeTree(v)]));
+    let err;
+    try {
+      const r = await viv.runInWorker(wasm, { args: [c.name, ...c.spec.args.map(String)], env: c.spec.env, preopens });
+      err = verdict(c.spec, { exitCode: r.exitCode, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) });
+    } catch (e) {
+      err = String(e.message ?? e);
+    }
+    if (!err) passed++;
+    lines.push(`${err ? 'not ok' : 'ok'} - ${c.name}${err ? ': ' + err : ''}`);
+    row(c.name, !err, err);
+  }
+  document.getElementById('summary').textContent = `${passed} of ${cases.length} passed (crossOriginIsolated: ${self.crossOriginIsolated})`;
+  return { passed, total: cases.length, lines };
+}
+
+/** Runs guests given as { name, wasm (URL), args, env, preopens, stdin (string) }; returns their outputs. */
+export async function guests(cases) {
+  document.getElementById('title').textContent = 'Project WASI guests in Chromium';
+  const out = [];
+  for (const c of cases) {
+    const wasm = new Uint8Array(await (await fetch(c.wasm)).arrayBuffer());
+    try {
+      const r = await viv.runInWorker(wasm, { args: c.args, env: c.env, preopens: c.preopens,
+        stdin: c.stdin == null ? undefined : new TextEncoder().encode(c.stdin) });
+      out.push({ name: c.name, exitCode: r.exitCode, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) });
+    } catch (e) {
+      out.push({ name: c.name, exitCode: null, stdout: '', stderr: String(e.message ?? e) });
+    }
+  }
+  return out;
+}
+
+/** Shows the driver's verdicts in the table (the page cannot run `vivarium run` itself). */
+export function show(results) {
+  for (const r of results) row(r.name, r.ok, r.detail);
+  const bad = results.filter((r) => !r.ok).length;
+  document.getElementById('summary').textContent = `${results.length - bad} of ${results.length} match vivarium run`;
+}
+
+async function measure() {
+  globalThis.gc?.();
+  await new Promise((r) => setTimeout(r, 50));
+  globalThis.gc?.();
+  const m = await performance.measureUserAgentSpecificMemory();
+  return m.bytes;
+}
+
+/** Runs a guest n times on this thread (instances dropped each time); the page's memory before and after. */
+export async function memory(url, n) {
+  document.getElementById('title').textContent = `Memory: one guest run ${n} times`;
+  const mod = await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  const quiet = { args: ['hello'], stdout: () => {}, stderr: () => {} };
+  for (let i = 0; i < 50; i++) viv.runSync(mod, quiet);
+  const before = await measure();
+  let exits = 0;
+  for (let i = 0; i < n; i++) exits += viv.runSync(mod, quiet).exitCode;
+  const after = await measure();
+  const result = { runs: n, before, after, growth: after - before, exits };
+  row(`${n} runs`, true, JSON.stringify(result));
+  return result;
+}
