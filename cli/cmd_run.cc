@@ -357,6 +357,7 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
       return kExitUsage;
     }
     copts.tier = ExecutionTier::Native;
+    copts.cache_dir = Module::default_cache_dir();
   }
   auto module = Module::load_file(path, copts);
   if (!module.ok()) {

@@ -15,6 +15,8 @@ int cmd_validate(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
 // vivarium wast FILE... [--known-failures LIST]
 int cmd_wast(int argc, char** argv);
+// vivarium compile FILE [-o OUT.vcode]  (cli/cmd_compile.cc, the LLVM tier ahead of time)
+int cmd_compile(int argc, char** argv);
 // vivarium serve|deploy|deployments|undeploy|logs: execs vivarium-edge (cli/exec_edge.cc)
 int exec_edge(int argc, char** argv);
 // vivarium new|build|dev|test: guest projects (cli/cmd_new.cc, cmd_build.cc, cmd_dev.cc, cmd_test.cc)

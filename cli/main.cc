@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {"validate", vivarium::cli::cmd_validate, "decode and validate a .wasm or .wat file"},
     {"inspect", vivarium::cli::cmd_inspect, "show imports, exports, sections and sizes"},
     {"wast", vivarium::cli::cmd_wast, "run WebAssembly spec test scripts (.wast)"},
+    {"compile", vivarium::cli::cmd_compile, "compile a module to native code ahead of time (LLVM tier)"},
     // The edge platform, in the vivarium-edge executable (cli/exec_edge.cc).
     {"serve", vivarium::cli::exec_edge, "serve deployments over HTTP, with an admin API"},
     {"deploy", vivarium::cli::exec_edge, "upload a module to a server as a deployment"},

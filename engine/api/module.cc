@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,7 +38,7 @@ Result<std::unique_ptr<vivarium::engine::ModuleIR>> decode_and_validate(std::vec
 Result<const detail::Tier*> tier_for(const CompileOptions& opts) {
   if (opts.tier == ExecutionTier::Native) {
 #if VIVARIUM_NATIVE
-    return &vivarium::engine::compiler::native_tier();
+    return &vivarium::engine::compiler::native_tier(opts.cache_dir);
 #else
     return Error(ErrorCode::Unsupported, "this build has no native tier (built without LLVM)",
                  Location{.file = opts.file});
@@ -54,6 +55,13 @@ bool Module::native_tier_available() {
 #else
   return false;
 #endif
+}
+
+std::string Module::default_cache_dir() {
+  if (const char* d = std::getenv("VIVARIUM_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/vivarium";
+  if (const char* d = std::getenv("HOME"); d && *d) return std::string(d) + "/.cache/vivarium";
+  return "";
 }
 
 Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptions& opts) {

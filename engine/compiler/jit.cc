@@ -5,12 +5,17 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/JITLink/JITLink.h>
+#include <llvm/ExecutionEngine/ObjectCache.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -19,6 +24,7 @@
 namespace vivarium::engine::compiler {
 
 struct Jit::Impl {
+  std::unique_ptr<llvm::ObjectCache> capture;  // outlives the JIT that calls it
   std::unique_ptr<llvm::orc::LLJIT> lljit;
 };
 
@@ -69,6 +75,87 @@ llvm::orc::SymbolMap helper_symbols(llvm::orc::LLJIT& j) {
   return m;
 }
 
+// Records where the linker put the machine code (the fault handler's PC check).
+class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  RangeRecorder(std::vector<NativeModule::Range>* ranges, uint32_t imported) : ranges_(ranges), imported_(imported) {}
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility&, llvm::jitlink::LinkGraph&,
+                        llvm::jitlink::PassConfiguration& config) override {
+    config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& g) { return record(g); });
+  }
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override { return llvm::Error::success(); }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey, llvm::orc::ResourceKey) override {}
+
+ private:
+  llvm::Error record(llvm::jitlink::LinkGraph& g) {
+    for (llvm::jitlink::Section& sec : g.sections()) {
+      if ((static_cast<unsigned>(sec.getMemProt()) & static_cast<unsigned>(llvm::orc::MemProt::Exec)) == 0) continue;
+      for (llvm::jitlink::Block* b : sec.blocks()) {
+        const uintptr_t begin = b->getAddress().getValue();
+        ranges_->push_back({begin, begin + b->getSize(), UINT32_MAX});
+      }
+      for (llvm::jitlink::Symbol* sym : sec.symbols()) {
+        if (!sym->hasName() || sym->getSize() == 0) continue;
+        llvm::StringRef name = sym->getName();
+        uint32_t i = 0;
+        if (!name.consume_front("f") || name.getAsInteger(10, i)) continue;
+        const uintptr_t begin = sym->getAddress().getValue();
+        ranges_->push_back({begin, begin + sym->getSize(), imported_ + i});
+      }
+    }
+    return llvm::Error::success();
+  }
+  std::vector<NativeModule::Range>* ranges_;
+  uint32_t imported_;
+};
+
+// Keeps a copy of the object LLVM compiled (the code cache stores it).
+class CaptureObject final : public llvm::ObjectCache {
+ public:
+  explicit CaptureObject(std::string* out) : out_(out) {}
+  void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef obj) override {
+    out_->assign(obj.getBufferStart(), obj.getBufferSize());
+  }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
+
+ private:
+  std::string* out_;
+};
+
+// An LLJIT for the host CPU whose linker records code ranges and which knows
+// the helpers; `capture` (optional) receives each compiled object.
+Result<std::unique_ptr<llvm::orc::LLJIT>> make_lljit(std::vector<NativeModule::Range>* ranges, uint32_t imported,
+                                                     llvm::ObjectCache* capture) {
+  init_llvm();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(std::move(*jtmb))
+      .setObjectLinkingLayerCreator([&](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
+        auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+        layer->addPlugin(std::make_unique<RangeRecorder>(ranges, imported));
+        return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
+      });
+  if (capture) {
+    builder.setCompileFunctionCreator([capture](llvm::orc::JITTargetMachineBuilder b)
+                                          -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+      auto tm = b.createTargetMachine();
+      if (!tm) return tm.takeError();
+      return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm), capture);
+    });
+  }
+  auto lljit = builder.create();
+  if (!lljit) return llvm_error(lljit.takeError(), "cannot create the JIT");
+  llvm::orc::JITDylib& jd = (*lljit)->getMainJITDylib();
+  if (auto e = jd.define(llvm::orc::absoluteSymbols(helper_symbols(**lljit)))) {
+    return llvm_error(std::move(e), "cannot define the runtime helpers");
+  }
+  return std::move(*lljit);
+}
+
 void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -86,7 +173,9 @@ void optimize(llvm::Module& m, llvm::TargetMachine* tm) {
 
 }  // namespace
 
-Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m) {
+Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m,
+                                         std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs,
+                                         std::string* object_out) {
   init_llvm();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
@@ -99,16 +188,23 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
 
-  auto lljit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
-  if (!lljit) return llvm_error(lljit.takeError(), "cannot create the JIT");
+  std::unique_ptr<CaptureObject> capture;
+  if (object_out) capture = std::make_unique<CaptureObject>(object_out);
   auto impl = std::make_unique<Impl>();
-  impl->lljit = std::move(*lljit);
-  llvm::orc::JITDylib& jd = impl->lljit->getMainJITDylib();
-  if (auto e = jd.define(llvm::orc::absoluteSymbols(helper_symbols(*impl->lljit)))) {
-    return llvm_error(std::move(e), "cannot define the runtime helpers");
-  }
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, capture.get()));
+  impl->capture = std::move(capture);
   if (auto e = impl->lljit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
     return llvm_error(std::move(e), "cannot add the module to the JIT");
+  }
+  return std::unique_ptr<Jit>(new Jit(std::move(impl)));
+}
+
+Result<std::unique_ptr<Jit>> Jit::load(const std::string& object, std::vector<NativeModule::Range>* ranges,
+                                       uint32_t num_imported_funcs) {
+  auto impl = std::make_unique<Impl>();
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, nullptr));
+  if (auto e = impl->lljit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "cached.o"))) {
+    return llvm_error(std::move(e), "cannot load the cached object");
   }
   return std::unique_ptr<Jit>(new Jit(std::move(impl)));
 }

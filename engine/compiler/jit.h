@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/compiler/native_module.h"
 #include "vivarium/error.h"
 
 namespace llvm {
@@ -19,7 +20,15 @@ class Jit {
  public:
   ~Jit();
   // Optimizes (O2) and links `m`, created in `ctx`; both are taken over.
-  static Result<std::unique_ptr<Jit>> create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m);
+  // The object file is copied to *object_out when given (for the cache).
+  // The machine code's ranges are appended to `ranges` (executable blocks,
+  // and each function "f<i>" as defined function i + `num_imported_funcs`).
+  static Result<std::unique_ptr<Jit>> create(std::unique_ptr<llvm::LLVMContext> ctx, std::unique_ptr<llvm::Module> m,
+                                             std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs,
+                                             std::string* object_out = nullptr);
+  // Links an object `create` produced before (from the code cache).
+  static Result<std::unique_ptr<Jit>> load(const std::string& object, std::vector<NativeModule::Range>* ranges,
+                                           uint32_t num_imported_funcs);
   // Address of an exported symbol, or nullptr.
   void* lookup(const std::string& name);
 

@@ -32,6 +32,7 @@ struct NativeCtx {
   const NativeModule* module = nullptr;
   // A trap longjmps here (helpers and the fault handler), with `error` set.
   std::jmp_buf* trap_jmp = nullptr;
+  uintptr_t fault_pc = 0;           // set by the fault handler: a guard-page access at this PC
   std::optional<vivarium::Error>* error = nullptr;  // where a trap leaves its error (a pointer keeps this struct standard-layout)
 };
 
@@ -52,7 +53,7 @@ void viv_native_call(NativeCtx* ctx, uint32_t func_index, uint64_t* slots, uint6
 // call_indirect: checks and returns the callee's compiled entry of this
 // instance, or nullptr after writing the callee to *other (then call it with
 // viv_native_call_ref).
-void* viv_native_indirect(NativeCtx* ctx, uint32_t table, uint32_t type_id, uint32_t i, void** other,
+void* viv_native_indirect(NativeCtx* ctx, uint32_t table, uint32_t type_index, uint32_t i, void** other,
                           uint32_t func_index, uint64_t offset);
 void viv_native_call_ref(NativeCtx* ctx, void* func, uint64_t* slots, uint64_t offset);
 uint32_t viv_native_memory_grow(NativeCtx* ctx, uint32_t delta);

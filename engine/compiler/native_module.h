@@ -24,6 +24,19 @@ struct NativeModule {
   std::vector<EntryFn> entries;  // per defined function; nullptr = interpreted
   std::vector<void*> typed;      // per function index: the typed compiled function, or nullptr
   size_t code_bytes = 0;
+  // Memory accesses carry no bounds checks (memory 0 may reach 4 GiB): the
+  // code runs only on a memory with the full guard reservation, where an
+  // out-of-bounds access faults in the guard and becomes a trap.
+  bool elides_bounds = false;
+  // The machine code's address ranges, [begin, end), and per function its
+  // entry range: a fault is a wasm trap only at a PC in here.
+  struct Range {
+    uintptr_t begin, end;
+    uint32_t func_index;  // UINT32_MAX: not a function's body
+  };
+  std::vector<Range> code_ranges;
+  // The function whose code holds `pc`, or nullptr when `pc` is not compiled code.
+  const Range* find_code(uintptr_t pc) const;
   NativeModule();
   ~NativeModule();
 };

@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <csetjmp>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include "engine/compiler/code_cache.h"
+#include "engine/compiler/guard_fault.h"
 #include "engine/compiler/jit.h"
 #include "engine/compiler/native_module.h"
 #include "engine/compiler/translate.h"
@@ -27,9 +31,6 @@ NativeModule::~NativeModule() = default;
 
 namespace {
 
-// The innermost native activation on this thread: a nested one (wasm ->
-// host or interpreter -> wasm) continues its frame count.
-thread_local NativeCtx* t_current = nullptr;
 
 // Lowest address compiled code may push frames to on this thread: its stack's
 // low end plus what the runtime and host functions need below the last wasm
@@ -66,8 +67,21 @@ uintptr_t stack_limit() {
   return true;
 }
 
+// A guard-page fault: the interpreter's error for an out-of-bounds access,
+// naming the function whose code faulted (its wasm offset is not known).
+Error guard_trap(const NativeModule& n, const FuncInst& f, uintptr_t pc) {
+  Error e(ErrorCode::MemoryOutOfBounds, vivarium::trap_message(ErrorCode::MemoryOutOfBounds));
+  const NativeModule::Range* r = n.find_code(pc);
+  const uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  const std::string name = f.instance->module->module().func_display_name(fi);
+  e.where().function = name;
+  e.with_backtrace("  at " + name + "\n");
+  return e;
+}
+
 class NativeTier final : public vivarium::detail::Tier {
  public:
+  explicit NativeTier(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
   const char* name() const override { return "native"; }
 
   Result<std::unique_ptr<TierArtifact>> compile(const ModuleIR& ir) const override {
@@ -77,22 +91,37 @@ class NativeTier final : public vivarium::detail::Tier {
     std::vector<uint32_t> type_ids;
     type_ids.reserve(ir.types.size());
     for (const FuncType& t : ir.types) type_ids.push_back(vivarium::detail::intern_func_type(t));
-    auto ctx = std::make_unique<llvm::LLVMContext>();
-    TranslatedModule tm = translate_module(ir, type_ids, *ctx);
     NativeModule& n = a->native;
     n.entries.assign(ir.funcs.size(), nullptr);
     n.typed.assign(ir.total_funcs(), nullptr);
-    const bool any = std::find(tm.compiled.begin(), tm.compiled.end(), 1) != tm.compiled.end();
-    if (!any) return std::unique_ptr<TierArtifact>(std::move(a));
-    VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module)));
+    std::vector<uint8_t> compiled(ir.funcs.size(), 0);
+    for (uint32_t i = 0; i < ir.funcs.size(); ++i) compiled[i] = can_compile(ir, i) ? 1 : 0;
+    if (std::find(compiled.begin(), compiled.end(), 1) == compiled.end()) return std::unique_ptr<TierArtifact>(std::move(a));
+    n.elides_bounds = elides_bounds_checks(ir);
+    if (n.elides_bounds) install_guard_fault_handler();
+    // A cached object skips translation, optimization and code generation.
+    const std::string key = cache_dir_.empty() ? std::string() : cache_key(ir.bytes);
+    std::string object;
+    if (auto cached = cache_load(cache_dir_, key)) {
+      auto jit = Jit::load(*cached, &n.code_ranges, ir.num_imported_funcs);
+      if (jit) n.jit = std::move(jit).value();
+    }
+    if (!n.jit) {
+      n.code_ranges.clear();
+      auto ctx = std::make_unique<llvm::LLVMContext>();
+      TranslatedModule tm = translate_module(ir, type_ids, *ctx);
+      VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module), &n.code_ranges, ir.num_imported_funcs,
+                                        cache_dir_.empty() ? nullptr : &object));
+    }
     for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
-      if (!tm.compiled[i]) continue;
+      if (!compiled[i]) continue;
       n.entries[i] = reinterpret_cast<EntryFn>(n.jit->lookup("entry" + std::to_string(i)));
       n.typed[ir.num_imported_funcs + i] = n.jit->lookup("f" + std::to_string(i));
       if (!n.entries[i] || !n.typed[ir.num_imported_funcs + i]) {
         return Error(ErrorCode::Internal, "native tier lost the code of " + ir.func_display_name(ir.num_imported_funcs + i));
       }
     }
+    if (!object.empty()) cache_store(cache_dir_, key, object);  // compiled by the lookups above
     return std::unique_ptr<TierArtifact>(std::move(a));
   }
 
@@ -100,12 +129,17 @@ class NativeTier final : public vivarium::detail::Tier {
     const auto& art = static_cast<const NativeArtifact&>(*f.instance->module->artifact);
     const uint32_t defined = f.func_index - f.instance->module->module().num_imported_funcs;
     const EntryFn entry = art.native.entries[defined];
-    if (!entry) return interpreter_tier().call(store, f, args, results);
+    // Code without bounds checks needs the guard reservation; a memory
+    // without it (store limits, address space) runs in the interpreter.
+    const bool guarded = !art.native.elides_bounds || f.instance->memories.empty() ||
+                         f.instance->memories[0]->reserved >= vivarium::detail::kFullReservation;
+    if (!entry || !guarded) return interpreter_tier().call(store, f, args, results);
 
     NativeCtx ctx;
     std::optional<vivarium::Error> error;
     ctx.error = &error;
-    NativeCtx* const parent = t_current;
+    NativeCtx*& current = current_native_ctx();  // a nested activation continues its frame count
+    NativeCtx* const parent = current;
     ctx.inst = f.instance;
     ctx.mem = f.instance->memories.empty() ? nullptr : f.instance->memories[0];
     ctx.globals = f.instance->globals.data();
@@ -123,27 +157,39 @@ class NativeTier final : public vivarium::detail::Tier {
     } else {
       ctx.budget = kCheckInterval;
     }
-    t_current = &ctx;
+    current = &ctx;
     const bool ok = run_entry(&ctx, entry, args, results);
-    t_current = parent;
+    current = parent;
     if (parent && parent->store == &store) {
       parent->budget = ctx.budget;
     } else if (store.fuel_enabled) {
       store.fuel += static_cast<uint64_t>(std::max<int64_t>(ctx.budget, 0));
     }
+    if (!ok && ctx.fault_pc) return guard_trap(art.native, f, ctx.fault_pc);
     if (!ok) {
       if (!error) return Error(ErrorCode::Internal, "native code trapped without an error");
       return std::move(*error);
     }
     return {};
   }
+
+ private:
+  std::string cache_dir_;
 };
 
 }  // namespace
 
-const vivarium::detail::Tier& native_tier() {
-  static const NativeTier tier;
-  return tier;
+const vivarium::detail::Tier& native_tier(const std::string& cache_dir) {
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<NativeTier>> tiers;  // never freed: modules point at them
+  std::lock_guard<std::mutex> lock(mu);
+  std::unique_ptr<NativeTier>& t = tiers[cache_dir];
+  if (!t) t = std::make_unique<NativeTier>(cache_dir);
+  return *t;
+}
+
+std::string cached_code_path(std::span<const uint8_t> wasm, const std::string& cache_dir) {
+  return cache_dir + "/" + cache_key(wasm) + ".vcode";
 }
 
 }  // namespace vivarium::engine::compiler

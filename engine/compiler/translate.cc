@@ -56,6 +56,12 @@ bool can_compile(const ModuleIR& ir, uint32_t defined_index) {
   return true;
 }
 
+bool elides_bounds_checks(const ModuleIR& ir) {
+  if (ir.total_memories() == 0) return false;
+  const Limits l = ir.memory_type(0).limits;
+  return !l.has_max || l.max >= vivarium::detail::kMaxWasmPages;
+}
+
 llvm::Type* FuncTranslator::val_type(ValType t) {
   switch (t) {
     case ValType::I32: return b_.getInt32Ty();
@@ -90,7 +96,8 @@ llvm::Type* FuncTranslator::llvm_type(llvm::LLVMContext& c, ValType t) {
 }
 
 ModuleTranslator::ModuleTranslator(const ModuleIR& ir, const std::vector<uint32_t>& type_ids, llvm::LLVMContext& c)
-    : ir_(ir), type_ids_(type_ids), ctx_(c), mod_(std::make_unique<llvm::Module>("wasm", c)) {}
+    : ir_(ir), type_ids_(type_ids), ctx_(c), mod_(std::make_unique<llvm::Module>("wasm", c)),
+      elide_bounds_(elides_bounds_checks(ir)) {}
 
 llvm::FunctionCallee ModuleTranslator::helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
   auto* ft = llvm::FunctionType::get(ret, params, false);

@@ -23,6 +23,12 @@ namespace vivarium::engine::compiler {
 // translate_module compiles (no v128 anywhere in it).
 bool can_compile(const ModuleIR& ir, uint32_t defined_index);
 
+// Whether compiled code of `ir` leaves memory bounds checks to guard pages:
+// memory 0 may grow to 4 GiB, so the runtime gives it the full reservation
+// (engine/memory/linear_memory.h) unless store limits or the OS prevent it,
+// which NativeTier::call checks before it runs such code.
+bool elides_bounds_checks(const ModuleIR& ir);
+
 struct TranslatedModule {
   std::unique_ptr<llvm::Module> module;
   std::vector<uint8_t> compiled;  // per defined function: 1 when it has f<i>/entry<i>

@@ -28,8 +28,11 @@ llvm::Value* FuncTranslator::call_helper(const char* name, llvm::Type* ret, std:
 }
 
 // Bounds check in 64 bits: index + static offset + size <= memory size.
+// With the full reservation, index + offset (< 4 GiB + 2 GiB) + size lies
+// inside the 8 GiB reserved: the guard pages catch it (engine/compiler/guard_fault.h).
 llvm::Value* FuncTranslator::address(llvm::Value* index, uint64_t static_offset, uint32_t bytes, uint64_t offset) {
   llvm::Value* ea = b_.CreateAdd(b_.CreateZExt(index, b_.getInt64Ty()), b_.getInt64(static_offset));
+  if (m_.elide_bounds() && static_offset < (uint64_t{1} << 31)) return b_.CreateInBoundsGEP(b_.getInt8Ty(), mem_base_, ea);
   llvm::Value* size = b_.CreateLoad(b_.getInt64Ty(), field_ptr(mem_, offsetof(MemoryInst, size)));
   trap_if(b_.CreateICmpUGT(b_.CreateAdd(ea, b_.getInt64(bytes)), size), ErrorCode::MemoryOutOfBounds, offset);
   return b_.CreateInBoundsGEP(b_.getInt8Ty(), mem_base_, ea);
@@ -64,7 +67,10 @@ bool FuncTranslator::memory_op(const Instr& in) {
     llvm::Type* full = val_type(a.type);
     const bool narrow = a.bytes * 8 < full->getPrimitiveSizeInBits();
     llvm::Type* lt = narrow ? b_.getIntNTy(a.bytes * 8) : full;
-    llvm::Value* v = b_.CreateAlignedLoad(lt, p, llvm::MaybeAlign(1));
+    // Without a bounds check the load itself is the check: volatile, so the
+    // optimizer never deletes one whose value is unused (it must still trap).
+    const bool is_check = m_.elide_bounds() && in.mem.offset < (uint64_t{1} << 31);
+    llvm::Value* v = b_.CreateAlignedLoad(lt, p, llvm::MaybeAlign(1), is_check);
     if (narrow) v = a.sign ? b_.CreateSExt(v, full) : b_.CreateZExt(v, full);
     push(v);
     return true;
@@ -148,7 +154,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   llvm::Value* i = pop();
   llvm::Value* other = alloca_at_entry(ptr);
   llvm::Value* entry = call_helper("viv_native_indirect", ptr,
-                                   {ctx_, b_.getInt32(in.index2), b_.getInt32(m_.type_id(in.index)), i, other,
+                                   {ctx_, b_.getInt32(in.index2), b_.getInt32(in.index), i, other,
                                     b_.getInt32(func_index_), b_.getInt64(in.offset)});
   // Compiled code of this instance: a direct typed call. Anything else
   // (another instance, the interpreter, a host function): the slot convention.

@@ -35,6 +35,7 @@ class ModuleTranslator {
   llvm::Function* func(uint32_t func_index) const { return funcs_[func_index]; }
   llvm::FunctionType* typed_sig(const FuncType& t);
   llvm::FunctionCallee helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params);
+  bool elide_bounds() const { return elide_bounds_; }
 
  private:
   void make_entry(uint32_t defined_index);
@@ -44,6 +45,7 @@ class ModuleTranslator {
   llvm::LLVMContext& ctx_;
   std::unique_ptr<llvm::Module> mod_;
   std::vector<llvm::Function*> funcs_;  // per function index
+  bool elide_bounds_;                    // elides_bounds_checks(ir_)
 };
 
 class FuncTranslator {

@@ -43,6 +43,9 @@ enum class ExecutionTier : uint8_t { Interpreter, Native };
 struct CompileOptions {
   std::string file;  // path used in error locations
   ExecutionTier tier = ExecutionTier::Interpreter;
+  // Native tier: folder of the compiled-code cache (empty: no cache). A
+  // module compiled before on this machine by this build loads from it.
+  std::string cache_dir;
 };
 
 class Module {
@@ -63,6 +66,9 @@ class Module {
   // Decode and validate only (no lowering): what `vivarium validate` runs.
   // Whether this build has the native tier (ExecutionTier::Native).
   static bool native_tier_available();
+  // The compiled-code cache's usual folder: $VIVARIUM_CACHE_DIR, else
+  // $XDG_CACHE_HOME/vivarium, else $HOME/.cache/vivarium ("" if none is known).
+  static std::string default_cache_dir();
   static Result<void> validate(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
 
   const std::vector<ImportDesc>& imports() const;

@@ -3,6 +3,8 @@
 // functions, functions left to the interpreter, other modules) both ways.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <string>
 
@@ -185,6 +187,110 @@ TEST(NativeTier, CallsBetweenModulesOfDifferentTiers) {
   auto r = top.call("inc4", {{Value::i32(10)}});
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r.value()[0].i32(), 14);
+}
+
+}  // namespace
+}  // namespace vivarium
+
+namespace vivarium {
+namespace {
+
+constexpr std::string_view kMem = R"(
+(module
+  (import "env" "boom" (func $boom))
+  (memory 1)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "dead_load") (param i32) (drop (i32.load (local.get 0))))
+  (func (export "store") (param i32) (i32.store offset=8 (local.get 0) (i32.const 1)))
+  (func (export "boom") (call $boom)))
+)";
+
+Linker boom_linker() {
+  Linker l;
+  l.func("env", "boom", [] {
+    volatile int* p = nullptr;
+    *p = 1;  // a real bug in host code: must stay a crash, never become a wasm trap
+  });
+  return l;
+}
+
+// Memory 0 may reach 4 GiB, so accesses carry no checks: the guard pages trap.
+TEST(NativeTierGuard, OutOfBoundsAccessesTrapThroughTheGuardPages) {
+  Store s;
+  Instance inst = instantiate(s, compile(kMem), boom_linker());
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(65536)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(-1)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "dead_load", {Value::i32(65534)}), "out of bounds memory access");
+  EXPECT_EQ(trap_of(inst, "store", {Value::i32(65530)}), "out of bounds memory access");
+  auto ok = inst.call("load", {{Value::i32(65532)}});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok.value()[0].i32(), 0);
+}
+
+// A store limit shrinks the reservation: the same module then runs in the
+// interpreter, which checks bounds itself.
+TEST(NativeTierGuard, WithoutTheFullReservationTheInterpreterRunsIt) {
+  StoreLimits lim;
+  lim.max_memory_pages = 4;
+  Store s(lim);
+  Instance inst = instantiate(s, compile(kMem), boom_linker());
+  EXPECT_EQ(trap_of(inst, "load", {Value::i32(65536)}), "out of bounds memory access");
+  auto ok = inst.call("load", {{Value::i32(0)}});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+}
+
+TEST(NativeTierGuardDeathTest, AFaultOutsideCompiledCodeStaysACrash) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Store s;
+        Instance inst = instantiate(s, compile(kMem), boom_linker());
+        (void)inst.call("boom", {});
+      },
+      "");
+}
+
+}  // namespace
+}  // namespace vivarium
+
+#include <filesystem>
+#include <fstream>
+
+namespace vivarium {
+namespace {
+
+// Compiled code goes to the cache, loads from it, and a damaged file is
+// never used (it is recompiled and rewritten).
+TEST(NativeTierCache, StoresLoadsAndRejectsDamagedCode) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("viv-native-cache-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  CompileOptions o;
+  o.tier = ExecutionTier::Native;
+  o.cache_dir = dir.string();
+  auto run = [&] {
+    auto m = Module::from_text(kMath, o);
+    EXPECT_TRUE(m) << m.error().to_string();
+    Store s;
+    Instance inst = instantiate(s, m.value());
+    auto r = inst.call("indirect", {{Value::i32(0)}});  // call_indirect: type ids are per process
+    EXPECT_TRUE(r) << r.error().to_string();
+    return r ? r.value()[0].i64() : -1;
+  };
+  EXPECT_EQ(run(), 120);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  const auto written = fs::last_write_time(files[0]);
+  EXPECT_EQ(run(), 120);  // from the cache
+  EXPECT_EQ(fs::last_write_time(files[0]), written);
+  {
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(files[0]) - 10));
+    f.put('\x5a');
+  }
+  EXPECT_EQ(run(), 120);  // recompiled, not loaded
+  fs::remove_all(dir);
 }
 
 }  // namespace
