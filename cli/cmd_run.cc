@@ -211,6 +211,7 @@ struct RunOptions {
   uint64_t fuel = 0;
   SocketGrants sockets;     // --allow-connect/--allow-bind/--allow-dns
   std::string socket_abi;   // --socket-abi: empty chooses from the imports
+  std::string tier = "interp";  // --tier: interp or native (the LLVM tier)
 };
 
 // Ends the process as soon as the guest is done: tearing down the module,
@@ -349,7 +350,15 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
     }
   }
 
-  auto module = Module::load_file(path);
+  CompileOptions copts;
+  if (o.tier == "native") {
+    if (!Module::native_tier_available()) {
+      std::fprintf(stderr, "error: --tier native: this build has no native tier (built without LLVM)\n");
+      return kExitUsage;
+    }
+    copts.tier = ExecutionTier::Native;
+  }
+  auto module = Module::load_file(path, copts);
   if (!module.ok()) {
     print_error(module.error());
     return kExitFailure;
@@ -468,7 +477,8 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
   app.add_option("--allow-connect", o.sockets.connect,
                  "Let the guest connect to HOST|CIDR[:PORTS] (e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:80-90, "
                  "example.com:443); a udp: prefix grants UDP connect/send_to instead of TCP. Nothing is "
-                 "allowed by default, loopback included; a refusal is ENOTCAPABLE. Repeatable.")
+                 "allowed by default, loopback included; a refusal is ENOTCAPABLE (EACCES for WAMR's calls). "
+                 "Repeatable.")
       ->allow_extra_args(false)
       ->type_name("[udp:]HOST|CIDR[:PORTS]");
   app.add_option("--allow-bind", o.sockets.bind,
@@ -496,6 +506,8 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
                  "Most host memory the guest's linear memories and tables may take together (e.g. 65536, 64KiB, "
                  "16M, 1G); growing past it fails like memory.grow at its maximum.")
       ->type_name("BYTES");
+  app.add_option("--tier", o.tier, "Execution tier: interp (default; starts at once) or native (compiles with LLVM first)")
+      ->check(CLI::IsMember({"interp", "native"}));
   app.add_option("--fuel", o.fuel, "Stop the guest after N units of fuel (one per call and loop iteration); exit status 134.")
       ->check(CLI::Validator(
           [](std::string& v) -> std::string {  // a whole number >= 1 (CLI11 would wrap "-3" around)

@@ -65,6 +65,7 @@ int cmd_wast(int argc, char** argv) {
   bool update = false, verbose = false, print = false, in_process = false;
   uint32_t collapse_over = 100;
   unsigned timeout = 300;
+  std::string tier = "interp";
   app.add_option("PATH", paths, ".wast files, or directories whose *.wast files are run")->required();
   app.add_option("--known-failures", known_path, "list of assertions expected to fail (FILE.wast[:LINE] per line)");
   app.add_flag("--update-known-failures", update,
@@ -73,6 +74,8 @@ int cmd_wast(int argc, char** argv) {
                  "with --update-known-failures: list a whole file when more lines than this fail")
       ->capture_default_str();
   app.add_option("--emit-modules", emit_dir, "write every module of the scripts to DIR as .wasm (fuzzing corpus)");
+  app.add_option("--tier", tier, "interp (default) or native: the tier that runs every module")
+      ->check(CLI::IsMember({"interp", "native"}));
   app.add_flag("--print", print, "show spectest.print* output");
   app.add_flag("-v,--verbose", verbose, "also show failures the list expects");
   app.add_option("--timeout", timeout, "seconds one script may run before it is killed and counted as failed")
@@ -102,6 +105,13 @@ int cmd_wast(int argc, char** argv) {
   vivarium::engine::script::RunnerOptions opts;
   opts.spectest_output = print ? stdout : nullptr;
   opts.emit_modules_dir = emit_dir;
+  if (tier == "native") {
+    if (!vivarium::Module::native_tier_available()) {
+      std::fprintf(stderr, "vivarium wast: this build has no native tier (built without LLVM)\n");
+      return 2;
+    }
+    opts.tier = vivarium::ExecutionTier::Native;
+  }
 
   uint64_t passed = 0, failed = 0, expected_failures = 0;
   uint64_t empty_dirs = 0;

@@ -26,6 +26,11 @@ constexpr CommandEntry kCommands[] = {
     {"deployments", vivarium::cli::exec_edge, "list a server's deployments"},
     {"undeploy", vivarium::cli::exec_edge, "remove a deployment"},
     {"logs", vivarium::cli::exec_edge, "show a deployment's recent log lines"},
+    // Guest projects (sdk/templates, sdk/c, sdk/assemblyscript).
+    {"new", vivarium::cli::cmd_new, "create a guest project: --template c|rust|assemblyscript|wat"},
+    {"build", vivarium::cli::cmd_build, "build the project in DIR (default .) into build/NAME.wasm"},
+    {"dev", vivarium::cli::cmd_dev, "serve the project locally, rebuilding on change"},
+    {"test", vivarium::cli::cmd_test, "run the project's tests/requests.txt against a local server"},
 };
 
 void print_usage(std::FILE* out) {

@@ -24,7 +24,7 @@ done
 # Everything comes from Debian; nothing is fetched at build or test time.
 packages=(
   cmake ninja-build pkg-config g++
-  clang-19 lld-19 llvm-19 libclang-rt-19-dev
+  clang-19 lld-19 llvm-19 llvm-19-dev libzstd-dev libclang-rt-19-dev
   libclang-rt-19-dev-wasm32 wasi-libc   # guest programs: clang --target=wasm32-wasi
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev
@@ -38,7 +38,15 @@ packages=(
   nginx-light wrk nghttp2-client   # bench/serve: nginx as the peer, wrk and h2load as clients
   chromium chromium-driver   # tests/browser: the browser package, dashboard and gateway in a real browser
   openssl               # unit_http: a throw-away certificate for its HTTP/2-over-TLS upstream (nginx)
+  # Rust guests (sdk/rust, examples/rust): Debian's rustc 1.63 with the wasm32 std,
+  # the seed socket client (tests/guests/rust), its linker (rust-lld is lld-14), and the crates they use, built offline
+  rustc cargo libstd-rust-dev-wasm32 lld-14 librust-http-dev
 )
+
+# npm installs the AssemblyScript compiler (sdk/assemblyscript, tests/guests/assemblyscript).
+# NodeSource's nodejs bundles npm and conflicts with Debian's npm package: ask for
+# Debian's only when no npm is on the PATH.
+command -v npm >/dev/null || packages+=(npm)
 
 if [ "$install" = 1 ]; then
   missing=()
@@ -54,10 +62,18 @@ if [ "$install" = 1 ]; then
   fi
 fi
 
-# tests/browser drive the system chromium with playwright-core (npm, pinned by
-# package-lock.json); no browser is downloaded.
-if command -v npm >/dev/null; then
-  (cd "$root/bindings/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund)
+# npm packages, each pinned by its committed package-lock.json: the
+# AssemblyScript compiler for the SDK (sdk/assemblyscript; `vivarium build`
+# uses it) and for the seed's socket client (tests/guests/assemblyscript), and
+# playwright-core driving Debian's chromium for tests/browser (no browser is
+# downloaded). This is the one registry outside Debian, used here and never at
+# build or test time; a folder whose install fails has its tests skip, saying why.
+if [ "$install" = 1 ] && command -v npm >/dev/null; then
+  for dir in sdk/assemblyscript tests/guests/assemblyscript bindings/browser; do
+    [ -f "$root/$dir/package-lock.json" ] || continue
+    (cd "$root/$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund) ||
+      echo "setup: npm ci failed in $dir; its tests will skip"
+  done
 fi
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -66,6 +82,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19
 fi
 cmake --build "$build" -j "$jobs"
+
+# @vivarium/node (bindings/node): its npm dependencies (node-addon-api,
+# cmake-js, typescript) from the npm registry; the install script builds the
+# addon against this Node's own headers (nothing else is downloaded).
+(cd "$root/bindings/node" && npm ci --no-audit --no-fund)
 
 if [ "$example" = 1 ]; then
   echo "setup: vivarium run --invoke fac examples/fac.wat 10"

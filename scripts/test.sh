@@ -68,6 +68,31 @@ run_suite() {
 
 run_suite release "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+# @vivarium/node (bindings/node): npm test runs its node:test files; their
+# "# pass N" / "# fail M" lines join the totals. A failed install or build
+# counts as one failure.
+run_node() {
+  echo "==== node: bindings/node"
+  local log=$logdir/node.log
+  if ! (cd "$root/bindings/node" && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run --silent build); then
+    echo "test.sh: node: install or build failed"
+    failed=$((failed + 1))
+    return
+  fi
+  (cd "$root/bindings/node" && npm test) 2>&1 | tee "$log"
+  local np nf
+  np=$(grep -E '^# pass [0-9]+' "$log" | tail -1 | awk '{print $3}')
+  nf=$(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
+  if [ -z "$np" ] || [ -z "$nf" ]; then
+    echo "test.sh: node: npm test printed no summary"
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + np))
+  failed=$((failed + nf))
+}
+run_node
+
 if [ "$asan" = 1 ]; then
   # Guests and benchmark modules are wasm files, identical in both builds:
   # no need to build them twice.

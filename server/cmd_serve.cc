@@ -15,6 +15,7 @@
 #include "host/http/outbound.h"
 #include "host/kv/kv_store.h"
 #include "host/net/dns.h"
+#include "host/terrarium/request_store.h"
 #include "server/admin_api.h"
 #include "server/access_log.h"
 #include "server/admin_token.h"
@@ -180,6 +181,14 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
   spdlog::info("{} deployment(s) loaded from {}", deployments.size(), store->describe());
   metrics.registry()->gauge_fn("vivarium_deployments", {}, "Deployments live on this node",
                                [&deployments] { return static_cast<double>(deployments.size()); });
+  // The request pool: pooled memories stay resident (small ones) or keep
+  // their address space, so an operator watches how many are kept.
+  metrics.registry()->gauge_fn("vivarium_pool_idle_memories", {}, "Guest memories kept in the pool for reuse", [] {
+    return static_cast<double>(terrarium::request_pool_stats().idle_memories);
+  });
+  metrics.registry()->gauge_fn("vivarium_pool_idle_stacks", {}, "Interpreter stacks kept in the pool for reuse", [] {
+    return static_cast<double>(terrarium::request_pool_stats().idle_stacks);
+  });
 
   Router router(o.domains);
   EdgeHandler edge(deployments, router, services, metrics, logs);

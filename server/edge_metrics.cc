@@ -1,5 +1,8 @@
 #include "server/edge_metrics.h"
 
+#include <atomic>
+#include <unordered_map>
+
 namespace vivarium::server {
 
 namespace {
@@ -8,6 +11,8 @@ const char* const kKvOpNames[] = {"get", "put", "append", "remove", "keys", "dro
 }  // namespace
 
 EdgeMetrics::EdgeMetrics(std::shared_ptr<MetricsRegistry> registry) : registry_(std::move(registry)) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   for (int i = 0; i < kKvOps; ++i)
     kv_ops_[i] = &registry_->counter("vivarium_kv_operations_total", {{"op", kKvOpNames[i]}},
                                      "Key-value store operations by kind (guests and the control plane)");
@@ -15,14 +20,29 @@ EdgeMetrics::EdgeMetrics(std::shared_ptr<MetricsRegistry> registry) : registry_(
   instances_ = &registry_->gauge("vivarium_instances_running", {}, "Guest instances running or suspended now");
 }
 
+// Every request ends here: the series are looked up once per thread (the
+// registry's lookup builds labels and takes its lock), keyed by this
+// EdgeMetrics' id so that a later one at the same address never reuses them.
+Counter& EdgeMetrics::outcome_counter(std::string_view deployment, const char* outcome) {
+  thread_local std::unordered_map<std::string, Counter*> cache;
+  thread_local std::string key;
+  key.assign(reinterpret_cast<const char*>(&id_), sizeof id_);
+  key += outcome;
+  key += '\0';
+  key += deployment;
+  if (auto it = cache.find(key); it != cache.end()) return *it->second;
+  Counter& c = registry_->counter("vivarium_guest_outcomes_total",
+                                  {{"deployment", std::string(deployment)}, {"outcome", outcome}},
+                                  "How guest runs ended: ok, trap, panic, timeout, out_of_fuel, limit, internal");
+  cache.emplace(key, &c);
+  return c;
+}
+
 void EdgeMetrics::guest_ended(std::string_view deployment, int outcome_kind, uint32_t outbound) {
   const char* outcome = outcome_kind >= 0 && outcome_kind < 7 ? kOutcomes[outcome_kind] : "internal";
-  std::string name(deployment);
-  registry_->counter("vivarium_guest_outcomes_total", {{"deployment", name}, {"outcome", outcome}},
-                     "How guest runs ended: ok, trap, panic, timeout, out_of_fuel, limit, internal")
-      .inc();
+  outcome_counter(deployment, outcome).inc();
   if (outbound)
-    registry_->counter("vivarium_outbound_requests_total", {{"deployment", name}},
+    registry_->counter("vivarium_outbound_requests_total", {{"deployment", std::string(deployment)}},
                        "Outbound HTTP requests made by guests")
         .inc(outbound);
 }

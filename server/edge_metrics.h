@@ -35,7 +35,9 @@ class EdgeMetrics {
   std::string render() const { return registry_->render(); }
 
  private:
+  Counter& outcome_counter(std::string_view deployment, const char* outcome);
   std::shared_ptr<MetricsRegistry> registry_;
+  uint64_t id_ = 0;  // unique per EdgeMetrics in the process (per-thread series caches)
   std::array<Counter*, kKvOps> kv_ops_{};
   Counter* kv_errors_ = nullptr;
   Gauge* instances_ = nullptr;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
@@ -44,7 +45,13 @@ class Http1Connection final : public ConnectionBase {
   Http1Connection(Worker& w, Stream s, beast::flat_buffer buf, std::string client_ip)
       : ConnectionBase(w), stream_(std::move(s)), buffer_(std::move(buf)), client_ip_(std::move(client_ip)) {}
 
-  void start() { wait_for_request(true); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      error_code ec;
+      tcp().socket().non_blocking(true, ec);  // send() writes at once, never blocks
+    }
+    wait_for_request(true);
+  }
 
   void drain() override {
     draining_ = true;
@@ -101,6 +108,13 @@ class Http1Connection final : public ConnectionBase {
     parser_->body_limit(limits().max_body_bytes);
     start_ = Clock::now();
     start_wall_ = std::chrono::system_clock::now();
+    // The usual case: the whole head arrived in the bytes already read.
+    // Parsing it in place spares the composed read and its timer.
+    if (buffer_.size() > 0) {
+      error_code ec;
+      buffer_.consume(parser_->put(buffer_.data(), ec));
+      if (ec != http::error::need_more) return on_head(ec);
+    }
     tcp().expires_after(limits().header_timeout);  // the whole head, however it trickles in
     http::async_read_header(stream_, buffer_, *parser_, [self = self()](error_code ec, size_t) {
       self->on_head(ec);
@@ -333,9 +347,21 @@ class Http1Connection final : public ConnectionBase {
     if (head_ || bodyless) out_body_.clear();
     status_ = r.status;
     state_ = State::Writing;
-    tcp().expires_after(limits().idle_timeout);
     std::array<asio::const_buffer, 2> bufs{asio::buffer(out_head_), asio::buffer(out_body_)};
-    asio::async_write(stream_, bufs, [self = self(), close_after](error_code ec, size_t) {
+    size_t sent = 0;
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      // A small response nearly always fits the socket buffer: one writev
+      // now, and the reactor, the write timer and a completion only for
+      // what is left (the socket is non-blocking: see start()).
+      error_code ec;
+      sent = tcp().socket().write_some(bufs, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return on_written(ec, close_after);
+      if (sent == out_head_.size() + out_body_.size()) return on_written({}, close_after);
+    }
+    tcp().expires_after(limits().idle_timeout);
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(bufs);
+    rest.consume(sent);
+    asio::async_write(stream_, rest, [self = self(), close_after](error_code ec, size_t) {
       self->on_written(ec, close_after);
     });
   }

@@ -81,6 +81,7 @@ class NoAsync : public Async {
   Result<void> block_until(const std::function<bool()>&) override { return Error(ErrorCode::HostTrap, "no waits here"); }
   Result<std::vector<net::IpAddress>> resolve(std::string, bool) override { return Error(ErrorCode::Unsupported, "no"); }
   Result<std::vector<uint8_t>> query_raw(std::vector<uint8_t>) override { return Error(ErrorCode::Unsupported, "no"); }
+  Result<bool> offload(std::function<Result<bool>()> work) override { return work(); }
 };
 
 HttpRequest request() {

@@ -14,6 +14,9 @@
 #include "engine/runtime/module_builder.h"
 #include "engine/text/wat.h"
 #include "engine/validator/validator.h"
+#if VIVARIUM_NATIVE
+#include "engine/compiler/native_tier.h"
+#endif
 
 namespace vivarium {
 namespace {
@@ -31,7 +34,27 @@ Result<std::unique_ptr<vivarium::engine::ModuleIR>> decode_and_validate(std::vec
   return std::move(ir).value();
 }
 
+Result<const detail::Tier*> tier_for(const CompileOptions& opts) {
+  if (opts.tier == ExecutionTier::Native) {
+#if VIVARIUM_NATIVE
+    return &vivarium::engine::compiler::native_tier();
+#else
+    return Error(ErrorCode::Unsupported, "this build has no native tier (built without LLVM)",
+                 Location{.file = opts.file});
+#endif
+  }
+  return &vivarium::engine::interpreter_tier();
+}
+
 }  // namespace
+
+bool Module::native_tier_available() {
+#if VIVARIUM_NATIVE
+  return true;
+#else
+  return false;
+#endif
+}
 
 Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptions& opts) {
   try {
@@ -43,9 +66,10 @@ Result<Module> Module::compile(std::span<const uint8_t> wasm, const CompileOptio
 
 Result<Module> Module::compile(std::vector<uint8_t>&& wasm, const CompileOptions& opts) {
   auto body = [&]() -> Result<Module> {
+    VIV_TRY_ASSIGN(const detail::Tier* tier, tier_for(opts));
     VIV_TRY_ASSIGN(auto ir, decode_and_validate(std::move(wasm), opts, /*bodies=*/false));
     // Bodies are validated while they are lowered: one pass per function.
-    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file, vivarium::engine::interpreter_tier()));
+    VIV_TRY_ASSIGN(auto impl, detail::build_module(std::move(ir), opts.file, *tier));
     return Module(std::move(impl));
   };
   // Nothing throws across the API (the decoder bounds its allocations by the
@@ -124,9 +148,8 @@ Result<std::vector<uint8_t>> Module::read_file(const std::string& path) {
   return std::move(bin).value();
 }
 
-Result<Module> Module::load_file(const std::string& path) {
+Result<Module> Module::load_file(const std::string& path, CompileOptions opts) {
   VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, read_file(path));
-  CompileOptions opts;
   opts.file = path;
   return compile(std::move(bytes), opts);
 }

@@ -45,6 +45,11 @@ void Store::set_deadline(std::chrono::steady_clock::time_point when) {
 }
 void Store::clear_deadline() { impl_->has_deadline = false; }
 
+void Store::set_check_hook(CheckHook hook, void* arg) {
+  impl_->check_hook = hook;
+  impl_->check_hook_arg = arg;
+}
+
 // The one member another thread may touch: the interpreter polls it at
 // back-edges and calls and clears it when it stops.
 void Store::interrupt() { impl_->interrupt_requested.store(true, std::memory_order_relaxed); }

@@ -4,6 +4,7 @@
 // fuses and encodes the superinstruction in its place.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <utility>
 #include <vector>
@@ -49,6 +50,10 @@ class CodeBuffer {
     code.resize(at);
     while (!offsets.empty() && offsets.back().first >= at) offsets.pop_back();
   }
+  // Drops Words [from, to) from the middle of the code, and the offset
+  // entries that named them (later entries move down with their Words): a
+  // fusion that moves an earlier instruction into a later one.
+  void remove(uint32_t from, uint32_t to);
   // The module offset of the entry for Word `word` (an instruction that can
   // trap or call starts there), or kNoTrap: the Trap value of a replaced
   // instruction.
@@ -59,13 +64,70 @@ class CodeBuffer {
   }
   // Whether `values` (in the order of layout `id`'s fields) fit it: a Lo/Hi
   // field holds 16 bits, a Slot or Rel field 32.
-  static bool fits(LayoutId id, std::initializer_list<uint64_t> values);
+  static inline bool fits(LayoutId id, std::initializer_list<uint64_t> values);
   // Rewinds to `at` and emits `h` there in layout `id` with `values`, adding
   // an offset entry per Trap field (kNoTrap: none); `result` receives field
   // d's place and `rel` the Word of field rel (a branch target, left 0 for
   // the caller to set). False, with nothing changed, if the values do not fit.
-  bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result,
-                 uint32_t* rel = nullptr);
+  inline bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result,
+                        uint32_t* rel = nullptr);
 };
+
+// Inline: the lowering encodes every instruction through these, mostly with
+// a constant layout whose fields the compiler then unrolls.
+[[gnu::always_inline]] inline bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
+  const LayoutDesc& l = layout_desc(id);
+  if (values.size() != l.nfields) return false;
+  const uint64_t* v = values.begin();
+  for (uint8_t i = 0; i < l.nfields; ++i) {
+    switch (l.fields[i].kind) {
+      case FieldKind::Lo:
+      case FieldKind::Hi:
+        if (v[i] > 0xFFFF) return false;
+        break;
+      case FieldKind::Slot:
+        if (v[i] > UINT32_MAX) return false;
+        break;
+      case FieldKind::Rel:
+        if (static_cast<int64_t>(v[i]) != static_cast<int32_t>(v[i])) return false;
+        break;
+      case FieldKind::Imm64:
+        break;
+      case FieldKind::Trap:
+        if (v[i] != kNoTrap && v[i] > UINT32_MAX) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+[[gnu::always_inline]] inline bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
+                           Field* result, uint32_t* rel) {
+  if (!fits(id, values)) return false;
+  rewind(at);
+  const LayoutDesc& l = layout_desc(id);
+  emit(h, l.words);
+  const uint64_t* v = values.begin();
+  for (uint8_t i = 0; i < l.nfields; ++i) {
+    const FieldDesc& f = l.fields[i];
+    Word& w = code[at + f.word];
+    switch (f.kind) {
+      case FieldKind::Slot: w.u32 = static_cast<uint32_t>(v[i]); break;
+      case FieldKind::Rel: w.i32 = static_cast<int32_t>(v[i]); break;
+      case FieldKind::Lo: w.u32 = (w.u32 & 0xFFFF0000u) | static_cast<uint32_t>(v[i]); break;
+      case FieldKind::Hi: w.u32 = (w.u32 & 0xFFFFu) | static_cast<uint32_t>(v[i]) << 16; break;
+      case FieldKind::Imm64: std::memcpy(&w, &v[i], 8); break;
+      case FieldKind::Trap:
+        if (v[i] != kNoTrap) offsets.emplace_back(at + f.word, static_cast<uint32_t>(v[i]));
+        break;
+    }
+  }
+  if (result && l.result >= 0) {
+    const FieldDesc& d = l.fields[static_cast<size_t>(l.result)];
+    *result = {at + d.word, d.kind == FieldKind::Lo ? Field::kLow : d.kind == FieldKind::Hi ? Field::kHigh : Field::kWhole};
+  }
+  if (rel && l.rel >= 0) *rel = at + l.fields[static_cast<size_t>(l.rel)].word;
+  return true;
+}
 
 }  // namespace vivarium::engine::interp

@@ -91,6 +91,14 @@ uint8_t* enter_instance(ExecState* st, vivarium::detail::InstanceImpl* inst) {
 
 bool slow_check(ExecState* st, const Word* pc) {
   vivarium::detail::StoreImpl& s = *st->store;
+  // First, so that a guest suspended here past its deadline stops at once
+  // when it is resumed.
+  if (s.check_hook != nullptr && !s.check_hook(s.check_hook_arg)) {
+    st->budget = 0;
+    st->host_error = vivarium::Error(ErrorCode::DeadlineExceeded, "stopped by the store's check hook");
+    trap(st, pc, ErrorCode::DeadlineExceeded);
+    return false;
+  }
   if (s.interrupt_requested.exchange(false, std::memory_order_relaxed)) {
     st->budget = 0;
     st->host_error = vivarium::Error(ErrorCode::DeadlineExceeded, "interrupted");

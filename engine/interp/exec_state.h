@@ -71,6 +71,17 @@ namespace interp {
 // recording the trap) when execution must stop.
 bool slow_check(ExecState* st, const Word* pc);
 
+// After a slow instruction (memory.grow, a large memory.fill or copy): the
+// next back-edge or call runs slow_check, so a loop of them cannot outrun
+// the deadline, an interrupt or a time slice by thousands of iterations.
+// Fuel is unchanged (what was granted goes back to the store).
+inline void check_soon(ExecState* st) {
+  if (st->budget <= 0) return;
+  if (st->store->fuel_enabled) st->store->fuel += static_cast<uint64_t>(st->budget);
+  st->budget = 0;
+}
+constexpr uint64_t kSlowBulkBytes = 64 << 10;  // fill/copy sizes that call check_soon
+
 // Memory 0 of the running instance: its size in bytes now.
 inline uint64_t mem_size(const ExecState* st) { return *st->mem_size; }
 // Effective-address check (spec 4.4.7): addr is the u32 operand, offset the

@@ -6,24 +6,7 @@
 namespace vivarium::engine::interp {
 namespace {
 
-constexpr LayoutDesc make(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
-  LayoutDesc d{name, words, 0, {}, -1, -1};
-  for (const FieldDesc& f : fields) {
-    if (f.name == "d") d.result = d.nfields;
-    if (f.name == "rel") d.rel = d.nfields;
-    d.fields[d.nfields++] = f;
-  }
-  return d;
-}
-
-constexpr LayoutDesc kLayouts[] = {
-#define VIV_F(f, w, kind) FieldDesc{#f, w, FieldKind::kind},
-#define VIV_LAYOUT(Name, n, ...) make(#Name, n, {__VA_ARGS__}),
-#include "engine/interp/layouts.def"
-#undef VIV_LAYOUT
-#undef VIV_F
-};
-static_assert(sizeof(kLayouts) / sizeof(kLayouts[0]) == static_cast<size_t>(LayoutId::kCount));
+using detail::kLayouts;
 
 // Every field lies inside its instruction, after the handler Word.
 constexpr bool fields_inside() {
@@ -39,8 +22,6 @@ constexpr bool fields_inside() {
 static_assert(fields_inside(), "a layouts.def field lies outside its instruction");
 
 }  // namespace
-
-const LayoutDesc& layout_desc(LayoutId id) { return kLayouts[static_cast<size_t>(id)]; }
 
 std::string describe(const Word* pc, LayoutId id) {
   const LayoutDesc& l = layout_desc(id);

@@ -7,6 +7,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -37,7 +38,29 @@ enum class LayoutId : uint8_t {
   kCount
 };
 
-const LayoutDesc& layout_desc(LayoutId id);
+namespace detail {
+constexpr LayoutDesc make_layout(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
+  LayoutDesc d{name, words, 0, {}, -1, -1};
+  for (const FieldDesc& f : fields) {
+    if (f.name == "d") d.result = d.nfields;
+    if (f.name == "rel") d.rel = d.nfields;
+    d.fields[d.nfields++] = f;
+  }
+  return d;
+}
+// In the header so that the encoder, inlined with a constant layout,
+// unrolls over its fields (the lowering encodes every instruction).
+inline constexpr LayoutDesc kLayouts[] = {
+#define VIV_F(f, w, kind) FieldDesc{#f, w, FieldKind::kind},
+#define VIV_LAYOUT(Name, n, ...) make_layout(#Name, n, {__VA_ARGS__}),
+#include "engine/interp/layouts.def"
+#undef VIV_LAYOUT
+#undef VIV_F
+};
+static_assert(sizeof(kLayouts) / sizeof(kLayouts[0]) == static_cast<size_t>(LayoutId::kCount));
+}  // namespace detail
+
+constexpr const LayoutDesc& layout_desc(LayoutId id) { return detail::kLayouts[static_cast<size_t>(id)]; }
 // "a=3 b=4 d=7" for the instruction at `pc` in layout `id` (a Rel field as
 // "rel=+12", a Trap field not at all).
 std::string describe(const Word* pc, LayoutId id);

@@ -425,55 +425,28 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
-  uint32_t at;
+  const uint32_t at = pos();
+  const Handler hn = op_table(true)[static_cast<size_t>(in.op)], hw = op_table(false)[static_cast<size_t>(in.op)];
+  const uint64_t trap = can_trap(in.op) ? in.offset : kNoTrap;
+  Field f;
   if (oi.imm == ImmKind::MemArg) {  // wasm32: the offset is a u32 (decoder)
     const uint32_t v = s->nresults ? d : src[1];
     const uint32_t off = static_cast<uint32_t>(in.mem.offset);
-    if (narrow(src[0], v)) {  // [h][addr|v][off]
-      at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
-      code_[at + 1].u32 = pack16(src[0], v);
-      code_[at + 2].u32 = off;
-      if (s->nresults) fusable({at + 1, Field::kHigh}, d);
-    } else {  // [h][addr][v][off]
-      at = emit(op_table(false)[static_cast<size_t>(in.op)], 4);
-      code_[at + 1].u32 = src[0];
-      code_[at + 2].u32 = v;
-      code_[at + 3].u32 = off;
-      if (s->nresults) fusable({at + 2}, d);
-    }
-    mark(at, in);
+    encode_narrow_or_wide(at, hn, s->nresults ? LayoutId::load_n : LayoutId::store_n, hw,
+                          s->nresults ? LayoutId::load : LayoutId::store, {in.offset, src[0], v, off}, &f);
+    if (s->nresults) fusable(f, d);
     if (in.op == Op::f64_load || in.op == Op::f32_load) load_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load8_u) iload_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (in.op == Op::i32_load) ild_ = Emitted{at, pos(), in.op, false, src[0], off, d};
     if (s->nresults) note_load(at, in, src[0], 0, d, false);
   } else if (s->nparams == 1 && s->nresults == 1) {
-    if (narrow(src[0], d)) {  // [h][a|d]
-      at = emit(op_table(true)[static_cast<size_t>(in.op)], 2);
-      code_[at + 1].u32 = pack16(src[0], d);
-      fusable({at + 1, Field::kHigh}, d);
-    } else {  // [h][a][d]
-      at = emit(op_table(false)[static_cast<size_t>(in.op)], 3);
-      code_[at + 1].u32 = src[0];
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
-    }
-    if (can_trap(in.op)) mark(at, in);  // float -> int truncation
+    encode_narrow_or_wide(at, hn, LayoutId::unop_n, hw, LayoutId::unop, {trap, src[0], d}, &f);
+    fusable(f, d);
     if (in.op == Op::i32_eqz) eqz_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
     if (narrow(src[0], d)) unop_ = Emitted{at, pos(), in.op, false, src[0], 0, d};
   } else if (s->nparams == 2 && s->nresults == 1) {
-    if (narrow(src[0], src[1])) {  // [h][a|b][d]
-      at = emit(op_table(true)[static_cast<size_t>(in.op)], 3);
-      code_[at + 1].u32 = pack16(src[0], src[1]);
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
-    } else {  // [h][a][b][d]
-      at = emit(op_table(false)[static_cast<size_t>(in.op)], 4);
-      code_[at + 1].u32 = src[0];
-      code_[at + 2].u32 = src[1];
-      code_[at + 3].u32 = d;
-      fusable({at + 3}, d);
-    }
-    if (can_trap(in.op)) mark(at, in);  // division
+    encode_narrow_or_wide(at, hn, LayoutId::binop_n, hw, LayoutId::binop, {trap, src[0], src[1], d}, &f);
+    fusable(f, d);
     record_binop(at, in.op, false, src[0], src[1], d);
   } else {
     return internal(in, "unexpected signature for " + std::string(oi.text));
@@ -502,7 +475,8 @@ bool Lowerer::fed_by(const Emitted& p, BinopMatch& m) {
 
 bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
   if (fuse_end_ != pos()) return false;  // nothing just computed: the common case, kept cheap
-  const std::pair<Producer, const Emitted*> producers[] = {{Producer::binop, &binop_}, {Producer::unop, &unop_}};
+  const std::pair<Producer, const Emitted*> producers[] = {
+      {Producer::binop, &binop_}, {Producer::unop, &unop_}, {Producer::fload, &load_}};
   for (const auto& [kind, p] : producers)
     if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
   if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);
@@ -512,7 +486,9 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
 bool Lowerer::fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p) {
   BinopMatch m{in.op, {}, false, 0, 0};
   Field f;
-  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f)) return false;
+  Yield y;
+  if (!fed_by(p, m) || !interp::fuse_binop(buf_, kind, m, f, y)) return false;
+  remember(y, top(m.left ? 0 : 1));
   pop(2);
   push(s->result);  // m.dst
   fusable(f, m.dst);

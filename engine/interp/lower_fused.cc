@@ -31,25 +31,11 @@ bool Lowerer::lower_shl_add() {
   const uint32_t d = push(ValType::I32);
   const uint32_t k = sh.b & 31;
   if (!imm && lower_shl_add_index8(sh, base, d, k)) return true;
-  unemit(sh);
-  const bool n = narrow(sh.a, imm ? d : base, d) && (imm || k <= kNarrowMax);
-  const uint32_t at = emit(shl_add_handler(imm, n), n ? (imm ? 4 : 3) : 5);
-  if (n && !imm) {  // [h][idx|base][d|sh]
-    code_[at + 1].u32 = pack16(sh.a, base);
-    code_[at + 2].u32 = pack16(d, k);
-    fusable({at + 2, Field::kLow}, d);
-  } else if (n) {  // [h][idx|d][base][sh]
-    code_[at + 1].u32 = pack16(sh.a, d);
-    code_[at + 2].u32 = base;
-    code_[at + 3].u32 = k;
-    fusable({at + 1, Field::kHigh}, d);
-  } else {  // [h][idx][base][d][sh]
-    code_[at + 1].u32 = sh.a;
-    code_[at + 2].u32 = base;
-    code_[at + 3].u32 = d;
-    code_[at + 4].u32 = k;
-    fusable({at + 3}, d);
-  }
+  const uint32_t at = sh.at;
+  Field f;
+  encode_narrow_or_wide(at, shl_add_handler(imm, true), imm ? LayoutId::shl_add_k_n : LayoutId::shl_add_n,
+                        shl_add_handler(imm, false), LayoutId::shl_add, {sh.a, base, d, k}, &f);
+  fusable(f, d);
   prev_binop_ = Emitted{};
   binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
   binop_.shl_add = true;
@@ -63,15 +49,12 @@ bool Lowerer::lower_shl_add() {
 bool Lowerer::lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k) {
   const Emitted ld = iload_.end == sh.at ? iload_ : ild_;
   const Handler h = shl_add_index8_handler(ld.op);
+  Field f;
+  const uint32_t at = ld.at;
   if (!h || ld.end != sh.at || ld.at < label_pos_ || ld.d != sh.a || sh.a < L_ ||
-      !narrow(ld.a, base, d))
+      !encode(at, h, LayoutId::index8, {buf_.trap_at(ld.at), ld.a, base, d, k, ld.b}, &f))
     return false;
-  unemit(ld);
-  const uint32_t at = emit(h, 4);
-  code_[at + 1].u32 = pack16(ld.a, base);
-  code_[at + 2].u32 = pack16(d, k);
-  code_[at + 3].u32 = ld.b;
-  fusable({at + 2, Field::kLow}, d);
+  fusable(f, d);
   iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
   index8_ = Emitted{at, pos(), ld.op, false, ld.a, base, d, uint64_t{ld.b} << 5 | k};
   return true;
@@ -86,16 +69,14 @@ bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
   if (!h || ix.end != pos() || ix.at < label_pos_ || fuse_end_ != pos() || in.mem.offset > UINT32_MAX ||
       top(0).loc != top(0).canon || top(0).loc != ix.d || fuse_slot_ != ix.d)
     return false;
+  const uint32_t d = ix.d;  // where the loaded value goes too: narrow
+  Field f;
+  if (!encode(ix.at, h, LayoutId::load_index8,
+              {buf_.trap_at(ix.at), in.offset, ix.a, ix.b, d, ix.k & 31, ix.k >> 5, in.mem.offset}, &f))
+    return false;
   pop();
-  const uint32_t d = push(s->result);  // ix.d again: narrow
-  unemit(ix);
-  const uint32_t at = emit(h, 5);
-  code_[at + 1].u32 = pack16(ix.a, ix.b);
-  code_[at + 2].u32 = pack16(d, static_cast<uint32_t>(ix.k & 31));
-  code_[at + 3].u32 = static_cast<uint32_t>(ix.k >> 5);
-  code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
-  offsets_.emplace_back(at + 1, static_cast<uint32_t>(in.offset));
-  fusable({at + 2, Field::kLow}, d);
+  push(s->result);
+  fusable(f, d);
   index8_ = Emitted{};
   return true;
 }
@@ -117,11 +98,9 @@ bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
     v = operand(0);  // a constant value goes to its slot first
     pop(2);
   }
-  const uint32_t at = emit(h, 3);
-  code_[at + 1].u32 = v;
-  code_[at + 2].u32 = static_cast<uint32_t>(ea);
-  mark(at, in);
-  if (s->nresults) fusable({at + 1}, v);
+  Field f;
+  encode(pos(), h, s->nresults ? LayoutId::load_abs : LayoutId::store_abs, {in.offset, v, ea}, &f);
+  if (s->nresults) fusable(f, v);
   else no_fuse();
   return true;
 }
@@ -129,15 +108,14 @@ bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
 // A narrow copy right after another (no label between): one copy pair.
 bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
   if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
-  set_handler(copy_.at, copy_pair_handler());
-  code_.push_back(Word{.u32 = pack16(src, dst)});
+  encode(copy_.at, copy_pair_handler(), LayoutId::copy_pair, {copy_.a, copy_.d, src, dst});
   copy_ = Emitted{};
   return true;
 }
 
 // Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand, with an operand an f32/f64.load just produced, or
-// (add/sub) with an operand a mul just produced. True if it emitted one.
+// with a constant operand (an operand just loaded, or a mul feeding add/sub,
+// are rows of fusions.def). True if it emitted one.
 // A float comparison with a constant operand (right, or left with the
 // comparison mirrored: exact, NaN included) becomes a comparison with an
 // immediate, which br_if/if then fuse into a compare-and-branch.
@@ -175,105 +153,41 @@ bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
                     d, k, is64);
     return true;
   }
-  // Which operand (stack index) the last instruction just computed into its
-  // temporary, if any.
-  auto fresh = [&](const Emitted& e) -> int {
-    if (e.end != pos() || fuse_end_ != pos()) return -1;
-    for (int i = 0; i < 2; ++i) {
-      const Val& v = top(i);
-      const Val& o = top(1 - i);
-      if (v.loc == v.canon && fuse_slot_ == v.loc && e.d == v.loc && o.loc != kConstLoc) return i;
-    }
-    return -1;
-  };
-  // a*b feeding add/sub: [h][a|b][c|d] / [h][a][b][c][d].
-  if (!binop_.imm && (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f32_add || in.op == Op::f32_sub)) {
-    const int mi = fresh(binop_);
-    const bool add = in.op == Op::f64_add || in.op == Op::f32_add;
-    const int kind = add ? (mi == 1 ? 0 : 3) : (mi == 1 ? 1 : 2);
-    if (mi >= 0) {
-      if (float_mul_add_handler(binop_.op, in.op, kind, false)) {
-        const Emitted mul = binop_;
-        const Emitted c_load = loaded_addend(top(1 - mi), mul);
-        const uint32_t c = operand(1 - mi);
-        pop(2);
-        const uint32_t d = push(rt);
-        unemit(mul);
-        const bool n = narrow(mul.a, mul.b) && narrow(c, d);
-        const uint32_t at = emit(float_mul_add_handler(mul.op, in.op, kind, n), n ? 3 : 5);
-        if (n) {
-          code_[at + 1].u32 = pack16(mul.a, mul.b);
-          code_[at + 2].u32 = pack16(c, d);
-          fusable({at + 2, Field::kHigh}, d);
-        } else {
-          code_[at + 1].u32 = mul.a;
-          code_[at + 2].u32 = mul.b;
-          code_[at + 3].u32 = c;
-          code_[at + 4].u32 = d;
-          fusable({at + 4}, d);
-        }
-        fmadd_ = n ? Emitted{at, pos(), mul.op, false, mul.a, mul.b, d, static_cast<uint64_t>(kind)} : Emitted{};
-        fmadd_ld_ = c_load;
-        mul0_ = inner_mul(mul);
-        binop_ = prev_binop_ = Emitted{};
-        return true;
-      }
-    }
-  }
-  // An operand just loaded: [h][x|addr][d][off] / [h][x][addr][d][off]. The
-  // load's trap offset is already recorded at this position.
-  if (load_.op == (is64 ? Op::f64_load : Op::f32_load)) {
-    const int li = fresh(load_);
-    if (li >= 0) {
-      const Emitted mul = mul_feeding(top(1 - li));
-      const Emitted ld = load_;
-      const uint32_t x = operand(1 - li);
-      pop(2);
-      const uint32_t d = push(rt);
-      unemit(ld);
-      const bool n = narrow(x, ld.a);
-      const uint32_t at = emit(float_binop_load_handler(in.op, li == 1, n), n ? 4 : 5);
-      if (n) {
-        code_[at + 1].u32 = pack16(x, ld.a);
-        code_[at + 2].u32 = d;
-        code_[at + 3].u32 = ld.b;
-        fusable({at + 2}, d);
-      } else {
-        code_[at + 1].u32 = x;
-        code_[at + 2].u32 = ld.a;
-        code_[at + 3].u32 = d;
-        code_[at + 4].u32 = ld.b;
-        fusable({at + 3}, d);
-      }
-      load_ = Emitted{};
-      fload_ = Emitted{at, pos(), in.op, li == 1, ld.a, ld.b, d};
-      fload_x_ = x;
-      fload_mul_ = mul;
-      mul0_ = inner_mul(mul);
-      note_product(at, in.op, li == 1, x, ld.a, 0, ld.b, d);
-      return true;
-    }
-  }
   return false;
 }
 
-// [h][a|d][k..] with `hn` if a and d are narrow, else [h][a][d][k..] with
-// `hw`; k one Word (f32) or two (f64).
+// `hn` in layout ad_k32/ad_k64 if a and d are narrow, else `hw` in
+// a_d_k32/a_d_k64: k one Word (f32) or two (f64).
 uint32_t Lowerer::emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64) {
-  const bool n = narrow(a, d);
-  const uint32_t base = n ? 2 : 3;
-  const uint32_t at = emit(n ? hn : hw, base + (is64 ? 2 : 1));
-  if (n) {
-    code_[at + 1].u32 = pack16(a, d);
-    fusable({at + 1, Field::kHigh}, d);
-  } else {
-    code_[at + 1].u32 = a;
-    code_[at + 2].u32 = d;
-    fusable({at + 2}, d);
-  }
-  if (is64) std::memcpy(&code_[at + base], &k, 8);
-  else code_[at + base].u32 = static_cast<uint32_t>(k);
+  const uint32_t at = pos();
+  Field f;
+  encode_narrow_or_wide(at, hn, is64 ? LayoutId::ad_k64 : LayoutId::ad_k32, hw,
+                        is64 ? LayoutId::a_d_k64 : LayoutId::a_d_k32, {a, d, is64 ? k : static_cast<uint32_t>(k)}, &f);
+  fusable(f, d);
   return at;
+}
+
+void Lowerer::remember(const Yield& y, const Val& other) {
+  switch (y.record) {
+    case Record::none:
+      return;
+    case Record::fmadd:  // with the load of its addend and the multiply of a factor, if any
+      fmadd_ = y.e;
+      fmadd_ld_ = loaded_addend(other, y.e);
+      mul0_ = inner_mul(y.e);
+      return;
+    case Record::fload: {  // with the multiply that computed its other operand, if any
+      const Op op = static_cast<Op>(y.e.k);
+      const Emitted mul = mul_feeding(other);
+      fload_ = Emitted{y.e.at, y.e.end, op, y.e.imm, y.e.a, y.e.b, y.e.d};
+      fload_x_ = other.loc;
+      fload_mul_ = mul;
+      mul0_ = inner_mul(mul);
+      note_product(y.e.at, op, y.e.imm, other.loc, y.e.a, 0, y.e.b, y.e.d);
+      load_ = Emitted{};
+      return;
+    }
+  }
 }
 
 // Records the load just emitted at `at` (address `addr` + `k`, `addi`: in
@@ -304,19 +218,10 @@ bool Lowerer::lower_mem_copy(const Instr& in) {
   if (v.loc != v.canon || fuse_slot_ != v.loc || ld.d != v.loc || a.loc == kConstLoc) return false;
   const bool fold = mem_st_add_.end == ld.at && a.loc == a.canon && mem_st_add_.d == a.loc;
   const uint32_t x = fold ? mem_st_add_.a : a.loc, ks = fold ? mem_st_add_.b : 0;
-  if (!narrow(ld.a, x)) return false;
-  const uint32_t at = fold ? mem_st_add_.at : ld.at;
+  if (!encode(fold ? mem_st_add_.at : ld.at, mem_copy_handler(w), LayoutId::mem_copy,
+              {mem_load_offset_, in.offset, ld.a, x, ld.b, ld.k, ks, in.mem.offset}))
+    return false;
   pop(2);
-  code_.resize(at);
-  while (!offsets_.empty() && offsets_.back().first >= at) offsets_.pop_back();
-  emit(mem_copy_handler(w), 6);
-  code_[at + 1].u32 = pack16(ld.a, x);
-  code_[at + 2].u32 = ld.b;
-  code_[at + 3].u32 = static_cast<uint32_t>(ld.k);
-  code_[at + 4].u32 = ks;
-  code_[at + 5].u32 = static_cast<uint32_t>(in.mem.offset);
-  offsets_.emplace_back(at, mem_load_offset_);
-  offsets_.emplace_back(at + 1, static_cast<uint32_t>(in.offset));
   no_fuse();
   mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
   return true;
@@ -360,11 +265,7 @@ bool Lowerer::lower_store_const(const Instr& in) {
   const uint64_t k = top(0).k;
   const uint32_t addr = top(1).loc;
   pop(2);
-  const uint32_t at = emit(h, 5);
-  code_[at + 1].u32 = addr;
-  code_[at + 2].u32 = static_cast<uint32_t>(in.mem.offset);
-  std::memcpy(&code_[at + 3], &k, 8);
-  mark(at, in);
+  encode(pos(), h, LayoutId::store_k, {in.offset, addr, in.mem.offset, k});
   no_fuse();
   return true;
 }
@@ -384,22 +285,13 @@ bool Lowerer::lower_float_store(const Instr& in) {
   const uint32_t off = static_cast<uint32_t>(in.mem.offset);
   // `q[j] += s * p[j]`: a mul with a loaded operand just before the
   // read-modify-write's load, its result the rmw's other operand (a
-  // temporary): [h][y|p][q][k][offp][offq] in place of both.
+  // temporary): one axpy (layouts.def) in place of both.
   const Emitted f = fload_, pr = fprod_;
   if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && pr.end == f.at && pr.op == mul_op &&
       pr.d == fload_x_ && fload_x_ >= L_ && mem_load_.at == f.at && pr.k <= UINT32_MAX) {
-    if (const Handler h = float_axpy_handler(f.op, pr.imm, f.imm)) {
+    const Handler h = float_axpy_handler(f.op, pr.imm, f.imm);
+    if (h && encode(pr.at, h, LayoutId::axpy, {fprod_offset_, mem_load_offset_, fprod_x_, pr.a, f.a, pr.b, pr.k, off})) {
       pop(2);
-      code_.resize(pr.at);
-      while (!offsets_.empty() && offsets_.back().first >= pr.at) offsets_.pop_back();
-      const uint32_t at = emit(h, 6);
-      code_[at + 1].u32 = pack16(fprod_x_, pr.a);
-      code_[at + 2].u32 = f.a;
-      code_[at + 3].u32 = pr.b;
-      code_[at + 4].u32 = static_cast<uint32_t>(pr.k);
-      code_[at + 5].u32 = off;
-      offsets_.emplace_back(at, fprod_offset_);
-      offsets_.emplace_back(at + 1, mem_load_offset_);
       no_fuse();
       fload_ = fload_mul_ = fprod_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
       return true;
@@ -408,7 +300,7 @@ bool Lowerer::lower_float_store(const Instr& in) {
   const Emitted m = fmadd_;
   // c loaded from the very address and offset stored to (the address a
   // local, unchanged since the load: it is still read lazily): the load
-  // leaves its place and the fused instruction does it, [h][a|b][addr][off].
+  // leaves its place and the fused instruction does it (mul_rmw, mul3_rmw).
   const Emitted ld = fmadd_ld_;
   if (m.end == pos() && m.d == v.loc && m.op == mul_op && ld.end != kNowhere && a.loc == ld.a && a.loc != a.canon &&
       off == ld.b && !offsets_.empty() && offsets_.back().first == ld.at && narrow(ld.a)) {
@@ -416,19 +308,16 @@ bool Lowerer::lower_float_store(const Instr& in) {
     const Emitted p = mul0_.end == m.at && mul0_.at == ld.end ? mul0_ : Emitted{};
     const int kind = static_cast<int>(m.k);
     pop(2);
-    code_.erase(code_.begin() + ld.at, code_.begin() + ld.end);
-    code_.resize((p.end == kNowhere ? m.at : p.at) - len);
-    offsets_.pop_back();
-    const uint32_t at = emit(p.end == kNowhere ? float_mul_add_rmw_handler(m.op, kind)
-                                               : float_mul3_add_rmw_handler(m.op, kind, p.d == m.a),
-                             4);
-    put_mul_rmw(at, m, p, ld.a, off);
-    offsets_.emplace_back(at, static_cast<uint32_t>(ld.k));  // the load's trap
+    buf_.remove(ld.at, ld.end);
+    put_mul_rmw((p.end == kNowhere ? m.at : p.at) - len,
+                p.end == kNowhere ? float_mul_add_rmw_handler(m.op, kind)
+                                  : float_mul3_add_rmw_handler(m.op, kind, p.d == m.a),
+                m, p, ld.a, off, ld.k);  // traps like the load
     no_fuse();
     fmadd_ = fmadd_ld_ = mul0_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
     return true;
   }
-  // mem[addr + off] = a*b OP mem[addr + off]: [h][a|b][addr][off], in place
+  // mem[addr + off] = a*b OP mem[addr + off] (mul_rmw, mul3_rmw), in place
   // of the multiply; the trap is the load's.
   const Emitted mul = fload_mul_;
   if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
@@ -436,13 +325,9 @@ bool Lowerer::lower_float_store(const Instr& in) {
     const Emitted p = mul0_.end == mul.at && narrow(f.a) ? mul0_ : Emitted{};
     const uint32_t from = p.end == kNowhere ? mul.at : p.at;
     pop(2);
-    code_.resize(from);
-    while (!offsets_.empty() && offsets_.back().first >= from) offsets_.pop_back();
-    const uint32_t at = emit(p.end == kNowhere ? float_mul_rmw_handler(f.op, f.imm)
-                                               : float_mul3_rmw_handler(f.op, f.imm, p.d == mul.a),
-                             4);
-    put_mul_rmw(at, mul, p, f.a, off);
-    offsets_.emplace_back(at, static_cast<uint32_t>(mul.k));
+    put_mul_rmw(from,
+                p.end == kNowhere ? float_mul_rmw_handler(f.op, f.imm) : float_mul3_rmw_handler(f.op, f.imm, p.d == mul.a),
+                mul, p, f.a, off, mul.k);
     no_fuse();
     fload_ = fload_mul_ = mul0_ = binop_ = prev_binop_ = Emitted{};
     return true;
@@ -457,23 +342,19 @@ Emitted Lowerer::inner_mul(const Emitted& mul) const {
   const Emitted& p = prev_binop_;
   if (p.op != mul.op || p.imm || p.shl_add || p.end != mul.at || p.at < label_pos_ || p.d < L_ ||
       (p.d == mul.a) == (p.d == mul.b) || !narrow(p.a, p.b, mul.a == p.d ? mul.b : mul.a) ||
-      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || code_[p.at + 1].u32 != pack16(p.a, p.b) ||
-      code_[p.at + 2].u32 != p.d)
+      !emitted(p.at, op_table(true)[static_cast<size_t>(p.op)]) || layout::binop_n::a(&code_[p.at]) != p.a ||
+      layout::binop_n::b(&code_[p.at]) != p.b || layout::binop_n::d(&code_[p.at]) != p.d)
     return Emitted{};
   return p;
 }
 
-// The Words of a mul+rmw after its handler: [a|b][addr][off] for m's product,
-// or with p (inner_mul) [x|y][z|addr][off].
-void Lowerer::put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off) {
-  if (p.end == kNowhere) {
-    code_[at + 1].u32 = pack16(m.a, m.b);
-    code_[at + 2].u32 = addr;
-  } else {
-    code_[at + 1].u32 = pack16(p.a, p.b);
-    code_[at + 2].u32 = pack16(p.d == m.a ? m.b : m.a, addr);
-  }
-  code_[at + 3].u32 = off;
+// A mul+rmw `h` at `at` (what follows is dropped): mul_rmw of m's product,
+// or with p (inner_mul) mul3_rmw; `trap` is the load's module offset. The
+// matches guarantee narrow operands.
+void Lowerer::put_mul_rmw(uint32_t at, Handler h, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off,
+                          uint64_t trap) {
+  if (p.end == kNowhere) encode(at, h, LayoutId::mul_rmw, {trap, m.a, m.b, addr, off});
+  else encode(at, h, LayoutId::mul3_rmw, {trap, p.a, p.b, p.d == m.a ? m.b : m.a, addr, off});
 }
 
 // Whether the instruction at `at` runs `h`.
@@ -495,43 +376,41 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
     return false;
   const Val& v = top(0);
   const uint64_t eq = static_cast<uint32_t>(top(1).k) + in.mem.offset;
-  const uint32_t pd = pos() - 3, pb = pd - 3, pm = pb - 2 - kw, pa = pm - 3;
+  const uint32_t pd = pos() - layout::binop_n::kWords, pb = pd - layout::load_abs::kWords,
+                 pm = pb - (f64 ? layout::ad_k64::kWords : layout::ad_k32::kWords), pa = pm - layout::load_abs::kWords;
   const size_t n = offsets_.size();
   const Op ld = f64 ? Op::f64_load : Op::f32_load;
+  const Word* a = &code_[pa];
+  const Word* b = &code_[pb];
+  const Word* mp = &code_[pm];
+  const Word* dp = &code_[pd];
   if (v.loc != v.canon || fuse_slot_ != v.loc || pa < label_pos_ || offsets_[n - 2].first != pa ||
       offsets_[n - 1].first != pb || !emitted(pa, abs_mem_handler(ld)) || !emitted(pb, abs_mem_handler(ld)) ||
-      code_[pb + 2].u32 != eq)
+      layout::load_abs::ea(b) != eq)
     return false;
-  const uint32_t t1 = code_[pa + 1].u32, t3 = code_[pb + 1].u32, mw = code_[pm + 1].u32, aw = code_[pd + 1].u32;
-  const uint32_t t2 = mw >> 16;
+  const uint32_t t1 = layout::load_abs::d(a), t3 = layout::load_abs::d(b), t2 = layout::ad_k32::d(mp);
   const Op mul = f64 ? Op::f64_mul : Op::f32_mul;
   const bool k_left = emitted(pm, float_binop_imm_handler(mul, true, true));
-  if ((!k_left && !emitted(pm, float_binop_imm_handler(mul, false, true))) || (mw & 0xFFFF) != t1 || t1 < L_ ||
-      t2 < L_ || t3 < L_ || code_[pd + 2].u32 != v.loc)
+  if ((!k_left && !emitted(pm, float_binop_imm_handler(mul, false, true))) || layout::ad_k32::a(mp) != t1 ||
+      t1 < L_ || t2 < L_ || t3 < L_ || layout::binop_n::d(dp) != v.loc)
     return false;
   Op op = f64 ? Op::f64_add : Op::f32_add;
   if (!emitted(pd, op_table(true)[static_cast<size_t>(op)])) op = f64 ? Op::f64_sub : Op::f32_sub;
-  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || aw != pack16(t2, t3)) return false;
-  const uint32_t ep = code_[pa + 2].u32, op_off = offsets_[n - 2].second, oq_off = offsets_[n - 1].second;
-  Word k[2];
-  std::memcpy(k, &code_[pm + 2], kw * 4);
+  if (!emitted(pd, op_table(true)[static_cast<size_t>(op)]) || layout::binop_n::a(dp) != t2 ||
+      layout::binop_n::b(dp) != t3)
+    return false;
+  const uint64_t k = f64 ? layout::ad_k64::k(mp) : layout::ad_k32::k(mp);
   pop(2);
-  code_.resize(pa);
-  offsets_.resize(n - 2);
-  const uint32_t at = emit(float_axpy_abs_handler(op, k_left), 3 + kw);
-  code_[at + 1].u32 = ep;
-  code_[at + 2].u32 = static_cast<uint32_t>(eq);
-  std::memcpy(&code_[at + 3], k, kw * 4);
-  offsets_.emplace_back(at, op_off);
-  offsets_.emplace_back(at + 1, oq_off);
+  encode(pa, float_axpy_abs_handler(op, k_left), f64 ? LayoutId::axpy_abs64 : LayoutId::axpy_abs32,
+         {offsets_[n - 2].second, offsets_[n - 1].second, layout::load_abs::ea(a), eq, k});
   no_fuse();
   binop_ = prev_binop_ = Emitted{};
   return true;
 }
 
 // An f32/f64 add/sub/mul/div with an operand a load from `addr + k` (a load
-// fused with its i32.add of a constant) just produced: [h][x|addr][d][k][off]
-// in place of that load, whose trap offset stays at this position.
+// fused with its i32.add of a constant) just produced: bin_load_addi in
+// place of that load, trapping like it.
 bool Lowerer::lower_fbin_load_addi(const Instr& in) {
   const Emitted ld = mem_load_;
   const bool f64 = ld.op == Op::f64_load;
@@ -544,16 +423,13 @@ bool Lowerer::lower_fbin_load_addi(const Instr& in) {
   if (!h || (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f64_mul || in.op == Op::f64_div) != f64)
     return false;
   const uint32_t x = top(1 - li).loc;
-  if (!narrow(x, ld.a)) return false;
+  const uint32_t d = top(1).canon;  // the result's slot
+  const uint32_t at = ld.at;
+  Field f;
+  if (!encode(at, h, LayoutId::bin_load_addi, {buf_.trap_at(ld.at), x, ld.a, d, ld.b, ld.k}, &f)) return false;
   pop(2);
-  const uint32_t d = push(f64 ? ValType::F64 : ValType::F32);
-  code_.resize(ld.at);
-  const uint32_t at = emit(h, 5);
-  code_[at + 1].u32 = pack16(x, ld.a);
-  code_[at + 2].u32 = d;
-  code_[at + 3].u32 = ld.b;
-  code_[at + 4].u32 = static_cast<uint32_t>(ld.k);
-  fusable({at + 2}, d);
+  push(f64 ? ValType::F64 : ValType::F32);
+  fusable(f, d);
   note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
   mem_load_ = load_ = Emitted{};
   return true;
@@ -569,7 +445,7 @@ void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint3
 
 // A load whose address an i32.add (of two slots, or a slot and a constant)
 // just computed: the add becomes the load (array indexing costs one
-// dispatch, not two): [h][a][b-or-k][d][offset].
+// dispatch, not two): load_add, or load_shl(_n) for a shl_add.
 bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
   if (in.mem.offset <= UINT32_MAX &&
       fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_.end == pos() &&
@@ -578,10 +454,8 @@ bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
     if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
       pop();
       const uint32_t d = push(s->result);
-      unemit(binop_);
       Field df;
-      const uint32_t at = emit_shl_mem(in.op, r, d, static_cast<uint32_t>(in.mem.offset), df);
-      mark(at, in);
+      emit_shl_mem(binop_.at, in.op, true, r, d, static_cast<uint32_t>(in.mem.offset), in.offset, df);
       fusable(df, d);
       binop_ = prev_binop_ = Emitted{};
       return true;
@@ -590,14 +464,10 @@ bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
       pop();
       const uint32_t d = push(s->result);
       const Emitted add = binop_;
-      unemit(add);
-      const uint32_t at = emit(hl, 5);
-      code_[at + 1].u32 = add.a;
-      code_[at + 2].u32 = add.b;
-      code_[at + 3].u32 = d;
-      code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
-      mark(at, in);
-      fusable({at + 3}, d);
+      const uint32_t at = add.at;
+      Field f;
+      encode(at, hl, LayoutId::load_add, {in.offset, add.a, add.b, d, in.mem.offset}, &f);
+      fusable(f, d);
       if (add.imm) note_load(at, in, add.a, add.b, d, true);
       binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
       if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, add.imm, add.a, add.b, d, in.mem.offset};
@@ -608,7 +478,7 @@ bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
 }
 
 // A store of a binop+load's result back to the loaded address and offset:
-// [h][x|addr][off] / [h][x][addr][off].
+// rmw_n / rmw.
 bool Lowerer::lower_float_rmw(const Instr& in) {
   if (fload_.end == pos() &&
       fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && fload_.d == top(0).loc &&
@@ -619,17 +489,9 @@ bool Lowerer::lower_float_rmw(const Instr& in) {
                                    fload_.op == Op::f32_div)))) {
     const Emitted f = fload_;
     pop(2);
-    unemit(f);
-    const bool n = narrow(fload_x_, f.a);
-    const uint32_t at = emit(float_binop_rmw_handler(f.op, f.imm, n), n ? 3 : 4);
-    if (n) {
-      code_[at + 1].u32 = pack16(fload_x_, f.a);
-      code_[at + 2].u32 = f.b;
-    } else {
-      code_[at + 1].u32 = fload_x_;
-      code_[at + 2].u32 = f.a;
-      code_[at + 3].u32 = f.b;
-    }
+    encode_narrow_or_wide(f.at, float_binop_rmw_handler(f.op, f.imm, true), LayoutId::rmw_n,
+                          float_binop_rmw_handler(f.op, f.imm, false), LayoutId::rmw,
+                          {buf_.trap_at(f.at), fload_x_, f.a, f.b}, nullptr);  // traps like the load
     no_fuse();
     fload_ = Emitted{};
     return true;
@@ -639,7 +501,7 @@ bool Lowerer::lower_float_rmw(const Instr& in) {
 
 // A store whose address an i32.add just computed, the value being already
 // in a slot (a local, or computed before the address): same fusion,
-// [h][a][b-or-k][v][offset].
+// store_add / store_shl(_n).
 bool Lowerer::lower_store_add(const Instr& in) {
   if (in.mem.offset <= UINT32_MAX &&
       fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
@@ -654,7 +516,7 @@ bool Lowerer::lower_store_add(const Instr& in) {
       unemit(binop_);
       if (kv) materialize(top(0));
       Field vf;
-      mark(emit_shl_mem(in.op, r, v, static_cast<uint32_t>(in.mem.offset), vf), in);
+      emit_shl_mem(pos(), in.op, false, r, v, static_cast<uint32_t>(in.mem.offset), in.offset, vf);
       pop(2);
       no_fuse();
       binop_ = prev_binop_ = Emitted{};
@@ -665,13 +527,8 @@ bool Lowerer::lower_store_add(const Instr& in) {
       const Emitted add = binop_;
       unemit(add);
       if (kv) materialize(top(0));
-      const uint32_t at = emit(hs, 5);
-      code_[at + 1].u32 = add.a;
-      code_[at + 2].u32 = add.b;
-      code_[at + 3].u32 = v;
-      code_[at + 4].u32 = static_cast<uint32_t>(in.mem.offset);
+      encode(pos(), hs, LayoutId::store_add, {in.offset, add.a, add.b, v, in.mem.offset});
       pop(2);
-      mark(at, in);
       no_fuse();
       binop_ = Emitted{};
       return true;

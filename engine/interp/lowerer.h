@@ -139,45 +139,38 @@ class Lowerer {
   bool lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k);
   bool lower_load_index8(const Instr& in, const SigTypes* s);
   Emitted index8_;  // the last shl_add_index8: a = p, b = base, d, k = off8 << 5 | sh
-  // Emits the fused load/store `h` of base + (idx << sh) with `v` (the
-  // load's result or the stored value); returns the Word holding v.
-  uint32_t emit_shl_mem(Op op, const ShlAdd& r, uint32_t v, uint32_t off, Field& vf) {
-    const bool n = !r.imm_base && narrow(r.idx, r.base, v);
-    const uint32_t at = emit(load_shl_add_handler(op, r.imm_base, n), n ? 4 : 6);
-    if (n) {
-      code_[at + 1].u32 = pack16(r.idx, r.base);
-      code_[at + 2].u32 = pack16(v, r.sh);
-      code_[at + 3].u32 = off;
-      vf = {at + 2, Field::kLow};
-    } else {
-      code_[at + 1].u32 = r.idx;
-      code_[at + 2].u32 = r.base;
-      code_[at + 3].u32 = v;
-      code_[at + 4].u32 = r.sh;
-      code_[at + 5].u32 = off;
-      vf = {at + 3};
-    }
-    return at;
+  // Emits the fused load (into v) or store (of v) of base + (idx << sh) +
+  // off at `at`, trapping at module offset `trap`; `vf` receives v's field.
+  void emit_shl_mem(uint32_t at, Op op, bool load, const ShlAdd& r, uint32_t v, uint32_t off, uint64_t trap,
+                    Field& vf) {
+    encode_narrow_or_wide(at, r.imm_base ? nullptr : load_shl_add_handler(op, false, true),
+                          load ? LayoutId::load_shl_n : LayoutId::store_shl_n, load_shl_add_handler(op, r.imm_base, false),
+                          load ? LayoutId::load_shl : LayoutId::store_shl, {trap, r.idx, r.base, v, r.sh, off}, &vf);
+  }
+  // Emits `h` at `at` in layout `id` (CodeBuffer::encode_at: what follows
+  // `at` is dropped, a Trap field adds an offset entry); false, with nothing
+  // changed, if the values do not fit it.
+  bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result = nullptr) {
+    return buf_.encode_at(at, h, id, values, result);
+  }
+  // `hn` in narrow layout `ln` if it exists and the values fit, else `hw` in
+  // `lw`, its wide twin (same fields, whole Words).
+  void encode_narrow_or_wide(uint32_t at, Handler hn, LayoutId ln, Handler hw, LayoutId lw,
+                             std::initializer_list<uint64_t> values, Field* result) {
+    if (!hn || !encode(at, hn, ln, values, result)) encode(at, hw, lw, values, result);
   }
   // Rewinds to `e`'s start: a fusion re-emits it as part of a larger instruction.
-  void unemit(const Emitted& e) { code_.resize(e.at); }
+  void unemit(const Emitted& e) { buf_.rewind(e.at); }
   static bool narrow(uint32_t a, uint32_t b = 0, uint32_t c = 0) {
     return a <= kNarrowMax && b <= kNarrowMax && c <= kNarrowMax;
   }
 
+  // The shortest form that holds k: slots hold i32/f32 zero-extended, so
+  // const32 fits i64s < 2^32 too.
   void emit_const(uint64_t k, uint32_t dst) {
-    if (k <= kNarrowMax && dst <= kNarrowMax) {
-      const uint32_t at = emit(&h_const16_n, 2);
-      code_[at + 1].u32 = pack16(dst, static_cast<uint32_t>(k));
-    } else if (k >> 32 == 0) {  // slots hold i32/f32 zero-extended: the short form fits i64s < 2^32 too
-      const uint32_t at = emit(&h_const32, 3);
-      code_[at + 1].u32 = dst;
-      code_[at + 2].u32 = static_cast<uint32_t>(k);
-    } else {
-      const uint32_t at = emit(&h_const64, 4);
-      code_[at + 1].u32 = dst;
-      std::memcpy(&code_[at + 2], &k, 8);
-    }
+    if (!encode(pos(), &h_const16_n, LayoutId::const16, {dst, k}) &&
+        !encode(pos(), &h_const32, LayoutId::const32, {dst, k}))
+      encode(pos(), &h_const64, LayoutId::const64, {dst, k});
   }
   // Puts value `v` into slot `dst` (a copy, or the constant itself).
   void emit_move(const Val& v, uint32_t dst) {
@@ -188,14 +181,12 @@ class Lowerer {
     if (src == dst) return;
     if (width == 1 && narrow(src, dst)) {
       if (pair_copy(src, dst)) return;
-      const uint32_t at = emit(&h_copy_n, 2);
-      code_[at + 1].u32 = pack16(src, dst);
-      copy_ = Emitted{at, pos()};
+      const uint32_t at = pos();
+      encode(at, &h_copy_n, LayoutId::copy_n, {src, dst});
+      copy_ = Emitted{at, pos(), Op::nop, false, src, 0, dst};
       return;
     }
-    uint32_t at = emit(width == 2 ? &h_copy2 : &h_copy, 3);
-    code_[at + 1].u32 = src;
-    code_[at + 2].u32 = dst;
+    encode(pos(), width == 2 ? &h_copy2 : &h_copy, LayoutId::copy, {src, dst});
   }
 
   // ---- shadow stack ----
@@ -264,6 +255,10 @@ class Lowerer {
   bool fuse_binop(const Instr& in, const SigTypes* s);
   bool fuse_binop_with(const Instr& in, const SigTypes* s, Producer kind, const Emitted& p);
   bool fed_by(const Emitted& p, BinopMatch& m);
+  // Keeps what a fusion yields (fusions.def) for the rules that consume it;
+  // `other` is the fused binop's other operand. Called before the fusion's
+  // operands leave the shadow stack and before the records it used are cleared.
+  void remember(const Yield& y, const Val& other);
   bool lower_float_fused(const Instr& in, const SigTypes* s);
   uint32_t emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64);
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
@@ -311,7 +306,8 @@ class Lowerer {
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;
-  void put_mul_rmw(uint32_t at, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off);
+  void put_mul_rmw(uint32_t at, Handler h, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off,
+                   uint64_t trap);
   bool lower_fbin_load_addi(const Instr& in);
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);

@@ -116,6 +116,14 @@ Handler float_binop_imm_handler(Op op, bool const_left, bool narrow);
 // The same with an operand just loaded by f32.load/f64.load (on the left if
 // `load_left`), or nullptr.
 Handler float_binop_load_handler(Op op, bool load_left, bool narrow);
+// The load of float binop `op`'s type (f64.load for f64.add, ...), or nop.
+inline Op float_load_of(Op op) {
+  switch (op) {
+    case Op::f32_add: case Op::f32_sub: case Op::f32_mul: case Op::f32_div: return Op::f32_load;
+    case Op::f64_add: case Op::f64_sub: case Op::f64_mul: case Op::f64_div: return Op::f64_load;
+    default: return Op::nop;
+  }
+}
 // The same whose result a store of the same type puts back at the loaded
 // address and offset (`p->x += v`), or nullptr.
 Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
@@ -123,6 +131,11 @@ Handler float_binop_rmw_handler(Op op, bool load_left, bool narrow);
 // a*b + c, 1: a*b - c, 2: c - a*b, 3: c + a*b. Two roundings, never an fma.
 // Or nullptr.
 Handler float_mul_add_handler(Op mul, Op add, int kind, bool narrow);
+// The kind of `add` (add or sub) consuming a product on its left or right.
+inline int float_mul_add_kind(Op add, bool mul_left) {
+  const bool sub = add == Op::f32_sub || add == Op::f64_sub;
+  return sub ? (mul_left ? 1 : 2) : (mul_left ? 0 : 3);
+}
 // f32/f64 comparison `cmp` with a constant right operand. kind 0: the
 // comparison (binop+const layout, `narrow` or wide); fused with a branch
 // ([h][a][rel][k..]): 1 branch if true, 2 back-edge if true, 3 branch if
@@ -136,6 +149,9 @@ Handler float_add_chain_handler(Op first, Op second, int kind);
 // f32/f64 mul of a sqrt of the same type just computed (on the left if
 // `sqrt_left`) and a slot: narrow [h][x|s][d], or nullptr.
 Handler float_mul_sqrt_handler(Op mul, Op sqrt, bool sqrt_left);
+// f32/f64 add/sub/mul/div `binop` of the abs or neg `sign` just computed
+// (its left operand if `sign_left`): `x * fabs(y)` (ops_float_sign.cc), or nullptr.
+Handler float_sign_binop_handler(Op binop, Op sign, bool sign_left);
 
 // ---- integer superinstructions (ops_int_fused.cc, layouts there) ----
 // A load or store at a constant address whose effective address ea (address

@@ -193,12 +193,14 @@ VIV_HANDLER(h_memory_size) {
 VIV_HANDLER(h_memory_grow) {
   const int64_t old = memory0(st)->grow(rd_u32(fp, pc[1].u32));
   wr_u32(fp, pc[2].u32, static_cast<uint32_t>(old < 0 ? -1 : old));
+  check_soon(st);
   VIV_NEXT(3);
 }
 VIV_HANDLER(h_memory_fill) {
   const uint64_t d = rd_u32(fp, pc[1].u32), n = rd_u32(fp, pc[3].u32);
   if (d + n > mem_size(st)) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   if (n) std::memset(mem + d, static_cast<int>(rd_u32(fp, pc[2].u32) & 0xFF), n);
+  if (n >= kSlowBulkBytes) check_soon(st);
   VIV_NEXT(4);
 }
 VIV_HANDLER(h_memory_copy) {
@@ -206,6 +208,7 @@ VIV_HANDLER(h_memory_copy) {
   const uint64_t size = mem_size(st);
   if (d + n > size || s + n > size) return trap(st, pc, ErrorCode::MemoryOutOfBounds);
   if (n) std::memmove(mem + d, mem + s, n);  // ranges may overlap
+  if (n >= kSlowBulkBytes) check_soon(st);
   VIV_NEXT(4);
 }
 VIV_HANDLER(h_memory_init) {

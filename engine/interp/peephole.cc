@@ -5,19 +5,27 @@
 
 namespace vivarium::engine::interp {
 
-bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result) {
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result, Yield& y) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+  // The `yields` column: Y(record, k).
+  const auto yield = [&](Record r, uint64_t k) {
+    y = {r, Emitted{m.p.at, buf.pos(), m.p.op, m.left, m.p.a, m.p.b, m.dst, k}};
+  };
+#define Y(record, k) Record::record, static_cast<uint64_t>(k)
 #define VIV_BR_IF(...)
 #define VIV_IF(...)
 #define VIV_BR_TABLE(...)
-#define VIV_FUSION(name, producer, guard, handler, lay, ...)                            \
+#define VIV_FUSION(name, producer, guard, handler, yields, lay, ...)                    \
   if (kind == Producer::producer && (guard)) {                                         \
     if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
-                                                        {__VA_ARGS__}, &result))       \
+                                                        {__VA_ARGS__}, &result)) {     \
+      yield(yields);                                                                   \
       return true;                                                                     \
+    }                                                                                  \
   }
 #include "engine/interp/fusions.def"
 #undef VIV_FUSION
+#undef Y
 #undef VIV_BR_TABLE
 #undef VIV_IF
 #undef VIV_BR_IF

@@ -37,6 +37,7 @@ enum class Producer : uint8_t {
   eqz,    // the last i32.eqz
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
   load8u, // the last plain i32.load8_u (a: its address, b: its offset)
+  fload,  // the last plain f32/f64.load (a: its address, b: its offset)
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
@@ -49,10 +50,27 @@ struct BinopMatch {
   uint32_t dst;    // the slot of op's result
 };
 
+// What a fused instruction counts as for later rules (the `yields` column
+// of fusions.def): a record the lowering keeps for the superinstruction
+// rules that consume it (lower_fused.cc), or none.
+enum class Record : uint8_t {
+  none,
+  fmadd,  // a narrow f32/f64 mul feeding add/sub: a, b = the product's operands, d = result,
+          // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
+  fload,  // an f32/f64 binop of a just-loaded operand: a = address slot, b = offset, d = result,
+          // imm = the load on the left, k = the binop; a store back (read-modify-write) may take it
+};
+struct Yield {
+  Record record = Record::none;
+  // at, end: the fused instruction; op, a, b = the producer's; imm = the
+  // producer is the binop's left operand; d = the result; k: the row's
+  Emitted e;
+};
+
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;
 // emits the first that applies in place of m.p and returns true, with
-// `result` the field of its result.
-bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result);
+// `result` the field of its result and `y` what it counts as.
+bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& result, Yield& y);
 
 // A conditional branch (br_if, or `if`, which branches when its condition
 // is false) whose condition `p` just computed into its temporary. The

@@ -107,6 +107,8 @@ struct StoreImpl {
   bool has_deadline = false;
   std::chrono::steady_clock::time_point deadline;
   std::atomic<bool> interrupt_requested{false};
+  bool (*check_hook)(void*) = nullptr;  // Store::set_check_hook
+  void* check_hook_arg = nullptr;
 
   void* user_data = nullptr;
   // Whoever owns this store (the public Store sets it): host functions run

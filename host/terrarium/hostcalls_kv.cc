@@ -1,5 +1,8 @@
 // kvstore_*: the deployment's namespace of the shared KvStore. A store error
 // (backend down, key or value too large) is logged and reads as absence (0).
+// Writes run on the runner's blocking pool (Async::offload) with the guest
+// suspended: LMDB commits with fsync, milliseconds that must not stall the
+// worker thread. Reads stay inline (LMDB reads are memory-mapped).
 #include "host/terrarium/guest_io.h"
 #include "host/terrarium/hostcalls.h"
 
@@ -20,8 +23,10 @@ void define_write(Linker& l, const char* name, Write op) {
            VIV_TRY_ASSIGN(std::string value, io.read(v_ptr, v_len, "value"));
            RequestState& st = io.state();
            if (st.services.kv == nullptr) return 0;
-           const std::string& ns = st.config.kv_namespace;
-           auto r = op == Write::Put ? st.services.kv->put(ns, key, value) : st.services.kv->append(ns, key, value);
+           auto r = st.async.offload([kv = st.services.kv, ns = st.config.kv_namespace, key = std::move(key),
+                                      value = std::move(value), op] {
+             return op == Write::Put ? kv->put(ns, key, value) : kv->append(ns, key, value);
+           });
            if (!r.ok()) { log_failure(st, name, r.error()); return 0; }
            return *r ? 1 : 0;
          });
@@ -57,7 +62,9 @@ void define_kv_hostcalls(Linker& l) {
     VIV_TRY_ASSIGN(std::string key, io.read(k_ptr, k_len, "key"));
     RequestState& st = io.state();
     if (st.services.kv == nullptr) return 0;
-    auto r = st.services.kv->remove(st.config.kv_namespace, key);
+    auto r = st.async.offload([kv = st.services.kv, ns = st.config.kv_namespace, key = std::move(key)] {
+      return kv->remove(ns, key);
+    });
     if (!r.ok()) { log_failure(st, "kvstore_remove", r.error()); return 0; }
     return *r ? 1 : 0;
   });

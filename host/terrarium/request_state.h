@@ -34,6 +34,10 @@ class Async {
   virtual Result<void> block_until(const std::function<bool()>& ready) = 0;
   virtual Result<std::vector<net::IpAddress>> resolve(std::string name, bool ipv6) = 0;
   virtual Result<std::vector<uint8_t>> query_raw(std::vector<uint8_t> query) = 0;
+  // Runs a slow blocking call (a KV write: LMDB's fsync takes milliseconds)
+  // on a small pool of threads while the guest is suspended. `work` must own
+  // all it uses: it may outlive the request when the wall time runs out.
+  virtual Result<bool> offload(std::function<Result<bool>()> work) = 0;
 };
 
 struct RequestState {

@@ -27,6 +27,8 @@ static Engine& request_engine() {
   return *engine;
 }
 
+Engine::PoolStats request_pool_stats() { return request_engine().pool_stats(); }
+
 std::unique_ptr<Store> new_request_store(const GuestLimits& limits) {
   return std::make_unique<Store>(request_engine(), store_limits(limits));
 }

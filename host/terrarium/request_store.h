@@ -10,5 +10,8 @@ namespace vivarium::terrarium {
 
 StoreLimits store_limits(const GuestLimits& limits);
 std::unique_ptr<Store> new_request_store(const GuestLimits& limits);
+// What the requests' pool keeps now (idle memories and interpreter stacks),
+// for the server's /metrics.
+Engine::PoolStats request_pool_stats();
 
 }  // namespace vivarium::terrarium

@@ -4,11 +4,19 @@
 // completion posted by the outbound client or the resolver switches in again.
 // A steady_timer ends a wait that outlives the request's wall time; the
 // Store's deadline ends code that runs too long.
+//
+// Time slicing: a guest that computes for more than kSlice gives its thread
+// back (the Store's check hook suspends the fiber, slice_check below), so
+// one looping guest cannot hold a worker and every request behind it. While
+// requests keep arriving on the thread, guests that have used up a slice run
+// at most one slice per kSlice + kPause there (fresh requests first, long
+// ones share what is left); on an idle thread they go on at once.
 #include <mutex>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/context/fiber.hpp>
 
 #include "host/terrarium/fiber_asan.h"
@@ -26,6 +34,29 @@ namespace {
 namespace ctx = boost::context;
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+constexpr auto kSlice = std::chrono::microseconds(1000);
+constexpr auto kPause = std::chrono::microseconds(9000);
+
+// Per thread (each server worker runs one io_context on one thread): the
+// requests started here, and when the next slice of a long-running guest
+// may start while the thread is busy.
+struct SliceClock {
+  uint64_t started = 0;
+  Clock::time_point next_slot{};
+};
+SliceClock& slice_clock() {
+  thread_local SliceClock c;
+  return c;
+}
+
+// Where Async::offload runs blocking calls, so that a KV write's fsync
+// holds neither a worker thread nor the requests behind it. Two threads: the
+// backends serialize writes anyway. It lives as long as the process.
+asio::thread_pool& blocking_pool() {
+  static auto* pool = new asio::thread_pool(2);
+  return *pool;
+}
 
 class Run;
 
@@ -61,6 +92,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
       : ex_(ex),
         strand_(asio::make_strand(ex)),
         timer_(strand_),
+        slice_timer_(strand_),
         program_(std::move(program)),
         services_(services),
         done_(std::move(done)),
@@ -81,6 +113,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   const asio::strand<asio::any_io_executor>& strand() const { return strand_; }
 
   void start() {
+    started_seen_ = ++slice_clock().started;
     mailbox_ = std::make_shared<Mailbox>(strand_);
     mailbox_->run = weak_from_this();
     try {
@@ -120,9 +153,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
       if (aborting_) return Error(ErrorCode::HostTrap, "the server is shutting down");
       arm_timer();
       waiting_ = true;
-      asan_start_switch(&fiber_fake_stack_, thread_stack_bottom_, thread_stack_size_);
-      sink_ = std::move(sink_).resume();
-      asan_finish_switch(fiber_fake_stack_, &thread_stack_bottom_, &thread_stack_size_);
+      suspend();
       waiting_ = false;
     }
     return {};
@@ -140,6 +171,12 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     });
   }
 
+  Result<bool> offload(std::function<Result<bool>()> work) override {
+    return wait_for<bool>([&](auto cb) {
+      asio::post(blocking_pool(), [work = std::move(work), cb = std::move(cb)]() mutable { cb(work()); });
+    });
+  }
+
  private:
   // ---- on the fiber ----
   Outcome execute() {
@@ -149,6 +186,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     store->set_user_data(&*state_);
     if (limits.fuel != 0) store->set_fuel(limits.fuel);
     store->set_deadline(deadline_);
+    store->set_check_hook([](void* run) { return static_cast<Run*>(run)->slice_check(); }, this);
     state_->store = store.get();
 
     Outcome out;
@@ -172,6 +210,44 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     state_.reset();
     store.reset();
     return out;
+  }
+
+  // Gives the thread back to the event loop once the guest has computed
+  // for a slice; it is resumed by slice_timer_ (or at once on an idle
+  // thread). Returns false to stop the guest (the server is going away).
+  bool slice_check() {
+    if (aborting_) return false;
+    const Clock::time_point now = Clock::now();
+    if (now - slice_start_ < kSlice || now >= deadline_) return true;  // the deadline check ends it
+    SliceClock& clock = slice_clock();
+    const bool busy = clock.started != started_seen_;  // requests arrived since this guest last yielded
+    started_seen_ = clock.started;
+    Clock::time_point at = now;
+    if (busy) {
+      at = std::max(now + kPause, clock.next_slot);
+      clock.next_slot = at + kSlice + kPause;
+    }
+    at = std::min(at, deadline_);
+    ++slices_;
+    sliced_ = true;
+    auto again = [self = shared_from_this()](const boost::system::error_code&) {
+      if (self->sliced_ && !self->running_) self->resume();
+    };
+    if (at <= now) {
+      asio::post(strand_, [again] { again({}); });
+    } else {
+      slice_timer_.expires_at(at);
+      slice_timer_.async_wait(again);
+    }
+    suspend();
+    sliced_ = false;
+    return !aborting_;
+  }
+
+  void suspend() {
+    asan_start_switch(&fiber_fake_stack_, thread_stack_bottom_, thread_stack_size_);
+    sink_ = std::move(sink_).resume();
+    asan_finish_switch(fiber_fake_stack_, &thread_stack_bottom_, &thread_stack_size_);
   }
 
   Error timeout_error(std::string_view when) const {
@@ -242,6 +318,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
 
   void switch_in() {
     running_ = true;
+    slice_start_ = Clock::now();
     {
       char* bottom = static_cast<char*>(stack_.sp) - stack_.size;
       NativeStackScope scope(bottom, stack_.sp);
@@ -262,8 +339,11 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     reported_ = true;
     mailbox_->close();
     if (timer_armed_) timer_.cancel();
+    if (slices_ != 0) slice_timer_.cancel();
     cancel_transfers();
-    asio::post(ex_, [done = std::move(done_), o = std::move(outcome_)]() mutable { done(std::move(o)); });
+    // Already on the strand, on ex_'s thread: no need for another post.
+    auto done = std::move(done_);
+    done(std::move(outcome_));
   }
 
   static void add_client_ip(HttpRequest& r) {
@@ -276,6 +356,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   asio::any_io_executor ex_;
   asio::strand<asio::any_io_executor> strand_;
   asio::steady_timer timer_;
+  asio::steady_timer slice_timer_;
   std::shared_ptr<const GuestProgram> program_;
   Services services_;
   std::function<void(Outcome)> done_;
@@ -296,6 +377,10 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   Outcome outcome_;
   bool running_ = false, waiting_ = false, finished_ = false, reported_ = false;
   bool timed_out_ = false, aborting_ = false, timer_armed_ = false;
+  bool sliced_ = false;            // suspended by slice_check, waiting for its turn
+  uint32_t slices_ = 0;            // times it gave the thread back
+  uint64_t started_seen_ = 0;      // SliceClock::started when it last yielded
+  Clock::time_point slice_start_;  // when it was last switched in
 };
 
 }  // namespace

@@ -20,8 +20,11 @@ void add_poll(Linker& l, WasiCtx& ctx);         // poll_oneoff
 void add_sock(Linker& l, WasiCtx& ctx);         // sock_accept/recv/send/shutdown
 void add_sock_open(Linker& l, WasiCtx& ctx);    // sock_connect (seed or WAMR), sock_open/bind/listen
 void add_sock_listen(Linker& l, WasiCtx& ctx);  // sock_listen (every ABI)
-void add_sock_wasmedge(Linker& l, WasiCtx& ctx);  // WasmEdge: sock_open/bind/connect, sock_get{local,peer}addr
+void add_sock_wasmedge(Linker& l, WasiCtx& ctx);  // WasmEdge v1: sock_open/bind/connect/recv_from/send_to
+void add_sock_wasmedge_v2(Linker& l, WasiCtx& ctx);   // WasmEdge: *_v2, sock_get{local,peer}addr (always)
+void add_sock_wasmedge_opt(Linker& l, WasiCtx& ctx);  // WasmEdge: sock_{get,set}sockopt, sock_getaddrinfo
 void add_sock_addr(Linker& l, WasiCtx& ctx);    // WAMR: sock_addr_*, sock_send_to/recv_from, sock_close
 void add_sock_opt(Linker& l, WasiCtx& ctx);     // WAMR: sock_set_* / sock_get_*
+void add_sock_multicast(Linker& l, WasiCtx& ctx);  // WAMR: group membership, multicast loop
 
 }  // namespace vivarium::wasi

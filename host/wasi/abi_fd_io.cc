@@ -9,6 +9,8 @@
 #include "host/wasi/abi.h"
 #include "host/wasi/errno_map.h"
 #include "host/wasi/guest_memory.h"
+#include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -29,33 +31,36 @@ uint32_t transfer(const MemoryView& mem, uint32_t out, Op op) {
   return ret(put<uint32_t>(mem, out, static_cast<uint32_t>(n)));
 }
 
+// A socket reads and writes as sock_recv/sock_send do, so a blocked call
+// ends at the embedder's deadline (sock_wait.h).
+Result<uint32_t> socket_result(const WasiCtx& c, const MemoryView& mem, uint32_t out, ErrnoOr<uint32_t> n,
+                               const char* call) {
+  return or_deadline(c, n.ok() ? ret(put<uint32_t>(mem, out, *n)) : ret(n.error()), call);
+}
+
 }  // namespace
 
 void add_fd_io(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
 
-  l.func(kModule, "fd_read", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
+  l.func(kModule, "fd_read", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> Result<uint32_t> {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdRead));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
     WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
     int h = e->host.get();
+    if (is_socket(*e)) return socket_result(*c, mem, out, recv_host(*c, h, v, 0, nullptr, nullptr), "fd_read");
     return transfer(mem, out, [&] { return ::readv(h, v.data(), static_cast<int>(v.size())); });
   });
 
-  l.func(kModule, "fd_write", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> uint32_t {
+  l.func(kModule, "fd_write", [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t out) -> Result<uint32_t> {
     WASI_TRY_ASSIGN_RET(FdEntry * e, c->fds().get_file(fd, right::FdWrite));
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
     WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
     int h = e->host.get();
-    if (is_socket(*e)) {
-      // MSG_NOSIGNAL: a peer that hung up is EPIPE for the guest, never SIGPIPE for us.
-      struct msghdr msg {};
-      msg.msg_iov = v.data();
-      msg.msg_iovlen = v.size();
-      return transfer(mem, out, [&] { return ::sendmsg(h, &msg, MSG_NOSIGNAL); });
-    }
+    // send_host: MSG_NOSIGNAL, so a peer that hung up is EPIPE for the guest, never SIGPIPE for us.
+    if (is_socket(*e)) return socket_result(*c, mem, out, send_host(*c, h, v, nullptr), "fd_write");
     return transfer(mem, out, [&] { return ::writev(h, v.data(), static_cast<int>(v.size())); });
   });
 

@@ -11,6 +11,7 @@
 #include "host/wasi/guest_memory.h"
 #include "host/wasi/rights.h"
 #include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 
@@ -23,6 +24,7 @@ void add_sock(Linker& l, WasiCtx& ctx) {
     if (flags & ~uint32_t{fdflag::Nonblock}) return ret(Errno::Inval);
     MemoryView mem = caller.memory();
     WASI_TRY_ERRNO_RET(check_out(mem, out, 4));
+    WASI_TRY_ERRNO_RET(await_socket(*c, e->host.get(), POLLIN));
     int s;
     do {
       s = ::accept4(e->host.get(), nullptr, nullptr, SOCK_CLOEXEC | ((flags & fdflag::Nonblock) ? SOCK_NONBLOCK : 0));
@@ -33,38 +35,58 @@ void add_sock(Linker& l, WasiCtx& ctx) {
   };
   if (ctx.two_arg_accept()) {
     // Older WAMR lib-socket: sock_accept(fd, fd_out), blocking.
-    l.func(kModule, "sock_accept",
-           [accept](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t { return accept(caller, fd, 0, out); });
+    l.func(kModule, "sock_accept", [c, accept](Caller& caller, uint32_t fd, uint32_t out) -> Result<uint32_t> {
+      return or_deadline(*c, accept(caller, fd, 0, out), "sock_accept");
+    });
   } else {
-    l.func(kModule, "sock_accept", accept);
+    l.func(kModule, "sock_accept",
+           [c, accept](Caller& caller, uint32_t fd, uint32_t flags, uint32_t out) -> Result<uint32_t> {
+             return or_deadline(*c, accept(caller, fd, flags, out), "sock_accept");
+           });
+  }
+  // WasmEdge's second version of accept, recv and send: preview1's types.
+  l.func(kModule, "sock_accept_v2",
+         [c, accept](Caller& caller, uint32_t fd, uint32_t flags, uint32_t out) -> Result<uint32_t> {
+           return or_deadline(*c, accept(caller, fd, flags, out), "sock_accept_v2");
+         });
+
+  auto recv = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
+                  uint32_t flags_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
+    if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ERRNO_RET(check_out(mem, flags_out, 2));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    bool truncated = false;
+    WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(*c, e->host.get(), v, ri_flags, nullptr, &truncated));
+    (void)mem.store<uint32_t>(len_out, got);
+    (void)mem.store<uint16_t>(flags_out, truncated ? roflag::RecvDataTruncated : uint16_t{0});
+    return ret(Errno::Success);
+  };
+  for (const char* name : {"sock_recv", "sock_recv_v2"}) {
+    l.func(kModule, name,
+           [c, recv](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
+                     uint32_t flags_out) -> Result<uint32_t> {
+             return or_deadline(*c, recv(caller, fd, iovs, n, ri_flags, len_out, flags_out), "sock_recv");
+           });
   }
 
-  l.func(kModule, "sock_recv",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t len_out,
-             uint32_t flags_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
-           if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ERRNO_RET(check_out(mem, flags_out, 2));
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           bool truncated = false;
-           WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(e->host.get(), v, ri_flags, nullptr, &truncated));
-           (void)mem.store<uint32_t>(len_out, got);
-           (void)mem.store<uint16_t>(flags_out, truncated ? roflag::RecvDataTruncated : uint16_t{0});
-           return ret(Errno::Success);
-         });
-
-  l.func(kModule, "sock_send",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags: none defined*/,
-             uint32_t len_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(e->host.get(), v, nullptr));
-           return ret(put<uint32_t>(mem, len_out, sent));
-         });
+  auto send = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t len_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, nullptr));
+    return ret(put<uint32_t>(mem, len_out, sent));
+  };
+  for (const char* name : {"sock_send", "sock_send_v2"}) {
+    l.func(kModule, name,
+           [c, send](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags: none defined*/,
+                     uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, send(caller, fd, iovs, n, len_out), "sock_send");
+           });
+  }
 
   l.func(kModule, "sock_shutdown", [c](uint32_t fd, uint32_t how) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockShutdown));

@@ -15,6 +15,7 @@
 #include "host/wasi/guest_memory.h"
 #include "host/wasi/sock_addr.h"
 #include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -44,29 +45,6 @@ uint32_t sock_name(WasiCtx& c, Caller& caller, uint32_t fd, uint32_t out, AddrFn
   return ret(write_wamr_addr(mem, out, ss));
 }
 
-// Literal addresses resolve to themselves, as getaddrinfo's AI_NUMERICHOST.
-bool parse_literal(const std::string& host, uint16_t port, sockaddr_storage& ss) {
-  ss = {};
-  auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-  if (::inet_pton(AF_INET, host.c_str(), &sin->sin_addr) == 1) {
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    return true;
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (::inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) == 1) {
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    return true;
-  }
-  return false;
-}
-
-void set_port(sockaddr_storage& ss, uint16_t port) {
-  if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
-  if (ss.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
-}
-
 }  // namespace
 
 void add_sock_addr(Linker& l, WasiCtx& ctx) {
@@ -83,34 +61,48 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
     return ret(c->fds().close(fd));
   });
 
-  l.func(kModule, "sock_send_to",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
-             uint32_t len_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
-           if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
-             return ret(Errno::NotCapable);
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(e->host.get(), v, &peer));
-           return ret(put<uint32_t>(mem, len_out, sent));
-         });
+  auto send_to = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t addr,
+                     uint32_t len_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdWrite));
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ASSIGN_RET(sockaddr_storage peer, read_wamr_addr(mem, addr));
+    if (!policy_allows(c->sockets(), PolicyAsk::Connect, "send_to", peer, kind_of(*e)))
+      return ret(policy_refusal(*c));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    WASI_TRY_ASSIGN_RET(uint32_t sent, send_host(*c, e->host.get(), v, &peer));
+    return ret(put<uint32_t>(mem, len_out, sent));
+  };
+  // WasmEdge's sock_send_to/sock_recv_from have other types (abi_sock_wasmedge.cc).
+  const bool wamr_io = ctx.socket_abi() != SocketAbi::WasmEdge;
+  if (wamr_io) {
+    l.func(kModule, "sock_send_to",
+           [c, send_to](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t /*si_flags*/, uint32_t addr,
+                        uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, send_to(caller, fd, iovs, n, addr, len_out), "sock_send_to");
+           });
+  }
 
-  l.func(kModule, "sock_recv_from",
-         [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
-             uint32_t len_out) -> uint32_t {
-           WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
-           if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
-           MemoryView mem = caller.memory();
-           WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
-           WASI_TRY_ERRNO_RET(check_out(mem, addr, layout::kWamrAddrSize));
-           WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
-           sockaddr_storage from{};
-           WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(e->host.get(), v, ri_flags, &from, nullptr));
-           (void)write_wamr_addr(mem, addr, from);
-           return ret(put<uint32_t>(mem, len_out, got));
-         });
+  auto recv_from = [c](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
+                       uint32_t len_out) -> uint32_t {
+    WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::FdRead));
+    if (ri_flags & ~uint32_t{riflag::RecvPeek | riflag::RecvWaitall}) return ret(Errno::Inval);
+    MemoryView mem = caller.memory();
+    WASI_TRY_ERRNO_RET(check_out(mem, len_out, 4));
+    WASI_TRY_ERRNO_RET(check_out(mem, addr, layout::kWamrAddrSize));
+    WASI_TRY_ASSIGN_RET(auto v, guest_iovecs(mem, iovs, n));
+    sockaddr_storage from{};
+    WASI_TRY_ASSIGN_RET(uint32_t got, recv_host(*c, e->host.get(), v, ri_flags, &from, nullptr));
+    (void)write_wamr_addr(mem, addr, from);
+    return ret(put<uint32_t>(mem, len_out, got));
+  };
+  if (wamr_io) {
+    l.func(kModule, "sock_recv_from",
+           [c, recv_from](Caller& caller, uint32_t fd, uint32_t iovs, uint32_t n, uint32_t ri_flags, uint32_t addr,
+                          uint32_t len_out) -> Result<uint32_t> {
+             return or_deadline(*c, recv_from(caller, fd, iovs, n, ri_flags, addr, len_out), "sock_recv_from");
+           });
+  }
 
   // sock_addr_resolve(host, service, hints, addr_info, addr_info_size,
   // max_info_size_out): fills up to addr_info_size entries, reports how
@@ -141,14 +133,13 @@ void add_sock_addr(Linker& l, WasiCtx& ctx) {
              }
            }
            std::vector<sockaddr_storage> addrs;
-           sockaddr_storage lit;
-           if (parse_literal(host, port, lit)) {
-             if (family == AF_UNSPEC || family == lit.ss_family) addrs.push_back(lit);
+           if (auto lit = parse_ip_literal(host); lit) {
+             if (family == AF_UNSPEC || family == lit->ss_family) addrs.push_back(*lit);
            } else {
              auto found = c->sockets() ? c->sockets()->resolve(host, family) : std::nullopt;
              if (!found) {
                if (c->sockets()) c->sockets()->denied("resolve " + host);
-               return ret(Errno::NotCapable);
+               return ret(policy_refusal(*c));
              }
              addrs = std::move(*found);
            }

@@ -12,6 +12,7 @@
 #include "host/wasi/rights.h"
 #include "host/wasi/sock_addr.h"
 #include "host/wasi/sock_common.h"
+#include "host/wasi/sock_wait.h"
 
 namespace vivarium::wasi {
 namespace {
@@ -28,7 +29,7 @@ uint32_t seed_connect(WasiCtx& c, Caller& caller, uint32_t ipv4, uint32_t port, 
   int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0) return ret(last_host_errno());
   UniqueFd guard(s);
-  WASI_TRY_ERRNO_RET(connect_host(s, peer));
+  WASI_TRY_ERRNO_RET(connect_host(c, s, peer));
   WASI_TRY_ASSIGN_RET(Fd fd, install_socket(c.fds(), guard.release(), FileType::SocketStream, rights::kSocketBase));
   return ret(put<uint32_t>(mem, fd_out, fd));
 }
@@ -49,7 +50,7 @@ Errno bind_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, 0));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& local = addr.value();
-  if (!policy_allows(c.sockets(), PolicyAsk::Bind, "bind", local, kind_of(*e))) return Errno::NotCapable;
+  if (!policy_allows(c.sockets(), PolicyAsk::Bind, "bind", local, kind_of(*e))) return policy_refusal(c);
   int one = 1;  // as WAMR does: a restarted server can bind its port at once
   ::setsockopt(e->host.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   return host_result(::bind(e->host.get(), reinterpret_cast<const sockaddr*>(&local), sockaddr_len(local)));
@@ -59,24 +60,27 @@ Errno connect_socket(WasiCtx& c, Fd fd, ErrnoOr<sockaddr_storage> addr) {
   WASI_TRY_ASSIGN(FdEntry * e, socket_entry(c.fds(), fd, right::SockConnect));
   WASI_TRY_ERRNO(addr.error());
   const sockaddr_storage& peer = addr.value();
-  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, kind_of(*e))) return Errno::NotCapable;
-  return connect_host(e->host.get(), peer);
+  if (!policy_allows(c.sockets(), PolicyAsk::Connect, "connect", peer, kind_of(*e))) return policy_refusal(c);
+  return connect_host(c, e->host.get(), peer);
 }
 
 void add_sock_open(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
   add_sock_listen(l, ctx);
+  add_sock_wasmedge_v2(l, ctx);
   if (ctx.socket_abi() == SocketAbi::WasmEdge) {
     add_sock_wasmedge(l, ctx);
     return;
   }
   if (ctx.socket_abi() == SocketAbi::Wamr) {
-    l.func(kModule, "sock_connect",
-           [c](Caller& caller, uint32_t fd, uint32_t addr) -> uint32_t { return wamr_connect(*c, caller, fd, addr); });
-  } else {
-    l.func(kModule, "sock_connect", [c](Caller& caller, uint32_t ipv4, uint32_t port, uint32_t fd_out) -> uint32_t {
-      return seed_connect(*c, caller, ipv4, port, fd_out);
+    l.func(kModule, "sock_connect", [c](Caller& caller, uint32_t fd, uint32_t addr) -> Result<uint32_t> {
+      return or_deadline(*c, wamr_connect(*c, caller, fd, addr), "sock_connect");
     });
+  } else {
+    l.func(kModule, "sock_connect",
+           [c](Caller& caller, uint32_t ipv4, uint32_t port, uint32_t fd_out) -> Result<uint32_t> {
+             return or_deadline(*c, seed_connect(*c, caller, ipv4, port, fd_out), "sock_connect");
+           });
   }
 
   // sock_open(poolfd, af, socktype, fd_out): WAMR's pool fd names its
@@ -98,7 +102,7 @@ void add_sock_open(Linker& l, WasiCtx& ctx) {
 
 void add_sock_listen(Linker& l, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
-  l.func(kModule, "sock_listen", [c](uint32_t fd, uint32_t backlog) -> uint32_t {
+  auto listen = [c](uint32_t fd, uint32_t backlog) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, right::SockAccept));
     if (e->type != FileType::SocketStream) return ret(Errno::NotSup);
     // An unbound socket would listen on a port the kernel picks on every
@@ -111,7 +115,9 @@ void add_sock_listen(Linker& l, WasiCtx& ctx) {
     if (port == 0) return ret(Errno::DestAddrReq);
     const int bl = backlog > SOMAXCONN ? SOMAXCONN : static_cast<int>(backlog);
     return ret(host_result(::listen(e->host.get(), bl)));
-  });
+  };
+  l.func(kModule, "sock_listen", listen);
+  l.func(kModule, "sock_listen_v2", listen);  // WasmEdge's second version
 }
 
 }  // namespace vivarium::wasi

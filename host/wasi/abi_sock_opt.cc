@@ -1,7 +1,9 @@
 // WAMR lib-socket's socket options: sock_set_X(fd, value) and
 // sock_get_X(fd, out) for each option below, plus timeouts (u64
-// microseconds) and linger ({l_onoff u8 @0, l_linger_s u32 @4}). Options
-// change only the guest's own socket, so the policy is not asked.
+// microseconds) and linger (sock_set_linger(fd, is_enabled, linger_s),
+// sock_get_linger(fd, bool* is_enabled, int* linger_s)). Options change only
+// the guest's own socket, so the policy is not asked (multicast groups,
+// which admit traffic, are abi_sock_multicast.cc's).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -104,28 +106,26 @@ void add_sock_opt(Linker& l, WasiCtx& ctx) {
     });
   }
 
-  l.func(kModule, "sock_set_linger", [c](Caller& caller, uint32_t fd, uint32_t in) -> uint32_t {
+  l.func(kModule, "sock_set_linger", [c](uint32_t fd, uint32_t is_enabled, uint32_t linger_s) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, 0));
-    MemoryView mem = caller.memory();
-    if (!mem.in_bounds(in, 8)) return ret(Errno::Fault);
+    if (linger_s > 0x7fffffff) return ret(Errno::Inval);  // a negative int
     struct linger lg {};
-    lg.l_onoff = *mem.load<uint8_t>(in) ? 1 : 0;
-    const uint32_t secs = *mem.load<uint32_t>(in + 4);
-    if (secs > 0x7fffffff) return ret(Errno::Inval);
-    lg.l_linger = static_cast<int>(secs);
+    lg.l_onoff = is_enabled ? 1 : 0;
+    lg.l_linger = static_cast<int>(linger_s);
     return ret(host_result(::setsockopt(e->host.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg)));
   });
-  l.func(kModule, "sock_get_linger", [c](Caller& caller, uint32_t fd, uint32_t out) -> uint32_t {
+  l.func(kModule, "sock_get_linger", [c](Caller& caller, uint32_t fd, uint32_t enabled_out, uint32_t secs_out) -> uint32_t {
     WASI_TRY_ASSIGN_RET(FdEntry * e, socket_entry(c->fds(), fd, 0));
     MemoryView mem = caller.memory();
-    WASI_TRY_ERRNO_RET(check_out(mem, out, 8));
+    WASI_TRY_ERRNO_RET(check_out(mem, enabled_out, 1));
+    WASI_TRY_ERRNO_RET(check_out(mem, secs_out, 4));
     struct linger lg {};
     socklen_t len = sizeof lg;
     if (::getsockopt(e->host.get(), SOL_SOCKET, SO_LINGER, &lg, &len) != 0) return ret(last_host_errno());
-    (void)mem.store<uint32_t>(out, 0);
-    (void)mem.store<uint8_t>(out, lg.l_onoff ? 1 : 0);
-    return ret(put<uint32_t>(mem, out + 4, static_cast<uint32_t>(lg.l_linger)));
+    (void)mem.store<uint8_t>(enabled_out, lg.l_onoff ? 1 : 0);
+    return ret(put<uint32_t>(mem, secs_out, static_cast<uint32_t>(lg.l_linger)));
   });
+  add_sock_multicast(l, ctx);
 }
 
 }  // namespace vivarium::wasi

@@ -18,9 +18,10 @@ enum class InstanceAllocation {
   // store dies; one stack mapping per store.
   OnDemand,
   // Memory reservations and interpreter stacks are kept when a store dies
-  // and reused by the next: their pages go back to the OS at once (madvise),
-  // the address space and protections stay, so instantiating from a warm
-  // pool costs no mmap or mprotect. Engine::trim() releases idle ones.
+  // and reused by the next: their pages go back to the OS at once (madvise;
+  // a memory of at most one 64 KiB page is zeroed and stays resident), the
+  // address space and protections stay, so instantiating from a warm pool
+  // costs no mmap or mprotect. Engine::trim() releases idle ones.
   Pooling,
 };
 

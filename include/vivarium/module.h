@@ -36,8 +36,13 @@ struct ExportDesc {
   GlobalType global;
 };
 
+// Which tier runs a module's functions. Native needs a build with the LLVM
+// tier (VIVARIUM_NATIVE); Module::native_tier_available() says.
+enum class ExecutionTier : uint8_t { Interpreter, Native };
+
 struct CompileOptions {
   std::string file;  // path used in error locations
+  ExecutionTier tier = ExecutionTier::Interpreter;
 };
 
 class Module {
@@ -54,8 +59,10 @@ class Module {
   // text otherwise. Text errors carry file:line:column.
   static Result<std::vector<uint8_t>> read_file(const std::string& path);
   // read_file + compile.
-  static Result<Module> load_file(const std::string& path);
+  static Result<Module> load_file(const std::string& path, CompileOptions opts = {});  // opts.file = path
   // Decode and validate only (no lowering): what `vivarium validate` runs.
+  // Whether this build has the native tier (ExecutionTier::Native).
+  static bool native_tier_available();
   static Result<void> validate(std::span<const uint8_t> wasm, const CompileOptions& opts = {});
 
   const std::vector<ImportDesc>& imports() const;

@@ -36,6 +36,13 @@ class Store {
   void clear_deadline();
   // Thread-safe: ask running code in this store to stop at its next check.
   void interrupt();
+  // Called on the running thread at the same checks as the deadline (every
+  // few thousand loop back-edges and calls, i.e. every few tens of
+  // microseconds of guest code): a time slicer may suspend the calling
+  // fiber inside it and return once the guest may go on. Returning false
+  // stops the code with DeadlineExceeded, like interrupt(). nullptr: none.
+  using CheckHook = bool (*)(void* arg);
+  void set_check_hook(CheckHook hook, void* arg);
 
   // Opaque per-store data for host functions (e.g. a WASI context).
   void set_user_data(void* p);

@@ -39,6 +39,15 @@ enum {
   TERRARIUM_INVALID = 1,
 };
 
+/* The names of Terrarium's own C header (http_hostcalls.h), so its guests
+ * build after changing only the #include. */
+typedef terrarium_request request_t;
+typedef terrarium_response response_t;
+typedef terrarium_pending pending_request_t;
+enum value_status { value_status_ok = 0, value_status_invalid = 1 };
+#define REQUEST_INCOMING ((request_t)0)
+#define RESPONSE_OUTGOING ((response_t)0)
+
 /* Memory protocol and diagnostics. */
 TERRARIUM_IMPORT(init_mm) void hostcall_init_mm(int32_t malloc_index, int32_t free_index);
 TERRARIUM_IMPORT(panic_hook) void hostcall_panic_hook(const char* msg, size_t len);

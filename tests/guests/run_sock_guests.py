@@ -2,8 +2,8 @@
 """Socket guests against real servers on 127.0.0.1: each case starts what it
 needs (a TCP or UDP echo server, or a client for a guest server), runs
 `vivarium run` with or without the --allow-* grants, and checks the guest's
-output and exit status. Both success and denial (ENOTCAPABLE, 76) are
-checked. Usage: run_sock_guests.py --case NAME --vivarium BIN --guests DIR."""
+output and exit status. Both success and denial are checked (EACCES, 2, for
+WAMR's calls, as iwasm refuses them; ENOTCAPABLE, 76, for the seed's). Usage: run_sock_guests.py --case NAME --vivarium BIN --guests DIR."""
 import argparse
 import atexit
 import http.server
@@ -16,7 +16,8 @@ import subprocess
 import sys
 import threading
 
-NOTCAPABLE = 76
+NOTCAPABLE = 76  # the seed's and WasmEdge's refusal
+ACCES = 2  # WAMR's calls: iwasm refuses an address outside --addr-pool with EACCES
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -181,7 +182,7 @@ def case_wamr_client(a):
 def case_wamr_client_denied(a):
     s = TcpEcho()
     return expect(run(a, a.vivarium, [], "sock_wamr_tcp", ["client", "127.0.0.1", str(s.port), "hello"]), 1,
-                  [f"connect: {NOTCAPABLE}"])
+                  [f"connect: {ACCES}"])
 
 
 def case_wasmedge_client(a):
@@ -194,6 +195,22 @@ def case_wasmedge_client_denied(a):
     s = TcpEcho()
     return expect(run(a, a.vivarium, [], "sock_wasmedge_client", ["127.0.0.1", str(s.port), "edge"]), 1,
                   [f"connect: {NOTCAPABLE}"])
+
+
+WASMEDGE_GRANTS = ["--allow-bind", "127.0.0.1", "--allow-connect", "127.0.0.1", "--allow-connect", "udp:127.0.0.1",
+                   "--allow-dns", "localhost"]
+
+
+def case_wasmedge_full(a):
+    return expect(run(a, a.vivarium, WASMEDGE_GRANTS, "sock_wasmedge_full", ["localhost"]), 0,
+                  ["recv_from v1: 0", "recv_from v2: 0", "accept v2: 0", "recv v2: 0", "poll accepted: 0",
+                   "getsockopt rcvtimeo: 0", "getaddrinfo: 0", "address: 127.0.0.1 port 8080"])
+
+
+def case_wasmedge_denied(a):
+    # Without grants every address is refused (WasmEdge's calls: NOTCAPABLE).
+    r = run(a, a.vivarium, [], "sock_wasmedge_full", ["localhost"])
+    return expect(r, 1, [f"udp bind: {NOTCAPABLE}", f"bind v2: {NOTCAPABLE}", f"getaddrinfo: {NOTCAPABLE}"])
 
 
 def case_nonblocking(a):
@@ -231,7 +248,7 @@ def case_wamr_server(a):
 def case_wamr_server_denied(a):
     port = free_port()
     return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{port}"], "sock_wamr_tcp",
-                      ["server", "127.0.0.1", str(port)]), 1, [f"bind: {NOTCAPABLE}"])
+                      ["server", "127.0.0.1", str(port)]), 1, [f"bind: {ACCES}"])
 
 
 def case_udp(a):
@@ -243,7 +260,7 @@ def case_udp(a):
 def case_udp_needs_udp_grant(a):
     s = UdpEcho()  # a TCP grant for the same address and port does not open UDP
     return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], "sock_wamr_udp",
-                      ["127.0.0.1", str(s.port), "dgram"]), 1, [f"send_to: {NOTCAPABLE}"])
+                      ["127.0.0.1", str(s.port), "dgram"]), 1, [f"send_to: {ACCES}"])
 
 
 def case_resolve(a):
@@ -253,22 +270,22 @@ def case_resolve(a):
 
 def case_resolve_name_denied(a):
     return expect(run(a, a.vivarium, ["--allow-connect", "127.0.0.1"], "sock_resolve", ["localhost"]), 1,
-                  [f"resolve: {NOTCAPABLE}"])
+                  [f"resolve: {ACCES}"])
 
 
 def case_resolve_address_denied(a):
     # The name may be resolved, but its answer (loopback) is not reachable:
     # an answer cannot smuggle in an address (DNS rebinding).
     return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", "0.0.0.0/0"], "sock_resolve",
-                      ["localhost"]), 1, [f"resolve: {NOTCAPABLE}"])
+                      ["localhost"]), 1, [f"resolve: {ACCES}"])
 
 
 def case_escape(a):
     port = free_port()
     return expect(run(a, a.vivarium, ["--allow-bind", f"127.0.0.1:{port}", "--allow-connect", f"127.0.0.1:{port}",
                                       "--allow-connect", f"udp:127.0.0.1:{port}"], "sock_escape", [str(port)]), 0,
-                  ["connect mapped other: 76", "connect mapped granted: 0", "connect accepted: 76",
-                   "send_to other port: 76", "send_to granted: 0"])
+                  ["connect mapped other: 2", "connect mapped granted: 0", "connect accepted: 76",
+                   "send_to other port: 2", "send_to granted: 0"])
 
 
 def case_http_get(a):
@@ -281,7 +298,7 @@ def case_http_get(a):
 def case_http_get_denied(a):
     s = HttpServer()  # the name resolves, but the port is not granted
     return expect(run(a, a.vivarium, ["--allow-dns", "localhost", "--allow-connect", f"127.0.0.1:{s.port + 1}"],
-                      "sock_http_get", ["localhost", str(s.port), "/hello"]), 1, ["resolve: 0", "connect: 76"])
+                      "sock_http_get", ["localhost", str(s.port), "/hello"]), 1, ["resolve: 0", "connect: 2"])
 
 
 def case_dns_stub(a):
@@ -309,13 +326,198 @@ def case_dns_name_grant_is_not_loopback(a):
     d = DnsStub({"svc.vivarium.test": ["127.0.0.1"]})
     return expect(run(a, a.vivarium, ["--allow-dns", "svc.vivarium.test", "--allow-connect", "svc.vivarium.test:80"],
                       "sock_resolve", ["svc.vivarium.test", "80"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1,
-                  ["resolve: 76"])
+                  ["resolve: 2"])
 
 
 def case_dns_unknown_name(a):
     d = DnsStub({})
     return expect(run(a, a.vivarium, ["--allow-dns", "*.vivarium.test", "--allow-connect", "127.0.0.1"], "sock_resolve",
                       ["nothing.vivarium.test"], env={"VIVARIUM_RESOLV_CONF": d.conf.name}), 1, ["resolve: 44"])
+
+
+class SilentServer:
+    """Accepts connections and holds them open without a byte either way."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+
+class FullBacklog:
+    """A listener that never accepts, its backlog filled: a connect to it
+    hangs (the SYN is dropped and retried) until something gives up."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        self.fillers = []
+        for _ in range(3):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", self.port))
+            self.fillers.append(c)
+
+
+BLOCK_GRANTS = ["--allow-connect", "127.0.0.1", "--allow-bind", "127.0.0.1"]
+
+
+KEEP = []  # servers live as long as the case
+
+
+def block_target(mode):
+    if mode == "accept":
+        return free_port()
+    KEEP.append(FullBacklog() if mode == "connect" else SilentServer())
+    return KEEP[-1].port
+
+
+def blocked_until_timeout(a, mode):
+    """A call nobody answers ends at --timeout through the socket layer's own
+    wait (exit 142), not through the watchdog's backstop a second later."""
+    r = run(a, a.vivarium, ["--timeout", "1", *BLOCK_GRANTS], "sock_block", [mode, "127.0.0.1", str(block_target(mode))])
+    if "blocked in a host call" in r[2]:
+        print("the watchdog had to end the run: the call outlived the deadline\n" + r[2])
+        return 1
+    return expect(r, 142, [], ["exceeded --timeout 1"])
+
+
+def guest_timeout(a, mode, want, flags=()):
+    """The guest's own SO_RCVTIMEO/SO_SNDTIMEO (300 ms) ends the call with the
+    kernel's errno: AGAIN (6), or INPROGRESS (26) for connect."""
+    r = run(a, a.vivarium, [*flags, *BLOCK_GRANTS], "sock_block", [mode, "127.0.0.1", str(block_target(mode)), "300000"])
+    return expect(r, 0, [f"{mode}: {want}"])
+
+
+GROUP = "239.255.0.1"
+
+
+def case_multicast(a):
+    # The guest joins GROUP on loopback and binds GROUP:PORT; a datagram
+    # sent to the group over loopback (TTL 0: it cannot leave the host) arrives.
+    port = free_port(socket.SOCK_DGRAM)
+    cmd = [a.vivarium, "run", "--allow-bind", GROUP, os.path.join(a.guests, "sock_multicast.wasm"), GROUP, str(port)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in p.stdout:
+        lines.append(line)
+        if line.startswith("listening"):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 0)
+                s.sendto(b"to the group", (GROUP, port))
+            break
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return expect((p.returncode, "".join(lines) + out, err, cmd), 0,
+                  ["join: 0", "bind: 0", "received: to the group", "leave: 0", "leave again: 4"])
+
+
+def case_multicast_join_denied(a):
+    # A connect grant to the group is not a grant to receive from it.
+    r = run(a, a.vivarium, ["--allow-connect", f"udp:{GROUP}"], "sock_multicast", [GROUP, str(free_port())],
+            env={"VIVARIUM_LOG": "debug"})
+    return expect(r, 1, [f"join: {ACCES}"], [f"denied join udp {GROUP}:0"])
+
+
+def case_timeout_recv(a):
+    return blocked_until_timeout(a, "recv")
+
+
+def case_timeout_read(a):
+    return blocked_until_timeout(a, "read")
+
+
+def case_timeout_recv_from(a):
+    return blocked_until_timeout(a, "recv_from")
+
+
+def case_timeout_send(a):
+    return blocked_until_timeout(a, "send")
+
+
+def case_timeout_accept(a):
+    return blocked_until_timeout(a, "accept")
+
+
+def case_timeout_connect(a):
+    return blocked_until_timeout(a, "connect")
+
+
+def case_so_rcvtimeo_recv(a):
+    return guest_timeout(a, "recv", 6)
+
+
+def case_so_rcvtimeo_read_under_deadline(a):
+    # With --timeout the host waits in poll(): the guest's timeout still wins when shorter.
+    return guest_timeout(a, "read", 6, ["--timeout", "30"])
+
+
+def case_so_rcvtimeo_accept(a):
+    return guest_timeout(a, "accept", 6)
+
+
+def case_so_sndtimeo_send(a):
+    return guest_timeout(a, "send", 6)
+
+
+def case_so_sndtimeo_send_under_deadline(a):
+    return guest_timeout(a, "send", 6, ["--timeout", "30"])
+
+
+def case_so_sndtimeo_connect(a):
+    return guest_timeout(a, "connect", 26, ["--timeout", "30"])
+
+
+SKIP = 77
+
+
+def proposal_client(a, guest, how_to_build, granted):
+    """The seed's client in another language: connects to a loopback echo
+    server with sock_connect and exchanges data, or is refused without a grant."""
+    if not os.path.exists(os.path.join(a.guests, guest + ".wasm")):
+        print(f"SKIP: {guest}.wasm was not built ({how_to_build})")
+        return SKIP
+    s = TcpEcho()
+    if not granted:
+        return expect(run(a, a.vivarium, [], guest, ["127.0.0.1", str(s.port), "denied"]), 1,
+                      [f"connect: {NOTCAPABLE}"])
+    return expect(run(a, a.vivarium, ["--allow-connect", f"127.0.0.1:{s.port}"], guest,
+                      ["127.0.0.1", str(s.port), "seed says hi"]), 0,
+                  ["connect: 0", "send: 0", "shutdown: 0", "reply: pong:seed says hi", "close: 0"])
+
+
+AS_BUILD = "no AssemblyScript: run `npm ci` in tests/guests/assemblyscript (scripts/setup.sh does) and rebuild"
+RUST_BUILD = "no Rust for wasm32-wasi: install Debian's rustc and libstd-rust-dev-wasm32 (scripts/setup.sh does) and rebuild"
+
+
+def case_assemblyscript_client(a):
+    return proposal_client(a, "sock_client_as", AS_BUILD, True)
+
+
+def case_assemblyscript_client_denied(a):
+    return proposal_client(a, "sock_client_as", AS_BUILD, False)
+
+
+def case_rust_client(a):
+    return proposal_client(a, "sock_client_rs", RUST_BUILD, True)
+
+
+def case_rust_client_denied(a):
+    return proposal_client(a, "sock_client_rs", RUST_BUILD, False)
 
 
 def case_bad_input(a):

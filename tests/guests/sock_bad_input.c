@@ -33,9 +33,22 @@ int main(void) {
                __WASI_ERRNO_FAULT);
   EXPECT_ERRNO("resolve wild out", viv_sock_addr_resolve("localhost", "", 0, (viv_addr_info *)0xffffff00u, 2, &total),
                __WASI_ERRNO_FAULT);
-  viv_linger lg;
-  EXPECT_ERRNO("linger wild", viv_sock_get_linger(fd, (viv_linger *)0xfffffffcu), __WASI_ERRNO_FAULT);
-  EXPECT_ERRNO("linger", viv_sock_get_linger(fd, &lg), 0);
+  uint8_t lg_on = 9;
+  int32_t lg_secs = -1;
+  EXPECT_ERRNO("linger wild", viv_sock_get_linger(fd, &lg_on, (int32_t *)0xfffffffeu), __WASI_ERRNO_FAULT);
+  EXPECT_ERRNO("set linger negative", viv_sock_set_linger(fd, 1, -1), __WASI_ERRNO_INVAL);
+  EXPECT_ERRNO("set linger", viv_sock_set_linger(fd, 1, 7), 0);
+  EXPECT_ERRNO("linger", viv_sock_get_linger(fd, &lg_on, &lg_secs), 0);
+  CHECK(lg_on == 1 && lg_secs == 7);
+  viv_addr_ip group = {VIV_INET4, {{224, 0, 0, 251}}};
+  EXPECT_ERRNO("join wild", viv_sock_set_ip_add_membership(fd, (const viv_addr_ip *)0xfffffff0u, 0),
+               __WASI_ERRNO_FAULT);
+  group.kind = 7;
+  EXPECT_ERRNO("join bad kind", viv_sock_set_ip_add_membership(fd, &group, 0), __WASI_ERRNO_INVAL);
+  EXPECT_ERRNO("join stdout", viv_sock_set_ip_add_membership(1, &group, 0), __WASI_ERRNO_NOTSOCK);
+  group.kind = VIV_INET4;
+  EXPECT_ERRNO("join without a grant", viv_sock_set_ip_add_membership(fd, &group, 0), __WASI_ERRNO_ACCES);
+  EXPECT_ERRNO("loop wild", viv_sock_get_ip_multicast_loop(fd, 0, (uint8_t *)0xffffffffu), __WASI_ERRNO_FAULT);
   EXPECT_ERRNO("close", viv_sock_close(fd), 0);
   EXPECT_ERRNO("close again", viv_sock_close(fd), __WASI_ERRNO_BADF);
   EXPECT_ERRNO("fd_close again", __wasi_fd_close(fd), __WASI_ERRNO_BADF);

@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
   uint8_t peer_buf[128];
   viv_we_addr peer = {peer_buf, sizeof peer_buf};
   uint32_t port = 0;
-  EXPECT_ERRNO("getpeeraddr", viv_we_sock_getpeeraddr(fd, &peer, &port), 0);
+  EXPECT_ERRNO("getpeeraddr", viv_we_sock_getpeeraddr_v2(fd, &peer, &port), 0);
   CHECK(peer_buf[0] == VIV_WE_INET4 && peer_buf[2] == 127 && port == (uint32_t)atoi(argv[2]));
   __wasi_ciovec_t out = {(const uint8_t *)argv[3], strlen(argv[3])};
   __wasi_size_t sent;

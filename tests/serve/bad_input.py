@@ -91,14 +91,19 @@ def h2_goaway_leak(t, vivarium, tmp):
     --max-connections, and SIGTERM waits the whole --shutdown-grace for it.
     30 such connections against --max-connections 20 lock every client out."""
     server = sh.Server(vivarium, tmp, "leak", extra=["--header-timeout", "1s", "--idle-timeout", "2s",
-                                                      "--max-connections", "20", "--shutdown-grace", "5s"])
+                                                      "--max-connections", "20", "--shutdown-grace", "10s"])
     server.start()
     server.deploy(tmp, "hello", sh.HELLO)
     fds = lambda: len(os.listdir("/proc/%d/fd" % server.proc.pid))  # noqa: E731
     before = fds()
     for _ in range(30):
         raw(server.port, H2_GARBAGE, timeout=3)
-    time.sleep(3)  # past both timeouts
+    # Past both timeouts; polled (a loaded machine may be late), never past
+    # 8 s: the bug kept the descriptors for good.
+    deadline = time.monotonic() + 8
+    time.sleep(1)
+    while fds() - before >= 5 and time.monotonic() < deadline:
+        time.sleep(0.2)
     after = fds()
     try:
         status = sh.get(server.port, "hello.localhost", timeout=3)[0]
@@ -111,7 +116,8 @@ def h2_goaway_leak(t, vivarium, tmp):
           % (before, after, status, took))
     t.check(after - before < 5, "h2 connections closed after GOAWAY (fds %d -> %d)" % (before, after))
     t.check(status == 200, "hello answers after 30 bad h2 connections (--max-connections 20)", status)
-    t.check(rc == 0 and took < 2, "SIGTERM drains at once when nothing is in flight (%.1fs)" % took)
+    # At once: well under the 10 s grace the bug waited for (margin for a loaded machine).
+    t.check(rc == 0 and took < 5, "SIGTERM drains at once when nothing is in flight (%.1fs)" % took)
 
 
 def main():

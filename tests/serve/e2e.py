@@ -207,6 +207,11 @@ def single_node(args, tmp, t):
 
         st, metrics = get(s.admin, "admin", "/metrics")
         t.check(st == 401, "/metrics needs the token (no --metrics-public)")
+        st, metrics = get(s.admin, "admin", "/metrics",
+                          headers={"Authorization": "Bearer e2e-token-0123456789abcdef"})
+        t.check(st == 200 and all(g in metrics for g in ("vivarium_instances_running", "vivarium_pool_idle_memories",
+                                                         "vivarium_pool_idle_stacks")),
+                "/metrics with the token: instance and pool gauges", metrics[:300])
     finally:
         code = s.stop()
     t.check(code == 0, "SIGTERM: graceful exit 0", code)

@@ -65,16 +65,45 @@ def sanitized(vivarium):
         return False
 
 
+def lower_priority():
+    """nice 19 for the calling thread only (Linux: priorities are per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
 def hammer(port, name, expected, stop, tally):
-    """Requests NAME.localhost until stop; counts right and wrong statuses."""
+    """Requests NAME.localhost until stop over one keep-alive connection (a
+    new one after an error); counts right and wrong statuses. Keep-alive puts
+    more hostile requests per second on the server than a connection each,
+    for less of this Python client's CPU, which shares the 2 cores with wrk
+    and the server. The attacking threads run at the lowest CPU priority:
+    on a real edge the attackers' own CPU is not the server's; here, at
+    full priority, this one Python process took up to a core from wrk and
+    the server and the ratio measured the client, not the isolation."""
+    lower_priority()
+    conn = None
     while not stop.is_set():
         try:
-            status, _ = sh.get(port, name + ".localhost", timeout=30)
-            key = name + (" ok" if status in expected else " wrong %d" % status)
-        except OSError as e:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/", headers={"Host": name + ".localhost"})
+            r = conn.getresponse()
+            r.read()
+            key = name + (" ok" if r.status in expected else " wrong %d" % r.status)
+            if r.will_close:
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as e:
             key = name + " error " + type(e).__name__
+            if conn is not None:
+                conn.close()
+            conn = None
             time.sleep(0.05)
         tally[key] = tally.get(key, 0) + 1
+    if conn is not None:
+        conn.close()
 
 
 def huge_body(port, chunked):
@@ -112,6 +141,7 @@ def huge_body(port, chunked):
 
 
 def big_bodies(port, stop, results):
+    lower_priority()
     while not stop.is_set():
         for chunked in (False, True):
             results.append(("chunked" if chunked else "content-length",) + huge_body(port, chunked))
@@ -119,16 +149,13 @@ def big_bodies(port, stop, results):
 
 
 def stall_check(t, server, tmp):
-    """KNOWN FAILING (bug reproducer, 2026-12-07): a guest that computes runs
-    on its connection's worker thread until its wall time ends, with no time
-    slicing and no hand-over to an idle worker, so
-    - as many looping requests as the server has worker threads (--threads 2)
-      stall every other deployment for the whole wall time (10 s by default);
-    - two looping requests on one thread run one after the other while the
-      other worker idles, and the first one's 504 is sent only after the
-      second ends (each took 2x its wall time; four took 2, 6, 8, 8 s).
-    Hello must answer within 1 s while two requests loop, and each looping
-    request must get its 504 within 1.5x its wall time."""
+    """Regression (fixed 2026-12-07 by time slicing, run_request.cc): a guest
+    that computes ran on its connection's worker thread until its wall time
+    ended, so as many looping requests as worker threads (--threads 2)
+    stalled every other deployment for the whole wall time, and two looping
+    requests on one thread ran one after the other (each took 2x its wall
+    time). Hello must answer within 1 s while two requests loop, and each
+    looping request must get its 504 within 1.5x its wall time."""
     wall = 2.0
     server.deploy(tmp, "spin", LOOP, "--limit", "wall-time=%dms" % (wall * 1000))
     took = {}
@@ -148,9 +175,9 @@ def stall_check(t, server, tmp):
     print("while 2 requests looped (wall-time %.0fs, --threads 2): hello took %.2fs; the loops: %s"
           % (wall, hello_took, ["%d in %.2fs" % v for v in took.values()]))
     t.check(status == 200 and hello_took < 1.0,
-            "KNOWN FAILING: hello answers within 1s while 2 guests loop (took %.2fs)" % hello_took, status)
+            "hello answers within 1s while 2 guests loop (took %.2fs)" % hello_took, status)
     t.check(all(st == 504 and secs < 1.5 * wall for st, secs in took.values()),
-            "KNOWN FAILING: each looping request gets its 504 within 1.5x its wall time", took)
+            "each looping request gets its 504 within 1.5x its wall time", took)
 
 
 def main():
@@ -239,7 +266,11 @@ def main():
         print("hostile requests: %s" % dict(sorted(tally.items())))
         print("1 GiB bodies (kind, status, bytes sent before the answer): %s" % bodies)
         t.check(not errors, "hello: zero errors under attack", errors)
-        t.check(b >= args.min_ratio * a, "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a))
+        what = "hello under attack >= %.2f of alone (%.2f)" % (args.min_ratio, b / a)
+        if sanitized(args.vivarium):
+            print("skip " + what + ": an AddressSanitizer server's speed says nothing about the release build's")
+        else:
+            t.check(b >= args.min_ratio * a, what)
         wrong = {k: v for k, v in tally.items() if " ok" not in k}
         t.check(not wrong, "hostile deployments answer only their expected statuses", wrong)
         t.check(all(k + " ok" in tally for k in HOSTILE if k in attackers), "every hostile deployment was exercised",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs one part of the spec suite: run_spec.sh VIVARIUM KNOWN_FAILURES DEFAULT_DIR core|simd
+# Runs one part of the spec suite: run_spec.sh VIVARIUM KNOWN_FAILURES DEFAULT_DIR core|simd [TIER]
+# (TIER: interp by default, or native for the LLVM tier)
 # Exit 77 (reported by CTest as skipped) when the suite is not at its default
 # place; exit 1 when VIVARIUM_SPEC_DIR names a folder that does not exist.
 set -euo pipefail
-vivarium=$1 known=$2 dir=${VIVARIUM_SPEC_DIR:-$3} part=$4
+vivarium=$1 known=$2 dir=${VIVARIUM_SPEC_DIR:-$3} part=$4 tier=${5:-interp}
 
 if [ ! -d "$dir" ]; then
   # A folder someone named explicitly must exist: a typo must not pass as
@@ -27,4 +28,4 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "SKIP: no $part .wast files in $dir"
   exit 77
 fi
-exec "$vivarium" wast --known-failures "$known" "${files[@]}"
+exec "$vivarium" wast --tier "$tier" --known-failures "$known" "${files[@]}"

@@ -132,6 +132,7 @@ class Runner {
     VIV_TRY_ASSIGN(std::vector<uint8_t> bytes, module_binary(cmd));
     CompileOptions co;
     co.file = script_.file;
+    co.tier = opts_.tier;
     return Module::compile(bytes, co);
   }
 
@@ -170,6 +171,7 @@ class Runner {
     }
     CompileOptions co;
     co.file = script_.file;
+    co.tier = opts_.tier;
     auto m = Module::compile(bytes.value(), co);
     if (m.ok()) return "expected " + std::string(phase_name(want)) + " (\"" + cmd.message + "\"), but the module compiled";
     if (m.error().phase() != want || !message_matches(m.error().message(), cmd.message)) {

@@ -12,6 +12,7 @@
 
 #include "engine/text/wast.h"
 #include "vivarium/error.h"
+#include "vivarium/module.h"
 
 namespace vivarium::engine::script {
 
@@ -39,6 +40,8 @@ struct RunnerOptions {
   // When set, every module binary the script contains (valid or not) is
   // written here as <script>-<line>.wasm: the fuzzer's seed corpus.
   std::string emit_modules_dir;
+  // The tier every module of the script is compiled for.
+  vivarium::ExecutionTier tier = vivarium::ExecutionTier::Interpreter;
   // Progress hooks: before each command runs, and after it has an outcome.
   // `vivarium wast` runs scripts in a child process and streams these to the
   // parent, so a crash or hang still names the command that caused it.

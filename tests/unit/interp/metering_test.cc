@@ -60,5 +60,29 @@ TEST(InterpMetering, InterruptFromAnotherThread) {
   EXPECT_EQ(err.message(), "interrupted");
 }
 
+// Store::set_check_hook (time slicing in the edge server): called at the
+// deadline checks; false stops the code. memory.grow asks for a check at the
+// next back-edge, without changing the fuel it costs.
+TEST(InterpMetering, CheckHookRunsAtChecksAndAfterEachGrow) {
+  Env e(kWat);
+  int calls = 0;
+  e.store.set_check_hook([](void* n) { return ++*static_cast<int*>(n) < 3; }, &calls);
+  Error err = e.trap("forever");
+  EXPECT_EQ(err.code(), ErrorCode::DeadlineExceeded);
+  EXPECT_EQ(calls, 3);
+
+  Env g(R"((module (memory 0 100)
+    (func (export "grow") (param $n i32)
+      (loop $l
+        (drop (memory.grow (i32.const 1)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))");
+  int grows = 0;
+  g.store.set_check_hook([](void* n) { return ++*static_cast<int*>(n) > 0; }, &grows);
+  g.store.set_fuel(1000);
+  ASSERT_TRUE(g.call("grow", {I32(10)}).ok());
+  EXPECT_GE(grows, 9);  // far fewer back-edges than a check interval
+  EXPECT_EQ(g.store.fuel_remaining(), 1000u - 9u);
+}
+
 }  // namespace
 }  // namespace vivarium::engine::test

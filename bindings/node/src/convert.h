@@ -1,0 +1,33 @@
+// JavaScript <-> Vivarium: value types, values (i64 as BigInt), the types
+// of imports and exports, and errors as VivariumError objects. Main thread.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "vivarium/vivarium.h"
+
+namespace vivarium::node {
+
+Napi::Value type_to_js(Napi::Env env, const FuncType& t);
+Napi::Object import_to_js(Napi::Env env, const ImportDesc& d);
+Napi::Object export_to_js(Napi::Env env, const ExportDesc& d);
+
+// A JavaScript value as a wasm value of type `t`: i32 from a Number, i64
+// from a BigInt (or a safe-integer Number), f32/f64 from a Number, a null
+// reference from null. A Usage error names `what` otherwise.
+Result<Value> value_from_js(Napi::Value v, ValType t, const std::string& what);
+Napi::Value value_to_js(Napi::Env env, const Value& v);
+// Results as JavaScript: undefined, one value, or an array of them.
+Napi::Value results_to_js(Napi::Env env, const std::vector<Value>& results);
+// The type list "i32", "i64", ... of a JavaScript array of names.
+Result<std::vector<ValType>> types_from_js(Napi::Value v, const std::string& what);
+
+// A VivariumError (lib/index.js) carrying phase, code, location, backtrace
+// and, for proc_exit, the exit code.
+Napi::Value error_to_js(Napi::Env env, const Error& e);
+const char* code_name(ErrorCode c);
+const char* phase_name(Phase p);
+
+}  // namespace vivarium::node

@@ -1,0 +1,57 @@
+// The addon's worker pool: guests run here, never on the main thread (and
+// not on libuv's pool of four, which fs and dns share). Sized to the machine.
+// A worker that waits for a JavaScript host function says so
+// (BlockedScope), and the pool then starts another thread when work is
+// queued and nobody is idle: a host function that awaits a call on another
+// instance must not deadlock a pool whose every thread is waiting.
+#pragma once
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vivarium::node {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(size_t threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  void submit(std::function<void()> job);
+  // Stops taking jobs, drops the queued ones and joins every thread (each
+  // finishes the job it runs).
+  void shutdown();
+  size_t size() const { return base_threads_; }
+
+  class BlockedScope {
+   public:
+    explicit BlockedScope(ThreadPool& pool);
+    ~BlockedScope();
+    BlockedScope(const BlockedScope&) = delete;
+    BlockedScope& operator=(const BlockedScope&) = delete;
+
+   private:
+    ThreadPool& pool_;
+  };
+
+ private:
+  void worker();
+  void spawn_locked();
+
+  static constexpr size_t kMaxExtraThreads = 256;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  size_t base_threads_;
+  size_t idle_ = 0;
+  size_t blocked_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace vivarium::node

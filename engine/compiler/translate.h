@@ -1,0 +1,35 @@
+// WebAssembly function bodies -> LLVM IR. One LLVM module per wasm module:
+// for each defined function the compiler can handle, an internal function
+// "f<index>" with wasm's own signature (ctx first; several results come back
+// as a struct) and an exported wrapper "entry<index>" in the runtime's slot
+// convention (NativeCtx, args, results). Functions it cannot handle yet (any
+// SIMD) are left to the interpreter; compiled code reaches them, imports and
+// other instances' functions through viv_native_call (engine/compiler/native_abi.h).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/module/module.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace vivarium::engine::compiler {
+
+// Whether defined function `defined_index` of validated `ir` is within what
+// translate_module compiles (no v128 anywhere in it).
+bool can_compile(const ModuleIR& ir, uint32_t defined_index);
+
+struct TranslatedModule {
+  std::unique_ptr<llvm::Module> module;
+  std::vector<uint8_t> compiled;  // per defined function: 1 when it has f<i>/entry<i>
+};
+
+// `type_ids` are the module's interned type ids (call_indirect compares them).
+// The bodies have been validated (the interpreter's lowering did it).
+TranslatedModule translate_module(const ModuleIR& ir, const std::vector<uint32_t>& type_ids, llvm::LLVMContext& llvm_ctx);
+
+}  // namespace vivarium::engine::compiler
