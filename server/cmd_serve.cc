@@ -20,6 +20,7 @@
 #include "server/access_log.h"
 #include "server/admin_token.h"
 #include "server/dashboard/dashboard_routes.h"
+#include "server/gateway/gateway.h"
 #include "server/counting_kv.h"
 #include "server/deployment_store.h"
 #include "server/deployments.h"
@@ -224,11 +225,21 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
     spdlog::info("admin token in {}", token_file);
   }
 
+  std::unique_ptr<gateway::Gateway> socket_gateway;
+  if (o.gateway != "off") {
+    auto g = gateway::start_from_options(o.gateway, o.gateway_token_file);
+    if (!g.ok()) return fail(g.error().to_string());
+    socket_gateway = std::move(g).value();
+  }
+
   (*http)->start();
   if (admin) admin->start();
   deployments.start();
   std::string urls = listen_urls(hopts.listen, (*http)->bound_ports());
   std::string admin_url = admin ? listen_urls({*parse_listen(o.admin)}, admin->bound_ports()) : "off";
+  if (socket_gateway)
+    std::printf("vivarium serve: socket gateway on ws://%s:%u/connect\n", parse_listen(o.gateway)->host.c_str(),
+                static_cast<unsigned>(socket_gateway->port()));
   std::printf("vivarium serve: listening on %s; admin %s; domains", urls.c_str(), admin_url.c_str());
   for (const auto& d : router.domains()) std::printf(" %s", d.c_str());
   std::printf("\n");
@@ -243,6 +254,7 @@ SIGTERM or SIGINT: stop accepting, finish requests in flight (--shutdown-grace),
   (*http)->shutdown(grace);
   (*http)->wait();
   if (admin) admin->wait();
+  if (socket_gateway) socket_gateway->stop();
   admin_pool.join();
   // The last requests' lines: the writer flushes every 100 ms, and the
   // front end may hold its copy of the log past our return.

@@ -94,6 +94,11 @@ void add_serve_options(CLI::App& app, ServeOptions& o) {
   app.add_option("--admin-token-file", o.admin_token_file,
                  "file holding the admin bearer token [default: DATA/admin-token, created with a random token]");
   app.add_flag("--metrics-public", o.metrics_public, "serve /metrics on the admin listener without the token");
+  app.add_option("--gateway", o.gateway,
+                 "WebSocket socket gateway for browser guests ADDR:PORT, or 'off' (needs --gateway-token-file)")
+      ->capture_default_str();
+  app.add_option("--gateway-token-file", o.gateway_token_file,
+                 "the gateway's tokens, one a line: TOKEN GRANT... [max=N] (grants as --allow-connect)");
   app.add_option("--kv", o.kv,
                  "key-value backend: redis://HOST:PORT[/DB] (nodes sharing it also share deployments) or "
                  "lmdb:DIR [default: lmdb:DATA/kv]");

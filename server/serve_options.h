@@ -25,6 +25,8 @@ struct ServeOptions {
   std::string admin = "127.0.0.1:8081";  // "off": no admin listener
   std::string admin_token_file;          // default DATA/admin-token (created)
   bool metrics_public = false;
+  std::string gateway = "off";            // WebSocket socket gateway ADDR:PORT (server/gateway/)
+  std::string gateway_token_file;         // its tokens and their network grants
   std::string kv;                        // default lmdb:DATA/kv
   std::string tls_cert, tls_key;
   unsigned threads = 0;

@@ -89,3 +89,51 @@ export async function memory(url, n) {
   row(`${n} runs`, true, JSON.stringify(result));
   return result;
 }
+
+/** Guests with the socket extension over the gateway ({ url, token }). */
+export async function socketGuests(gateway, cases) {
+  document.getElementById('title').textContent = 'Socket guests through the gateway';
+  const out = [];
+  for (const c of cases) {
+    const wasm = new Uint8Array(await (await fetch(c.wasm)).arrayBuffer());
+    const r = await viv.runInWorker(wasm, { args: c.args, gateway: { url: gateway.url, token: c.token ?? gateway.token } });
+    out.push({ name: c.name, exitCode: r.exitCode, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) });
+  }
+  return out;
+}
+
+/** One raw WebSocket to the gateway: how it ended (code, reason) and what came first; `shutdown` once connected. */
+export function wsProbe(url, shutdown = false) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    let first = null;
+    ws.onmessage = (m) => {
+      first ??= String(m.data);
+      if (shutdown && String(m.data).startsWith('connected')) ws.send('shutdown');
+    };
+    ws.onclose = (c) => resolve({ code: c.code, reason: c.reason, first });
+  });
+}
+
+/** n WebSockets open at once, each sending `rounds` messages to an echo server; per-message latency in ms. */
+export async function wsLoad(url, n, rounds) {
+  const lat = [];
+  let errors = 0;
+  const one = () => new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    let sent = 0, t = 0;
+    const next = () => { t = performance.now(); ws.send(new TextEncoder().encode(`m${sent++}`)); };
+    ws.onmessage = (m) => {
+      if (typeof m.data === 'string') return next();  // "connected ..."
+      lat.push(performance.now() - t);
+      if (sent < rounds) next(); else ws.close(1000);
+    };
+    ws.onclose = (c) => { if (sent < rounds || c.code !== 1000) errors++; resolve(); };
+  });
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, one));
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  return { sockets: n, messages: lat.length, errors, ms: performance.now() - t0, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] };
+}

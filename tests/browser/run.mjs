@@ -6,6 +6,7 @@
 //   node run.mjs guests     --artifacts DIR --vivarium PATH --guests DIR
 //   node run.mjs memory     --artifacts DIR --guests DIR
 //   node run.mjs dashboard  --artifacts DIR --vivarium PATH
+//   node run.mjs gateway    --artifacts DIR --vivarium PATH --guests DIR
 //
 // Exits 77 (CTest: skipped) with a message when chromium or node_modules are
 // absent. Screenshots go to the artifacts folder.
@@ -41,6 +42,7 @@ const modes = {
   guests: (await import('./mode_guests.mjs')).default,
   memory: (await import('./mode_memory.mjs')).default,
   dashboard: (await import('./mode_dashboard.mjs')).default,
+  gateway: (await import('./mode_gateway.mjs')).default,
 };
 if (!modes[mode]) { console.log(`unknown mode ${mode}; one of ${Object.keys(modes).join(', ')}`); process.exit(2); }
 

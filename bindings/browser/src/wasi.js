@@ -44,8 +44,9 @@ export class Wasi {
       else this.fds.preopen(n++, p.dir, name, !!p.readonly);
     }
     this.memory = null;
-    this.imports = { wasi_snapshot_preview1: this.#wrap(this.#calls()) };
-    for (const ext of extensions) Object.assign(this.imports, ext(this));
+    this.imports = { wasi_snapshot_preview1: this.wrap(this.#calls()) };
+    // An extension returns more wasi_snapshot_preview1 functions (sockets.js), replacing stubs.
+    for (const ext of extensions) Object.assign(this.imports.wasi_snapshot_preview1, ext(this));
   }
 
   /** Runs a command module's _start; returns its exit code. */
@@ -63,7 +64,7 @@ export class Wasi {
   }
 
   /** Wraps each call: WasiError -> its errno, a bad guest pointer -> FAULT, proc_exit passes through. */
-  #wrap(calls) {
+  wrap(calls) {
     const out = {};
     for (const [name, fn] of Object.entries(calls)) {
       out[name] = (...a) => { 
@@ -510,31 +511,35 @@ export class Wasi {
       subs.push({ userdata: v.getBigUint64(s, true), tag: v.getUint8(s + 8), fd: v.getUint32(s + 16, true),
         clock: v.getUint32(s + 16, true), timeout: v.getBigUint64(s + 24, true), flags: v.getUint16(s + 40, true) });
     }
-    const events = [];
-    let sleepUntil = null;
     const t0 = nowNs(CLOCK.MONOTONIC);
+    let sleepUntil = null;
+    const clockEvents = [];
     for (const s of subs) {
       if (s.tag === EVENTTYPE.CLOCK) {
-        let deadline;
         try {
-          deadline = s.flags & 1 ? s.timeout - nowNs(s.clock) + t0 : t0 + s.timeout;
+          s.deadline = s.flags & 1 ? s.timeout - nowNs(s.clock) + t0 : t0 + s.timeout;
         } catch (e) {
-          events.push({ ...s, error: e.errno ?? E.INVAL });
+          clockEvents.push({ ...s, error: e.errno ?? E.INVAL });
           continue;
         }
-        if (deadline <= t0) events.push({ ...s, error: 0 });
-        else if (sleepUntil === null || deadline < sleepUntil) sleepUntil = deadline;
-        s.deadline = deadline;
-      } else if (s.tag === EVENTTYPE.FD_READ || s.tag === EVENTTYPE.FD_WRITE) {
-        const ready = this.pollFd(s);
-        if (ready) events.push(ready);
-      } else {
+        if (sleepUntil === null || s.deadline < sleepUntil) sleepUntil = s.deadline;
+      } else if (s.tag !== EVENTTYPE.FD_READ && s.tag !== EVENTTYPE.FD_WRITE) {
         throw new WasiError(E.INVAL, `subscription tag ${s.tag}`);
       }
     }
-    if (!events.length && sleepUntil !== null) {
-      sleepMs(Number(sleepUntil - t0) / 1e6);
-      for (const s of subs) if (s.tag === EVENTTYPE.CLOCK && s.deadline === sleepUntil) events.push({ ...s, error: 0 });
+    const fdSubs = subs.filter((s) => s.tag !== EVENTTYPE.CLOCK);
+    let events;
+    // Files and stdio are always ready; only sockets make this loop go round.
+    for (;;) {
+      const now = nowNs(CLOCK.MONOTONIC);
+      events = [...clockEvents, ...fdSubs.map((s) => this.pollFd(s)).filter(Boolean),
+        ...subs.filter((s) => s.deadline !== undefined && s.deadline <= now).map((s) => ({ ...s, error: 0 }))];
+      if (events.length) break;
+      if (!fdSubs.length) {
+        sleepMs(Number(sleepUntil - now) / 1e6);
+        continue;
+      }
+      sleepMs(sleepUntil === null ? 5 : Math.min(5, Number(sleepUntil - now) / 1e6));
     }
     events.forEach((e, i) => {
       const o = outPtr + 32 * i;

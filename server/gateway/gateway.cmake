@@ -1,0 +1,3 @@
+# The WebSocket socket gateway (`vivarium serve --gateway`), part of
+# vivarium_server (included by server/CMakeLists.txt).
+target_sources(vivarium_server PRIVATE ${CMAKE_CURRENT_LIST_DIR}/gateway.cc ${CMAKE_CURRENT_LIST_DIR}/gateway_tokens.cc)

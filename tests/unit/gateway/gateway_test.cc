@@ -1,0 +1,147 @@
+// The gateway end to end on 127.0.0.1: a Beast WebSocket client, an echo
+// server on its own thread.
+#include "server/gateway/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <atomic>
+#include <thread>
+
+namespace vivarium::server::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ws = beast::websocket;
+using tcp = asio::ip::tcp;
+
+constexpr const char* kToken = "0123456789abcdef0123";
+constexpr const char* kLimited = "limited-token-0123456789";
+
+// Echoes each connection's bytes until EOF.
+class EchoServer {
+ public:
+  EchoServer() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    thread_ = std::thread([this] {
+      for (;;) {
+        tcp::socket s(io_);
+        beast::error_code ec;
+        acceptor_.accept(s, ec);
+        if (ec || stopping_) return;
+        std::thread([s = std::move(s)]() mutable {
+          char buf[4096];
+          beast::error_code e;
+          for (size_t n; (n = s.read_some(asio::buffer(buf), e)) > 0 && !e;) asio::write(s, asio::buffer(buf, n), e);
+        }).detach();
+      }
+    });
+  }
+  ~EchoServer() {
+    // A blocking accept() is not woken by closing its socket: connect once.
+    stopping_ = true;
+    asio::io_context io;
+    tcp::socket wake(io);
+    beast::error_code ec;
+    wake.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()), ec);
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+};
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string text = std::string(kToken) + " 127.0.0.1:" + std::to_string(echo_.port()) + "\n" + kLimited +
+                       " 127.0.0.1:" + std::to_string(echo_.port()) + " max=1\n";
+    GatewayOptions o;
+    o.listen = {"127.0.0.1", 0, false};
+    o.tokens = *GatewayTokens::parse(text, "test");
+    auto g = Gateway::create(std::move(o));
+    ASSERT_TRUE(g.ok()) << g.error().message();
+    gw_ = std::move(g).value();
+    gw_->start();
+  }
+
+  // Opens a WebSocket at `target`; returns the stream.
+  std::unique_ptr<ws::stream<tcp::socket>> open(const std::string& target) {
+    auto s = std::make_unique<ws::stream<tcp::socket>>(io_);
+    s->next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw_->port()));
+    s->handshake("127.0.0.1", target);
+    return s;
+  }
+
+  // Reads until the gateway closes; its close code.
+  static uint16_t close_code(ws::stream<tcp::socket>& s) {
+    beast::flat_buffer b;
+    beast::error_code ec;
+    while (!ec) s.read(b, ec);
+    EXPECT_EQ(ec, ws::error::closed);
+    return s.reason().code;
+  }
+
+  std::string target(uint16_t port, const std::string& token = kToken) {
+    return "/connect?host=127.0.0.1&port=" + std::to_string(port) + "&token=" + token;
+  }
+
+  EchoServer echo_;
+  asio::io_context io_;
+  std::unique_ptr<Gateway> gw_;
+};
+
+TEST_F(GatewayTest, CarriesBytesBothWays) {
+  auto s = open(target(echo_.port()));
+  beast::flat_buffer b;
+  s->read(b);
+  EXPECT_EQ(beast::buffers_to_string(b.data()), "connected 127.0.0.1:" + std::to_string(echo_.port()));
+  b.consume(b.size());
+  s->binary(true);
+  s->write(asio::buffer(std::string("ping")));
+  std::string got;
+  while (got.size() < 4) {
+    s->read(b);
+    got += beast::buffers_to_string(b.data());
+    b.consume(b.size());
+  }
+  EXPECT_EQ(got, "ping");
+  EXPECT_EQ(gw_->open_connections(), 1u);
+  s->close(ws::close_code::normal);
+}
+
+TEST_F(GatewayTest, CloseCodesSayWhy) {
+  EXPECT_EQ(close_code(*open(target(echo_.port(), "wrong-token-0123456789"))), 4401);
+  EXPECT_EQ(close_code(*open(target(static_cast<uint16_t>(echo_.port() + 1)))), 4403);
+  EXPECT_EQ(close_code(*open("/connect?host=localhost&port=80&token=" + std::string(kToken))), 4400);
+  EXPECT_EQ(close_code(*open("/connect?host=127.0.0.1&port=0&token=" + std::string(kToken))), 4400);
+  EXPECT_EQ(close_code(*open("/elsewhere?host=127.0.0.1&port=1&token=" + std::string(kToken))), 4400);
+}
+
+TEST_F(GatewayTest, TheTokensLimitHolds) {
+  auto first = open(target(echo_.port(), kLimited));
+  beast::flat_buffer b;
+  first->read(b);  // connected
+  EXPECT_EQ(close_code(*open(target(echo_.port(), kLimited))), 4429);
+  first->close(ws::close_code::normal);
+}
+
+TEST_F(GatewayTest, PlainHttpGets426) {
+  tcp::socket s(io_);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), gw_->port()));
+  asio::write(s, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::string reply;
+  char buf[512];
+  beast::error_code ec;
+  for (size_t n; (n = s.read_some(asio::buffer(buf), ec)) > 0 && !ec;) reply.append(buf, n);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 426", 0), 0u) << reply;
+}
+
+}  // namespace
+}  // namespace vivarium::server::gateway
