@@ -19,6 +19,8 @@ int cmd_wast(int argc, char** argv);
 int cmd_compile(int argc, char** argv);
 // vivarium serve|deploy|deployments|undeploy|logs: execs vivarium-edge (cli/exec_edge.cc)
 int exec_edge(int argc, char** argv);
+// vivarium compile, and any command with --tier native: execs vivarium-native
+int exec_native(int argc, char** argv);
 // vivarium new|build|dev|test: guest projects (cli/cmd_new.cc, cmd_build.cc, cmd_dev.cc, cmd_test.cc)
 int cmd_new(int argc, char** argv);
 int cmd_build(int argc, char** argv);

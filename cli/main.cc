@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "vivarium/module.h"
 
 namespace {
 
@@ -33,6 +34,22 @@ constexpr CommandEntry kCommands[] = {
     {"dev", vivarium::cli::cmd_dev, "serve the project locally, rebuilding on change"},
     {"test", vivarium::cli::cmd_test, "run the project's tests/requests.txt against a local server"},
 };
+
+// Whether this command line needs the LLVM tier: `compile`, or --tier
+// native|auto anywhere (a guest argument that looks like it only costs the
+// guest the exec).
+[[maybe_unused]] bool wants_native(int argc, char** argv) {
+  if (std::string_view(argv[1]) == "compile") return true;
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--tier=native" || a == "--tier=auto") return true;
+    if (a == "--tier" && i + 1 < argc) {
+      std::string_view v = argv[i + 1];
+      if (v == "native" || v == "auto") return true;
+    }
+  }
+  return false;
+}
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
@@ -62,6 +79,11 @@ int main(int argc, char** argv) {
     std::printf("vivarium %s\n", VIVARIUM_VERSION);
     return 0;
   }
+#if VIVARIUM_CLI_NATIVE
+  vivarium::Module::enable_native_tier();
+#elif VIVARIUM_CLI_EXEC_NATIVE
+  if (wants_native(argc, argv)) return vivarium::cli::exec_native(argc - 1, argv + 1);
+#endif
   for (const auto& c : kCommands) {
     if (first == c.name) return c.fn(argc - 1, argv + 1);
   }

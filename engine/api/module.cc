@@ -14,10 +14,8 @@
 #include "engine/interp/interp_tier.h"
 #include "engine/runtime/module_builder.h"
 #include "engine/text/wat.h"
+#include "engine/tier/native_slot.h"
 #include "engine/validator/validator.h"
-#if VIVARIUM_NATIVE
-#include "engine/compiler/native_tier.h"
-#endif
 
 namespace vivarium {
 namespace {
@@ -37,8 +35,11 @@ Result<std::unique_ptr<vivarium::engine::ModuleIR>> decode_and_validate(std::vec
 
 Result<const detail::Tier*> tier_for(const CompileOptions& opts) {
   if (opts.tier == ExecutionTier::Native) {
+    if (auto factory = detail::native_tier_factory()) return &factory(opts.cache_dir);
 #if VIVARIUM_NATIVE
-    return &vivarium::engine::compiler::native_tier(opts.cache_dir);
+    return Error(ErrorCode::Unsupported,
+                 "this program has not enabled the native tier (Module::enable_native_tier)",
+                 Location{.file = opts.file});
 #else
     return Error(ErrorCode::Unsupported, "this build has no native tier (built without LLVM)",
                  Location{.file = opts.file});
@@ -49,13 +50,7 @@ Result<const detail::Tier*> tier_for(const CompileOptions& opts) {
 
 }  // namespace
 
-bool Module::native_tier_available() {
-#if VIVARIUM_NATIVE
-  return true;
-#else
-  return false;
-#endif
-}
+bool Module::native_tier_available() { return detail::native_tier_factory() != nullptr; }
 
 std::string Module::default_cache_dir() {
   if (const char* d = std::getenv("VIVARIUM_CACHE_DIR"); d && *d) return d;

@@ -1,5 +1,8 @@
 #include "engine/compiler/native_tier.h"
 
+#include "engine/tier/native_slot.h"
+#include "vivarium/module.h"
+
 #include <pthread.h>
 
 #include <algorithm>
@@ -193,3 +196,9 @@ std::string cached_code_path(std::span<const uint8_t> wasm, const std::string& c
 }
 
 }  // namespace vivarium::engine::compiler
+
+// The API reaches this tier only through the slot (engine/tier/native_slot.h),
+// so that programs which never ask for it link none of LLVM.
+void vivarium::Module::enable_native_tier() {
+  vivarium::detail::set_native_tier_factory(&vivarium::engine::compiler::native_tier);
+}

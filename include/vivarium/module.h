@@ -64,8 +64,15 @@ class Module {
   // read_file + compile.
   static Result<Module> load_file(const std::string& path, CompileOptions opts = {});  // opts.file = path
   // Decode and validate only (no lowering): what `vivarium validate` runs.
-  // Whether this build has the native tier (ExecutionTier::Native).
+  // Whether this process has the native tier (ExecutionTier::Native): true
+  // once enable_native_tier() has run.
   static bool native_tier_available();
+  // Makes the LLVM tier available to compile() in this process. Defined only
+  // in builds with the native tier (VIVARIUM_NATIVE), in engine/compiler: a
+  // program that never calls it links none of LLVM (the static `vivarium`
+  // CLI, whose start-up LLVM's static constructors would triple; it execs
+  // `vivarium-native` for --tier native and `compile`).
+  static void enable_native_tier();
   // The compiled-code cache's usual folder: $VIVARIUM_CACHE_DIR, else
   // $XDG_CACHE_HOME/vivarium, else $HOME/.cache/vivarium ("" if none is known).
   static std::string default_cache_dir();
