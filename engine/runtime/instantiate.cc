@@ -167,6 +167,8 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   auto owned = std::make_unique<InstanceImpl>();
   InstanceImpl& inst = *owned;
   inst.module = mp;
+  inst.type_id_table = m.type_ids_in(s.types);
+  inst.type_ids = inst.type_id_table->data();
   inst.funcs.reserve(ir.total_funcs());
   inst.tables.reserve(ir.total_tables());
   inst.memories.reserve(ir.total_memories());
@@ -186,7 +188,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
       FuncInst& f = block[i];
       uint32_t ti = ir.funcs[i].type_index;
       f.type = &ir.types[ti];
-      f.type_id = m.type_ids[ti];
+      f.type_id = inst.type_ids[ti];
       f.instance = &inst;
       f.code = m.artifact->code(i);
       f.func_index = ir.num_imported_funcs + i;
