@@ -57,7 +57,8 @@ Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::e
     tab->type = t;
     tab->max_elems = t.limits.has_max ? std::min(t.limits.max, limits.max_table_elements) : limits.max_table_elements;
     tab->budget = &s.budget;
-    tab->elems.assign(t.limits.min, nullptr);  // 2.0 tables start null
+    // 2.0 tables start null; a pooling engine reuses a released table's storage.
+    tab->elems = s.allocator->allocate_table(t.limits.min, tab->max_elems);
     a.tables.push_back(std::move(tab));
   }
   a.memories.reserve(ir.memories.size());
