@@ -63,6 +63,15 @@ void viv_native_trap(NativeCtx* ctx, uint32_t code, uint32_t func_index, uint64_
 // Same policy as the interpreter's slow_check (engine/interp/exec_state.cc).
 void viv_native_check(NativeCtx* ctx, uint32_t func_index, uint64_t offset) {
   vivarium::detail::StoreImpl& s = *ctx->store;
+  if (s.check_hook != nullptr && !s.check_hook(s.check_hook_arg)) {  // Store::set_check_hook
+    ctx->budget = 0;
+    {
+      Error e(ErrorCode::DeadlineExceeded, "stopped by the store's check hook");
+      locate(ctx, e, func_index, offset);
+      *ctx->error = std::move(e);
+    }
+    unwind(ctx);
+  }
   if (s.interrupt_requested.exchange(false, std::memory_order_relaxed)) {
     ctx->budget = 0;
     {

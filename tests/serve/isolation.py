@@ -56,13 +56,20 @@ HOSTILE = {
 def sanitized(vivarium):
     """True when the server is an AddressSanitizer build: its allocator
     quarantines freed memory (256 MiB by default), so RSS says nothing about
-    leaks there; the release build's run checks it."""
-    edge = os.path.join(os.path.dirname(os.path.abspath(vivarium)), "vivarium-edge")
-    try:
-        with open(edge, "rb") as f:  # clang links the ASan runtime statically
-            return b"__asan_init" in f.read()
-    except OSError:
-        return False
+    leaks there, and its speed nothing about the release build's. Read from
+    the build tree's CMakeCache.txt (VIVARIUM_SANITIZE): the binary's strings
+    do not tell, since the LLVM tier links LLVM's own sanitizer passes."""
+    folder = os.path.dirname(os.path.abspath(vivarium))
+    for d in (folder, os.path.dirname(folder)):
+        try:
+            with open(os.path.join(d, "CMakeCache.txt")) as f:
+                for line in f:
+                    if line.startswith("VIVARIUM_SANITIZE:"):
+                        return line.strip().split("=", 1)[1].upper() in ("ON", "1", "TRUE", "YES")
+            return False
+        except OSError:
+            continue
+    return False
 
 
 def lower_priority():
