@@ -3,6 +3,8 @@
 //   - a tiny module: new Store + instantiate + call + drop;
 //   - a module with a 1 MiB data segment: new Store + instantiate + drop
 //     (from a warm pool the segment is a copy-on-write image: one mmap);
+//   - a module with a 1,000-element table: new Store + instantiate + drop
+//     (from a warm pool the table's storage is reused, cleared);
 //   - RSS: after many 1 MiB instances died their pooled memories hold no
 //     pages, and Engine::trim() gives the reservations back.
 //
@@ -49,12 +51,26 @@ const Module& module_of(const std::string& wat) {
   }
   return *new Module(std::move(r).value());
 }
+// A 1,000-element funcref table filled by an active segment: what table
+// pooling saves (the element storage) per instance.
+std::string table_module() {
+  std::string elems;
+  for (int i = 0; i < 1000; ++i) elems += " $f";
+  return "(module (table 1000 funcref) (func $f) (elem (i32.const 0)" + elems +
+         ") (func (export \"run\") (param i32) (result i32) (local.get 0)))";
+}
+
 const Module& tiny() {
   static const Module& m = module_of(kTiny);
   return m;
 }
 const Module& one_mib() {
   static const Module& m = module_of(one_mib_module());
+  return m;
+}
+
+const Module& with_table() {
+  static const Module& m = module_of(table_module());
   return m;
 }
 
@@ -118,6 +134,23 @@ void BM_OneMiBDataInstantiate(benchmark::State& state) {
 }
 
 BENCHMARK(BM_OneMiBDataInstantiate)->Arg(0)->Arg(1);
+
+// New Store + instantiate a module with a 1,000-element table + drop.
+void BM_TableInstantiateDrop(benchmark::State& state) {
+  Engine& engine = engine_for(state);
+  Linker l;
+  for (auto _ : state) {
+    Store store(engine);
+    auto inst = l.instantiate(store, with_table());
+    if (!inst) {
+      state.SkipWithError(inst.error().to_string().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(inst);
+  }
+  state.SetLabel(label(state));
+}
+BENCHMARK(BM_TableInstantiateDrop)->Arg(0)->Arg(1);
 
 uint64_t rss_kib() {
   std::ifstream f("/proc/self/statm");

@@ -7,7 +7,8 @@ namespace vivarium {
 Engine::Engine(EngineConfig config) : config_(config), impl_(std::make_unique<detail::EngineImpl>()) {
   impl_->allocator = config.allocation == InstanceAllocation::Pooling
                          ? detail::make_pooling_allocator(config.pooling.max_idle_memories,
-                                                          config.pooling.max_idle_stacks)
+                                                          config.pooling.max_idle_stacks,
+                                                          config.pooling.max_idle_tables)
                          : detail::make_on_demand_allocator();
 }
 
@@ -21,7 +22,7 @@ Engine& Engine::default_engine() {
 
 Engine::PoolStats Engine::pool_stats() const {
   detail::InstanceAllocator::Stats s = impl_->allocator->stats();
-  return {s.idle_memories, s.idle_stacks};
+  return {s.idle_memories, s.idle_stacks, s.idle_tables};
 }
 
 void Engine::trim() { impl_->allocator->trim(); }

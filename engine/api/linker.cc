@@ -19,7 +19,6 @@ struct Linker::Impl {
   // that uses it (one FuncInst per store, cached in the store).
   struct HostEntry {
     std::shared_ptr<const HostFuncDef> def;
-    uint32_t type_id = 0;
   };
   using Entry = std::variant<HostEntry, Extern>;
   // Nested maps with transparent comparison: lookups take string_views
@@ -76,7 +75,7 @@ struct Linker::Impl {
     if (it != cache.end()) return Function(&store, it->second);
     auto f = std::make_unique<detail::FuncInst>();
     f->type = &h.def->type;
-    f->type_id = h.type_id;
+    f->type_id = s.types->intern(h.def->type);  // once per store and host function
     f->host = h.def;
     detail::FuncInst* raw = f.get();
     s.funcs.push_back(std::move(f));
@@ -96,7 +95,6 @@ Linker& Linker::operator=(const Linker& o) {
 
 Linker& Linker::define(std::string module, std::string name, HostFuncDef def) {
   Impl::HostEntry h;
-  h.type_id = detail::intern_func_type(def.type);
   h.def = std::make_shared<const HostFuncDef>(std::move(def));
   impl_->defs[std::move(module)].insert_or_assign(std::move(name), Impl::Entry(std::move(h)));
   ++impl_->generation;
@@ -143,6 +141,7 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
     const detail::ModuleImpl& m = module.impl();
     const vivarium::engine::ModuleIR& ir = *m.ir;
     std::shared_ptr<const Impl::Resolution> entries = impl_->resolve(m);
+    const auto type_ids = m.type_ids_in(store.impl().types);  // the store's engine's ids
     std::vector<Extern> resolved;
     resolved.reserve(m.imports.size());
     for (size_t k = 0; k < m.imports.size(); ++k) {
@@ -164,7 +163,7 @@ Result<Instance> Linker::instantiate(Store& store, const Module& module) const {
                                                       " is defined by an extern of a different store"),
                           m, im.offset);
       }
-      uint32_t type_id = d.kind == ExternKind::Func ? m.type_ids[im.type_index] : 0;
+      uint32_t type_id = d.kind == ExternKind::Func ? (*type_ids)[im.type_index] : 0;
       if (auto ok = detail::check_import(d, type_id, ext); !ok) return link_error(std::move(ok).error(), m, im.offset);
       resolved.push_back(ext);
     }

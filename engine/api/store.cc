@@ -26,7 +26,7 @@ class ApiStoreHost final : public detail::StoreHost {
 
 Store::Store(StoreLimits limits) : Store(Engine::default_engine(), limits) {}
 Store::Store(Engine& engine, StoreLimits limits)
-    : impl_(std::make_unique<detail::StoreImpl>(limits, *engine.impl().allocator)) {
+    : impl_(std::make_unique<detail::StoreImpl>(limits, *engine.impl().allocator, engine.impl().types)) {
   impl_->owner = std::make_unique<ApiStoreHost>(*this);
 }
 Store::~Store() = default;

@@ -132,7 +132,7 @@ void viv_native_call_ref(NativeCtx* ctx, void* func, uint64_t* slots, uint64_t) 
 void* viv_native_indirect(NativeCtx* ctx, uint32_t t, uint32_t type_index, uint32_t i, void** other, uint32_t fi,
                           uint64_t off) {
   // Interned ids differ between processes: cached code names the type by index.
-  const uint32_t type_id = ctx->inst->module->type_ids[type_index];
+  const uint32_t type_id = ctx->inst->type_ids[type_index];
   const TableInst* tab = table(ctx, t);
   if (i >= tab->elems.size()) viv_native_trap(ctx, static_cast<uint32_t>(ErrorCode::UndefinedElement), fi, off);
   auto* callee = static_cast<FuncInst*>(tab->elems[i]);

@@ -91,9 +91,8 @@ class NativeTier final : public vivarium::detail::Tier {
     auto a = std::make_unique<NativeArtifact>();
     // The interpreter's lowering validates every body; its form stays as the fallback.
     VIV_TRY_ASSIGN(a->interp, interpreter_tier().compile(ir));
-    std::vector<uint32_t> type_ids;
-    type_ids.reserve(ir.types.size());
-    for (const FuncType& t : ir.types) type_ids.push_back(vivarium::detail::intern_func_type(t));
+    // Unused by translation: call_indirect names its type by index (ids are per engine).
+    const std::vector<uint32_t> type_ids;
     NativeModule& n = a->native;
     n.entries.assign(ir.funcs.size(), nullptr);
     n.typed.assign(ir.total_funcs(), nullptr);

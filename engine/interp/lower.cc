@@ -390,7 +390,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t at = emit(&h_call_indirect, 5);
       code_[at + 1].u32 = in.index2;
       code_[at + 2].u32 = base;
-      code_[at + 3].u32 = vivarium::detail::intern_func_type(ft);
+      code_[at + 3].u32 = in.index;  // module type index: ids belong to the store's engine
       code_[at + 4].u32 = elem;
       mark(at, in);
       push_all(ft.results);

@@ -196,7 +196,7 @@ VIV_HANDLER(h_br_table_addi); // [h][x][k][n][rel0]...     index x + k (an i32.a
 VIV_HANDLER(h_br_table_load8u); // [h][addr][off][n][rel0]... index an i32.load8_u's byte
 VIV_HANDLER(h_return);        // [h]
 VIV_HANDLER(h_call);          // [h][func][base]         args at fp[base..], results there too
-VIV_HANDLER(h_call_indirect); // [h][table][base][type_id][elem_slot]
+VIV_HANDLER(h_call_indirect); // [h][table][base][type index][elem_slot]
 
 // ---- data movement (ops_misc.cc) ----
 VIV_HANDLER(h_copy);          // [h][src][dst]

@@ -143,7 +143,7 @@ VIV_HANDLER(h_call_indirect_slow) {
   if (i >= t->elems.size()) return trap(st, pc, ErrorCode::UndefinedElement);
   FuncInst* callee = static_cast<FuncInst*>(t->elems[i]);
   if (!callee) return trap(st, pc, ErrorCode::UninitializedElement);
-  if (callee->type_id != pc[3].u32) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
+  if (callee->type_id != st->inst->type_ids[pc[3].u32]) return trap(st, pc, ErrorCode::IndirectCallTypeMismatch);
   const Word* n = enter(callee, pc, pc + 5, fp, mem, st, fp + pc[2].u32);
   if (!n) return nullptr;
   VIV_SYNC();
@@ -191,7 +191,7 @@ VIV_NO_MEMSET VIV_HANDLER(h_call_indirect) {
   const uint32_t i = rd_u32(fp, pc[4].u32);
   FuncInst* callee = i < t->elems.size() ? static_cast<FuncInst*>(t->elems[i]) : nullptr;
   const Word* n;
-  if (!callee || callee->type_id != pc[3].u32 ||
+  if (!callee || callee->type_id != st->inst->type_ids[pc[3].u32] ||
       !fast_enter(callee, pc + 5, fp, mem, st, fp + pc[2].u32, n)) [[unlikely]] {
     VIV_TAIL(h_call_indirect_slow);
   }

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -25,10 +26,17 @@ class OnDemandAllocator final : public InstanceAllocator {
   Stats stats() const override { return {}; }
 };
 
+// A larger table's storage is freed, not kept: one huge table must not pin
+// megabytes in an idle pool.
+constexpr size_t kMaxPooledTableElems = size_t{1} << 16;
+// Room a new pooled table reserves towards its maximum (8 KiB of elements):
+// a table that grows a little stays in its storage.
+constexpr size_t kTableReserveElems = 1024;
+
 class PoolingAllocator final : public InstanceAllocator {
  public:
-  PoolingAllocator(size_t max_memories, size_t max_stacks)
-      : memories_(system_page_allocator(), max_memories), max_stacks_(max_stacks) {}
+  PoolingAllocator(size_t max_memories, size_t max_stacks, size_t max_tables)
+      : memories_(system_page_allocator(), max_memories), max_stacks_(max_stacks), max_tables_(max_tables) {}
   ~PoolingAllocator() override { trim(); }
 
   PageAllocator& memory_pages() override { return memories_; }
@@ -60,11 +68,44 @@ class PoolingAllocator final : public InstanceAllocator {
     munmap(p, bytes);
   }
 
+  std::vector<void*> allocate_table(uint32_t elems, uint32_t max) override {
+    std::vector<void*> v;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // The most recently released storage that fits: reset, not reallocated.
+      for (size_t i = tables_.size(); i-- > 0;) {
+        if (tables_[i].capacity() < elems) continue;
+        v.swap(tables_[i]);
+        tables_[i].swap(tables_.back());
+        tables_.pop_back();
+        break;
+      }
+    }
+    const size_t want = std::max<size_t>(elems, std::min<size_t>(max, kTableReserveElems));
+    if (v.capacity() < want) v.reserve(want);
+    v.assign(elems, nullptr);
+    return v;
+  }
+
+  void release_table(std::vector<void*>&& elems) override {
+    if (elems.capacity() != 0 && elems.capacity() <= kMaxPooledTableElems) {
+      elems.clear();  // no stale references survive in the pool
+      std::lock_guard<std::mutex> lock(mu_);
+      if (tables_.size() < max_tables_) {
+        tables_.push_back(std::move(elems));
+        return;
+      }
+    }
+    std::vector<void*>().swap(elems);
+  }
+
   void trim() override {
     std::vector<Stack> idle;
+    std::vector<std::vector<void*>> idle_tables;
     {
       std::lock_guard<std::mutex> lock(mu_);
       idle.swap(stacks_);
+      idle_tables.swap(tables_);
     }
     for (const Stack& s : idle) munmap(s.p, s.bytes);
     memories_.trim();
@@ -72,7 +113,7 @@ class PoolingAllocator final : public InstanceAllocator {
 
   Stats stats() const override {
     std::lock_guard<std::mutex> lock(mu_);
-    return {memories_.pooled(), stacks_.size()};
+    return {memories_.pooled(), stacks_.size(), tables_.size()};
   }
 
  private:
@@ -82,8 +123,10 @@ class PoolingAllocator final : public InstanceAllocator {
   };
   PoolingPageAllocator memories_;
   size_t max_stacks_;
+  size_t max_tables_;
   mutable std::mutex mu_;
   std::vector<Stack> stacks_;
+  std::vector<std::vector<void*>> tables_;  // cleared, capacity kept
 };
 
 }  // namespace
@@ -95,8 +138,8 @@ InstanceAllocator& default_instance_allocator() {
   return *a;
 }
 
-std::unique_ptr<InstanceAllocator> make_pooling_allocator(size_t max_memories, size_t max_stacks) {
-  return std::make_unique<PoolingAllocator>(max_memories, max_stacks);
+std::unique_ptr<InstanceAllocator> make_pooling_allocator(size_t max_memories, size_t max_stacks, size_t max_tables) {
+  return std::make_unique<PoolingAllocator>(max_memories, max_stacks, max_tables);
 }
 
 }  // namespace vivarium::detail

@@ -12,11 +12,15 @@
 //   instance pays no mmap/mprotect); a stack is kept as it is (validated
 //   code writes every slot before reading it, and frames are pushed before
 //   they are read) until trim() drops the pages of every idle stack and
-//   unmaps the idle reservations.
+//   unmaps the idle reservations. Tables' element storage is kept too
+//   (cleared, its capacity kept: the next table of at most that size costs
+//   no allocation), up to kMaxPooledTableElems elements each; trim() and a
+//   full pool free it.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "engine/memory/page_allocator.h"
 
@@ -31,7 +35,13 @@ class InstanceAllocator {
   // OS refuses. Given back with release_stack(p, bytes).
   virtual void* allocate_stack(uint64_t bytes) = 0;
   virtual void release_stack(void* p, uint64_t bytes) = 0;
-  // Gives every idle pooled memory and stack back to the OS.
+  // Element storage of a table: `elems` null entries. `max` is the table's
+  // effective maximum: a pool may reserve room towards it (bounded) so that
+  // a small table.grow does not reallocate. Given back with release_table
+  // when the store dies.
+  virtual std::vector<void*> allocate_table(uint32_t elems, uint32_t max) { return std::vector<void*>(elems, nullptr); }
+  virtual void release_table(std::vector<void*>&& elems) { std::vector<void*>().swap(elems); }
+  // Gives every idle pooled memory, stack and table back to the OS.
   virtual void trim() = 0;
   // Whether instantiation maps copy-on-write images of data segments
   // (engine/memory/memory_image.h) instead of copying them.
@@ -40,6 +50,7 @@ class InstanceAllocator {
   struct Stats {
     size_t idle_memories = 0;  // reservations kept for reuse
     size_t idle_stacks = 0;
+    size_t idle_tables = 0;
   };
   virtual Stats stats() const = 0;
 };
@@ -50,8 +61,9 @@ std::unique_ptr<InstanceAllocator> make_on_demand_allocator();
 // The on-demand allocator the process's default engine uses.
 InstanceAllocator& default_instance_allocator();
 
-// Keeps up to `max_memories` idle memory reservations and `max_stacks` idle
-// stacks for reuse.
-std::unique_ptr<InstanceAllocator> make_pooling_allocator(size_t max_memories, size_t max_stacks);
+// Keeps up to `max_memories` idle memory reservations, `max_stacks` idle
+// stacks and `max_tables` idle table storages for reuse.
+std::unique_ptr<InstanceAllocator> make_pooling_allocator(size_t max_memories, size_t max_stacks,
+                                                          size_t max_tables = 1000);
 
 }  // namespace vivarium::detail

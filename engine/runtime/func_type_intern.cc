@@ -1,34 +1,42 @@
-// Process-wide function type interning: call_indirect compares one integer,
-// and types that are structurally equal get the same id in every module
-// (spec 4.4.7: the dynamic check is structural). Called at compile time and
-// when a host function is defined, never on hot paths, so a mutex suffices.
-#include <mutex>
-#include <unordered_map>
+// TypeRegistry (engine/runtime/type_registry.h) and the per-engine id tables
+// of a module's types.
+#include "engine/runtime/type_registry.h"
 
-#include "engine/runtime/objects.h"
+#include "engine/runtime/module_impl.h"
 
 namespace vivarium::detail {
-namespace {
 
-struct FuncTypeHash {
-  size_t operator()(const FuncType& t) const {
-    size_t h = t.params.size() * 31 + t.results.size();
-    for (ValType v : t.params) h = h * 131 + static_cast<size_t>(v);
-    h = h * 7 + 1;
-    for (ValType v : t.results) h = h * 131 + static_cast<size_t>(v);
-    return h;
-  }
-};
+size_t TypeRegistry::Hash::operator()(const FuncType& t) const {
+  size_t h = t.params.size() * 31 + t.results.size();
+  for (ValType v : t.params) h = h * 131 + static_cast<size_t>(v);
+  h = h * 7 + 1;
+  for (ValType v : t.results) h = h * 131 + static_cast<size_t>(v);
+  return h;
+}
 
-}  // namespace
-
-uint32_t intern_func_type(const FuncType& t) {
-  static std::mutex mu;
-  // Leaked on purpose: ids must outlive every static Module destroyed at exit.
-  static auto* ids = new std::unordered_map<FuncType, uint32_t, FuncTypeHash>();
-  std::lock_guard<std::mutex> lock(mu);
-  auto [it, inserted] = ids->try_emplace(t, static_cast<uint32_t>(ids->size()));
+uint32_t TypeRegistry::intern(const FuncType& t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = ids_.try_emplace(t, static_cast<uint32_t>(ids_.size()));
   return it->second;
+}
+
+size_t TypeRegistry::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ids_.size();
+}
+
+std::shared_ptr<const std::vector<uint32_t>> ModuleImpl::type_ids_in(const std::shared_ptr<TypeRegistry>& reg) const {
+  std::lock_guard<std::mutex> lock(type_ids_mu);
+  for (const auto& [weak, ids] : type_ids_by_engine) {
+    if (weak.lock() == reg) return ids;
+  }
+  // A registry that died may have left its address to `reg`: drop dead entries first.
+  std::erase_if(type_ids_by_engine, [](const auto& e) { return e.first.expired(); });
+  auto ids = std::make_shared<std::vector<uint32_t>>();
+  ids->reserve(ir->types.size());
+  for (const FuncType& t : ir->types) ids->push_back(reg->intern(t));
+  type_ids_by_engine.emplace_back(reg, ids);
+  return ids;
 }
 
 }  // namespace vivarium::detail

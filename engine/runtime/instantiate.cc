@@ -57,7 +57,8 @@ Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::e
     tab->type = t;
     tab->max_elems = t.limits.has_max ? std::min(t.limits.max, limits.max_table_elements) : limits.max_table_elements;
     tab->budget = &s.budget;
-    tab->elems.assign(t.limits.min, nullptr);  // 2.0 tables start null
+    // 2.0 tables start null; a pooling engine reuses a released table's storage.
+    tab->elems = s.allocator->allocate_table(t.limits.min, tab->max_elems);
     a.tables.push_back(std::move(tab));
   }
   a.memories.reserve(ir.memories.size());
@@ -167,6 +168,8 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
   auto owned = std::make_unique<InstanceImpl>();
   InstanceImpl& inst = *owned;
   inst.module = mp;
+  inst.type_id_table = m.type_ids_in(s.types);
+  inst.type_ids = inst.type_id_table->data();
   inst.funcs.reserve(ir.total_funcs());
   inst.tables.reserve(ir.total_tables());
   inst.memories.reserve(ir.total_memories());
@@ -186,7 +189,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
       FuncInst& f = block[i];
       uint32_t ti = ir.funcs[i].type_index;
       f.type = &ir.types[ti];
-      f.type_id = m.type_ids[ti];
+      f.type_id = inst.type_ids[ti];
       f.instance = &inst;
       f.code = m.artifact->code(i);
       f.func_index = ir.num_imported_funcs + i;

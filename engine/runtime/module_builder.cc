@@ -148,8 +148,6 @@ Result<std::shared_ptr<const ModuleImpl>> build_module(std::unique_ptr<vivarium:
   if (auto ok = plan_segments(r, *m); !ok) return fail(std::move(ok).error());
   if (auto ok = check_plans(r, *m); !ok) return fail(std::move(ok).error());
 
-  m->type_ids.reserve(r.types.size());
-  for (const FuncType& t : r.types) m->type_ids.push_back(intern_func_type(t));
   describe_imports(r, m->imports);
   describe_exports(r, m->exports);
   // Keys view the names inside m->exports, which is complete and never changes again.

@@ -14,6 +14,7 @@
 
 #include "engine/memory/memory_image.h"
 #include "engine/module/module.h"
+#include "engine/runtime/type_registry.h"
 #include "engine/tier/tier.h"
 #include "vivarium/module.h"
 
@@ -50,7 +51,6 @@ struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   std::string file;                           // CompileOptions::file, for errors
   const Tier* tier = nullptr;                 // compiled `artifact`, runs its functions
   std::unique_ptr<TierArtifact> artifact;     // one entry per defined function
-  std::vector<uint32_t> type_ids;             // intern_func_type(ir->types[i])
   std::vector<ImportDesc> imports;
   std::vector<ExportDesc> exports;
   std::unordered_map<std::string_view, uint32_t> export_index;  // name -> exports[i]; views into exports
@@ -63,6 +63,13 @@ struct ModuleImpl : std::enable_shared_from_this<ModuleImpl> {
   // null when the module does not qualify or it would not pay.
   mutable std::once_flag image_once;
   mutable std::unique_ptr<MemoryImage> image;
+
+  // Ids of ir->types in `reg` (an engine's TypeRegistry), made on the first
+  // instantiation in a store of that engine and cached (one entry per engine).
+  std::shared_ptr<const std::vector<uint32_t>> type_ids_in(const std::shared_ptr<TypeRegistry>& reg) const;
+  mutable std::mutex type_ids_mu;
+  mutable std::vector<std::pair<std::weak_ptr<TypeRegistry>, std::shared_ptr<const std::vector<uint32_t>>>>
+      type_ids_by_engine;
 
   const vivarium::engine::ModuleIR& module() const { return *ir; }
   // Bytes of data segment i (memory.init reads them).

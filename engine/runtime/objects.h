@@ -14,6 +14,7 @@
 #include "engine/memory/instance_allocator.h"
 #include "engine/memory/linear_memory.h"
 #include "engine/module/module.h"
+#include "engine/runtime/type_registry.h"
 #include "engine/tier/tier.h"
 #include "vivarium/instance.h"
 #include "vivarium/limits.h"
@@ -28,13 +29,9 @@ namespace vivarium::detail {
 struct InstanceImpl;
 struct ModuleImpl;
 
-// Process-wide interning of function types so call_indirect compares one
-// integer across modules (structural equality, spec 4.4.7).
-uint32_t intern_func_type(const FuncType& t);
-
 struct FuncInst {
   const FuncType* type = nullptr;     // owned by the module or by `host`
-  uint32_t type_id = 0;               // intern_func_type(*type)
+  uint32_t type_id = 0;               // the store's TypeRegistry id of *type
   InstanceImpl* instance = nullptr;   // defining instance; nullptr for host functions
   const TierCode* code = nullptr;     // wasm functions: the entry in the module's tier artifact
   std::shared_ptr<const HostFuncDef> host;  // host functions
@@ -58,6 +55,10 @@ struct GlobalInst {
 
 struct InstanceImpl {
   std::shared_ptr<const ModuleImpl> module;
+  // Module type index -> id in the store's TypeRegistry (call_indirect's
+  // check: the code names the type by index, as cached native code must).
+  std::shared_ptr<const std::vector<uint32_t>> type_id_table;
+  const uint32_t* type_ids = nullptr;  // type_id_table->data()
   std::vector<FuncInst*> funcs;       // whole index space, imports first
   std::vector<TableInst*> tables;
   std::vector<MemoryInst*> memories;
@@ -86,14 +87,18 @@ class StoreHost {
 // Owns everything a Store creates. Objects are never freed before the store
 // (references may point at them from tables anywhere in the store).
 struct StoreImpl {
-  explicit StoreImpl(const StoreLimits& l, InstanceAllocator& a = default_instance_allocator())
-      : limits(l), budget(l.max_total_bytes), allocator(&a) {}
+  explicit StoreImpl(const StoreLimits& l, InstanceAllocator& a = default_instance_allocator(),
+                     std::shared_ptr<TypeRegistry> t = nullptr)
+      : limits(l), budget(l.max_total_bytes), allocator(&a),
+        types(t ? std::move(t) : std::make_shared<TypeRegistry>()) {}
   ~StoreImpl();
   StoreLimits limits;
   // Bytes held by the store's memories and tables (engine/runtime/resource_limiter.h).
   ByteBudget budget;
   // The engine's: memories and interpreter stacks come from it.
   InstanceAllocator* allocator;
+  // The engine's function-type ids (host functions and instances take theirs from it).
+  std::shared_ptr<TypeRegistry> types;
 
   std::deque<std::unique_ptr<FuncInst>> funcs;
   std::deque<std::unique_ptr<MemoryInst>> memories;

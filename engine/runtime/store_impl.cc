@@ -25,6 +25,7 @@ bool store_owns(StoreImpl& s, const FuncInst* f) {
 StoreImpl::~StoreImpl() {
   tier_state.reset();
   extras.reset();
+  for (auto& t : tables) allocator->release_table(std::move(t->elems));
 }
 
 }  // namespace vivarium::detail

@@ -17,17 +17,20 @@ enum class InstanceAllocation {
   // Memories reserved when an instance is created and released when its
   // store dies; one stack mapping per store.
   OnDemand,
-  // Memory reservations and interpreter stacks are kept when a store dies
-  // and reused by the next: their pages go back to the OS at once (madvise;
-  // a memory of at most one 64 KiB page is zeroed and stays resident), the
-  // address space and protections stay, so instantiating from a warm pool
-  // costs no mmap or mprotect. Engine::trim() releases idle ones.
+  // Memory reservations, interpreter stacks and tables' element storage are
+  // kept when a store dies and reused by the next: memory pages go back to
+  // the OS at once (madvise; a memory of at most one 64 KiB page is zeroed
+  // and stays resident), the address space and protections stay, so
+  // instantiating from a warm pool costs no mmap or mprotect; a table's
+  // storage is cleared and refilled with nulls. Engine::trim() releases idle
+  // ones.
   Pooling,
 };
 
 struct PoolingConfig {
   size_t max_idle_memories = 1000;  // memory reservations kept for reuse
   size_t max_idle_stacks = 1000;    // interpreter stacks (one per store) kept for reuse
+  size_t max_idle_tables = 1000;    // tables' element storage (up to 64 Ki elements each) kept for reuse
 };
 
 struct EngineConfig {
@@ -51,9 +54,10 @@ class Engine {
   struct PoolStats {
     size_t idle_memories = 0;
     size_t idle_stacks = 0;
+    size_t idle_tables = 0;
   };
   PoolStats pool_stats() const;
-  // Returns every idle pooled memory and stack to the OS (munmap).
+  // Returns every idle pooled memory, stack and table to the OS (munmap, free).
   void trim();
 
   detail::EngineImpl& impl() { return *impl_; }

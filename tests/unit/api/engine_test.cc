@@ -77,6 +77,57 @@ TEST(Engine, PoolKeepsNoMoreThanItsCapacity) {
   EXPECT_EQ(engine.pool_stats().idle_stacks, 4u);
 }
 
+// A table of 8 funcref elements filled by an element segment, with `fill`
+// writing a function at any index and `is_null` reading one.
+constexpr const char* kTable = R"((module
+  (table (export "t") 8 funcref)
+  (func $f)
+  (elem declare func $f)
+  (func (export "fill") (param i32) (table.set (local.get 0) (ref.func $f)))
+  (func (export "is_null") (param i32) (result i32) (ref.is_null (table.get (local.get 0))))))";
+
+TEST(Engine, PoolReusesTablesResetToNull) {
+  Engine engine(pooling());
+  Module m = value_or_die(Module::from_text(kTable));
+  const void* first = nullptr;
+  {
+    Store store(engine);
+    Instance inst = value_or_die(Linker().instantiate(store, m));
+    first = inst.table("t")->raw()->elems.data();
+    for (int i = 0; i < 8; ++i) call_or_die(inst, "fill", {Value::i32(i)});
+  }
+  EXPECT_EQ(engine.pool_stats().idle_tables, 1u);
+  {
+    Store store(engine);
+    Instance inst = value_or_die(Linker().instantiate(store, m));
+    EXPECT_EQ(inst.table("t")->raw()->elems.data(), first);  // the same storage, reused
+    EXPECT_EQ(engine.pool_stats().idle_tables, 0u);
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(call_or_die(inst, "is_null", {Value::i32(i)})[0].i32(), 1) << i;
+    EXPECT_EQ(inst.table("t")->size(), 8u);
+  }
+  engine.trim();
+  EXPECT_EQ(engine.pool_stats().idle_tables, 0u);
+}
+
+TEST(Engine, TablePoolKeepsNoMoreThanItsCapacity) {
+  EngineConfig c = pooling();
+  c.pooling.max_idle_tables = 2;
+  Engine engine(c);
+  Module m = value_or_die(Module::from_text(kTable));
+  {
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < 5; ++i) {
+      stores.push_back(std::make_unique<Store>(engine));
+      value_or_die(Linker().instantiate(*stores.back(), m));
+    }
+  }
+  EXPECT_EQ(engine.pool_stats().idle_tables, 2u);
+  // On demand keeps nothing.
+  Engine plain;
+  { Store store(plain); value_or_die(Linker().instantiate(store, m)); }
+  EXPECT_EQ(plain.pool_stats().idle_tables, 0u);
+}
+
 // 128 KiB of data (bytes 1..255 repeating) at 65536 in a 3-page memory:
 // enough for the pooling engine to map a copy-on-write image.
 std::string imaged_module() {

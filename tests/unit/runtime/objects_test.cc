@@ -1,4 +1,4 @@
-// The out-of-line parts of engine/runtime/objects.h: type interning and table growth.
+// The out-of-line parts of engine/runtime/objects.h: type registries and table growth.
 #include "engine/runtime/objects.h"
 #include "engine/runtime/store_extras.h"
 
@@ -9,7 +9,9 @@
 namespace vivarium::detail {
 namespace {
 
-TEST(InternFuncType, StructurallyEqualTypesShareAnId) {
+TEST(TypeRegistry, StructurallyEqualTypesShareAnId) {
+  TypeRegistry r;
+  auto intern_func_type = [&](const FuncType& t) { return r.intern(t); };
   FuncType a{{ValType::I32, ValType::I64}, {ValType::F32}};
   FuncType b = a;
   FuncType c{{ValType::I32}, {ValType::I64, ValType::F32}};  // same values, other split
@@ -20,7 +22,18 @@ TEST(InternFuncType, StructurallyEqualTypesShareAnId) {
   EXPECT_EQ(intern_func_type(d), intern_func_type(FuncType{}));
 }
 
-TEST(InternFuncType, ThreadSafe) {
+TEST(TypeRegistry, RegistriesAreIndependent) {
+  TypeRegistry r1, r2;
+  EXPECT_EQ(r1.intern(FuncType{{ValType::I32}, {}}), 0u);
+  EXPECT_EQ(r2.intern(FuncType{{ValType::F64}, {}}), 0u);
+  EXPECT_EQ(r1.intern(FuncType{{ValType::F64}, {}}), 1u);
+  EXPECT_EQ(r1.size(), 2u);
+  EXPECT_EQ(r2.size(), 1u);
+}
+
+TEST(TypeRegistry, ThreadSafe) {
+  TypeRegistry r;
+  auto intern_func_type = [&](const FuncType& t) { return r.intern(t); };
   std::vector<std::thread> ts;
   std::vector<uint32_t> ids(8);
   for (int t = 0; t < 8; ++t) {
