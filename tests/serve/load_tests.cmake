@@ -19,3 +19,6 @@ add_test(NAME serve_bad_input COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOUR
 # gets its 504 at its wall time: guests are time-sliced (run_request.cc).
 add_test(NAME serve_isolation_stall COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --stall-check)
 set_tests_properties(serve_isolation_stall PROPERTIES TIMEOUT 120 LABELS serve SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+# A throughput ratio measures the machine: it runs alone (RUN_SERIAL), not
+# beside other tests that take the cores wrk and the server share.
+set_tests_properties(serve_isolation PROPERTIES TIMEOUT 600 LABELS serve RUN_SERIAL TRUE)
