@@ -20,11 +20,17 @@ extern "C" {
 
 #define TERRARIUM_IMPORT(name) __attribute__((import_module("env"), import_name("hostcall_" #name)))
 
-/* {ptr, len}: 8 bytes, 4-byte aligned (wasm32). */
-typedef struct {
+/* {ptr, len}: 8 bytes, 4-byte aligned (wasm32). `struct string_slice` is
+ * its name in Terrarium's own header. */
+typedef struct string_slice {
   const char* ptr;
   size_t len;
 } terrarium_slice;
+
+/* The guest's malloc and free as init_mm takes them: in wasm32 a function
+ * pointer is the function's table index, so the import is (i32 i32). */
+typedef void* (*terrarium_malloc_fn)(size_t);
+typedef void (*terrarium_free_fn)(void*);
 
 typedef int32_t terrarium_request;  /* 0: the incoming request, -1: error */
 typedef int32_t terrarium_response; /* 0: the outgoing response, -1: error, -2: not ready */
@@ -49,7 +55,7 @@ enum value_status { value_status_ok = 0, value_status_invalid = 1 };
 #define RESPONSE_OUTGOING ((response_t)0)
 
 /* Memory protocol and diagnostics. */
-TERRARIUM_IMPORT(init_mm) void hostcall_init_mm(int32_t malloc_index, int32_t free_index);
+TERRARIUM_IMPORT(init_mm) void hostcall_init_mm(terrarium_malloc_fn malloc_index, terrarium_free_fn free_index);
 TERRARIUM_IMPORT(panic_hook) void hostcall_panic_hook(const char* msg, size_t len);
 /* len == (size_t)-1: up to the first NUL. */
 TERRARIUM_IMPORT(debug) void hostcall_debug(const char* msg, size_t len);
@@ -109,9 +115,9 @@ TERRARIUM_IMPORT(dns_query_raw) int32_t hostcall_dns_query_raw(char** out, size_
 TERRARIUM_IMPORT(dns_query_ip)
 int32_t hostcall_dns_query_ip(terrarium_slice** out, size_t* count, const char* name, size_t name_len, int32_t ipv6);
 
-/* Registers malloc/free by their table indices (a function pointer is one in wasm32). */
+/* Registers malloc/free (their table indices: a function pointer is one in wasm32). */
 #define TERRARIUM_INIT_MM(malloc_fn, free_fn) \
-  hostcall_init_mm((int32_t)(uintptr_t)(malloc_fn), (int32_t)(uintptr_t)(free_fn))
+  hostcall_init_mm((terrarium_malloc_fn)(malloc_fn), (terrarium_free_fn)(free_fn))
 
 /* Conveniences for NUL-terminated strings. */
 static inline int32_t terrarium_set_body_str(const char* s) {

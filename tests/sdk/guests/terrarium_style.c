@@ -4,7 +4,9 @@
  * terrarium.h and the SDK (src/wasi_shim.c) and run under vivarium serve.
  * GET / answers "Hello, world!" and logs a printf line; GET /time answers
  * time() through snprintf; GET /assert fails an assertion (a 500 naming it);
- * GET /exit calls exit(3) (a 500 saying so). */
+ * GET /exit calls exit(3) (a 500 saying so). Like Terrarium's throttle
+ * example it registers malloc/free as function pointers and reads headers as
+ * `struct string_slice`: neither compiled against terrarium.h before. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +15,15 @@
 
 #include "terrarium.h"
 
-extern void viv_init(void);
-
 __attribute__((visibility("default"))) void run(void) {
   char* path;
   size_t path_len;
-  viv_init();
+  hostcall_init_mm(malloc, free);
+  struct string_slice* agents;
+  size_t agent_count;
+  hostcall_req_get_header(&agents, &agent_count, REQUEST_INCOMING, "user-agent", 10);
+  for (size_t i = 0; i < agent_count; ++i) free((void*)agents[i].ptr);
+  free(agents);
   hostcall_req_get_path(&path, &path_len, REQUEST_INCOMING);
   int failing = path_len == 7 && memcmp(path, "/assert", 7) == 0;
   if (path_len == 5 && memcmp(path, "/time", 5) == 0) {

@@ -56,7 +56,7 @@ __attribute__((export_name("run"))) void run(void) {
     while ((block = malloc(1 << 20)) != NULL) total += 1 << 20;
     terrarium_set_body_str(total > 0 ? "oom handled" : "no memory at all");
   } else if (is(path, len, "/bad-malloc-index")) {
-    hostcall_init_mm(9999, 9998);
+    hostcall_init_mm((terrarium_malloc_fn)9999, (terrarium_free_fn)9998);
     hostcall_req_get_path(&path, &len, TERRARIUM_INCOMING);
   } else if (is(path, len, "/wild-malloc")) {
     TERRARIUM_INIT_MM(wild_malloc, free);
