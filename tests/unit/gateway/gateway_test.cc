@@ -3,6 +3,11 @@
 #include "server/gateway/gateway.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -27,15 +32,17 @@ class EchoServer {
   EchoServer() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] {
       for (;;) {
-        tcp::socket s(io_);
+        auto s = std::make_shared<tcp::socket>(io_);
         beast::error_code ec;
-        acceptor_.accept(s, ec);
+        acceptor_.accept(*s, ec);
         if (ec || stopping_) return;
-        std::thread([s = std::move(s)]() mutable {
+        std::lock_guard<std::mutex> lock(mu_);
+        conns_.push_back(s);
+        workers_.emplace_back([s] {
           char buf[4096];
           beast::error_code e;
-          for (size_t n; (n = s.read_some(asio::buffer(buf), e)) > 0 && !e;) asio::write(s, asio::buffer(buf, n), e);
-        }).detach();
+          for (size_t n; (n = s->read_some(asio::buffer(buf), e)) > 0 && !e;) asio::write(*s, asio::buffer(buf, n), e);
+        });
       }
     });
   }
@@ -47,6 +54,11 @@ class EchoServer {
     beast::error_code ec;
     wake.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port()), ec);
     thread_.join();
+    // Connection threads use io_'s sockets: end and join them before io_ goes
+    // (detached, they outlived it, and ASan saw the use after free at exit).
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& s : conns_) ::shutdown(s->native_handle(), SHUT_RDWR);
+    for (auto& t : workers_) t.join();
   }
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
@@ -55,6 +67,9 @@ class EchoServer {
   tcp::acceptor acceptor_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::vector<std::shared_ptr<tcp::socket>> conns_;
+  std::vector<std::thread> workers_;
 };
 
 class GatewayTest : public ::testing::Test {
