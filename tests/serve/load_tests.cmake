@@ -11,10 +11,10 @@ set(_viv $<TARGET_FILE:vivarium_cli>)
 add_test(NAME serve_concurrency COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/concurrency.py --vivarium ${_viv})
 # Median of 3 rounds. Guests are time-sliced, so computing ones no longer
 # hold a worker (the ratio was 0.15 before). The issue's target is 0.8; on a
-# quiet 2-core machine, run alone, this measured 0.69 (2026-12-08), so this
-# test guards 0.6 against regressions and the target itself is the DISABLED
+# quiet 2-core machine, run alone, this measured 0.66-0.69 (2026-12-08), so this
+# test guards 0.5 against regressions and the target itself is the DISABLED
 # serve_isolation_target_known_failing below until it is met.
-add_test(NAME serve_isolation COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.6)
+add_test(NAME serve_isolation COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.5)
 add_test(NAME serve_isolation_target_known_failing COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.8)
 set_tests_properties(serve_isolation_target_known_failing PROPERTIES DISABLED TRUE TIMEOUT 600 LABELS serve RUN_SERIAL TRUE)
 # Includes the regressions for the h2c GOAWAY socket leak and the 500 for
