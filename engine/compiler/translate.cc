@@ -17,6 +17,7 @@
 #include "engine/binary/instr.h"
 #include "engine/compiler/native_abi.h"
 #include "engine/compiler/translate_ops.h"
+#include "engine/compiler/translate_simd.h"
 
 namespace vivarium::engine::compiler {
 
@@ -24,35 +25,14 @@ using vivarium::ErrorCode;
 using vivarium::detail::GlobalInst;
 using vivarium::detail::MemoryInst;
 
-namespace {
-
-bool type_has_v128(const FuncType& t) {
-  for (ValType v : t.params)
-    if (v == ValType::V128) return true;
-  for (ValType v : t.results)
-    if (v == ValType::V128) return true;
-  return false;
-}
-
-}  // namespace
-
+// Every validated body compiles (SIMD in engine/compiler/translate_simd.cc);
+// only a body that no longer decodes is left to the interpreter.
 bool can_compile(const ModuleIR& ir, uint32_t defined_index) {
   const FuncDef& fd = ir.funcs[defined_index];
-  if (type_has_v128(ir.types[fd.type_index])) return false;
-  for (const auto& [n, t] : fd.local_groups)
-    if (t == ValType::V128) return false;
   InstrReader rd(ir.span(fd.body), fd.body.begin);
   Instr in;
-  while (!rd.at_end()) {
+  while (!rd.at_end())
     if (!rd.read(in)) return false;
-    if (info(in.op).prefix == 0xFD) return false;
-    if ((in.op == Op::block || in.op == Op::loop || in.op == Op::if_) && in.block.kind != BlockType::Empty) {
-      if (in.block.kind == BlockType::Value && in.block.value == ValType::V128) return false;
-      if (in.block.kind == BlockType::TypeIndex && type_has_v128(ir.types[in.block.type_index])) return false;
-    }
-    for (ValType v : in.select_types)
-      if (v == ValType::V128) return false;
-  }
   return true;
 }
 
@@ -67,6 +47,7 @@ llvm::Type* FuncTranslator::val_type(ValType t) {
     case ValType::I32: return b_.getInt32Ty();
     case ValType::F32: return b_.getFloatTy();
     case ValType::F64: return b_.getDoubleTy();
+    case ValType::V128: return v128_type(b_.getContext());
     default: return b_.getInt64Ty();  // i64 and references (pointers as integers)
   }
 }
@@ -91,6 +72,7 @@ llvm::Type* FuncTranslator::llvm_type(llvm::LLVMContext& c, ValType t) {
     case ValType::I32: return llvm::Type::getInt32Ty(c);
     case ValType::F32: return llvm::Type::getFloatTy(c);
     case ValType::F64: return llvm::Type::getDoubleTy(c);
+    case ValType::V128: return v128_type(c);
     default: return llvm::Type::getInt64Ty(c);
   }
 }
@@ -136,14 +118,12 @@ void ModuleTranslator::make_entry(uint32_t defined_index) {
   auto* f = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, "entry" + std::to_string(defined_index), *mod_);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "", f));
   std::vector<llvm::Value*> args{f->getArg(0)};
-  for (size_t k = 0; k < t.params.size(); ++k) {
-    llvm::Value* p = b.CreateConstGEP1_64(b.getInt64Ty(), f->getArg(1), k);
-    args.push_back(from_slot(b, b.CreateLoad(b.getInt64Ty(), p), t.params[k]));
-  }
+  for (size_t k = 0; k < t.params.size(); ++k)
+    args.push_back(load_slot(b, f->getArg(1), slot_index(t.params, k), t.params[k]));
   llvm::Value* r = b.CreateCall(funcs_[fi], args);
   for (size_t k = 0; k < t.results.size(); ++k) {
     llvm::Value* v = t.results.size() == 1 ? r : b.CreateExtractValue(r, {static_cast<unsigned>(k)});
-    b.CreateStore(to_slot(b, v, t.results[k]), b.CreateConstGEP1_64(b.getInt64Ty(), f->getArg(2), k));
+    store_slot(b, v, f->getArg(2), slot_index(t.results, k), t.results[k]);
   }
   b.CreateRetVoid();
 }
@@ -355,6 +335,7 @@ void FuncTranslator::step(const Instr& in) {
   if (memory_op(in)) return;
   if (call_op(in)) return;
   if (table_op(in)) return;
+  if (info(in.op).prefix == 0xFD) return SimdTranslator(*this).translate(in);
   numeric(in);
 }
 
@@ -501,9 +482,9 @@ bool FuncTranslator::control(const Instr& in) {
       llvm::Value* slot = field_ptr(g, offsetof(GlobalInst, slots));
       const ValType t = ir_.global_type(in.index).type;
       if (in.op == Op::global_get) {
-        stack_.push_back(from_slot(b_, b_.CreateLoad(b_.getInt64Ty(), slot), t));
+        stack_.push_back(load_slot(b_, slot, 0, t));
       } else {
-        b_.CreateStore(to_slot(b_, pop(), t), slot);
+        store_slot(b_, pop(), slot, 0, t);
       }
       return true;
     }

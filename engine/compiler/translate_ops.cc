@@ -9,6 +9,7 @@
 
 #include "engine/compiler/native_abi.h"
 #include "engine/compiler/translate_ops.h"
+#include "engine/compiler/translate_simd.h"
 
 namespace vivarium::engine::compiler {
 
@@ -114,18 +115,14 @@ bool FuncTranslator::memory_op(const Instr& in) {
 
 void FuncTranslator::call_slots(const FuncType& t, llvm::FunctionCallee fn, std::vector<llvm::Value*> lead,
                                 uint64_t offset) {
-  const size_t n = std::max(t.params.size(), t.results.size());
+  const size_t n = std::max(slot_total(t.params), slot_total(t.results));
   llvm::Value* slots = alloca_at_entry(llvm::ArrayType::get(b_.getInt64Ty(), std::max<size_t>(n, 1)));
   std::vector<llvm::Value*> args = pop_n(t.params.size());
-  for (size_t k = 0; k < args.size(); ++k)
-    b_.CreateStore(to_slot(b_, args[k], t.params[k]), b_.CreateConstGEP1_64(b_.getInt64Ty(), slots, k));
+  for (size_t k = 0; k < args.size(); ++k) store_slot(b_, args[k], slots, slot_index(t.params, k), t.params[k]);
   lead.push_back(slots);
   lead.push_back(b_.getInt64(offset));
   b_.CreateCall(fn, lead);
-  for (size_t k = 0; k < t.results.size(); ++k) {
-    llvm::Value* s = b_.CreateLoad(b_.getInt64Ty(), b_.CreateConstGEP1_64(b_.getInt64Ty(), slots, k));
-    push(from_slot(b_, s, t.results[k]));
-  }
+  for (size_t k = 0; k < t.results.size(); ++k) push(load_slot(b_, slots, slot_index(t.results, k), t.results[k]));
 }
 
 void FuncTranslator::call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t) {

@@ -49,6 +49,8 @@ class ModuleTranslator {
 };
 
 class FuncTranslator {
+  friend class SimdTranslator;  // engine/compiler/translate_simd.h
+
  public:
   FuncTranslator(ModuleTranslator& m, uint32_t func_index, llvm::Function* f);
   void translate();
