@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
@@ -60,6 +62,19 @@ uintptr_t stack_limit() {
   return low + 2 * vivarium::engine::interp::kNativeStackReserve;
 }
 
+// VIVARIUM_NATIVE_STATS=FILE appends "compiled N interpreted M" per module
+// compiled: the spec tests (tests/spec/run_spec.sh) fail when any function
+// silently stays in the interpreter.
+void report_stats(const std::vector<uint8_t>& compiled) {
+  const char* path = std::getenv("VIVARIUM_NATIVE_STATS");
+  if (!path || !*path) return;
+  const auto n = static_cast<size_t>(std::count(compiled.begin(), compiled.end(), 1));
+  if (std::FILE* f = std::fopen(path, "a")) {
+    std::fprintf(f, "compiled %zu interpreted %zu\n", n, compiled.size() - n);
+    std::fclose(f);
+  }
+}
+
 // setjmp lives in its own frame so nothing the caller keeps in registers is
 // clobbered by the longjmp of a trap.
 [[gnu::noinline]] bool run_entry(NativeCtx* ctx, EntryFn entry, const uint64_t* args, uint64_t* results) {
@@ -98,6 +113,7 @@ class NativeTier final : public vivarium::detail::Tier {
     n.typed.assign(ir.total_funcs(), nullptr);
     std::vector<uint8_t> compiled(ir.funcs.size(), 0);
     for (uint32_t i = 0; i < ir.funcs.size(); ++i) compiled[i] = can_compile(ir, i) ? 1 : 0;
+    report_stats(compiled);
     if (std::find(compiled.begin(), compiled.end(), 1) == compiled.end()) return std::unique_ptr<TierArtifact>(std::move(a));
     n.elides_bounds = elides_bounds_checks(ir);
     if (n.elides_bounds) install_guard_fault_handler();

@@ -28,4 +28,20 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "SKIP: no $part .wast files in $dir"
   exit 77
 fi
-exec "$vivarium" wast --tier "$tier" --known-failures "$known" "${files[@]}"
+if [ "$tier" != native ]; then
+  exec "$vivarium" wast --tier "$tier" --known-failures "$known" "${files[@]}"
+fi
+# Under the native tier every function must be compiled: count what each
+# module compiled and what it left to the interpreter (VIVARIUM_NATIVE_STATS,
+# engine/compiler/native_tier.cc) and fail if anything fell back.
+stats=$(mktemp)
+trap 'rm -f "$stats"' EXIT
+rc=0
+VIVARIUM_NATIVE_STATS=$stats "$vivarium" wast --tier "$tier" --known-failures "$known" "${files[@]}" || rc=$?
+read -r compiled interpreted < <(awk '{c += $2; i += $4} END {print c + 0, i + 0}' "$stats")
+echo "native tier: $compiled functions compiled, $interpreted left to the interpreter"
+if [ "$compiled" -eq 0 ] || [ "$interpreted" -ne 0 ]; then
+  echo "FAIL: every function must run natively under --tier native"
+  rc=1
+fi
+exit $rc
