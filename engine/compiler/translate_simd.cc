@@ -517,12 +517,14 @@ bool SimdTranslator::float_arith(const Instr& in) {
     case Op::f32x4_max:
     case Op::f64x2_max: {
       // llvm.minimum/maximum: NaN if either is, and -0 < +0, as wasm's fmin/fmax.
-      // x86 passes a signalling NaN through them; adding quiets it (as scalars).
+      // x86 passes a signalling NaN through them, so NaN lanes become the
+      // canonical NaN, as in the interpreter (engine/interp/simd/float_arith.h).
       llvm::Value* y = pop_as(s);
       llvm::Value* x = pop_as(s);
       const bool min = in.op == Op::f32x4_min || in.op == Op::f64x2_min;
       llvm::Value* r = call(min ? llvm::Intrinsic::minimum : llvm::Intrinsic::maximum, vec(s), {x, y});
-      push_v(b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), r));
+      llvm::Value* nan = llvm::ConstantFP::getQNaN(vec(s));
+      push_v(b_.CreateSelect(b_.CreateFCmpUNO(x, y), nan, r));
       return true;
     }
     case Op::f32x4_pmin:

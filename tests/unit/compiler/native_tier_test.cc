@@ -159,7 +159,8 @@ TEST(NativeTier, CallsHostFunctionsAndReturnsTheirErrors) {
   EXPECT_EQ(trap_of(inst, "g"), "host says no");
 }
 
-// $simd stays in the interpreter; native code calls it, and it calls native code.
+// A v128 lives between two scalar calls (SIMD compiles natively since
+// translate_simd.cc; tier crossings are in CallsBetweenModulesOfDifferentTiers).
 TEST(NativeTier, CallsCrossIntoTheInterpreterAndBack) {
   constexpr std::string_view kWat = R"(
 (module
