@@ -2,9 +2,10 @@
 // for each defined function the compiler can handle, an internal function
 // "f<index>" with wasm's own signature (ctx first; several results come back
 // as a struct) and an exported wrapper "entry<index>" in the runtime's slot
-// convention (NativeCtx, args, results). Functions it cannot handle yet (any
-// SIMD) are left to the interpreter; compiled code reaches them, imports and
-// other instances' functions through viv_native_call (engine/compiler/native_abi.h).
+// convention (NativeCtx, args, results); SIMD is in translate_simd.h. A
+// function it cannot handle is left to the interpreter; compiled code reaches
+// such functions, imports and other instances' functions through
+// viv_native_call (engine/compiler/native_abi.h).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -20,7 +21,7 @@ class Module;
 namespace vivarium::engine::compiler {
 
 // Whether defined function `defined_index` of validated `ir` is within what
-// translate_module compiles (no v128 anywhere in it).
+// translate_module compiles (every body that decodes).
 bool can_compile(const ModuleIR& ir, uint32_t defined_index);
 
 // Whether compiled code of `ir` leaves memory bounds checks to guard pages:
