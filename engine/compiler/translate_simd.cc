@@ -5,6 +5,7 @@
 // cannot state cheaply. The JIT targets the host CPU, so it is there.
 #include "engine/compiler/translate_simd.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include <llvm/IR/Intrinsics.h>
@@ -373,14 +374,14 @@ bool SimdTranslator::int_arith(const Instr& in) {
       return true;
     }
     case Op::i16x8_q15mulr_sat_s: {
-      // (x * y + 0x4000) >> 15 in 32 bits; only -32768 * -32768 overflows i16.
-      auto* wide = llvm::FixedVectorType::get(b_.getInt32Ty(), 8);
-      llvm::Value* y = b_.CreateSExt(pop_as(I16), wide);
-      llvm::Value* x = b_.CreateSExt(pop_as(I16), wide);
-      llvm::Value* r = b_.CreateAShr(b_.CreateAdd(b_.CreateMul(x, y), llvm::ConstantInt::get(wide, 0x4000)),
-                                     llvm::ConstantInt::get(wide, 15));
-      r = call(llvm::Intrinsic::smin, wide, {r, llvm::ConstantInt::get(wide, 0x7FFF)});
-      push_v(b_.CreateTrunc(r, vec(I16)));
+      // pmulhrsw rounds (x * y + 0x4000) >> 15 exactly as wasm does, except
+      // that -32768 * -32768 wraps to -32768 where wasm saturates to 32767:
+      // flip those lanes (the interpreter's engine/interp/simd/int_arith.h).
+      llvm::Value* y = pop_as(I16);
+      llvm::Value* x = pop_as(I16);
+      llvm::Value* r = call(llvm::Intrinsic::x86_ssse3_pmul_hr_sw_128, nullptr, {x, y});
+      llvm::Value* wrapped = b_.CreateICmpEQ(r, splat(b_.getInt16(0x8000), I16));
+      push_v(b_.CreateXor(r, b_.CreateSExt(wrapped, vec(I16))));
       return true;
     }
     default: return false;
@@ -544,12 +545,24 @@ bool SimdTranslator::float_arith(const Instr& in) {
 
 // ---- conversions --------------------------------------------------------------------
 bool SimdTranslator::convert(const Instr& in) {
-  auto* i32x2 = llvm::FixedVectorType::get(b_.getInt32Ty(), 2);
   auto* f32x2 = llvm::FixedVectorType::get(b_.getFloatTy(), 2);
-  auto sat = [&](llvm::Value* v, llvm::Type* to, bool is_signed) {
-    llvm::Function* fn = llvm::Intrinsic::getDeclaration(
-        &f_.m_.module(), is_signed ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat, {to, v->getType()});
-    return b_.CreateCall(fn, {v});
+  // Saturating float -> i32 lanes. llvm.fpto[su]i.sat on vectors is split
+  // into scalar conversions on x86, so: convert only lanes inside the i32
+  // range (the rest as 0, where fpto[su]i is defined), then put the bounds
+  // into lanes above and below it. NaN fails every comparison: 0.
+  auto sat = [&](llvm::Value* v, bool is_signed) {
+    auto* t = llvm::cast<llvm::FixedVectorType>(v->getType());
+    auto* to = llvm::FixedVectorType::get(b_.getInt32Ty(), t->getNumElements());
+    const double lo = is_signed ? -2147483648.0 : 0.0;
+    const double hi = is_signed ? 2147483648.0 : 4294967296.0;
+    llvm::Value* above = b_.CreateFCmpOGE(v, llvm::ConstantFP::get(t, hi));
+    llvm::Value* below = b_.CreateFCmpOLT(v, llvm::ConstantFP::get(t, lo));
+    llvm::Value* inside = b_.CreateAnd(b_.CreateFCmpOGE(v, llvm::ConstantFP::get(t, lo)), b_.CreateNot(above));
+    llvm::Value* x = b_.CreateSelect(inside, v, llvm::Constant::getNullValue(t));
+    llvm::Value* r = is_signed ? b_.CreateFPToSI(x, to) : b_.CreateFPToUI(x, to);
+    const uint32_t max = is_signed ? INT32_MAX : UINT32_MAX;
+    r = b_.CreateSelect(above, llvm::ConstantInt::get(to, max), r);
+    return is_signed ? b_.CreateSelect(below, llvm::ConstantInt::get(to, 0x80000000u), r) : r;
   };
   // Two lanes widened to four with zeros (the "_zero" forms).
   auto zero_high = [&](llvm::Value* v) {
@@ -558,11 +571,11 @@ bool SimdTranslator::convert(const Instr& in) {
   switch (in.op) {
     case Op::i32x4_trunc_sat_f32x4_s:
     case Op::i32x4_trunc_sat_f32x4_u:
-      push_v(sat(pop_as(F32), vec(I32), in.op == Op::i32x4_trunc_sat_f32x4_s));
+      push_v(sat(pop_as(F32), in.op == Op::i32x4_trunc_sat_f32x4_s));
       return true;
     case Op::i32x4_trunc_sat_f64x2_s_zero:
     case Op::i32x4_trunc_sat_f64x2_u_zero:
-      push_v(zero_high(sat(pop_as(F64), i32x2, in.op == Op::i32x4_trunc_sat_f64x2_s_zero)));
+      push_v(zero_high(sat(pop_as(F64), in.op == Op::i32x4_trunc_sat_f64x2_s_zero)));
       return true;
     case Op::f32x4_convert_i32x4_s: push_v(b_.CreateSIToFP(pop_as(I32), vec(F32))); return true;
     case Op::f32x4_convert_i32x4_u: push_v(b_.CreateUIToFP(pop_as(I32), vec(F32))); return true;

@@ -162,6 +162,13 @@ TEST(NativeSimd, TruncSatClampsAndZeroesNaN) {
             (std::vector<int32_t>{0, INT32_MAX, INT32_MIN, -1}));
   EXPECT_EQ(lanes_of<uint32_t>(unary_v128("i32x4.trunc_sat_f32x4_u", v128_of(f))),
             (std::vector<uint32_t>{0, 3000000000u, 0, 0}));
+  // The range's edges: 2^31 and -2^31 exactly, the largest floats below 2^31 and 2^32.
+  const float edge_s[4] = {2147483648.0f, -2147483648.0f, 2147483520.0f, -0.0f};
+  EXPECT_EQ(lanes_of<int32_t>(unary_v128("i32x4.trunc_sat_f32x4_s", v128_of(edge_s))),
+            (std::vector<int32_t>{INT32_MAX, INT32_MIN, 2147483520, 0}));
+  const float edge_u[4] = {4294967296.0f, 4294967040.0f, 2147483648.0f, std::nanf("")};
+  EXPECT_EQ(lanes_of<uint32_t>(unary_v128("i32x4.trunc_sat_f32x4_u", v128_of(edge_u))),
+            (std::vector<uint32_t>{UINT32_MAX, 4294967040u, 2147483648u, 0}));
   const double d[2] = {5e9, -0.9};
   EXPECT_EQ(lanes_of<uint32_t>(unary_v128("i32x4.trunc_sat_f64x2_u_zero", v128_of(d))),
             (std::vector<uint32_t>{UINT32_MAX, 0, 0, 0}));
