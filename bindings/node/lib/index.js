@@ -76,7 +76,7 @@ class Linker {
   func(module, name, type, fn, options) { return this.define(module, name, type, fn, options); }
   async instantiate(module, options = {}) {
     if (!(module instanceof Module)) throw new TypeError('Linker.instantiate: expected a Module');
-    const n = await this.#native.instantiate(Module._native(module), { limits: options.limits, wasi: wasiOptions(options.wasi) });
+    const n = await this.#native.instantiate(Module._native(module), { limits: options.limits, wasi: wasiOptions(options.wasi), mainThreadSliceMicros: options.mainThreadSliceMicros });
     return new Instance(n, module);
   }
 }

@@ -7,6 +7,8 @@
 namespace vivarium::node {
 namespace {
 
+}  // namespace
+
 // One call in flight: written by the main thread, read by the waiting worker
 // under the instance's host mutex.
 struct HostCall {
@@ -18,6 +20,8 @@ struct HostCall {
   bool abandoned = false;  // the guest stopped waiting (abort, deadline, exit)
   Result<std::vector<Value>> result = Error(ErrorCode::Internal, "host function did not return");
 };
+
+namespace {
 
 std::string js_message(Napi::Value reason) {
   if (reason.IsObject()) {
@@ -119,6 +123,12 @@ class HostCallTask final : public MainTask {
 
 }  // namespace
 
+bool run_host_call_inline(Napi::Env env, InstanceState& s, std::shared_ptr<HostCall> call) {
+  HostCallTask(s.shared_from_this(), call).run(env);
+  std::lock_guard lk(s.host_mutex());
+  return call->done;
+}
+
 HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state) {
   HostFuncDef def;
   def.type = fn->type;
@@ -141,7 +151,9 @@ HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state) {
       }
     }
     if (fn->with_caller) call->memory = caller.memory();
-    if (!state->rt.post(new HostCallTask(state->shared_from_this(), call))) {
+    if (state->running_inline()) {
+      state->yield_host(call);  // back here on the main thread or on a worker
+    } else if (!state->rt.post(new HostCallTask(state->shared_from_this(), call))) {
       return Error(ErrorCode::HostTrap, "the JavaScript environment is shutting down");
     }
     if (!state->wait_host([&] { return call->done; })) {

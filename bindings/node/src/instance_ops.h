@@ -22,6 +22,7 @@ class CallOp final : public Op {
  public:
   CallOp(Napi::Env env, Function fn, std::vector<Value> args, uint64_t fuel)
       : Op(env), fn_(fn), args_(std::move(args)), fuel_(fuel) {}
+  bool can_inline() const override { return true; }
   void execute(InstanceState& s) override;
   void complete(Napi::Env env, InstanceState& s) override;
 
