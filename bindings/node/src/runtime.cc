@@ -20,7 +20,7 @@ size_t pool_size() {
 // (VIVARIUM_NODE_WORKER_NICE overrides; 0 keeps them equal).
 int worker_nice_delta() {
   const char* v = std::getenv("VIVARIUM_NODE_WORKER_NICE");
-  return v != nullptr && *v != 0 ? std::atoi(v) : 10;
+  return v != nullptr && *v != 0 ? std::atoi(v) : 19;
 }
 
 constexpr std::chrono::nanoseconds kInlineWindow = std::chrono::milliseconds(4);

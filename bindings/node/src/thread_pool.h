@@ -5,7 +5,8 @@
 // queued and nobody is idle: a host function that awaits a call on another
 // instance must not deadlock a pool whose every thread is waiting.
 // Workers run at a lower OS priority than the thread that made the pool
-// (Linux: per-thread nice, `nice_delta` steps lower, at most 19): on a
+// (Linux: per-thread nice, `nice_delta` steps lower, at most 19; the default
+// is the lowest, 19): on a
 // machine with fewer cores than busy guests the JavaScript thread wins the
 // CPU whenever it has work, so timers and I/O stay prompt while guests spin.
 #pragma once
