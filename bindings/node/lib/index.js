@@ -116,6 +116,8 @@ class Instance {
   /** fn(view) runs while no call runs; the view is invalid once fn (or its promise) ends. */
   withMemory(fn, options = {}) { return this.#native.withMemory(options.name, fn); }
   global(name) { return this.#native.global(name); }
+  /** Writes an exported mutable global; queued like a call. */
+  setGlobal(name, value) { return this.#native.setGlobal(name, value); }
   get fuelRemaining() { return this.#native.fuelRemaining(); }
   /** Frees the instance's store once its queued operations are done. */
   dispose() { this.#native.dispose(); }
@@ -146,4 +148,4 @@ function abortedError(signal) {
   return new VivariumError('aborted before it started', { phase: 'exhaustion', code: 'DeadlineExceeded', detail: String(signal.reason ?? '') });
 }
 
-module.exports = { Module, Linker, Instance, VivariumError, handle, MemoryView: native.MemoryView, poolSize: native.poolSize() };
+module.exports = { Module, Linker, Instance, VivariumError, handle, MemoryView: native.MemoryView, FuncRef: native.FuncRef, poolSize: native.poolSize() };

@@ -7,6 +7,7 @@
 #include "linker_wrap.h"
 #include "memory_view_wrap.h"
 #include "module_wrap.h"
+#include "ref_values.h"
 #include "runtime.h"
 
 namespace vivarium::node {
@@ -27,6 +28,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   LinkerWrap::init(env, exports);
   InstanceWrap::init(env, exports);
   MemoryViewWrap::init(env, exports);
+  FuncRefWrap::init(env, exports);
   init_edge(env, exports);
   exports.Set("setErrorClass", Napi::Function::New(env, set_error_class));
   exports.Set("poolSize", Napi::Function::New(env, pool_size));

@@ -58,4 +58,17 @@ class GlobalOp final : public Op {
   std::string name_;
 };
 
+// Writes an exported mutable global between calls (the value was checked
+// against its type when queued).
+class SetGlobalOp final : public Op {
+ public:
+  SetGlobalOp(Napi::Env env, Global g, Value v) : Op(env), global_(g), value_(v) {}
+  bool on_main() const override { return true; }
+  void start_main(Napi::Env env, InstanceState& s) override;
+
+ private:
+  Global global_;
+  Value value_;
+};
+
 }  // namespace vivarium::node

@@ -21,6 +21,7 @@
 
 #include "call_fiber.h"
 #include "host/wasi/wasi_ctx.h"
+#include "ref_values.h"
 #include "runtime.h"
 #include "vivarium/vivarium.h"
 
@@ -96,6 +97,7 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   InstanceDefaults defaults;
   std::vector<std::shared_ptr<void>> keep_alive;  // host functions, output sinks
   std::vector<std::shared_ptr<OutputSink>> sinks;
+  ExternRefs externs;  // main thread
   std::vector<int> owned_fds;  // ours until the WASI context has its copies
   void close_owned_fds();
   Op* current() const { return current_.get(); }

@@ -8,8 +8,11 @@
 namespace vivarium::node {
 namespace {
 
-// One worker per core this process may run on.
+// One worker per core this process may run on (VIVARIUM_NODE_WORKERS overrides).
 size_t pool_size() {
+  if (const char* v = std::getenv("VIVARIUM_NODE_WORKERS"); v != nullptr && std::atoi(v) > 0) {
+    return static_cast<size_t>(std::atoi(v));
+  }
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<size_t>(CPU_COUNT(&set));
   size_t n = std::thread::hardware_concurrency();

@@ -75,6 +75,7 @@ class Runtime {
   Napi::FunctionReference* module_ctor = nullptr;
   Napi::FunctionReference* instance_ctor = nullptr;
   Napi::FunctionReference* view_ctor = nullptr;
+  Napi::FunctionReference* funcref_ctor = nullptr;
   // The edge runner's executor (edge.cc), made on first use.
   std::shared_ptr<void> edge;
   // Run at shutdown, before the pool is joined.
