@@ -118,8 +118,12 @@ export interface WasiOptions {
   env?: Record<string, string> | string[];
   /** { guestPath: hostPath } or a list with read-only flags. */
   preopens?: Record<string, string> | { guest: string; host: string; readOnly?: boolean }[];
-  /** A descriptor, or the bytes the guest reads (string or Uint8Array). */
-  stdin?: 'inherit' | 'ignore' | number | string | Uint8Array;
+  /**
+   * A descriptor; the bytes the guest reads (string or Uint8Array); or a
+   * Readable stream or async iterable of chunks, fed to the guest through a
+   * pipe as it reads (end of the stream = end of file for the guest).
+   */
+  stdin?: 'inherit' | 'ignore' | number | string | Uint8Array | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
   /** The network capability, as `vivarium run --allow-connect/--allow-bind/--allow-dns/--socket-abi`. None: no network. */

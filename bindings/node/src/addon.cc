@@ -1,6 +1,11 @@
 // @vivarium/node's native part: registers the wrapped classes. The
 // JavaScript API (lib/index.js) is built on these.
+#include <fcntl.h>
 #include <napi.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "edge.h"
 #include "instance_wrap.h"
@@ -22,6 +27,17 @@ Napi::Value pool_size(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Runtime::of(info.Env()).pool().size()));
 }
 
+// makePipe() -> [readFd, writeFd] (close-on-exec): a guest's stdin fed
+// from a JavaScript stream (lib/index.js).
+Napi::Value make_pipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw Napi::Error::New(info.Env(), std::string("pipe: ") + std::strerror(errno));
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  a.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return a;
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   Runtime::init(env);
   ModuleWrap::init(env, exports);
@@ -32,6 +48,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_edge(env, exports);
   exports.Set("setErrorClass", Napi::Function::New(env, set_error_class));
   exports.Set("poolSize", Napi::Function::New(env, pool_size));
+  exports.Set("makePipe", Napi::Function::New(env, make_pipe));
   return exports;
 }
 

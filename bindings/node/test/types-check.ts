@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   await inst.setGlobal('ext', Symbol('x'));
   linker.define('env', 'v', { params: ['v128', 'externref', 'funcref'], results: ['v128'] }, (v: Uint8Array) => v);
   const fast = await linker.instantiate(mod, { mainThreadSliceMicros: 0 });
+  const { Readable } = await import('node:stream');
+  await linker.instantiate(mod, { wasi: { stdin: Readable.from(['a', 'b']) } });
+  await linker.instantiate(mod, { wasi: { stdin: (async function* () { yield new Uint8Array(1); })() } });
   console.log(lanes.length, fast.exports.length);
   const res = await handle(mod, new Request('http://x/'), { timeout: 100 });
   console.log(sum, big, n, mod.exports.map((e) => e.name), res.status, res.vivarium.kind);
