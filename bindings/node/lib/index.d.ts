@@ -147,8 +147,9 @@ export interface InstantiateOptions {
    * How long (µs, 0 to 1000; default 100) a call may run on the JavaScript
    * thread before a worker takes it over where it stopped. Short calls then
    * cost no thread hop. 0: every call runs on a worker. Instances with WASI
-   * always run on workers. Guests never hold the main thread for more than
-   * 1 ms of every 4 ms, whatever this says.
+   * always run on workers. Guest code never takes more than 1 ms of any
+   * 4 ms on the main thread, and one call stays there at most 1 ms (host
+   * functions included), whatever this says.
    */
   mainThreadSliceMicros?: number;
 }

@@ -112,26 +112,27 @@ bool InstanceState::run_inline(Napi::Env env) {
     return false;
   }
   auto keep = shared_from_this();  // a host function may drop every other reference
+  const auto began = std::chrono::steady_clock::now();
   for (;;) {
     const auto start = std::chrono::steady_clock::now();
-    const auto allowance = rt.inline_allowance(start);
+    // The runtime's allowance counts guest time (JavaScript host functions
+    // would run on this thread on the pool path too); the continuous bound
+    // counts both, so that a guest calling a host function in a loop cannot
+    // hold the event loop either.
+    const auto allowance = std::min(rt.inline_allowance(start), Runtime::kInlineContinuous - (start - began));
     if (allowance.count() <= 0) break;
     slice_end_ = start + std::min(inline_slice, allowance);
     inline_now_ = true;
     const CallFiber::Stop why = fiber_->resume();
     inline_now_ = false;
+    rt.charge_inline(std::chrono::steady_clock::now() - start);
     if (why == CallFiber::Stop::Finished) {
-      rt.charge_inline(std::chrono::steady_clock::now() - start);
       fiber_.reset();
       Napi::HandleScope scope(env);
       op->complete(env, *this);
       return true;
     }
-    // The host function's own time counts too: a guest calling one in a
-    // loop must not keep the main thread either.
-    const bool go_on = why == CallFiber::Stop::Host && run_host_call_inline(env, *this, std::move(inline_host_));
-    rt.charge_inline(std::chrono::steady_clock::now() - start);
-    if (!go_on) break;
+    if (why != CallFiber::Stop::Host || !run_host_call_inline(env, *this, std::move(inline_host_))) break;
   }
   // The slice is used up, or an asynchronous host function is pending: a
   // worker goes on with the fiber where it stopped.

@@ -59,7 +59,10 @@ class Runtime {
 
   // Main thread: how long a guest may run on this thread now (zero: not
   // now; see call_fiber.h). At most 1 ms of every 4 ms window goes to guests
-  // running inline, so calls started back to back cannot hold the event loop.
+  // running inline, so calls started back to back cannot hold the event loop,
+  // and one call holds it for at most kInlineContinuous, host functions
+  // included.
+  static constexpr std::chrono::nanoseconds kInlineContinuous = std::chrono::milliseconds(1);
   std::chrono::nanoseconds inline_allowance(std::chrono::steady_clock::time_point now);
   void charge_inline(std::chrono::nanoseconds used) { inline_used_ += used; }
 
