@@ -210,38 +210,10 @@ Result<std::vector<ValType>> types_from_js(Napi::Value v, const std::string& wha
   return out;
 }
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Malformed: return "malformed";
-    case Phase::Invalid: return "invalid";
-    case Phase::Unlinkable: return "unlinkable";
-    case Phase::Trap: return "trap";
-    case Phase::Exhaustion: return "exhaustion";
-    case Phase::Host: return "host";
-  }
-  return "host";
-}
-
-const char* code_name(ErrorCode c) {
-  switch (c) {
-#define VIV_CODE(name) case ErrorCode::name: return #name;
-    VIV_CODE(UnexpectedEnd) VIV_CODE(BadMagic) VIV_CODE(BadVersion) VIV_CODE(BadLeb) VIV_CODE(BadSection)
-    VIV_CODE(BadUtf8) VIV_CODE(BadOpcode) VIV_CODE(BadType) VIV_CODE(Malformed) VIV_CODE(TextSyntax)
-    VIV_CODE(TypeMismatch) VIV_CODE(UnknownIndex) VIV_CODE(Invalid) VIV_CODE(UnknownImport)
-    VIV_CODE(IncompatibleImport) VIV_CODE(Unreachable) VIV_CODE(MemoryOutOfBounds) VIV_CODE(TableOutOfBounds)
-    VIV_CODE(UndefinedElement) VIV_CODE(UninitializedElement) VIV_CODE(IndirectCallTypeMismatch)
-    VIV_CODE(IntegerDivideByZero) VIV_CODE(IntegerOverflow) VIV_CODE(InvalidConversion) VIV_CODE(NullReference)
-    VIV_CODE(HostTrap) VIV_CODE(Exit) VIV_CODE(CallStackExhausted) VIV_CODE(OutOfFuel) VIV_CODE(DeadlineExceeded)
-    VIV_CODE(LimitExceeded) VIV_CODE(Io) VIV_CODE(Usage) VIV_CODE(NotFound) VIV_CODE(Unsupported) VIV_CODE(Internal)
-#undef VIV_CODE
-  }
-  return "Internal";
-}
-
 Napi::Value error_to_js(Napi::Env env, const Error& e) {
   Napi::Object details = Napi::Object::New(env);
-  details.Set("phase", Napi::String::New(env, phase_name(e.phase())));
-  details.Set("code", Napi::String::New(env, code_name(e.code())));
+  details.Set("phase", Napi::String::New(env, vivarium::phase_name(e.phase())));
+  details.Set("code", Napi::String::New(env, vivarium::code_name(e.code())));
   Napi::Object loc = Napi::Object::New(env);
   const Location& w = e.where();
   if (!w.file.empty()) loc.Set("file", Napi::String::New(env, w.file));

@@ -35,7 +35,5 @@ Result<std::vector<ValType>> types_from_js(Napi::Value v, const std::string& wha
 // A VivariumError (lib/index.js) carrying phase, code, location, backtrace
 // and, for proc_exit, the exit code.
 Napi::Value error_to_js(Napi::Env env, const Error& e);
-const char* code_name(ErrorCode c);
-const char* phase_name(Phase p);
 
 }  // namespace vivarium::node
