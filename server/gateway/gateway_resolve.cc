@@ -25,11 +25,10 @@ class ResolveSession final : public WsSession {
     // The resolver filters nothing (its own policy admits all); the grants
     // decide here, on the io thread.
     static const auto all = std::make_shared<const net::EgressPolicy>(net::EgressPolicy::allow_all());
-    std::weak_ptr<WsSession> weak = weak_from_this();
-    g_->resolver->resolve(name, v6, all, [weak, g = g_, name](Result<std::vector<net::IpAddress>> r) {
-      asio::post(g->io, [weak, name, r = std::move(r)]() mutable {
-        if (auto self = std::static_pointer_cast<ResolveSession>(weak.lock())) self->answer(name, std::move(r));
-      });
+    // The answer keeps the session alive; stop() drains it (the resolver goes first).
+    auto self = std::static_pointer_cast<ResolveSession>(shared_from_this());
+    g_->resolver->resolve(name, v6, all, [self, name](Result<std::vector<net::IpAddress>> r) {
+      asio::post(self->g_->io, [self, name, r = std::move(r)]() mutable { self->answer(name, std::move(r)); });
     });
   }
 
