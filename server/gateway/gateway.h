@@ -5,7 +5,8 @@
 // grants (--gateway-token-file, gateway_tokens.h) decide what it may do:
 //
 //   /connect?host=IP&port=N   TCP (bare grants): "connected IP:PORT", then
-//       binary messages <-> bytes; text "shutdown" shuts the sending side
+//       binary messages <-> bytes; text "shutdown" shuts the sending side,
+//       the upstream's EOF comes as text "eof"; both ended: close 4000
 //   /udp                      UDP (udp: grants): binary datagrams behind a
 //       6-byte peer header, each send answered "sent N" / "denied IP:PORT"
 //   /resolve?name=NAME        a look-up (dns: grants; the answer keeps what

@@ -1,4 +1,8 @@
-// /connect?host=IP&port=N: one TCP connection, bytes both ways.
+// /connect?host=IP&port=N: one TCP connection, bytes both ways, and each
+// direction's end: the browser's text "shutdown" shuts the upstream's sending
+// side, the upstream's EOF arrives as the text "eof" -- a half-closed
+// connection still carries the other way (a guest server answers after its
+// client finished sending). Once both sides ended, close 4000.
 // Backpressure: one read outstanding per direction, the next only after the
 // previous write finished.
 #include <array>
@@ -65,7 +69,12 @@ class TcpSession final : public WsSession {
   // upstream -> WebSocket
   void read_upstream() {
     upstream_.async_read_some(asio::buffer(up_buf_), [self = self()](beast::error_code ec, size_t n) {
-      if (ec) return self->close(kUpstreamClosed, ec == asio::error::eof ? "upstream closed" : "upstream: " + ec.message());
+      if (ec == asio::error::eof) {
+        self->up_eof_ = true;
+        if (self->ws_shut_) return self->close(kUpstreamClosed, "upstream closed");
+        return self->send(true, "eof");
+      }
+      if (ec) return self->close(kUpstreamClosed, "upstream: " + ec.message());
       self->send(false, std::string(self->up_buf_.data(), n), [self] { self->read_upstream(); });
     });
   }
@@ -80,6 +89,8 @@ class TcpSession final : public WsSession {
         if (text == "shutdown") {
           beast::error_code ignored;
           self->upstream_.shutdown(tcp::socket::shutdown_send, ignored);
+          self->ws_shut_ = true;
+          if (self->up_eof_) return self->close(kUpstreamClosed, "upstream closed");
         }
         return self->read_ws();
       }
@@ -96,6 +107,7 @@ class TcpSession final : public WsSession {
   beast::flat_buffer ws_buf_;
   std::array<char, 16384> up_buf_{};
   std::string where_;
+  bool up_eof_ = false, ws_shut_ = false;  // each direction's end
 };
 
 }  // namespace

@@ -49,6 +49,22 @@ function httpServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
 }
 
+/** Connects to the guest's listener once it is up (retrying), sends "knock", returns the answer. */
+async function knock(port) {
+  for (let tries = 0; tries < 200; tries++) {
+    const reply = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => c.end('knock'));
+      let got = '';
+      c.on('data', (d) => { got += d; });
+      c.on('end', () => resolve(got));
+      c.on('error', () => resolve(null));
+    });
+    if (reply !== null) return reply;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}
+
 function runNative(vivarium, args) {
   return new Promise((resolve) => {
     const p = spawn(path.resolve(vivarium), ['run', ...args], { env: { PATH: process.env.PATH } });
@@ -61,11 +77,12 @@ function runNative(vivarium, args) {
 export default async function ({ repo, opt, startServer, openHarness, screenshot }) {
   const pong = await tcpServer('pong'), other = await tcpServer('pong'), echo = await tcpServer('echo');
   const udp = await udpEcho(), web = await httpServer();
+  const listenPort = await freePort();
   const token = crypto.randomBytes(16).toString('hex'), loadToken = crypto.randomBytes(16).toString('hex');
   const oneToken = crypto.randomBytes(16).toString('hex');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'viv-gateway-'));
   const tokenFile = path.join(dir, 'tokens');
-  fs.writeFileSync(tokenFile, `# test tokens\n${token} 127.0.0.1:${pong.port} 127.0.0.1:${web.port} udp:127.0.0.1:${udp.port} dns:localhost\n${loadToken} 127.0.0.1:${echo.port}\n${oneToken} 127.0.0.1:${echo.port} max=1\n`);
+  fs.writeFileSync(tokenFile, `# test tokens\n${token} 127.0.0.1:${pong.port} 127.0.0.1:${web.port} udp:127.0.0.1:${udp.port} dns:localhost bind:127.0.0.1:${listenPort}\n${loadToken} 127.0.0.1:${echo.port}\n${oneToken} 127.0.0.1:${echo.port} max=1\n`);
   const gwPort = await freePort();
   const serve = await startServe(opt.vivarium, ['--gateway', `127.0.0.1:${gwPort}`, '--gateway-token-file', tokenFile]);
   const server = await startServer({ mounts: { '/pkg/': path.join(repo, 'bindings/browser/src'),
@@ -109,6 +126,23 @@ export default async function ({ repo, opt, startServer, openHarness, screenshot
     const wants = [[1, 'connect: 76'], [3, 'connect: 76'], [5, 'send_to: 2'], [7, 'resolve: 2'], [9, 'connect: 2'],
       [2, 'reply: pong:edge'], [4, 'reply: pong:dgram'], [6, 'address: 127.0.0.1 port 8080'], [8, 'body: hello from loopback']];
     for (const [i, want] of wants) check(`${cases[i].name} says ${want}`, runs[i].stdout.includes(want), runs[i].stdout.split('\n').join(' | '));
+
+    // A guest server: bound and listening through the gateway, it takes one
+    // connection (from here) and answers it; refused on a port without a bind: grant.
+    const guestServer = (port) => ['sock_wamr_tcp', 'server', '127.0.0.1', String(port)];
+    const listenNative = ['--allow-bind', `127.0.0.1:${listenPort}`];
+    const [bs, bsReply] = await Promise.all([page.evaluate(([g, c]) => window.vivTests.socketGuests(g, [c]), [{ url: gw, token },
+      { name: 'server', wasm: '/guests/sock_wamr_tcp.wasm', args: guestServer(listenPort) }]).then((r) => r[0]), knock(listenPort)]);
+    const [ns, nsReply] = await Promise.all([runNative(opt.vivarium, [...listenNative, path.resolve(opt.guests, 'sock_wamr_tcp.wasm'), ...guestServer(listenPort).slice(1)]),
+      knock(listenPort)]);
+    check('guest server: listen/accept through the gateway', bs.exitCode === ns.status && bs.stdout === ns.stdout && bsReply === 'echo:knock' && nsReply === 'echo:knock',
+      `browser exit ${bs.exitCode} ${JSON.stringify(bs.stdout)} answered ${JSON.stringify(bsReply)}; vivarium run exit ${ns.status} ${JSON.stringify(ns.stdout)} answered ${JSON.stringify(nsReply)}`);
+    const other2 = await freePort();
+    const [refusedB] = await page.evaluate(([g, c]) => window.vivTests.socketGuests(g, [c]), [{ url: gw, token },
+      { name: 'server refused', wasm: '/guests/sock_wamr_tcp.wasm', args: guestServer(other2) }]);
+    const refusedN = await runNative(opt.vivarium, [...listenNative, path.resolve(opt.guests, 'sock_wamr_tcp.wasm'), ...guestServer(other2).slice(1)]);
+    check('guest server: a port without a bind: grant', refusedB.exitCode === refusedN.status && refusedB.stdout === refusedN.stdout && refusedB.stdout.includes('bind: 2'),
+      `browser exit ${refusedB.exitCode} ${JSON.stringify(refusedB.stdout)}; vivarium run exit ${refusedN.status} ${JSON.stringify(refusedN.stdout)}`);
 
     const probe = (q, shutdown = false) => page.evaluate(([u, sd]) => window.vivTests.wsProbe(u, sd), [`${gw}?${q}`, shutdown]);
     const p1 = await probe(`host=127.0.0.1&port=${other.port}&token=${token}`);

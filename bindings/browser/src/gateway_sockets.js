@@ -46,9 +46,10 @@ class GatewayWs {
   close() { if (this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000); }
 }
 
-/** /connect: bytes both ways. */
+/** /connect: bytes both ways; "eof" ends the reading side only (the guest may still send). */
 export class GatewayStream extends GatewayWs {
   constructor(url) { super(url, (t) => t.startsWith('connected')); }
+  text(t) { if (t === 'eof') { this.eof = true; this.wake(); } }
   take(dst) {
     let n = 0;
     while (this.queue.length && n < dst.length) {

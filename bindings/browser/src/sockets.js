@@ -265,6 +265,15 @@ export function socketExtension(shared, importNames = []) {
         if (!s.peer || s.listening) throw new WasiError(E.NOTCONN);
         A.writeWamr(wasi, addr, s.peer);
       },
+      // A listener's own address (what it bound); a connection's is the gateway's, not told.
+      sock_addr_local(fd, addr) {
+        const s = sock(fd);
+        if (!s.local) throw new WasiError(E.NOTSUP, 'the local address of a connection through the gateway');
+        A.writeWamr(wasi, addr, s.local);
+      },
+      // Kept and reported back; the gateway's own upstream sockets set TCP_NODELAY.
+      sock_set_tcp_no_delay(fd, on) { sock(fd).noDelay = on ? 1 : 0; },
+      sock_get_tcp_no_delay(fd, ptr) { const s = sock(fd); wasi.bytes(ptr, 1)[0] = s.noDelay ?? 0; },
       sock_getpeeraddr: (fd, addr, kindPtr, portPtr) => wePeer(fd, addr, kindPtr, portPtr),
       sock_getpeeraddr_v2: (fd, addr, portPtr) => wePeer(fd, addr, null, portPtr),
       sock_set_recv_timeout(fd, us) { sock(fd).recvTimeoutUs = BigInt.asUintN(64, us); },
