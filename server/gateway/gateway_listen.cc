@@ -3,13 +3,16 @@
 // then "accepted ID PEER:PORT" for each connection; the browser takes one
 // with a WebSocket to /accept?id=ID (same token), which then carries its
 // bytes as /connect does. A connection not taken goes when its listener does.
-// Backpressure: the next accept only once the last one was announced.
+// Backpressure: the next accept only once the last one was announced; past
+// kMaxWaiting connections not yet taken, new ones are closed at once.
 #include <set>
 
 #include "server/gateway/gateway_session.h"
 
 namespace vivarium::server::gateway {
 namespace {
+
+constexpr size_t kMaxWaiting = 64;
 
 class ListenSession final : public WsSession {
  public:
@@ -56,6 +59,12 @@ class ListenSession final : public WsSession {
   void accept_next() {
     acceptor_.async_accept([self = self()](beast::error_code ec, tcp::socket s) {
       if (ec) return self->close(kUpstreamClosed, "accept: " + ec.message());
+      std::erase_if(self->waiting_, [&](uint64_t id) { return !self->g_->pending_accepts.count(id); });  // taken
+      if (self->waiting_.size() >= kMaxWaiting) {
+        beast::error_code ignored;
+        s.close(ignored);
+        return self->accept_next();
+      }
       beast::error_code pe;
       auto peer = s.remote_endpoint(pe);
       uint64_t id = self->g_->next_accept_id++;

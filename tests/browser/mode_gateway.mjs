@@ -18,7 +18,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { startServe, freePort } from './serve_process.mjs';
 
-const LOAD_SOCKETS = 200, LOAD_ROUNDS = 5;
+const LOAD_SOCKETS = 200, LOAD_ROUNDS = 5, WIDE_PAGES = 5;
 
 /** "pong:" + everything received, once the client has shut down its side; or an instant echo. */
 function tcpServer(mode) {
@@ -166,6 +166,22 @@ export default async function ({ repo, opt, startServer, openHarness, screenshot
       [`${gw}?host=127.0.0.1&port=${echo.port}&token=${loadToken}`, LOAD_SOCKETS, LOAD_ROUNDS]);
     check(`${LOAD_SOCKETS} sockets at once`, load.errors === 0 && load.messages === LOAD_SOCKETS * LOAD_ROUNDS,
       `${load.messages} messages, ${load.errors} errors, ${load.ms.toFixed(0)} ms; latency p50 ${load.p50.toFixed(2)} ms, p99 ${load.p99.toFixed(2)} ms, max ${load.max.toFixed(2)} ms`);
+    // 1,000 at once from Chromium: 5 pages, each its own browser context
+    // (a page holds about 200), all connected before the first message.
+    const pages = [];
+    for (let i = 0; i < WIDE_PAGES; i++) pages.push(await openHarness(server));
+    const wideUrl = `${gw}?host=127.0.0.1&port=${echo.port}&token=${loadToken}`;
+    const failedOpen = await Promise.all(pages.map((p) => p.evaluate(([u, n]) => window.vivTests.wsLoadOpen(u, n), [wideUrl, LOAD_SOCKETS])));
+    const t0 = performance.now();
+    const wide = await Promise.all(pages.map((p) => p.evaluate((r) => window.vivTests.wsLoadGo(r), LOAD_ROUNDS)));
+    const ms = performance.now() - t0;
+    const lat = wide.flatMap((w) => w.lat).sort((a, b) => a - b);
+    const errs = failedOpen.reduce((a, b) => a + b, 0) + wide.reduce((a, w) => a + w.errors, 0);
+    const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    const total = WIDE_PAGES * LOAD_SOCKETS;
+    check(`${total} sockets at once from ${WIDE_PAGES} pages`, errs === 0 && lat.length === total * LOAD_ROUNDS,
+      `${lat.length} echoes checked, ${errs} errors, ${ms.toFixed(0)} ms; latency p50 ${q(0.5).toFixed(2)} ms, p99 ${q(0.99).toFixed(2)} ms, max ${lat.at(-1)?.toFixed(2)} ms`);
+    for (const p of pages) await p.close();
     await page.evaluate((v) => window.vivTests.show(v), checks);
     await screenshot(page, 'gateway.png');
     return checks.every((c) => c.ok);

@@ -26,11 +26,13 @@ class GatewayWs {
         this.closeReason = c.reason;
         this.eof = true;
         resolve(CLOSE_ERRNO[c.code] ?? E.CONNREFUSED);
+        this.ended();
         this.wake();
       };
     });
   }
   text() {}
+  ended() {}
   wake() { for (const w of this.waiters.splice(0)) w(); }
   /** Until something is queued, the socket ended, or `ms` passed (0: no limit); false on the timeout. */
   async readable(ms = 0) {
@@ -69,6 +71,7 @@ export class GatewayUdp extends GatewayWs {
     this.acks = [];
   }
   text(t) { this.acks.shift()?.(t); }
+  ended() { for (const ack of this.acks.splice(0)) ack('error closed'); }
   /** Resolves to the payload bytes sent, or -errno (a refusal: -NOTCAPABLE). */
   sendTo(datagram) {
     return new Promise((resolve) => {
