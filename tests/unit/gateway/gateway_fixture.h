@@ -75,10 +75,11 @@ class GatewayTest : public ::testing::Test {
  protected:
   // More grants for kToken ("udp:...", "dns:...", "bind:..."), before SetUp.
   std::string extra_grants_;
+  std::string extra_tokens_;  // more lines of the token file
 
   void SetUp() override {
     std::string text = std::string(kToken) + " 127.0.0.1:" + std::to_string(echo_.port()) + " " + extra_grants_ +
-                       "\n" + kLimited + " 127.0.0.1:" + std::to_string(echo_.port()) + " max=1\n";
+                       "\n" + kLimited + " 127.0.0.1:" + std::to_string(echo_.port()) + " max=1\n" + extra_tokens_;
     GatewayOptions o;
     o.listen = {"127.0.0.1", 0, false};
     o.tokens = *GatewayTokens::parse(text, "test");

@@ -51,7 +51,11 @@ class GatewayKindsTest : public GatewayTest {
   GatewayKindsTest() : bind_port_(free_tcp_port()) {
     extra_grants_ = "udp:127.0.0.1:" + std::to_string(udp_.port()) + " dns:localhost bind:127.0.0.1:" +
                     std::to_string(bind_port_);
+    // May look localhost up, but reach only a private network: the loopback
+    // answer must not come through (DNS rebinding), nor UDP to loopback.
+    extra_tokens_ = std::string(kRebind) + " dns:localhost 10.0.0.0/8 udp:10.0.0.0/8\n";
   }
+  static constexpr const char* kRebind = "rebind-token-0123456789";
   static std::string read_text(ws::stream<tcp::socket>& s) {
     beast::flat_buffer b;
     s.read(b);
@@ -88,6 +92,22 @@ TEST_F(GatewayKindsTest, LookUpsUnderDnsGrants) {
   EXPECT_EQ(close_code(*open(with_token("/resolve?name=example.com"))), 4403);  // no dns: grant
   EXPECT_EQ(close_code(*open(with_token("/resolve"))), 4400);
   EXPECT_EQ(close_code(*open("/resolve?name=localhost&token=" + std::string(kLimited))), 4403);
+  EXPECT_EQ(close_code(*open("/resolve?name=localhost&token=" + std::string(kRebind))), 4403);
+}
+
+TEST_F(GatewayKindsTest, NoRouteReachesAnAddressOutsideTheGrants) {
+  auto s = open("/udp?token=" + std::string(kRebind));
+  EXPECT_EQ(read_text(*s), "ready");
+  s->binary(true);
+  s->write(asio::buffer(peer_header(udp_.port()) + "x"));  // loopback: only 10/8 granted
+  EXPECT_EQ(read_text(*s), "denied 127.0.0.1:" + std::to_string(udp_.port()));
+  s->write(asio::buffer(std::string(6, '\0') + "x"));  // 0.0.0.0:0 reaches the local host
+  EXPECT_EQ(read_text(*s), "denied 0.0.0.0:0");
+  s->close(ws::close_code::normal);
+  EXPECT_EQ(close_code(*open(target(echo_.port(), kRebind))), 4403);
+  EXPECT_EQ(close_code(*open("/connect?host=0.0.0.0&port=" + std::to_string(echo_.port()) + "&token=" + kToken)), 4403);
+  EXPECT_EQ(close_code(*open("/connect?host=::ffff:127.0.0.2&port=" + std::to_string(echo_.port()) + "&token=" + kToken)), 4403);
+  EXPECT_EQ(close_code(*open("/listen?host=127.0.0.1&port=" + std::to_string(bind_port_) + "&token=" + kRebind)), 4403);
 }
 
 TEST_F(GatewayKindsTest, ListenAndAcceptUnderBindGrants) {
