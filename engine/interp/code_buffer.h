@@ -62,13 +62,32 @@ class CodeBuffer {
       if (it->first == word) return it->second;
     return kNoTrap;
   }
+  // Branch-target patching: the Rel Word `word` of the instruction starting
+  // at `inst` (a layout's rel field, or one of a Targets field's targets)
+  // jumps to `target`.
+  void set_rel(uint32_t word, uint32_t inst, uint32_t target) {
+    code[word].i32 = static_cast<int32_t>(target) - static_cast<int32_t>(inst);
+  }
+  // Rewrites field `f` (a result field encode_at reported) to `v`; false if
+  // a half-Word field cannot hold it.
+  bool put(Field f, uint32_t v) {
+    if (f.half == Field::kWhole) {
+      code[f.word].u32 = v;
+      return true;
+    }
+    if (v > 0xFFFF) return false;
+    const uint32_t shift = f.half == Field::kHigh ? 16 : 0;
+    code[f.word].u32 = (code[f.word].u32 & ~(0xFFFFu << shift)) | (v << shift);
+    return true;
+  }
   // Whether `values` (in the order of layout `id`'s fields) fit it: a Lo/Hi
   // field holds 16 bits, a Slot or Rel field 32.
   static inline bool fits(LayoutId id, std::initializer_list<uint64_t> values);
   // Rewinds to `at` and emits `h` there in layout `id` with `values`, adding
   // an offset entry per Trap field (kNoTrap: none); `result` receives field
   // d's place and `rel` the Word of field rel (a branch target, left 0 for
-  // the caller to set). False, with nothing changed, if the values do not fit.
+  // the caller to set with set_rel; a Targets field's targets follow the
+  // row, zero too). False, with nothing changed, if the values do not fit.
   inline bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result,
                         uint32_t* rel = nullptr);
 };
@@ -86,6 +105,7 @@ class CodeBuffer {
         if (v[i] > 0xFFFF) return false;
         break;
       case FieldKind::Slot:
+      case FieldKind::Targets:
         if (v[i] > UINT32_MAX) return false;
         break;
       case FieldKind::Rel:
@@ -113,6 +133,10 @@ class CodeBuffer {
     Word& w = code[at + f.word];
     switch (f.kind) {
       case FieldKind::Slot: w.u32 = static_cast<uint32_t>(v[i]); break;
+      case FieldKind::Targets:  // its n + 1 targets follow, zero until set_rel
+        w.u32 = static_cast<uint32_t>(v[i]);
+        code.resize(code.size() + v[i] + 1, Word{.u32 = 0});
+        break;
       case FieldKind::Rel: w.i32 = static_cast<int32_t>(v[i]); break;
       case FieldKind::Lo: w.u32 = (w.u32 & 0xFFFF0000u) | static_cast<uint32_t>(v[i]); break;
       case FieldKind::Hi: w.u32 = (w.u32 & 0xFFFFu) | static_cast<uint32_t>(v[i]) << 16; break;

@@ -12,13 +12,7 @@
 #include <vector>
 
 #include "engine/interp/lowerer.h"
-
-#if __has_include("engine/interp/simd/simd.h")
-#include "engine/interp/simd/simd.h"
-#define VIV_HAVE_SIMD_HANDLERS 1
-#else
-#define VIV_HAVE_SIMD_HANDLERS 0
-#endif
+#include "engine/interp/simd_opt.h"
 
 namespace vivarium::engine::interp {
 
@@ -88,7 +82,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::nop:
       return {};
     case Op::unreachable: {
-      mark(emit(&h_unreachable, 1), in);
+      encode(pos(), &h_unreachable, LayoutId::trap_op, {in.offset});
       return {};
     }
     case Op::drop:
@@ -99,12 +93,9 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t a = operand(2), b = operand(1), c = operand(0), w = top(1).width;
       pop(3);
       const uint32_t d = push(w == 2 ? ValType::V128 : ValType::I64);
-      const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 5);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = b;
-      code_[at + 3].u32 = c;
-      code_[at + 4].u32 = d;
-      fusable({at + 4}, d);
+      Field f;
+      encode(pos(), w == 2 ? &h_select2 : &h_select, LayoutId::a_b_c_d, {a, b, c, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::local_get: {
@@ -121,18 +112,15 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::global_get: {
       const ValType t = m_.global_type(in.index).type;
       const uint32_t d = push(t);
-      const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), t == ValType::V128 ? &h_global_get2 : &h_global_get, LayoutId::i_d, {in.index, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::global_set: {
       const uint32_t src = operand(0), w = top(0).width;
       pop();
-      const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = src;
+      encode(pos(), w == 2 ? &h_global_set2 : &h_global_set, LayoutId::i_s, {in.index, src});
       return {};
     }
     case Op::i32_const:
@@ -149,27 +137,25 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     case Op::ref_null: {
       const uint32_t d = push(in.ref_type);
-      const uint32_t at = emit(&h_const32, 3);
-      code_[at + 1].u32 = d;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_const32, LayoutId::const32, {d, 0}, &f);  // null: 0
+      fusable(f, d);
       return {};
     }
     case Op::ref_is_null: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_ref_is_null, 3);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_ref_is_null, LayoutId::unop, {kNoTrap, a, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::ref_func: {
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_ref_func, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_ref_func, LayoutId::i_d, {in.index, d}, &f);
+      fusable(f, d);
       return {};
     }
     // Reinterpretations and wrap leave the bits where they are: readers of
@@ -184,96 +170,71 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t idx = operand(0);
       pop();
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_table_get, 4);
-      code_[at + 1].u32 = idx;
-      code_[at + 2].u32 = d;
-      code_[at + 3].u32 = in.index;
-      mark(at, in);
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_table_get, LayoutId::x_d_i, {in.offset, idx, d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_set: {
       const uint32_t idx = operand(1), val = operand(0);
       pop(2);
-      const uint32_t at = emit(&h_table_set, 4);
-      code_[at + 1].u32 = idx;
-      code_[at + 2].u32 = val;
-      code_[at + 3].u32 = in.index;
-      mark(at, in);
+      encode(pos(), &h_table_set, LayoutId::x_v_i, {in.offset, idx, val, in.index});
       return {};
     }
     case Op::table_size: {
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_size, 3);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = in.index;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_table_size, LayoutId::d_i, {d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_grow: {
       const uint32_t init = operand(1), n = operand(0);
       pop(2);
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_grow, 5);
-      code_[at + 1].u32 = init;
-      code_[at + 2].u32 = n;
-      code_[at + 3].u32 = d;
-      code_[at + 4].u32 = in.index;
-      fusable({at + 3}, d);
+      Field f;
+      encode(pos(), &h_table_grow, LayoutId::a_b_d_i, {init, n, d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_fill: {
       const uint32_t i = operand(2), val = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(&h_table_fill, 5);
-      code_[at + 1].u32 = i;
-      code_[at + 2].u32 = val;
-      code_[at + 3].u32 = n;
-      code_[at + 4].u32 = in.index;
-      mark(at, in);
+      encode(pos(), &h_table_fill, LayoutId::a_b_c_i, {in.offset, i, val, n, in.index});
       return {};
     }
     case Op::table_copy:
     case Op::table_init: {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 6);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = s;
-      code_[at + 3].u32 = n;
-      if (in.op == Op::table_copy) {  // index = destination table, index2 = source table
-        code_[at + 4].u32 = in.index;
-        code_[at + 5].u32 = in.index2;
-      } else {  // index = element segment, index2 = table
-        code_[at + 4].u32 = in.index2;
-        code_[at + 5].u32 = in.index;
-      }
-      mark(at, in);
+      // table.copy: index = destination table, index2 = source table;
+      // table.init: index = element segment, index2 = the table (first).
+      const bool copy = in.op == Op::table_copy;
+      encode(pos(), copy ? &h_table_copy : &h_table_init, LayoutId::a_b_c_i_j,
+             {in.offset, d, s, n, copy ? in.index : in.index2, copy ? in.index2 : in.index});
       return {};
     }
     case Op::elem_drop:
     case Op::data_drop: {
-      const uint32_t at = emit(in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, 2);
-      code_[at + 1].u32 = in.index;
+      encode(pos(), in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, LayoutId::index, {in.index});
       return {};
     }
 
     // ---- memory (non-uniform layouts) ----
     case Op::memory_size: {
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_memory_size, 2);
-      code_[at + 1].u32 = d;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_memory_size, LayoutId::result, {d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::memory_grow: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_memory_grow, 3);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_memory_grow, LayoutId::unop, {kNoTrap, a, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::memory_fill:
@@ -282,13 +243,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
       Handler h = in.op == Op::memory_fill ? &h_memory_fill : in.op == Op::memory_copy ? &h_memory_copy : &h_memory_init;
-      const bool init = in.op == Op::memory_init;
-      const uint32_t at = emit(h, init ? 5 : 4);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = s;
-      code_[at + 3].u32 = n;
-      if (init) code_[at + 4].u32 = in.index;  // the data segment
-      mark(at, in);
+      if (in.op == Op::memory_init) encode(pos(), h, LayoutId::a_b_c_i, {in.offset, d, s, n, in.index});  // i: the data segment
+      else encode(pos(), h, LayoutId::a_b_c, {in.offset, d, s, n});
       return {};
     }
 
@@ -305,10 +261,11 @@ Result<void> Lowerer::lower(const Instr& in) {
       pop();
       Ctl& c = ctl_at(in.index);
       if (c.kind == FrameKind::Function || branch_needs_moves(in.index, 0)) {
-        const uint32_t at = emit(&h_br_unless, 3);
-        code_[at + 1].u32 = cond;
+        const uint32_t at = pos();
+        uint32_t rel;
+        encode(at, &h_br_unless, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
         emit_branch(in.index);
-        patch({at, at + 2}, pos());
+        patch({at, rel}, pos());
         return {};
       }
       const bool loop = c.kind == FrameKind::Loop;
@@ -317,9 +274,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       if (fresh && condition_match(label_pos_, loop, false, m) && fuse_branch(buf_, m, at, rel)) {
         forget_conditions();
       } else {
-        at = emit(loop ? &h_br_if_loop : &h_br_if, 3);
-        code_[at + 1].u32 = cond;
-        rel = at + 2;
+        at = pos();
+        encode(at, loop ? &h_br_if_loop : &h_br_if, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
       }
       set_branch_target(c, at, rel - at);
       no_fuse();
@@ -334,15 +290,12 @@ Result<void> Lowerer::lower(const Instr& in) {
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
-      uint32_t at, first = 3;
-      if (fresh && fuse_index(index_slot, n, at)) {
-        code_.resize(code_.size() + n + 1);  // the targets follow the fused prefix
-        first = pos() - at - (n + 1);
-      } else {
-        at = emit(&h_br_table, 3 + n + 1);
-        code_[at + 1].u32 = idx;
-        code_[at + 2].u32 = n;
+      uint32_t at;
+      if (!fresh || !fuse_index(index_slot, n, at)) {
+        at = pos();
+        encode(at, &h_br_table, LayoutId::x_n, {idx, n});
       }
+      const uint32_t first = pos() - at - (n + 1);  // the targets follow the row (its Targets field)
       std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> entries that need a stub
       for (uint32_t k = 0; k <= n; ++k) {
         const uint32_t depth = targets[k];
@@ -372,10 +325,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = base;
-      mark(at, in);
+      encode(pos(), &h_call, LayoutId::call, {in.offset, in.index, base});
       push_all(ft.results);
       return {};
     }
@@ -387,12 +337,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call_indirect, 5);
-      code_[at + 1].u32 = in.index2;
-      code_[at + 2].u32 = base;
-      code_[at + 3].u32 = in.index;  // module type index: ids belong to the store's engine
-      code_[at + 4].u32 = elem;
-      mark(at, in);
+      // ty: the module's type index (ids belong to the store's engine)
+      encode(pos(), &h_call_indirect, LayoutId::call_indirect, {in.offset, in.index2, base, in.index, elem});
       push_all(ft.results);
       return {};
     }
@@ -558,19 +504,11 @@ bool Lowerer::lower_binop_imm(const Instr& in, const SigTypes* s) {
       const uint32_t a = operand(1 - ki);
       pop(2);
       const uint32_t d = push(s->result);
-      uint32_t at;
-      if (narrow(a, d)) {  // [h][a|d][k]
-        at = emit(binop_imm_handler(in.op, true), 3);
-        code_[at + 1].u32 = pack16(a, d);
-        code_[at + 2].u32 = k;
-        fusable({at + 1, Field::kHigh}, d);
-      } else {  // [h][a][k][d]
-        at = emit(binop_imm_handler(in.op, false), 4);
-        code_[at + 1].u32 = a;
-        code_[at + 2].u32 = k;
-        code_[at + 3].u32 = d;
-        fusable({at + 3}, d);
-      }
+      const uint32_t at = pos();
+      Field f;
+      encode_narrow_or_wide(at, binop_imm_handler(in.op, true), LayoutId::ad_k32, binop_imm_handler(in.op, false),
+                            LayoutId::a_k_d, {a, d, k}, &f);
+      fusable(f, d);
       record_binop(at, in.op, true, a, k, d);
       return true;
     }
@@ -598,33 +536,32 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
+  uint64_t k[2];  // a constant's or a shuffle's 16 bytes, as two halves
+  std::memcpy(k, in.v128.bytes, 16);
+  Field f;
   if (in.op == Op::v128_const) {
-    const uint32_t at = emit(&h_const128, 6);
-    code_[at + 1].u32 = d;
-    std::memcpy(&code_[at + 2], in.v128.bytes, 16);
-    fusable({at + 1}, d);
+    encode(pos(), &h_const128, LayoutId::const128, {d, k[0], k[1]}, &f);
+    fusable(f, d);
     return {};
   }
-  if (in.op == Op::v128_load || in.op == Op::v128_store) {
-    const uint32_t at = emit(h, 4);
-    code_[at + 1].u32 = src[0];
-    code_[at + 2].u32 = in.op == Op::v128_load ? d : src[1];
-    code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);
-    mark(at, in);
-    if (in.op == Op::v128_load) fusable({at + 2}, d);
+  const uint32_t off = static_cast<uint32_t>(in.mem.offset);  // wasm32: a u32 (decoder)
+  if (in.op == Op::v128_load) {
+    encode(pos(), h, LayoutId::load, {in.offset, src[0], d, off}, &f);
+    fusable(f, d);
     return {};
   }
-  const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane, shuffle = in.op == Op::i8x16_shuffle;
-  const uint32_t at = emit(h, memarg ? kSimdMemInstWords : shuffle ? kSimdShuffleWords : kSimdInstWords);
-  code_[at + 1].u32 = d;
-  code_[at + 2].u32 = src[0];
-  code_[at + 3].u32 = src[1];
-  code_[at + 4].u32 = src[2];
-  code_[at + 5].u32 = in.lane;
-  if (memarg) code_[at + 6].u32 = static_cast<uint32_t>(in.mem.offset);
-  if (shuffle) std::memcpy(&code_[at + 6], in.v128.bytes, 16);
-  if (memarg) mark(at, in);  // only memory accesses trap
-  if (s->nresults) fusable({at + 1}, d);
+  if (in.op == Op::v128_store) {
+    encode(pos(), h, LayoutId::store, {in.offset, src[0], src[1], off});
+    return {};
+  }
+  const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane;
+  if (memarg)  // only memory accesses trap
+    encode(pos(), h, LayoutId::simd_mem, {in.offset, d, src[0], src[1], src[2], in.lane, off}, &f);
+  else if (in.op == Op::i8x16_shuffle)
+    encode(pos(), h, LayoutId::simd_shuffle, {d, src[0], src[1], src[2], in.lane, k[0], k[1]}, &f);
+  else
+    encode(pos(), h, LayoutId::simd, {d, src[0], src[1], src[2], in.lane}, &f);
+  if (s->nresults) fusable(f, d);
   return {};
 }
 
@@ -699,7 +636,10 @@ void Lowerer::emit_branch(uint32_t depth) {
   if (c.kind == FrameKind::Function) return emit_return();
   const std::span<const ValType> types = c.kind == FrameKind::Loop ? c.params : c.results;
   emit_moves_to(c, static_cast<uint32_t>(types.size()));
-  set_branch_target(c, emit(c.kind == FrameKind::Loop ? &h_br_loop : &h_br, 2), 1);
+  const uint32_t at = pos();
+  uint32_t rel;
+  encode(at, c.kind == FrameKind::Loop ? &h_br_loop : &h_br, LayoutId::jump, {0}, nullptr, &rel);
+  set_branch_target(c, at, rel - at);
 }
 
 // Results go to fp[0..]: where the caller placed the arguments, which is
@@ -713,14 +653,14 @@ void Lowerer::emit_return(bool fresh) {
     Val& v = top(i);
     if (v.loc != v.canon && v.loc < rslots) materialize(v);
   }
-  if (n == 1 && retarget_result(fresh)) return (void)emit(&h_return, 1);
+  if (n == 1 && retarget_result(fresh)) return (void)encode(pos(), &h_return, LayoutId::bare, {});
   uint32_t dst = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const Val& v = top(n - 1 - i);
     emit_move(v, dst);
     dst += v.width;
   }
-  emit(&h_return, 1);
+  encode(pos(), &h_return, LayoutId::bare, {});
 }
 
 Result<void> Lowerer::lower_control(const Instr& in, bool live) {
@@ -766,9 +706,8 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         if (fresh && pos() == before && condition_match(prev_label, false, true, m) && fuse_branch(buf_, m, at, rel)) {
           forget_conditions();
         } else {
-          at = emit(&h_br_unless, 3);
-          code_[at + 1].u32 = cond;
-          rel = at + 2;
+          at = pos();
+          encode(at, &h_br_unless, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
         }
         skip = {at, rel};
       }
@@ -787,8 +726,10 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       Ctl& c = ctl_.back();
       if (live) {
         materialize_all();
-        const uint32_t at = emit(&h_br, 2);
-        c.fixups.push_back({at, at + 1});
+        const uint32_t at = pos();
+        uint32_t rel;
+        encode(at, &h_br, LayoutId::jump, {0}, nullptr, &rel);
+        c.fixups.push_back({at, rel});
       }
       VIV_TRY(step());
       if (c.kind == FrameKind::If) c.kind = FrameKind::Else;

@@ -89,16 +89,12 @@ class Lowerer {
   }
 
   // ---- emission ----
-  uint32_t emit(Handler h, uint32_t words) { return buf_.emit(h, words); }
-  void set_handler(uint32_t at, Handler h) { buf_.set_handler(at, h); }
   uint32_t pos() const { return buf_.pos(); }
-  void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
-  // For instructions emitted on behalf of the current wasm instruction
-  // (back-edges can end in fuel/deadline traps).
+  // An offset entry for a loop back-edge just emitted at `inst` (it can end
+  // in a fuel/deadline trap): known only once the target is, so not a Trap
+  // field of its layout.
   void mark(uint32_t inst) { offsets_.emplace_back(inst, cur_offset_); }
-  void patch(const Fixup& f, uint32_t target) {
-    code_[f.word].i32 = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
-  }
+  void patch(const Fixup& f, uint32_t target) { buf_.set_rel(f.word, f.inst, target); }
   // The last emitted instruction wrote `slot` through field `f`; a following
   // local.set may retarget it (see set_local).
   void fusable(Field f, uint32_t slot) {
@@ -108,16 +104,7 @@ class Lowerer {
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
   // Writes slot `v` into field `f`; false if a half-Word field cannot hold it.
-  bool put(Field f, uint32_t v) {
-    if (f.half == Field::kWhole) {
-      code_[f.word].u32 = v;
-      return true;
-    }
-    if (v > kNarrowMax) return false;
-    const uint32_t shift = f.half == Field::kHigh ? 16 : 0;
-    code_[f.word].u32 = (code_[f.word].u32 & ~(0xFFFFu << shift)) | (v << shift);
-    return true;
-  }
+  bool put(Field f, uint32_t v) { return buf_.put(f, v); }
   void record_binop(uint32_t at, Op op, bool imm, uint32_t a, uint32_t b, uint32_t d) {
     prev_binop_ = binop_;
     binop_ = Emitted{at, pos(), op, imm, a, b, d};
@@ -148,10 +135,12 @@ class Lowerer {
                           load ? LayoutId::load_shl : LayoutId::store_shl, {trap, r.idx, r.base, v, r.sh, off}, &vf);
   }
   // Emits `h` at `at` in layout `id` (CodeBuffer::encode_at: what follows
-  // `at` is dropped, a Trap field adds an offset entry); false, with nothing
-  // changed, if the values do not fit it.
-  bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result = nullptr) {
-    return buf_.encode_at(at, h, id, values, result);
+  // `at` is dropped, a Trap field adds an offset entry; `rel` receives the
+  // Word of a branch target to patch); false, with nothing changed, if the
+  // values do not fit it.
+  bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result = nullptr,
+              uint32_t* rel = nullptr) {
+    return buf_.encode_at(at, h, id, values, result, rel);
   }
   // `hn` in narrow layout `ln` if it exists and the values fit, else `hw` in
   // `lw`, its wide twin (same fields, whole Words).
@@ -269,7 +258,7 @@ class Lowerer {
   // start now (a back-edge, where fuel traps land), else a fixup.
   void set_branch_target(Ctl& c, uint32_t at, uint32_t word) {
     if (c.kind == FrameKind::Loop) {
-      code_[at + word].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+      buf_.set_rel(at + word, at, c.loop_start);
       mark(at);
     } else {
       c.fixups.push_back({at, at + word});
