@@ -3,6 +3,7 @@
 // instructions into it; the peephole stage (peephole.h) rewinds over what it
 // fuses and encodes the superinstruction in its place.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -36,7 +37,9 @@ class CodeBuffer {
   // Appends an instruction of `words` Words running `h`, operands zeroed.
   uint32_t emit(Handler h, uint32_t words) {
     const uint32_t at = pos();
-    code.resize(code.size() + words, Word{.u32 = 0});
+    // push_back inlines; resize's fill is an out-of-line call per instruction.
+    if (code.capacity() - code.size() < words) code.reserve(std::max<size_t>(2 * code.capacity(), 64));
+    for (uint32_t i = 0; i < words; ++i) code.push_back(Word{.u32 = 0});
     set_handler(at, h);
     return at;
   }

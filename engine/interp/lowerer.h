@@ -138,13 +138,14 @@ class Lowerer {
   // `at` is dropped, a Trap field adds an offset entry; `rel` receives the
   // Word of a branch target to patch); false, with nothing changed, if the
   // values do not fit it.
-  bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result = nullptr,
-              uint32_t* rel = nullptr) {
+  // Inlined: with the layout a constant at each call, the encoder unrolls.
+  [[gnu::always_inline]] bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
+                                     Field* result = nullptr, uint32_t* rel = nullptr) {
     return buf_.encode_at(at, h, id, values, result, rel);
   }
   // `hn` in narrow layout `ln` if it exists and the values fit, else `hw` in
   // `lw`, its wide twin (same fields, whole Words).
-  void encode_narrow_or_wide(uint32_t at, Handler hn, LayoutId ln, Handler hw, LayoutId lw,
+  [[gnu::always_inline]] void encode_narrow_or_wide(uint32_t at, Handler hn, LayoutId ln, Handler hw, LayoutId lw,
                              std::initializer_list<uint64_t> values, Field* result) {
     if (!hn || !encode(at, hn, ln, values, result)) encode(at, hw, lw, values, result);
   }
