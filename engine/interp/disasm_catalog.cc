@@ -100,8 +100,8 @@ void Catalog::add_direct() {
   for (const auto& d : direct) add(d.h, d.name, d.id);
 }
 
-// op_table's uniform instructions and their integer-immediate forms
-// (lower_fixed, lower_binop_imm), and the SIMD instructions (lower_simd).
+// op_table's uniform instructions (lower_fixed) and the SIMD instructions
+// (lower_simd).
 void Catalog::add_uniform() {
   for_each_op([&](Op op) {
     const OpInfo& oi = info(op);
@@ -126,7 +126,6 @@ void Catalog::add_uniform() {
         add(h, text, n ? LayoutId::unop_n : LayoutId::unop);
       else if (s->nparams == 2 && s->nresults == 1)
         add(h, text, n ? LayoutId::binop_n : LayoutId::binop);
-      if (is_binop(op)) add(binop_imm_handler(op, n), text + " k", n ? LayoutId::ad_k32 : LayoutId::a_k_d);
     }
   });
 }
@@ -146,16 +145,10 @@ void Catalog::add_table_rows() {
       for (const bool left : {false, true})
         for (const bool imm : {false, true}) {
           BinopMatch m{op, Emitted{0, 0, pop, imm, 0, 0, 0}, left, 0, 0};
-#define VIV_BR_IF(...)
-#define VIV_IF(...)
-#define VIV_BR_TABLE(...)
 #define VIV_FUSION(name, producer, guard, handler, yields, lay, ...) \
   if (guard) add((handler), #name, LayoutId::lay);
 #include "engine/interp/fusions.def"
 #undef VIV_FUSION
-#undef VIV_BR_TABLE
-#undef VIV_IF
-#undef VIV_BR_IF
         }
   // Branch rows: the condition p (a binop or an eqz), with or without an
   // i32.add / i32.and before it, into a branch or a back-edge.
@@ -169,8 +162,6 @@ void Catalog::add_table_rows() {
             const Emitted prev = prev_op == Op::nop ? Emitted{} : Emitted{0, 0, prev_op, prev_imm, 0, 0, 0};
             for (const Producer kind : {Producer::binop, Producer::eqz}) {
               const BranchMatch m{kind, p, prev, Emitted{0, 0, Op::i32_load, false, 0, 0, 0}, loop, false, 0};
-#define VIV_FUSION(...)
-#define VIV_BR_TABLE(...)
 #define VIV_BRANCH_ROW(name, producer, guard, handler, lay, ...) \
   if (m.kind == Producer::producer && (guard)) add((handler), #name, LayoutId::lay);
 #define VIV_BR_IF(...) VIV_BRANCH_ROW(__VA_ARGS__)
@@ -179,24 +170,25 @@ void Catalog::add_table_rows() {
 #undef VIV_IF
 #undef VIV_BR_IF
 #undef VIV_BRANCH_ROW
-#undef VIV_BR_TABLE
-#undef VIV_FUSION
             }
           }
   // br_table rows: the index p.
   for (const Op pop : producers)
     for (const bool imm : {false, true}) {
       const IndexMatch m{Producer::binop, Emitted{0, 0, pop, imm, 0, 0, 0}, 0};
-#define VIV_FUSION(...)
-#define VIV_BR_IF(...)
-#define VIV_IF(...)
 #define VIV_BR_TABLE(name, producer, guard, handler, lay, ...) \
   if (guard) add((handler), #name, LayoutId::lay);
 #include "engine/interp/fusions.def"
 #undef VIV_BR_TABLE
-#undef VIV_IF
-#undef VIV_BR_IF
-#undef VIV_FUSION
+    }
+  // Constant-operand rows: every binop, with the constant on either side.
+  for (const Op op : binops)
+    for (const bool k_left : {false, true}) {
+      const ConstMatch m{op, k_left ? mirror_compare(op) : op, 0, k_left, wide_operands(op), 0, 0};
+#define VIV_CONST_BINOP(name, guard, handler, yields, lay, ...) \
+  if (guard) add((handler), #name " " + std::string(info(op).text), LayoutId::lay);
+#include "engine/interp/fusions.def"
+#undef VIV_CONST_BINOP
     }
 }
 
@@ -230,14 +222,9 @@ void Catalog::add_code_rules() {
         add(load_shl_add_handler(op, imm, false), text + " shl", load ? LayoutId::load_shl : LayoutId::store_shl);
       }
     }
-    for (const bool n : {true, false}) {
-      const LayoutId k = n ? (is64 ? LayoutId::ad_k64 : LayoutId::ad_k32) : (is64 ? LayoutId::a_d_k64 : LayoutId::a_d_k32);
-      add(float_compare_imm_handler(op, 0, n), text + " k", k);
-      for (const bool left : {false, true}) {
-        add(float_binop_imm_handler(op, left, n), text + " k", k);
+    for (const bool n : {true, false})
+      for (const bool left : {false, true})
         add(float_binop_rmw_handler(op, left, n), text + " rmw", n ? LayoutId::rmw_n : LayoutId::rmw);
-      }
-    }
     for (const bool left : {false, true}) {
       add(float_binop_load_addi_handler(op, left), text + " load_addi", LayoutId::bin_load_addi);
       add(float_mul_rmw_handler(op, left), text + " mul_rmw", LayoutId::mul_rmw);

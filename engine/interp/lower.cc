@@ -357,11 +357,10 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
-  if (binop && (lower_float_fused(in, s) || lower_fbin_load_addi(in))) return {};
+  if (binop && lower_fbin_load_addi(in)) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
-  if (binop && fuse_binop(in, s)) return {};
+  if (binop && (fuse_binop(in, s) || fuse_const(in, s))) return {};
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
-  if (lower_binop_imm(in, s)) return {};
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;
   const bool store = oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0;
   if (load && (lower_load_index8(in, s) || lower_load_add(in, s))) return {};
@@ -487,33 +486,24 @@ bool Lowerer::fuse_index(uint32_t slot, uint32_t n, uint32_t& at) {
   return false;
 }
 
-// A constant right operand of an integer binop becomes an immediate; a
-// constant left operand of a commutative one is swapped there.
-bool Lowerer::lower_binop_imm(const Instr& in, const SigTypes* s) {
-  if (s->nparams == 2 && s->nresults == 1 && info(in.op).imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
-    const bool is64 = s->params[0] == ValType::I64;
-    auto fits = [&](const Val& v) {
-      return v.loc == kConstLoc &&
-             (!is64 || static_cast<int64_t>(v.k) == static_cast<int64_t>(static_cast<int32_t>(v.k)));
-    };
-    int ki = -1;  // stack index of the folded constant
-    if (fits(top(0))) ki = 0;
-    else if (commutes(in.op) && fits(top(1))) ki = 1;
-    if (ki >= 0) {
-      const uint32_t k = static_cast<uint32_t>(top(ki).k);
-      const uint32_t a = operand(1 - ki);
-      pop(2);
-      const uint32_t d = push(s->result);
-      const uint32_t at = pos();
-      Field f;
-      encode_narrow_or_wide(at, binop_imm_handler(in.op, true), LayoutId::ad_k32, binop_imm_handler(in.op, false),
-                            LayoutId::a_k_d, {a, d, k}, &f);
-      fusable(f, d);
-      record_binop(at, in.op, true, a, k, d);
-      return true;
-    }
-  }
-  return false;
+// A binop one of whose operands is a constant: the pattern table's
+// VIV_CONST_BINOP rows make the constant the instruction's immediate. With
+// two constants the left one goes to its slot first (as the plain form would).
+bool Lowerer::fuse_const(const Instr& in, const SigTypes* s) {
+  const bool k0 = top(0).loc == kConstLoc, k1 = top(1).loc == kConstLoc;
+  if (!k0 && !k1) return false;  // the common case, kept cheap
+  if (k0 && k1) operand(1);
+  const uint32_t ki = k0 ? 0 : 1;
+  ConstMatch m{in.op, ki ? mirror_compare(in.op) : in.op, top(ki).k, ki == 1,
+               s->params[0] == ValType::I64 || s->params[0] == ValType::F64, top(1 - ki).loc, top(1).canon};
+  Field f;
+  Yield y;
+  if (!interp::fuse_const_binop(buf_, m, f, y)) return false;
+  remember(y, top(1 - ki));
+  pop(2);
+  push(s->result);  // m.d
+  fusable(f, m.d);
+  return true;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {

@@ -113,63 +113,13 @@ bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
   return true;
 }
 
-// Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand (an operand just loaded, or a mul feeding add/sub,
-// are rows of fusions.def). True if it emitted one.
-// A float comparison with a constant operand (right, or left with the
-// comparison mirrored: exact, NaN included) becomes a comparison with an
-// immediate, which br_if/if then fuse into a compare-and-branch.
-bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
-  if (float_compare_imm_handler(in.op, 0, false)) {
-    int ki = -1;
-    if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
-    else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
-    if (ki < 0) return false;
-    const Op op = ki == 0 ? in.op : mirror_compare(in.op);
-    const bool is64 = s->params[0] == ValType::F64;
-    const uint64_t k = top(ki).k;
-    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
-    pop(2);
-    const uint32_t d = push(ValType::I32);
-    const uint32_t at =
-        emit_const_form(float_compare_imm_handler(op, 0, true), float_compare_imm_handler(op, 0, false), a, d, k, is64);
-    record_binop(at, op, true, a, is64 ? 8 : 4, d);  // b: the constant's size in bytes
-    binop_.k = k;
-    return true;
-  }
-  if (!float_binop_imm_handler(in.op, false, false)) return false;
-  const ValType rt = s->result;
-  const bool is64 = rt == ValType::F64;
-  // A constant operand: [h][a|d][k..] / [h][a][d][k..].
-  int ki = -1;
-  if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
-  else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
-  if (ki >= 0) {
-    const uint64_t k = top(ki).k;
-    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
-    pop(2);
-    const uint32_t d = push(rt);
-    emit_const_form(float_binop_imm_handler(in.op, ki == 1, true), float_binop_imm_handler(in.op, ki == 1, false), a,
-                    d, k, is64);
-    return true;
-  }
-  return false;
-}
-
-// `hn` in layout ad_k32/ad_k64 if a and d are narrow, else `hw` in
-// a_d_k32/a_d_k64: k one Word (f32) or two (f64).
-uint32_t Lowerer::emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64) {
-  const uint32_t at = pos();
-  Field f;
-  encode_narrow_or_wide(at, hn, is64 ? LayoutId::ad_k64 : LayoutId::ad_k32, hw,
-                        is64 ? LayoutId::a_d_k64 : LayoutId::a_d_k32, {a, d, is64 ? k : static_cast<uint32_t>(k)}, &f);
-  fusable(f, d);
-  return at;
-}
-
 void Lowerer::remember(const Yield& y, const Val& other) {
   switch (y.record) {
     case Record::none:
+      return;
+    case Record::binop:
+      prev_binop_ = binop_;
+      binop_ = y.e;
       return;
     case Record::fmadd:  // with the load of its addend and the multiply of a factor, if any
       fmadd_ = y.e;

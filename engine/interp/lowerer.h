@@ -249,8 +249,6 @@ class Lowerer {
   // `other` is the fused binop's other operand. Called before the fusion's
   // operands leave the shadow stack and before the records it used are cleared.
   void remember(const Yield& y, const Val& other);
-  bool lower_float_fused(const Instr& in, const SigTypes* s);
-  uint32_t emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64);
   // Integer superinstructions (ops_int_fused.cc); true if emitted.
   bool lower_abs_mem(const Instr& in, const SigTypes* s);
   bool pair_copy(uint32_t src, uint32_t dst);
@@ -286,8 +284,8 @@ class Lowerer {
                     uint32_t d);
   bool lower_float_store(const Instr& in);
   bool lower_float_axpy_abs(const Instr& in);
-  // A constant operand of an integer binop as its immediate.
-  bool lower_binop_imm(const Instr& in, const SigTypes* s);
+  // A constant operand of a binop as its immediate (the table's VIV_CONST_BINOP rows).
+  bool fuse_const(const Instr& in, const SigTypes* s);
   // Loads and stores whose address an i32.add (or shl_add) just computed;
   // a store of a binop+load's result back where it was loaded.
   bool lower_load_add(const Instr& in, const SigTypes* s);

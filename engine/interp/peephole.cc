@@ -12,9 +12,6 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
     y = {r, Emitted{m.p.at, buf.pos(), m.p.op, m.left, m.p.a, m.p.b, m.dst, k}};
   };
 #define Y(record, k) Record::record, static_cast<uint64_t>(k)
-#define VIV_BR_IF(...)
-#define VIV_IF(...)
-#define VIV_BR_TABLE(...)
 #define VIV_FUSION(name, producer, guard, handler, yields, lay, ...)                    \
   if (kind == Producer::producer && (guard)) {                                         \
     if (const Handler h = (handler); h && buf.encode_at(m.p.at, h, LayoutId::lay,      \
@@ -26,9 +23,6 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
 #include "engine/interp/fusions.def"
 #undef VIV_FUSION
 #undef Y
-#undef VIV_BR_TABLE
-#undef VIV_IF
-#undef VIV_BR_IF
   return false;
 }
 
@@ -46,8 +40,6 @@ bool fuse_binop(CodeBuffer& buf, Producer kind, const BinopMatch& m, Field& resu
 
 bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& rel) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
-#define VIV_FUSION(...)
-#define VIV_BR_TABLE(...)
 #define VIV_BR_IF(...) \
   if (!m.on_false) { VIV_BRANCH_ROW(__VA_ARGS__) }
 #define VIV_IF(...) \
@@ -55,16 +47,11 @@ bool fuse_branch(CodeBuffer& buf, const BranchMatch& m, uint32_t& at, uint32_t& 
 #include "engine/interp/fusions.def"
 #undef VIV_IF
 #undef VIV_BR_IF
-#undef VIV_BR_TABLE
-#undef VIV_FUSION
   return false;
 }
 
 bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
-#define VIV_FUSION(...)
-#define VIV_BR_IF(...)
-#define VIV_IF(...)
 #define VIV_BR_TABLE(name, producer, guard, handler, lay, ...)                            \
   if (m.kind == Producer::producer && (guard)) {                                       \
     Field unused;                                                                      \
@@ -76,9 +63,26 @@ bool fuse_br_table(CodeBuffer& buf, const IndexMatch& m, uint32_t& at) {
   }
 #include "engine/interp/fusions.def"
 #undef VIV_BR_TABLE
-#undef VIV_IF
-#undef VIV_BR_IF
-#undef VIV_FUSION
+  return false;
+}
+
+bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield& y) {
+  const uint32_t at = buf.pos();
+  // The `yields` column: K(record, op, b, k).
+  const auto yield = [&](Record r, Op op, uint32_t b, uint64_t k) {
+    y = {r, Emitted{at, buf.pos(), op, true, m.a, b, m.d, k}};
+  };
+#define K(record, op, b, k) Record::record, op, static_cast<uint32_t>(b), static_cast<uint64_t>(k)
+#define VIV_CONST_BINOP(name, guard, handler, yields, lay, ...)                               \
+  if (guard) {                                                                                \
+    if (const Handler h = (handler); h && buf.encode_at(at, h, LayoutId::lay, {__VA_ARGS__}, &result)) { \
+      yield(yields);                                                                          \
+      return true;                                                                            \
+    }                                                                                         \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_CONST_BINOP
+#undef K
   return false;
 }
 

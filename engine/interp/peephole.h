@@ -55,6 +55,7 @@ struct BinopMatch {
 // rules that consume it (lower_fused.cc), or none.
 enum class Record : uint8_t {
   none,
+  binop,  // a binop with an immediate (op, a, b = the immediate, d, k): the lowering's last binop
   fmadd,  // a narrow f32/f64 mul feeding add/sub: a, b = the product's operands, d = result,
           // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
   fload,  // an f32/f64 binop of a just-loaded operand: a = address slot, b = offset, d = result,
@@ -66,6 +67,23 @@ struct Yield {
   // producer is the binop's left operand; d = the result; k: the row's
   Emitted e;
 };
+
+// A binop one of whose operands is a constant (VIV_CONST_BINOP rows).
+struct ConstMatch {
+  Op op;
+  Op cmp;          // op, or the mirrored comparison if k_left (nop if op is no comparison)
+  uint64_t k;      // the constant's bits
+  bool k_left;     // the constant is the left operand
+  bool is64;       // i64 / f64 operands
+  uint32_t a, d;   // the other operand's slot, the result's
+};
+// An i64 immediate is sign-extended from 32 bits: whether k survives that.
+inline bool fits_imm32(const ConstMatch& m) {
+  return !m.is64 || static_cast<int64_t>(m.k) == static_cast<int64_t>(static_cast<int32_t>(m.k));
+}
+// Tries the VIV_CONST_BINOP rows in order; emits the first that applies at
+// the end of the code and returns true, with `result` and `y` as below.
+bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield& y);
 
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;
 // emits the first that applies in place of m.p and returns true, with
