@@ -181,6 +181,18 @@ void Catalog::add_table_rows() {
 #include "engine/interp/fusions.def"
 #undef VIV_BR_TABLE
     }
+  // Constant-address and constant-value rows: every load and store.
+  for_each_op([&](Op op) {
+    const SigTypes* s = sig_types(info(op).sig);
+    if (!scalar(op) || info(op).imm != ImmKind::MemArg || !s) return;
+    const MemMatch m{op, s->nresults == 1, 0, 0, 0, 0, 0, 0};
+#define VIV_CONST_ADDR(name, guard, handler, lay, ...) \
+  if (guard) add((handler), #name " " + std::string(info(op).text), LayoutId::lay);
+#define VIV_CONST_VALUE(...) VIV_CONST_ADDR(__VA_ARGS__)
+#include "engine/interp/fusions.def"
+#undef VIV_CONST_VALUE
+#undef VIV_CONST_ADDR
+  });
   // Constant-operand rows: every binop, with the constant on either side.
   for (const Op op : binops)
     for (const bool k_left : {false, true}) {
@@ -202,7 +214,6 @@ void Catalog::add_code_rules() {
   add(copy_pair_handler(), "copy_pair", LayoutId::copy_pair);
   for (const uint32_t w : {1u, 2u, 4u, 8u}) {
     add(mem_copy_handler(w), "mem_copy", LayoutId::mem_copy);
-    add(store_const_handler(w), "store_k", LayoutId::store_k);
   }
   for_each_op([&](Op op) {
     if (!scalar(op)) return;
@@ -215,7 +226,6 @@ void Catalog::add_code_rules() {
     const SigTypes* s = sig_types(info(op).sig);
     if (info(op).imm == ImmKind::MemArg && s) {
       const bool load = s->nresults == 1;
-      add(abs_mem_handler(op), text + " abs", load ? LayoutId::load_abs : LayoutId::store_abs);
       for (const bool imm : {false, true}) {
         add(load_add_handler(op, imm), text + " add", load ? LayoutId::load_add : LayoutId::store_add);
         add(load_shl_add_handler(op, imm, true), text + " shl", load ? LayoutId::load_shl_n : LayoutId::store_shl_n);

@@ -360,12 +360,12 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (binop && lower_fbin_load_addi(in)) return {};
   if (in.op == Op::i32_add && lower_shl_add()) return {};
   if (binop && (fuse_binop(in, s) || fuse_const(in, s))) return {};
-  if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
+  if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || fuse_const_addr(in, s))) return {};
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;
   const bool store = oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0;
   if (load && (lower_load_index8(in, s) || lower_load_add(in, s))) return {};
   if (store && (lower_mem_copy(in) || lower_float_store(in) || lower_float_rmw(in) || lower_store_add(in) ||
-                lower_store_const(in)))
+                fuse_const_value(in)))
     return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
@@ -503,6 +503,37 @@ bool Lowerer::fuse_const(const Instr& in, const SigTypes* s) {
   pop(2);
   push(s->result);  // m.d
   fusable(f, m.d);
+  return true;
+}
+
+// A load or store at a constant address (`i32.const 0; i32.load offset=G`):
+// the table's VIV_CONST_ADDR rows. A store's value goes to its slot first.
+bool Lowerer::fuse_const_addr(const Instr& in, const SigTypes* s) {
+  const uint32_t ai = s->nparams - 1;  // stack index of the address
+  if (top(ai).loc != kConstLoc) return false;
+  const bool load = s->nresults == 1;
+  const MemMatch m{in.op, load, static_cast<uint32_t>(top(ai).k) + in.mem.offset, 0, 0,
+                   load ? top(0).canon : operand(0), in.mem.offset, in.offset};
+  Field f;
+  if (!interp::fuse_const_mem(buf_, m, false, f)) return false;
+  pop(s->nparams);
+  if (load) {
+    push(s->result);  // m.v
+    fusable(f, m.v);
+  } else {
+    no_fuse();
+  }
+  return true;
+}
+
+// A store of a constant to an address in a slot: the table's VIV_CONST_VALUE rows.
+bool Lowerer::fuse_const_value(const Instr& in) {
+  if (top(0).loc != kConstLoc || top(1).loc == kConstLoc) return false;
+  const MemMatch m{in.op, false, 0, top(0).k, top(1).loc, 0, in.mem.offset, in.offset};
+  Field unused;
+  if (!interp::fuse_const_mem(buf_, m, true, unused)) return false;
+  pop(2);
+  no_fuse();
   return true;
 }
 

@@ -81,30 +81,6 @@ bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
   return true;
 }
 
-// A load or store at a constant address (`i32.const 0; i32.load offset=G`):
-// the address and offset become one immediate, [h][d-or-v][ea], when their
-// sum is below 2^32 (else the plain instruction computes it and traps).
-bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
-  const Handler h = abs_mem_handler(in.op);
-  const uint32_t ai = s->nparams - 1;  // stack index of the address
-  if (!h || top(ai).loc != kConstLoc) return false;
-  const uint64_t ea = static_cast<uint32_t>(top(ai).k) + in.mem.offset;
-  if (ea > UINT32_MAX) return false;
-  uint32_t v;
-  if (s->nresults) {
-    pop();
-    v = push(s->result);
-  } else {
-    v = operand(0);  // a constant value goes to its slot first
-    pop(2);
-  }
-  Field f;
-  encode(pos(), h, s->nresults ? LayoutId::load_abs : LayoutId::store_abs, {in.offset, v, ea}, &f);
-  if (s->nresults) fusable(f, v);
-  else no_fuse();
-  return true;
-}
-
 // A narrow copy right after another (no label between): one copy pair.
 bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
   if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
@@ -205,19 +181,6 @@ Emitted Lowerer::loaded_addend(const Val& c, const Emitted& mul) const {
   Emitted r = ld;
   r.k = mem_load_offset_;
   return r;
-}
-
-// A store of a constant to an address in a slot: the constant becomes the
-// instruction's immediate, [h][addr][off][k lo][k hi].
-bool Lowerer::lower_store_const(const Instr& in) {
-  const Handler h = store_const_handler(store_width(in.op));
-  if (!h || top(0).loc != kConstLoc || top(1).loc == kConstLoc || in.mem.offset > UINT32_MAX) return false;
-  const uint64_t k = top(0).k;
-  const uint32_t addr = top(1).loc;
-  pop(2);
-  encode(pos(), h, LayoutId::store_k, {in.offset, addr, in.mem.offset, k});
-  no_fuse();
-  return true;
 }
 
 // A store of a float result the instruction just emitted computed, back

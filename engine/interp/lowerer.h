@@ -249,8 +249,7 @@ class Lowerer {
   // `other` is the fused binop's other operand. Called before the fusion's
   // operands leave the shadow stack and before the records it used are cleared.
   void remember(const Yield& y, const Val& other);
-  // Integer superinstructions (ops_int_fused.cc); true if emitted.
-  bool lower_abs_mem(const Instr& in, const SigTypes* s);
+  // A narrow copy joining the one just emitted (copy_pair, ops_int_fused.cc); true if emitted.
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
   // Word `word` of the branch instruction at `at` targets frame `c`: a loop's
@@ -276,7 +275,6 @@ class Lowerer {
   // its value fused with it (ops_mem_copy.cc).
   void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
   bool lower_mem_copy(const Instr& in);
-  bool lower_store_const(const Instr& in);
   // Float results stored at once (ops_float_mem.cc).
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
@@ -286,6 +284,10 @@ class Lowerer {
   bool lower_float_axpy_abs(const Instr& in);
   // A constant operand of a binop as its immediate (the table's VIV_CONST_BINOP rows).
   bool fuse_const(const Instr& in, const SigTypes* s);
+  // A load or store at a constant address, a store of a constant (the
+  // table's VIV_CONST_ADDR and VIV_CONST_VALUE rows).
+  bool fuse_const_addr(const Instr& in, const SigTypes* s);
+  bool fuse_const_value(const Instr& in);
   // Loads and stores whose address an i32.add (or shl_add) just computed;
   // a store of a binop+load's result back where it was loaded.
   bool lower_load_add(const Instr& in, const SigTypes* s);

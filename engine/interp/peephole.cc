@@ -1,6 +1,7 @@
 // The peephole stage: the rows of fusions.def, tried in order.
 #include "engine/interp/peephole.h"
 
+#include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
 namespace vivarium::engine::interp {
@@ -83,6 +84,25 @@ bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield
 #include "engine/interp/fusions.def"
 #undef VIV_CONST_BINOP
 #undef K
+  return false;
+}
+
+bool fuse_const_mem(CodeBuffer& buf, const MemMatch& m, bool value, Field& result) {
+#define VIV_CONST_MEM_ROW(name, guard, handler, lay, ...)                                              \
+  if (guard) {                                                                                       \
+    if (const Handler h = (handler); h && buf.encode_at(buf.pos(), h, LayoutId::lay, {__VA_ARGS__}, &result)) \
+      return true;                                                                                   \
+  }
+  if (!value) {
+#define VIV_CONST_ADDR(...) VIV_CONST_MEM_ROW(__VA_ARGS__)
+#include "engine/interp/fusions.def"
+#undef VIV_CONST_ADDR
+  } else {
+#define VIV_CONST_VALUE(...) VIV_CONST_MEM_ROW(__VA_ARGS__)
+#include "engine/interp/fusions.def"
+#undef VIV_CONST_VALUE
+  }
+#undef VIV_CONST_MEM_ROW
   return false;
 }
 

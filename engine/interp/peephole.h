@@ -85,6 +85,23 @@ inline bool fits_imm32(const ConstMatch& m) {
 // the end of the code and returns true, with `result` and `y` as below.
 bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield& y);
 
+// A load or store with a constant address or a constant stored value
+// (VIV_CONST_ADDR, VIV_CONST_VALUE rows).
+struct MemMatch {
+  Op op;
+  bool load;
+  uint64_t ea;      // constant address + offset
+  uint64_t k;       // a stored constant's bits
+  uint32_t addr;    // the address slot
+  uint32_t v;       // a load's result slot, a store's value slot
+  uint64_t off;     // the memarg offset
+  uint64_t trap;    // the instruction's module offset
+};
+// Try the VIV_CONST_ADDR (`value` false) or VIV_CONST_VALUE rows in order;
+// emit the first that applies at the end of the code, `result` receiving
+// its result field.
+bool fuse_const_mem(CodeBuffer& buf, const MemMatch& m, bool value, Field& result);
+
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;
 // emits the first that applies in place of m.p and returns true, with
 // `result` the field of its result and `y` what it counts as.
