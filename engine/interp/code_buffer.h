@@ -85,22 +85,37 @@ class CodeBuffer {
   }
   // Whether `values` (in the order of layout `id`'s fields) fit it: a Lo/Hi
   // field holds 16 bits, a Slot or Rel field 32.
-  static inline bool fits(LayoutId id, std::initializer_list<uint64_t> values);
+  static inline bool fits(LayoutId id, const uint64_t* v, size_t n);
+  static bool fits(LayoutId id, std::initializer_list<uint64_t> values) {
+    return fits(id, values.begin(), values.size());
+  }
   // Rewinds to `at` and emits `h` there in layout `id` with `values`, adding
   // an offset entry per Trap field (kNoTrap: none); `result` receives field
   // d's place and `rel` the Word of field rel (a branch target, left 0 for
   // the caller to set with set_rel; a Targets field's targets follow the
   // row, zero too). False, with nothing changed, if the values do not fit.
-  inline bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result,
+  inline bool encode_at(uint32_t at, Handler h, LayoutId id, const uint64_t* v, size_t n, Field* result,
                         uint32_t* rel = nullptr);
+  [[gnu::always_inline]] bool encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
+                                        Field* result, uint32_t* rel = nullptr) {
+    return encode_at(at, h, id, values.begin(), values.size(), result, rel);
+  }
+};
+
+// An encoding a table row chose, written once the lowering has prepared the
+// code for it (peephole.h: match_addr): handler, layout and field values.
+struct Encoding {
+  Handler h = nullptr;
+  LayoutId id{};
+  uint8_t n = 0;
+  uint64_t values[kMaxLayoutFields] = {};
 };
 
 // Inline: the lowering encodes every instruction through these, mostly with
 // a constant layout whose fields the compiler then unrolls.
-[[gnu::always_inline]] inline bool CodeBuffer::fits(LayoutId id, std::initializer_list<uint64_t> values) {
+[[gnu::always_inline]] inline bool CodeBuffer::fits(LayoutId id, const uint64_t* v, size_t n) {
   const LayoutDesc& l = layout_desc(id);
-  if (values.size() != l.nfields) return false;
-  const uint64_t* v = values.begin();
+  if (n != l.nfields) return false;
   for (uint8_t i = 0; i < l.nfields; ++i) {
     switch (l.fields[i].kind) {
       case FieldKind::Lo:
@@ -124,13 +139,12 @@ class CodeBuffer {
   return true;
 }
 
-[[gnu::always_inline]] inline bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
-                           Field* result, uint32_t* rel) {
-  if (!fits(id, values)) return false;
+[[gnu::always_inline]] inline bool CodeBuffer::encode_at(uint32_t at, Handler h, LayoutId id, const uint64_t* v, size_t n,
+                                                        Field* result, uint32_t* rel) {
+  if (!fits(id, v, n)) return false;
   rewind(at);
   const LayoutDesc& l = layout_desc(id);
   emit(h, l.words);
-  const uint64_t* v = values.begin();
   for (uint8_t i = 0; i < l.nfields; ++i) {
     const FieldDesc& f = l.fields[i];
     Word& w = code[at + f.word];

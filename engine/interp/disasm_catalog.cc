@@ -34,6 +34,7 @@ class Catalog {
   void add_direct();
   void add_uniform();
   void add_table_rows();
+  void add_addr_rows(const AddrMatch& m, const std::string& text);
   void add_code_rules();
 
   std::map<Handler, HandlerInfo> map_;
@@ -192,6 +193,15 @@ void Catalog::add_table_rows() {
 #include "engine/interp/fusions.def"
 #undef VIV_CONST_VALUE
 #undef VIV_CONST_ADDR
+    // Address rows: the access's address from each producer (an index8's
+    // own index load any operator).
+    const std::vector<Op> no_op{Op::nop};
+    for (const Producer kind : {Producer::add, Producer::shl_add, Producer::index8})
+      for (const Op pop : kind == Producer::index8 ? producers : no_op)
+        for (const bool imm : {false, true}) {
+          const AddrMatch am{kind, Emitted{0, 0, pop, imm, 0, 0, 0}, op, s->nresults == 1, 0, 0, 0};
+          add_addr_rows(am, std::string(info(op).text));
+        }
   });
   // Constant-operand rows: every binop, with the constant on either side.
   for (const Op op : binops)
@@ -202,6 +212,13 @@ void Catalog::add_table_rows() {
 #include "engine/interp/fusions.def"
 #undef VIV_CONST_BINOP
     }
+}
+
+void Catalog::add_addr_rows(const AddrMatch& m, const std::string& text) {
+#define VIV_ADDR(name, producer, guard, handler, lay, ...) \
+  if (m.kind == Producer::producer && (guard)) add((handler), #name " " + text, LayoutId::lay);
+#include "engine/interp/fusions.def"
+#undef VIV_ADDR
 }
 
 // The superinstruction rules still matched in code (lower_fused.cc), each
@@ -220,18 +237,6 @@ void Catalog::add_code_rules() {
     const std::string text(info(op).text);
     const bool is64 = wide_operands(op);
     add(shl_add_index8_handler(op), "index8 " + text, LayoutId::index8);
-    for_each_op([&](Op op2) {
-      if (info(op2).imm == ImmKind::MemArg) add(load_index8_handler(op, op2), "load_index8", LayoutId::load_index8);
-    });
-    const SigTypes* s = sig_types(info(op).sig);
-    if (info(op).imm == ImmKind::MemArg && s) {
-      const bool load = s->nresults == 1;
-      for (const bool imm : {false, true}) {
-        add(load_add_handler(op, imm), text + " add", load ? LayoutId::load_add : LayoutId::store_add);
-        add(load_shl_add_handler(op, imm, true), text + " shl", load ? LayoutId::load_shl_n : LayoutId::store_shl_n);
-        add(load_shl_add_handler(op, imm, false), text + " shl", load ? LayoutId::load_shl : LayoutId::store_shl);
-      }
-    }
     for (const bool n : {true, false})
       for (const bool left : {false, true})
         add(float_binop_rmw_handler(op, left, n), text + " rmw", n ? LayoutId::rmw_n : LayoutId::rmw);

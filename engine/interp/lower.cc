@@ -363,8 +363,8 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || fuse_const_addr(in, s))) return {};
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;
   const bool store = oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0;
-  if (load && (lower_load_index8(in, s) || lower_load_add(in, s))) return {};
-  if (store && (lower_mem_copy(in) || lower_float_store(in) || lower_float_rmw(in) || lower_store_add(in) ||
+  if (load && fuse_addr(in, s)) return {};
+  if (store && (lower_mem_copy(in) || lower_float_store(in) || lower_float_rmw(in) || fuse_addr(in, s) ||
                 fuse_const_value(in)))
     return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
@@ -503,6 +503,56 @@ bool Lowerer::fuse_const(const Instr& in, const SigTypes* s) {
   pop(2);
   push(s->result);  // m.d
   fusable(f, m.d);
+  return true;
+}
+
+// A load or store whose address the last instruction computed into a
+// temporary only it reads: the table's VIV_ADDR rows, in place of that
+// instruction. A constant stored value goes to its slot first, between the
+// code before and the fused store (so it must not overwrite the address's
+// operands).
+bool Lowerer::fuse_addr(const Instr& in, const SigTypes* s) {
+  const bool load = s->nresults == 1;
+  const Val& a = top(load ? 0 : 1);
+  if (fuse_end_ != pos() || a.loc != a.canon || fuse_slot_ != a.loc) return false;
+  const bool kv = !load && top(0).loc == kConstLoc;
+  AddrMatch m{Producer::add, {}, in.op, load, load ? a.canon : kv ? top(0).canon : top(0).loc, in.mem.offset,
+              in.offset};
+  if (index8_.end == pos() && index8_.d == a.loc) {
+    m.kind = Producer::index8;
+    m.p = index8_;
+  } else if (binop_.end == pos() && binop_.d == a.loc && (binop_.shl_add || binop_.op == Op::i32_add)) {
+    m.kind = binop_.shl_add ? Producer::shl_add : Producer::add;
+    m.p = binop_;
+  } else {
+    return false;
+  }
+  if (kv && (m.p.a == m.v || (!m.p.imm && m.p.b == m.v))) return false;
+  const Encoding e = match_addr(buf_, m);
+  if (!e.h) return false;
+  if (kv) {
+    buf_.rewind(m.p.at);
+    materialize(top(0));
+  }
+  const uint32_t at = kv ? pos() : m.p.at;
+  Field f;
+  buf_.encode_at(at, e.h, e.id, e.values, e.n, &f);
+  pop(s->nparams);
+  // What the producer's records become.
+  if (m.kind == Producer::index8) index8_ = Emitted{};
+  else if (m.kind == Producer::shl_add) binop_ = prev_binop_ = Emitted{};
+  if (!load) {
+    if (m.kind == Producer::add) binop_ = Emitted{};
+    no_fuse();
+    return true;
+  }
+  push(s->result);  // m.v
+  fusable(f, m.v);
+  if (m.kind == Producer::add) {
+    if (m.p.imm) note_load(at, in, m.p.a, m.p.b, m.v, true);
+    binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
+    if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, m.p.imm, m.p.a, m.p.b, m.v, in.mem.offset};
+  }
   return true;
 }
 

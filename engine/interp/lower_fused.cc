@@ -60,27 +60,6 @@ bool Lowerer::lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d,
   return true;
 }
 
-// A 4/8-byte load of the address a shl_add_index8 just computed (its only
-// reader): one instruction reading the byte and then the value; the load's
-// offset goes to Word 1 of the offset table.
-bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
-  const Emitted ix = index8_;
-  const Handler h = load_index8_handler(ix.op, in.op);
-  if (!h || ix.end != pos() || ix.at < label_pos_ || fuse_end_ != pos() || in.mem.offset > UINT32_MAX ||
-      top(0).loc != top(0).canon || top(0).loc != ix.d || fuse_slot_ != ix.d)
-    return false;
-  const uint32_t d = ix.d;  // where the loaded value goes too: narrow
-  Field f;
-  if (!encode(ix.at, h, LayoutId::load_index8,
-              {buf_.trap_at(ix.at), in.offset, ix.a, ix.b, d, ix.k & 31, ix.k >> 5, in.mem.offset}, &f))
-    return false;
-  pop();
-  push(s->result);
-  fusable(f, d);
-  index8_ = Emitted{};
-  return true;
-}
-
 // A narrow copy right after another (no label between): one copy pair.
 bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
   if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
@@ -356,40 +335,6 @@ void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint3
   fprod_offset_ = mem_load_offset_;
 }
 
-// A load whose address an i32.add (of two slots, or a slot and a constant)
-// just computed: the add becomes the load (array indexing costs one
-// dispatch, not two): load_add, or load_shl(_n) for a shl_add.
-bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
-  if (in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_.end == pos() &&
-      (binop_.op == Op::i32_add || binop_.shl_add)) {
-    ShlAdd r;
-    if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
-      pop();
-      const uint32_t d = push(s->result);
-      Field df;
-      emit_shl_mem(binop_.at, in.op, true, r, d, static_cast<uint32_t>(in.mem.offset), in.offset, df);
-      fusable(df, d);
-      binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-    if (Handler hl = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm)) {
-      pop();
-      const uint32_t d = push(s->result);
-      const Emitted add = binop_;
-      const uint32_t at = add.at;
-      Field f;
-      encode(at, hl, LayoutId::load_add, {in.offset, add.a, add.b, d, in.mem.offset}, &f);
-      fusable(f, d);
-      if (add.imm) note_load(at, in, add.a, add.b, d, true);
-      binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
-      if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, add.imm, add.a, add.b, d, in.mem.offset};
-      return true;
-    }
-  }
-  return false;
-}
-
 // A store of a binop+load's result back to the loaded address and offset:
 // rmw_n / rmw.
 bool Lowerer::lower_float_rmw(const Instr& in) {
@@ -408,44 +353,6 @@ bool Lowerer::lower_float_rmw(const Instr& in) {
     no_fuse();
     fload_ = Emitted{};
     return true;
-  }
-  return false;
-}
-
-// A store whose address an i32.add just computed, the value being already
-// in a slot (a local, or computed before the address): same fusion,
-// store_add / store_shl(_n).
-bool Lowerer::lower_store_add(const Instr& in) {
-  if (in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
-      binop_.end == pos() && (binop_.op == Op::i32_add || binop_.shl_add)) {
-    // A constant value goes to its slot just before the fused store (then
-    // the address's operands must not live in that slot).
-    const bool kv = top(0).loc == kConstLoc;
-    const uint32_t v = kv ? top(0).canon : top(0).loc;
-    ShlAdd r;
-    if (load_shl_add_handler(in.op, false, false) && shl_add(r) &&
-        !(kv && (r.idx == v || (!r.imm_base && r.base == v)))) {
-      unemit(binop_);
-      if (kv) materialize(top(0));
-      Field vf;
-      emit_shl_mem(pos(), in.op, false, r, v, static_cast<uint32_t>(in.mem.offset), in.offset, vf);
-      pop(2);
-      no_fuse();
-      binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-    Handler hs = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm);
-    if (hs && !(kv && (binop_.a == v || (!binop_.imm && binop_.b == v)))) {
-      const Emitted add = binop_;
-      unemit(add);
-      if (kv) materialize(top(0));
-      encode(pos(), hs, LayoutId::store_add, {in.offset, add.a, add.b, v, in.mem.offset});
-      pop(2);
-      no_fuse();
-      binop_ = Emitted{};
-      return true;
-    }
   }
   return false;
 }

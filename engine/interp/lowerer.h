@@ -109,31 +109,11 @@ class Lowerer {
     prev_binop_ = binop_;
     binop_ = Emitted{at, pos(), op, imm, a, b, d};
   }
-  struct ShlAdd {
-    uint32_t idx = 0, base = 0, sh = 0;
-    bool imm_base = false;
-  };
-  // The address the last instruction computed is `base + (idx << sh)`: an
-  // i32 shl_add (lower_shl_add) still fresh in binop_.
-  bool shl_add(ShlAdd& r) const {
-    if (!binop_.shl_add) return false;
-    r = {binop_.a, binop_.b, static_cast<uint32_t>(binop_.k), binop_.imm};
-    return true;
-  }
   bool lower_shl_add();
   // Loaded-index addressing (ops_index8.cc): the shl_add's index a load8_u
   // or i32.load just read, and a 4/8-byte load of that address.
   bool lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k);
-  bool lower_load_index8(const Instr& in, const SigTypes* s);
   Emitted index8_;  // the last shl_add_index8: a = p, b = base, d, k = off8 << 5 | sh
-  // Emits the fused load (into v) or store (of v) of base + (idx << sh) +
-  // off at `at`, trapping at module offset `trap`; `vf` receives v's field.
-  void emit_shl_mem(uint32_t at, Op op, bool load, const ShlAdd& r, uint32_t v, uint32_t off, uint64_t trap,
-                    Field& vf) {
-    encode_narrow_or_wide(at, r.imm_base ? nullptr : load_shl_add_handler(op, false, true),
-                          load ? LayoutId::load_shl_n : LayoutId::store_shl_n, load_shl_add_handler(op, r.imm_base, false),
-                          load ? LayoutId::load_shl : LayoutId::store_shl, {trap, r.idx, r.base, v, r.sh, off}, &vf);
-  }
   // Emits `h` at `at` in layout `id` (CodeBuffer::encode_at: what follows
   // `at` is dropped, a Trap field adds an offset entry; `rel` receives the
   // Word of a branch target to patch); false, with nothing changed, if the
@@ -149,8 +129,6 @@ class Lowerer {
                              std::initializer_list<uint64_t> values, Field* result) {
     if (!hn || !encode(at, hn, ln, values, result)) encode(at, hw, lw, values, result);
   }
-  // Rewinds to `e`'s start: a fusion re-emits it as part of a larger instruction.
-  void unemit(const Emitted& e) { buf_.rewind(e.at); }
   static bool narrow(uint32_t a, uint32_t b = 0, uint32_t c = 0) {
     return a <= kNarrowMax && b <= kNarrowMax && c <= kNarrowMax;
   }
@@ -288,11 +266,11 @@ class Lowerer {
   // table's VIV_CONST_ADDR and VIV_CONST_VALUE rows).
   bool fuse_const_addr(const Instr& in, const SigTypes* s);
   bool fuse_const_value(const Instr& in);
-  // Loads and stores whose address an i32.add (or shl_add) just computed;
-  // a store of a binop+load's result back where it was loaded.
-  bool lower_load_add(const Instr& in, const SigTypes* s);
+  // A load or store whose address the last instruction computed (the
+  // table's VIV_ADDR rows); a store of a binop+load's result back where it
+  // was loaded.
+  bool fuse_addr(const Instr& in, const SigTypes* s);
   bool lower_float_rmw(const Instr& in);
-  bool lower_store_add(const Instr& in);
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;

@@ -1,6 +1,9 @@
 // The peephole stage: the rows of fusions.def, tried in order.
 #include "engine/interp/peephole.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "engine/interp/fused_mem.h"
 #include "engine/interp/ops.h"
 
@@ -85,6 +88,23 @@ bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield
 #undef VIV_CONST_BINOP
 #undef K
   return false;
+}
+
+Encoding match_addr(const CodeBuffer& buf, const AddrMatch& m) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_ADDR(name, producer, guard, handler, lay, ...)                                   \
+  if (m.kind == Producer::producer && (guard)) {                                           \
+    const uint64_t values[] = {__VA_ARGS__};                                               \
+    if (const Handler h = (handler);                                                       \
+        h && CodeBuffer::fits(LayoutId::lay, values, sizeof values / sizeof values[0])) {  \
+      Encoding e{h, LayoutId::lay, sizeof values / sizeof values[0], {}};                  \
+      std::copy(std::begin(values), std::end(values), e.values);                           \
+      return e;                                                                            \
+    }                                                                                      \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_ADDR
+  return Encoding{};
 }
 
 bool fuse_const_mem(CodeBuffer& buf, const MemMatch& m, bool value, Field& result) {

@@ -38,6 +38,11 @@ enum class Producer : uint8_t {
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
   load8u, // the last plain i32.load8_u (a: its address, b: its offset)
   fload,  // the last plain f32/f64.load (a: its address, b: its offset)
+  // Address producers (VIV_ADDR rows):
+  add,      // the last i32.add (b a constant if imm)
+  shl_add,  // the last shl_add: base + (idx << k), a = idx, b = base (a constant if imm)
+  index8,   // the last shl_add_index8: base + (load(p + off8) << sh), a = p, b = base,
+            // k = off8 << 5 | sh, op = the index's load
 };
 
 // A binop (`op`) one of whose operands the instruction `p` just computed
@@ -101,6 +106,21 @@ struct MemMatch {
 // emit the first that applies at the end of the code, `result` receiving
 // its result field.
 bool fuse_const_mem(CodeBuffer& buf, const MemMatch& m, bool value, Field& result);
+
+// A load or store whose address `p` just computed into a temporary only it
+// reads (VIV_ADDR rows).
+struct AddrMatch {
+  Producer kind;
+  Emitted p;
+  Op op;
+  bool load;
+  uint32_t v;      // a load's result slot, a store's value slot
+  uint64_t off;    // the memarg offset
+  uint64_t trap;   // the access's module offset
+};
+// The first VIV_ADDR row that applies (its encoding replaces p; the
+// lowering writes it once it has prepared the code), or h == nullptr.
+Encoding match_addr(const CodeBuffer& buf, const AddrMatch& m);
 
 // Tries the binop rows of fusions.def for producer kind `kind`, in order;
 // emits the first that applies in place of m.p and returns true, with
