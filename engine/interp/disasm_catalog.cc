@@ -182,6 +182,16 @@ void Catalog::add_table_rows() {
 #include "engine/interp/fusions.def"
 #undef VIV_BR_TABLE
     }
+  // Shifted-index rows: an i32.add of an i32.shl by a constant, after any load.
+  for (const Op pop : producers)
+    for (const bool k : {false, true}) {
+      const Emitted shl{0, 0, Op::i32_shl, true, 0, 0, 0};
+      const IndexAddMatch m{Op::i32_add, shl, Emitted{0, 0, pop, false, 0, 0, 0}, k, 0, 0, 0};
+#define VIV_INDEX(name, guard, handler, yields, lay, ...) \
+  if (guard) add((handler), #name, LayoutId::lay);
+#include "engine/interp/fusions.def"
+#undef VIV_INDEX
+    }
   // Constant-address and constant-value rows: every load and store.
   for_each_op([&](Op op) {
     const SigTypes* s = sig_types(info(op).sig);
@@ -224,10 +234,6 @@ void Catalog::add_addr_rows(const AddrMatch& m, const std::string& text) {
 // The superinstruction rules still matched in code (lower_fused.cc), each
 // with the layouts it encodes.
 void Catalog::add_code_rules() {
-  for (const bool imm : {false, true}) {
-    add(shl_add_handler(imm, true), "shl_add", imm ? LayoutId::shl_add_k_n : LayoutId::shl_add_n);
-    add(shl_add_handler(imm, false), "shl_add", LayoutId::shl_add);
-  }
   add(copy_pair_handler(), "copy_pair", LayoutId::copy_pair);
   for (const uint32_t w : {1u, 2u, 4u, 8u}) {
     add(mem_copy_handler(w), "mem_copy", LayoutId::mem_copy);
@@ -236,7 +242,6 @@ void Catalog::add_code_rules() {
     if (!scalar(op)) return;
     const std::string text(info(op).text);
     const bool is64 = wide_operands(op);
-    add(shl_add_index8_handler(op), "index8 " + text, LayoutId::index8);
     for (const bool n : {true, false})
       for (const bool left : {false, true})
         add(float_binop_rmw_handler(op, left, n), text + " rmw", n ? LayoutId::rmw_n : LayoutId::rmw);

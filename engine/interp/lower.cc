@@ -358,7 +358,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   uint32_t src[3] = {0, 0, 0};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
   if (binop && lower_fbin_load_addi(in)) return {};
-  if (in.op == Op::i32_add && lower_shl_add()) return {};
+  if (in.op == Op::i32_add && fuse_index_add(in)) return {};
   if (binop && (fuse_binop(in, s) || fuse_const(in, s))) return {};
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || fuse_const_addr(in, s))) return {};
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;

@@ -13,50 +13,27 @@
 namespace vivarium::engine::interp {
 
 // `x + (idx << k)` or `(idx << k) + x`, the shl by a constant just emitted
-// into the temporary the add consumes, x a slot or a constant: one shl_add
-// (ops_int.cc) in place of both. True if it emitted one.
-bool Lowerer::lower_shl_add() {
-  const Emitted sh = binop_;
-  if (sh.end != pos() || fuse_end_ != pos() || sh.op != Op::i32_shl || !sh.imm || fuse_slot_ != sh.d ||
-      sh.at < label_pos_)
-    return false;
-  int si = -1;  // stack index of the shifted value
+// into the temporary the add consumes, x a slot or a constant: the table's
+// VIV_INDEX rows (a shl_add, or with the load that read idx an index8).
+bool Lowerer::fuse_index_add(const Instr& in) {
+  const Emitted& p = binop_;
+  if (p.end != pos() || fuse_end_ != pos() || fuse_slot_ != p.d || p.at < label_pos_) return false;
+  int si = -1;  // stack index of p's result
   for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == sh.d) si = i;
+    if (top(i).loc == top(i).canon && top(i).loc == p.d) si = i;
   if (si < 0) return false;
   const Val& o = top(1 - si);
-  const bool imm = o.loc == kConstLoc;
-  const uint32_t base = imm ? static_cast<uint32_t>(o.k) : o.loc;
+  const bool k = o.loc == kConstLoc;
+  const Emitted& ld = iload_.end == p.at ? iload_ : ild_;
+  const IndexAddMatch m{in.op, p, ld.end == p.at && ld.at >= label_pos_ ? ld : Emitted{}, k,
+                        k ? static_cast<uint32_t>(o.k) : o.loc, top(1).canon, L_};
+  Field f;
+  Yield y;
+  if (!interp::fuse_index_add(buf_, m, f, y)) return false;
+  remember(y, o);
   pop(2);
-  const uint32_t d = push(ValType::I32);
-  const uint32_t k = sh.b & 31;
-  if (!imm && lower_shl_add_index8(sh, base, d, k)) return true;
-  const uint32_t at = sh.at;
-  Field f;
-  encode_narrow_or_wide(at, shl_add_handler(imm, true), imm ? LayoutId::shl_add_k_n : LayoutId::shl_add_n,
-                        shl_add_handler(imm, false), LayoutId::shl_add, {sh.a, base, d, k}, &f);
-  fusable(f, d);
-  prev_binop_ = Emitted{};
-  binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
-  binop_.shl_add = true;
-  return true;
-}
-
-// `base + (t << k)` where t is what an i32.load8_u or i32.load just read into a
-// temporary (the shl_add's only reader): the byte read moves into the
-// address computation, which starts where the load8_u did (keeping its
-// offset-table entry at Word 0).
-bool Lowerer::lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k) {
-  const Emitted ld = iload_.end == sh.at ? iload_ : ild_;
-  const Handler h = shl_add_index8_handler(ld.op);
-  Field f;
-  const uint32_t at = ld.at;
-  if (!h || ld.end != sh.at || ld.at < label_pos_ || ld.d != sh.a || sh.a < L_ ||
-      !encode(at, h, LayoutId::index8, {buf_.trap_at(ld.at), ld.a, base, d, k, ld.b}, &f))
-    return false;
-  fusable(f, d);
-  iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
-  index8_ = Emitted{at, pos(), ld.op, false, ld.a, base, d, uint64_t{ld.b} << 5 | k};
+  push(ValType::I32);  // m.dst
+  fusable(f, m.dst);
   return true;
 }
 
@@ -75,6 +52,14 @@ void Lowerer::remember(const Yield& y, const Val& other) {
     case Record::binop:
       prev_binop_ = binop_;
       binop_ = y.e;
+      return;
+    case Record::shl_add:
+      prev_binop_ = Emitted{};
+      binop_ = y.e;
+      return;
+    case Record::index8:
+      iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
+      index8_ = y.e;
       return;
     case Record::fmadd:  // with the load of its addend and the multiply of a factor, if any
       fmadd_ = y.e;

@@ -109,10 +109,8 @@ class Lowerer {
     prev_binop_ = binop_;
     binop_ = Emitted{at, pos(), op, imm, a, b, d};
   }
-  bool lower_shl_add();
-  // Loaded-index addressing (ops_index8.cc): the shl_add's index a load8_u
-  // or i32.load just read, and a 4/8-byte load of that address.
-  bool lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k);
+  // An i32.add of a shifted index (the table's VIV_INDEX rows).
+  bool fuse_index_add(const Instr& in);
   Emitted index8_;  // the last shl_add_index8: a = p, b = base, d, k = off8 << 5 | sh
   // Emits `h` at `at` in layout `id` (CodeBuffer::encode_at: what follows
   // `at` is dropped, a Trap field adds an offset entry; `rel` receives the

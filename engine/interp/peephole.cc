@@ -90,6 +90,27 @@ bool fuse_const_binop(CodeBuffer& buf, const ConstMatch& m, Field& result, Yield
   return false;
 }
 
+bool fuse_index_add(CodeBuffer& buf, const IndexAddMatch& m, Field& result, Yield& y) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+  // The `yields` column: I(record, op, a, k).
+  const auto yield = [&](Record r, Op op, uint32_t a, uint64_t k, uint32_t at) {
+    y = {r, Emitted{at, buf.pos(), op, m.other_k, a, m.other, m.dst, k}};
+    y.e.shl_add = r == Record::shl_add;
+  };
+#define I(record, op, a, k) Record::record, op, a, static_cast<uint64_t>(k)
+#define VIV_INDEX(name, guard, handler, yields, lay, from, ...)                                 \
+  if (guard) {                                                                                 \
+    if (const Handler h = (handler); h && buf.encode_at((from).at, h, LayoutId::lay, {__VA_ARGS__}, &result)) { \
+      yield(yields, (from).at);                                                                \
+      return true;                                                                             \
+    }                                                                                          \
+  }
+#include "engine/interp/fusions.def"
+#undef VIV_INDEX
+#undef I
+  return false;
+}
+
 Encoding match_addr(const CodeBuffer& buf, const AddrMatch& m) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
 #define VIV_ADDR(name, producer, guard, handler, lay, ...)                                   \

@@ -61,6 +61,8 @@ struct BinopMatch {
 enum class Record : uint8_t {
   none,
   binop,  // a binop with an immediate (op, a, b = the immediate, d, k): the lowering's last binop
+  shl_add,  // an address base + (idx << k): a = idx, b = base (a constant if imm), d, k
+  index8,   // an address base + (load(p + off8) << sh): op = the load, a = p, b = base, d, k = off8 << 5 | sh
   fmadd,  // a narrow f32/f64 mul feeding add/sub: a, b = the product's operands, d = result,
           // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
   fload,  // an f32/f64 binop of a just-loaded operand: a = address slot, b = offset, d = result,
@@ -106,6 +108,29 @@ struct MemMatch {
 // emit the first that applies at the end of the code, `result` receiving
 // its result field.
 bool fuse_const_mem(CodeBuffer& buf, const MemMatch& m, bool value, Field& result);
+
+// An i32.add (op) of what the binop `p` just computed into a temporary and
+// of a slot or a constant (VIV_INDEX rows).
+struct IndexAddMatch {
+  Op op;
+  Emitted p;
+  Emitted prev;    // the i32.load8_u or i32.load ending where p starts, or at == kNowhere
+  bool other_k;    // the other operand is a constant (other = its value)
+  uint32_t other;
+  uint32_t dst;
+  uint32_t temps;  // the first operand-stack slot
+};
+// p is an i32.shl by a constant, feeding an i32.add.
+inline bool shifted_index(const IndexAddMatch& m) {
+  return m.op == Op::i32_add && m.p.op == Op::i32_shl && m.p.imm;
+}
+// prev exists and read p's operand into a temporary only p reads.
+inline bool feeds_index(const IndexAddMatch& m) {
+  return m.prev.at != kNowhere && m.prev.d == m.p.a && m.p.a >= m.temps;
+}
+// Tries the VIV_INDEX rows in order: the first that applies replaces p (or
+// prev and p), `result` receiving its result field and `y` what it yields.
+bool fuse_index_add(CodeBuffer& buf, const IndexAddMatch& m, Field& result, Yield& y);
 
 // A load or store whose address `p` just computed into a temporary only it
 // reads (VIV_ADDR rows).
