@@ -246,7 +246,6 @@ void Catalog::add_code_rules() {
       for (const bool left : {false, true})
         add(float_binop_rmw_handler(op, left, n), text + " rmw", n ? LayoutId::rmw_n : LayoutId::rmw);
     for (const bool left : {false, true}) {
-      add(float_binop_load_addi_handler(op, left), text + " load_addi", LayoutId::bin_load_addi);
       add(float_mul_rmw_handler(op, left), text + " mul_rmw", LayoutId::mul_rmw);
       add(float_axpy_abs_handler(op, left), text + " axpy_abs", is64 ? LayoutId::axpy_abs64 : LayoutId::axpy_abs32);
       for (const bool p_left : {false, true}) {

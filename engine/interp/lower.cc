@@ -357,7 +357,6 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
-  if (binop && lower_fbin_load_addi(in)) return {};
   if (in.op == Op::i32_add && fuse_index_add(in)) return {};
   if (binop && (fuse_binop(in, s) || fuse_const(in, s))) return {};
   if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || fuse_const_addr(in, s))) return {};
@@ -424,6 +423,7 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
       {Producer::binop, &binop_}, {Producer::unop, &unop_}, {Producer::fload, &load_}};
   for (const auto& [kind, p] : producers)
     if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
+  if (mem_load_.imm && mem_load_.end == pos() && fuse_binop_with(in, s, Producer::fload_addi, mem_load_)) return true;
   if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);
   return ild_.end == pos() && fuse_binop_with(in, s, Producer::load, plain_load_chain());
 }

@@ -77,6 +77,10 @@ void Lowerer::remember(const Yield& y, const Val& other) {
       load_ = Emitted{};
       return;
     }
+    case Record::fload_addi:  // a product of a loaded operand, for axpy
+      note_product(y.e.at, static_cast<Op>(y.e.k), y.e.imm, other.loc, y.e.a, y.e.b, mem_load_.k, y.e.d);
+      mem_load_ = load_ = Emitted{};
+      return;
   }
 }
 
@@ -282,33 +286,6 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
          {offsets_[n - 2].second, offsets_[n - 1].second, layout::load_abs::ea(a), eq, k});
   no_fuse();
   binop_ = prev_binop_ = Emitted{};
-  return true;
-}
-
-// An f32/f64 add/sub/mul/div with an operand a load from `addr + k` (a load
-// fused with its i32.add of a constant) just produced: bin_load_addi in
-// place of that load, trapping like it.
-bool Lowerer::lower_fbin_load_addi(const Instr& in) {
-  const Emitted ld = mem_load_;
-  const bool f64 = ld.op == Op::f64_load;
-  if (!ld.imm || ld.end != pos() || fuse_end_ != pos() || (!f64 && ld.op != Op::f32_load)) return false;
-  int li = -1;
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == ld.d && top(1 - i).loc != kConstLoc)
-      li = i;
-  const Handler h = li < 0 ? nullptr : float_binop_load_addi_handler(in.op, li == 1);
-  if (!h || (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f64_mul || in.op == Op::f64_div) != f64)
-    return false;
-  const uint32_t x = top(1 - li).loc;
-  const uint32_t d = top(1).canon;  // the result's slot
-  const uint32_t at = ld.at;
-  Field f;
-  if (!encode(at, h, LayoutId::bin_load_addi, {buf_.trap_at(ld.at), x, ld.a, d, ld.b, ld.k}, &f)) return false;
-  pop(2);
-  push(f64 ? ValType::F64 : ValType::F32);
-  fusable(f, d);
-  note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
-  mem_load_ = load_ = Emitted{};
   return true;
 }
 

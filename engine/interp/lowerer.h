@@ -274,7 +274,6 @@ class Lowerer {
   Emitted plain_load_chain() const;
   void put_mul_rmw(uint32_t at, Handler h, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off,
                    uint64_t trap);
-  bool lower_fbin_load_addi(const Instr& in);
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
   // fresh: the top value was just computed into its slot (the function's

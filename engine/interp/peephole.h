@@ -38,6 +38,7 @@ enum class Producer : uint8_t {
   load,   // the last i32.load (a, b: its address is a + b, b a constant if imm; k: its offset)
   load8u, // the last plain i32.load8_u (a: its address, b: its offset)
   fload,  // the last plain f32/f64.load (a: its address, b: its offset)
+  fload_addi,  // the last load fused with an i32.add of a constant (a: address slot, b: the constant, k: offset)
   // Address producers (VIV_ADDR rows):
   add,      // the last i32.add (b a constant if imm)
   shl_add,  // the last shl_add: base + (idx << k), a = idx, b = base (a constant if imm)
@@ -67,6 +68,7 @@ enum class Record : uint8_t {
           // op = the mul, k = its kind (float_mul_add_kind); a store back may take it
   fload,  // an f32/f64 binop of a just-loaded operand: a = address slot, b = offset, d = result,
           // imm = the load on the left, k = the binop; a store back (read-modify-write) may take it
+  fload_addi,  // the same, the load's address an add of a constant (b): a mul of it feeds axpy
 };
 struct Yield {
   Record record = Record::none;
