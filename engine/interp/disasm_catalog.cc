@@ -182,6 +182,29 @@ void Catalog::add_table_rows() {
 #include "engine/interp/fusions.def"
 #undef VIV_BR_TABLE
     }
+  // Stored-value rows: every store of what a load or a float binop computed.
+  for_each_op([&](Op op) {
+    const SigTypes* s = sig_types(info(op).sig);
+    if (!scalar(op) || info(op).imm != ImmKind::MemArg || !s || s->nresults) return;
+    for (const Op pop : producers)
+      for (const bool imm : {false, true})
+        for (const bool fold : {false, true})
+          for (const Producer kind : {Producer::load, Producer::fload}) {
+            const StoreMatch m{kind, Emitted{0, 0, pop, imm, 0, 0, 0}, fold ? Emitted{0, 0, Op::i32_add, true, 0, 0, 0} : Emitted{},
+                               op, 0, 0, 0, 0};
+#define VIV_STORE(name, producer, guard, handler, lay, ...) \
+  if (m.kind == Producer::producer && (guard)) add((handler), #name, LayoutId::lay);
+#include "engine/interp/fusions.def"
+#undef VIV_STORE
+          }
+  });
+  {
+    [[maybe_unused]] const CopyMatch m{Emitted{}, 0, 0};  // the guards may not read it
+#define VIV_COPY(name, guard, handler, lay, ...) \
+  if (guard) add((handler), #name, LayoutId::lay);
+#include "engine/interp/fusions.def"
+#undef VIV_COPY
+  }
   // Shifted-index rows: an i32.add of an i32.shl by a constant, after any load.
   for (const Op pop : producers)
     for (const bool k : {false, true}) {
@@ -234,17 +257,11 @@ void Catalog::add_addr_rows(const AddrMatch& m, const std::string& text) {
 // The superinstruction rules still matched in code (lower_fused.cc), each
 // with the layouts it encodes.
 void Catalog::add_code_rules() {
-  add(copy_pair_handler(), "copy_pair", LayoutId::copy_pair);
-  for (const uint32_t w : {1u, 2u, 4u, 8u}) {
-    add(mem_copy_handler(w), "mem_copy", LayoutId::mem_copy);
-  }
   for_each_op([&](Op op) {
     if (!scalar(op)) return;
     const std::string text(info(op).text);
     const bool is64 = wide_operands(op);
-    for (const bool n : {true, false})
-      for (const bool left : {false, true})
-        add(float_binop_rmw_handler(op, left, n), text + " rmw", n ? LayoutId::rmw_n : LayoutId::rmw);
+
     for (const bool left : {false, true}) {
       add(float_mul_rmw_handler(op, left), text + " mul_rmw", LayoutId::mul_rmw);
       add(float_axpy_abs_handler(op, left), text + " axpy_abs", is64 ? LayoutId::axpy_abs64 : LayoutId::axpy_abs32);

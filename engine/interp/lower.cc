@@ -363,8 +363,7 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;
   const bool store = oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0;
   if (load && fuse_addr(in, s)) return {};
-  if (store && (lower_mem_copy(in) || lower_float_store(in) || lower_float_rmw(in) || fuse_addr(in, s) ||
-                fuse_const_value(in)))
+  if (store && (lower_float_store(in) || fuse_store(in) || fuse_addr(in, s) || fuse_const_value(in)))
     return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);

@@ -37,10 +37,10 @@ bool Lowerer::fuse_index_add(const Instr& in) {
   return true;
 }
 
-// A narrow copy right after another (no label between): one copy pair.
+// A narrow copy right after another (no label between): the table's
+// VIV_COPY rows.
 bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
-  if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
-  encode(copy_.at, copy_pair_handler(), LayoutId::copy_pair, {copy_.a, copy_.d, src, dst});
+  if (copy_.end != pos() || copy_.at < copy_barrier_ || !fuse_copy(buf_, CopyMatch{copy_, src, dst})) return false;
   copy_ = Emitted{};
   return true;
 }
@@ -85,7 +85,7 @@ void Lowerer::remember(const Yield& y, const Val& other) {
 }
 
 // Records the load just emitted at `at` (address `addr` + `k`, `addi`: in
-// place of that i32.add) for lower_mem_copy, with the i32.add of a constant
+// place of that i32.add) for the memory copy (VIV_STORE rows), with the i32.add of a constant
 // just before it, if any (for an addi load it is the binop before the one the
 // load replaced).
 void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi) {
@@ -96,28 +96,29 @@ void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k,
   mem_st_add_ = adjacent ? prev : Emitted{};
 }
 
-// A store of the value a load of the same width just produced (a temporary
-// it consumes): one copy instruction in place of the load (and of the i32.add
-// of a constant computing the store address just before the load, if any).
-// The fused instruction starts where the first replaced one did; the offset
-// table names the load at its first Word and the store at its second.
-bool Lowerer::lower_mem_copy(const Instr& in) {
-  const Emitted ld = mem_load_;
-  const uint32_t w = store_width(in.op);
-  if (!w || ld.end != pos() || fuse_end_ != pos() || load_width(ld.op) != w || ld.k > UINT32_MAX ||
-      in.mem.offset > UINT32_MAX)
-    return false;
+// A store of the value the last instruction computed into a temporary only
+// the store reads, a load (a memory copy) or a float binop of a loaded
+// operand (a read-modify-write): the table's VIV_STORE rows.
+bool Lowerer::fuse_store(const Instr& in) {
   const Val& v = top(0);
   const Val& a = top(1);
-  if (v.loc != v.canon || fuse_slot_ != v.loc || ld.d != v.loc || a.loc == kConstLoc) return false;
-  const bool fold = mem_st_add_.end == ld.at && a.loc == a.canon && mem_st_add_.d == a.loc;
-  const uint32_t x = fold ? mem_st_add_.a : a.loc, ks = fold ? mem_st_add_.b : 0;
-  if (!encode(fold ? mem_st_add_.at : ld.at, mem_copy_handler(w), LayoutId::mem_copy,
-              {mem_load_offset_, in.offset, ld.a, x, ld.b, ld.k, ks, in.mem.offset}))
+  if (fuse_end_ != pos() || v.loc != v.canon || fuse_slot_ != v.loc || a.loc == kConstLoc) return false;
+  StoreMatch m{Producer::load, {}, {}, in.op, a.loc, fload_x_, in.mem.offset, in.offset};
+  if (mem_load_.end == pos() && mem_load_.d == v.loc) {
+    m.p = mem_load_;
+    // The store's address an i32.add of a constant just before the load.
+    if (mem_st_add_.end == m.p.at && a.loc == a.canon && mem_st_add_.d == a.loc) m.prev = mem_st_add_;
+  } else if (fload_.end == pos() && fload_.d == v.loc) {
+    m.kind = Producer::fload;
+    m.p = fload_;
+  } else {
     return false;
+  }
+  if (!interp::fuse_store(buf_, m)) return false;
   pop(2);
   no_fuse();
-  mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  if (m.kind == Producer::load) mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  else fload_ = Emitted{};
   return true;
 }
 
@@ -295,28 +296,6 @@ void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint3
   fprod_ = Emitted{at, pos(), op, load_left, addr, k, d, off};
   fprod_x_ = x;
   fprod_offset_ = mem_load_offset_;
-}
-
-// A store of a binop+load's result back to the loaded address and offset:
-// rmw_n / rmw.
-bool Lowerer::lower_float_rmw(const Instr& in) {
-  if (fload_.end == pos() &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && fload_.d == top(0).loc &&
-      top(1).loc == fload_.a && in.mem.offset == fload_.b &&
-      ((in.op == Op::f64_store && (fload_.op == Op::f64_add || fload_.op == Op::f64_sub || fload_.op == Op::f64_mul ||
-                                   fload_.op == Op::f64_div)) ||
-       (in.op == Op::f32_store && (fload_.op == Op::f32_add || fload_.op == Op::f32_sub || fload_.op == Op::f32_mul ||
-                                   fload_.op == Op::f32_div)))) {
-    const Emitted f = fload_;
-    pop(2);
-    encode_narrow_or_wide(f.at, float_binop_rmw_handler(f.op, f.imm, true), LayoutId::rmw_n,
-                          float_binop_rmw_handler(f.op, f.imm, false), LayoutId::rmw,
-                          {buf_.trap_at(f.at), fload_x_, f.a, f.b}, nullptr);  // traps like the load
-    no_fuse();
-    fload_ = Emitted{};
-    return true;
-  }
-  return false;
 }
 
 }  // namespace vivarium::engine::interp

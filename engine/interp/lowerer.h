@@ -250,7 +250,8 @@ class Lowerer {
   // Memory superinstructions (fused_mem.h): the last load, and a store of
   // its value fused with it (ops_mem_copy.cc).
   void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
-  bool lower_mem_copy(const Instr& in);
+  // A store of the value just computed (the table's VIV_STORE rows).
+  bool fuse_store(const Instr& in);
   // Float results stored at once (ops_float_mem.cc).
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
@@ -268,7 +269,6 @@ class Lowerer {
   // table's VIV_ADDR rows); a store of a binop+load's result back where it
   // was loaded.
   bool fuse_addr(const Instr& in, const SigTypes* s);
-  bool lower_float_rmw(const Instr& in);
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;

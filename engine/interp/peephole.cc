@@ -111,6 +111,31 @@ bool fuse_index_add(CodeBuffer& buf, const IndexAddMatch& m, Field& result, Yiel
   return false;
 }
 
+// A row that replaces what it takes from `from` on, its result unused.
+#define VIV_FROM_ROW(guard, handler, lay, from, ...)                                    \
+  if (guard) {                                                                         \
+    Field unused;                                                                      \
+    if (const Handler h = (handler); h && buf.encode_at((from).at, h, LayoutId::lay,   \
+                                                        {__VA_ARGS__}, &unused))       \
+      return true;                                                                     \
+  }
+
+bool fuse_store(CodeBuffer& buf, const StoreMatch& m) {
+  const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
+#define VIV_STORE(name, producer, guard, ...) VIV_FROM_ROW(m.kind == Producer::producer && (guard), __VA_ARGS__)
+#include "engine/interp/fusions.def"
+#undef VIV_STORE
+  return false;
+}
+
+bool fuse_copy(CodeBuffer& buf, const CopyMatch& m) {
+#define VIV_COPY(name, ...) VIV_FROM_ROW(__VA_ARGS__)
+#include "engine/interp/fusions.def"
+#undef VIV_COPY
+  return false;
+}
+#undef VIV_FROM_ROW
+
 Encoding match_addr(const CodeBuffer& buf, const AddrMatch& m) {
   const auto trap = [&buf](const Emitted& e) { return buf.trap_at(e.at); };
 #define VIV_ADDR(name, producer, guard, handler, lay, ...)                                   \

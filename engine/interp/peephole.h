@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "engine/interp/code_buffer.h"
+#include "engine/interp/ops.h"
 #include "engine/opcodes/opcodes.h"
 
 namespace vivarium::engine::interp {
@@ -133,6 +134,32 @@ inline bool feeds_index(const IndexAddMatch& m) {
 // Tries the VIV_INDEX rows in order: the first that applies replaces p (or
 // prev and p), `result` receiving its result field and `y` what it yields.
 bool fuse_index_add(CodeBuffer& buf, const IndexAddMatch& m, Field& result, Yield& y);
+
+// A store of the value `p` just computed into a temporary only it reads
+// (VIV_STORE rows).
+struct StoreMatch {
+  Producer kind;   // load or fload
+  Emitted p;
+  Emitted prev;    // kind load: the i32.add of a constant computing the store's address, or at == kNowhere
+  Op op;           // the store
+  uint32_t addr;   // its address slot
+  uint32_t x;      // kind fload: the binop's other operand
+  uint64_t off;    // its memarg offset
+  uint64_t trap;   // its module offset
+};
+// The fload's load read the address and offset the store writes, of the same type.
+inline bool stores_back(const StoreMatch& m) {
+  const Op load = m.op == Op::f64_store ? Op::f64_load : m.op == Op::f32_store ? Op::f32_load : Op::nop;
+  return m.addr == m.p.a && m.off == m.p.b && load != Op::nop && load == float_load_of(m.p.op);
+}
+bool fuse_store(CodeBuffer& buf, const StoreMatch& m);
+
+// A narrow copy right after the last one, p (VIV_COPY rows).
+struct CopyMatch {
+  Emitted p;
+  uint32_t src, dst;
+};
+bool fuse_copy(CodeBuffer& buf, const CopyMatch& m);
 
 // A load or store whose address `p` just computed into a temporary only it
 // reads (VIV_ADDR rows).
