@@ -190,12 +190,16 @@ void Catalog::add_table_rows() {
       for (const bool imm : {false, true})
         for (const bool fold : {false, true})
           for (const Producer kind : {Producer::load, Producer::fload}) {
-            const StoreMatch m{kind, Emitted{0, 0, pop, imm, 0, 0, 0}, fold ? Emitted{0, 0, Op::i32_add, true, 0, 0, 0} : Emitted{},
-                               op, 0, 0, 0, 0};
+            const Emitted mul{0, 0, mul_of_store(op), fold, 0, 0, 0};
+            for (const uint32_t inner_d : {0u, 1u}) {
+              const StoreMatch m{kind, Emitted{0, 0, pop, imm, 0, 0, 0},
+                                 fold ? Emitted{0, 0, Op::i32_add, true, 0, 0, 0} : Emitted{}, op, 0, 0, 0, 0,
+                                 mul, 0, 0, 0, mul, Emitted{0, 0, mul_of_store(op), false, 0, 0, inner_d}, 0};
 #define VIV_STORE(name, producer, guard, handler, lay, ...) \
   if (m.kind == Producer::producer && (guard)) add((handler), #name, LayoutId::lay);
 #include "engine/interp/fusions.def"
 #undef VIV_STORE
+            }
           }
   });
   {
@@ -262,14 +266,8 @@ void Catalog::add_code_rules() {
     const std::string text(info(op).text);
     const bool is64 = wide_operands(op);
 
-    for (const bool left : {false, true}) {
-      add(float_mul_rmw_handler(op, left), text + " mul_rmw", LayoutId::mul_rmw);
+    for (const bool left : {false, true})
       add(float_axpy_abs_handler(op, left), text + " axpy_abs", is64 ? LayoutId::axpy_abs64 : LayoutId::axpy_abs32);
-      for (const bool p_left : {false, true}) {
-        add(float_mul3_rmw_handler(op, left, p_left), text + " mul3_rmw", LayoutId::mul3_rmw);
-        add(float_axpy_handler(op, left, p_left), text + " axpy", LayoutId::axpy);
-      }
-    }
     for (int kind = 0; kind < 4; ++kind) {
       add(float_mul_add_rmw_handler(op, kind), text + " mul_add_rmw", LayoutId::mul_rmw);
       for (const bool p_left : {false, true})

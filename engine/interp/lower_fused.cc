@@ -103,7 +103,8 @@ bool Lowerer::fuse_store(const Instr& in) {
   const Val& v = top(0);
   const Val& a = top(1);
   if (fuse_end_ != pos() || v.loc != v.canon || fuse_slot_ != v.loc || a.loc == kConstLoc) return false;
-  StoreMatch m{Producer::load, {}, {}, in.op, a.loc, fload_x_, in.mem.offset, in.offset};
+  StoreMatch m{Producer::load, {}, {}, in.op, a.loc, fload_x_, in.mem.offset, in.offset,
+               fprod_, fprod_x_, fprod_offset_, mem_load_.at, fload_mul_, mul0_, L_};
   if (mem_load_.end == pos() && mem_load_.d == v.loc) {
     m.p = mem_load_;
     // The store's address an i32.add of a constant just before the load.
@@ -118,7 +119,7 @@ bool Lowerer::fuse_store(const Instr& in) {
   pop(2);
   no_fuse();
   if (m.kind == Producer::load) mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
-  else fload_ = Emitted{};
+  else fload_ = fload_mul_ = fprod_ = mul0_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
   return true;
 }
 
@@ -152,10 +153,12 @@ Emitted Lowerer::loaded_addend(const Val& c, const Emitted& mul) const {
   return r;
 }
 
-// A store of a float result the instruction just emitted computed, back
-// where one of its operands was loaded: a mul+add/sub of a loaded addend, a
-// binop+load whose other operand a multiply computed (with a load of its
-// own: axpy).
+// A store of a mul+add/sub's result back where its addend was loaded, the
+// load a few instructions earlier: the load leaves its place (CodeBuffer::
+// remove) and the fused read-modify-write does it. Not a VIV_STORE row: a
+// row replaces what it takes from one instruction to the end of the code,
+// and this takes an instruction out of the middle, shifting the code and
+// offset entries between.
 bool Lowerer::lower_float_store(const Instr& in) {
   if (fuse_end_ != pos() || in.mem.offset > UINT32_MAX) return false;
   const Val& v = top(0);
@@ -165,20 +168,6 @@ bool Lowerer::lower_float_store(const Instr& in) {
   if (!f64 && in.op != Op::f32_store) return false;
   const Op mul_op = f64 ? Op::f64_mul : Op::f32_mul;
   const uint32_t off = static_cast<uint32_t>(in.mem.offset);
-  // `q[j] += s * p[j]`: a mul with a loaded operand just before the
-  // read-modify-write's load, its result the rmw's other operand (a
-  // temporary): one axpy (layouts.def) in place of both.
-  const Emitted f = fload_, pr = fprod_;
-  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && pr.end == f.at && pr.op == mul_op &&
-      pr.d == fload_x_ && fload_x_ >= L_ && mem_load_.at == f.at && pr.k <= UINT32_MAX) {
-    const Handler h = float_axpy_handler(f.op, pr.imm, f.imm);
-    if (h && encode(pr.at, h, LayoutId::axpy, {fprod_offset_, mem_load_offset_, fprod_x_, pr.a, f.a, pr.b, pr.k, off})) {
-      pop(2);
-      no_fuse();
-      fload_ = fload_mul_ = fprod_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-  }
   const Emitted m = fmadd_;
   // c loaded from the very address and offset stored to (the address a
   // local, unchanged since the load: it is still read lazily): the load
@@ -197,21 +186,6 @@ bool Lowerer::lower_float_store(const Instr& in) {
                 m, p, ld.a, off, ld.k);  // traps like the load
     no_fuse();
     fmadd_ = fmadd_ld_ = mul0_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
-    return true;
-  }
-  // mem[addr + off] = a*b OP mem[addr + off] (mul_rmw, mul3_rmw), in place
-  // of the multiply; the trap is the load's.
-  const Emitted mul = fload_mul_;
-  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
-      float_mul_rmw_handler(f.op, f.imm)) {
-    const Emitted p = mul0_.end == mul.at && narrow(f.a) ? mul0_ : Emitted{};
-    const uint32_t from = p.end == kNowhere ? mul.at : p.at;
-    pop(2);
-    put_mul_rmw(from,
-                p.end == kNowhere ? float_mul_rmw_handler(f.op, f.imm) : float_mul3_rmw_handler(f.op, f.imm, p.d == mul.a),
-                mul, p, f.a, off, mul.k);
-    no_fuse();
-    fload_ = fload_mul_ = mul0_ = binop_ = prev_binop_ = Emitted{};
     return true;
   }
   return false;

@@ -252,7 +252,7 @@ class Lowerer {
   void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
   // A store of the value just computed (the table's VIV_STORE rows).
   bool fuse_store(const Instr& in);
-  // Float results stored at once (ops_float_mem.cc).
+  // Float results stored at once (ops_float_mem.cc): the records the table's VIV_STORE rows take, and the rule not in the table.
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
   void note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,

@@ -146,7 +146,20 @@ struct StoreMatch {
   uint32_t x;      // kind fload: the binop's other operand
   uint64_t off;    // its memarg offset
   uint64_t trap;   // its module offset
+  // Kind fload, what came before p:
+  Emitted prod;         // an f32/f64 mul of a loaded operand (imm: the load on the left, a: its
+                        // address slot, b: the constant added to it, k: offset), or at == kNowhere
+  uint32_t prod_x = 0;  // its other operand
+  uint64_t prod_trap = 0;  // its load's module offset
+  uint32_t load_at = kNowhere;  // where the last load was emitted
+  Emitted mul;          // the mul that computed x (k: the load's module offset), or at == kNowhere
+  Emitted inner;        // the mul that computed one of its factors (d), or at == kNowhere
+  uint32_t temps = 0;   // the first operand-stack slot
 };
+// The f32/f64 mul of a store's type.
+inline Op mul_of_store(Op store) {
+  return store == Op::f64_store ? Op::f64_mul : store == Op::f32_store ? Op::f32_mul : Op::nop;
+}
 // The fload's load read the address and offset the store writes, of the same type.
 inline bool stores_back(const StoreMatch& m) {
   const Op load = m.op == Op::f64_store ? Op::f64_load : m.op == Op::f32_store ? Op::f32_load : Op::nop;
