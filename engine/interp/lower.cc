@@ -1,10 +1,11 @@
 // lower_function: one pass over a body that validates it (FuncValidator) and
 // emits the internal form (engine/interp/compiled.h explains the form): each
 // instruction's plain translation to the slot form, with branch targets
-// resolved. What was just emitted is offered to the peephole stage
-// (peephole.h: the pattern table fusions.def) and to the rules not yet in its
-// table (lower_fused.cc); the Lowerer class and its shadow stack are in
-// lowerer.h.
+// resolved, every instruction encoded through its layouts.def row. What was
+// just emitted (or a constant not yet emitted) is offered to the peephole
+// stage (peephole.h: the pattern table fusions.def) and to the two rules not
+// in its table (lower_fused.cc); the Lowerer class and its shadow stack are
+// in lowerer.h.
 #include <algorithm>
 #include <cstring>
 #include <map>

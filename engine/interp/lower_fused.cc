@@ -1,10 +1,9 @@
-// The superinstruction rules of the lowering not yet rows of the pattern
-// table (fusions.def): each matches on the records of what was just emitted
-// (Lowerer's trackers) and re-emits it fused. What remains here are the
-// memory and float families whose fused instructions are themselves consumed
-// by later rules (a load fused with its address add, then with a binop, then
-// with the store back: read-modify-write, axpy), and the address forms
-// (shl_add, loaded index, constant address, constant stored).
+// The lowering's side of the superinstructions: how it offers an
+// instruction to the pattern table's row kinds that have their own entry
+// point (VIV_INDEX, VIV_STORE, VIV_COPY; the others are in lower.cc), the
+// records a row yields (remember) and the records of what was emitted that
+// the rows read, and the two rules that cannot be rows (each says why:
+// lower_float_store, lower_float_axpy_abs).
 #include <cstring>
 
 #include "engine/interp/fused_mem.h"
@@ -223,7 +222,9 @@ bool Lowerer::emitted(uint32_t at, Handler h) const {
 // four instructions computed -- load_abs p; mul by a constant; load_abs q;
 // add/sub of both -- with q the stored address. Matched on the emitted code
 // (all narrow), no label inside: one axpy_abs in place of the four, the two
-// loads' trap offsets at its Words 0 and 1.
+// loads' trap offsets at its Words 0 and 1. Not a row: no record names this
+// window (the rows read the lowering's records of single producers), so it
+// decodes the emitted Words through their layouts.
 bool Lowerer::lower_float_axpy_abs(const Instr& in) {
   const bool f64 = in.op == Op::f64_store;
   const uint32_t kw = f64 ? 2 : 1;  // Words of the constant

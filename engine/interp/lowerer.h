@@ -1,7 +1,7 @@
 // The lowering's state (lower.cc): one function body being translated to
 // the internal form (compiled.h), with the shadow operand stack that places
 // values in slots and the records of what was just emitted that the peephole
-// stage (peephole.h, fusions.def) and the superinstruction rules not yet in
+// stage (peephole.h, the pattern table fusions.def) and the two rules not in
 // its table (lower_fused.cc) fuse with.
 //
 // The lowering keeps a shadow of the operand stack: for each value, the slot
