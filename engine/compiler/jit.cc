@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <string_view>
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -125,12 +126,26 @@ class CaptureObject final : public llvm::ObjectCache {
   std::string* out_;
 };
 
+// The host CPU with all its features (the code cache's key names them), in
+// the small code model, position independent: calls between compiled functions are direct
+// `call rel32` and helpers go through the linker's PLT stubs. (LLVM's JIT
+// default, the large model, makes every call an indirect call through a
+// 64-bit immediate, with the callee-saved registers to hold them.)
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> host_target() {
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (jtmb) {
+    jtmb->setCodeModel(llvm::CodeModel::Small);
+    jtmb->setRelocationModel(llvm::Reloc::PIC_);  // constants RIP-relative: code lands anywhere
+  }
+  return jtmb;
+}
+
 // An LLJIT for the host CPU whose linker records code ranges and which knows
 // the helpers; `capture` (optional) receives each compiled object.
 Result<std::unique_ptr<llvm::orc::LLJIT>> make_lljit(std::vector<NativeModule::Range>* ranges, uint32_t imported,
                                                      llvm::ObjectCache* capture) {
   init_llvm();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto jtmb = host_target();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(std::move(*jtmb))
@@ -177,16 +192,19 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
                                          std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs,
                                          std::string* object_out) {
   init_llvm();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto jtmb = host_target();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
   auto tm = jtmb->createTargetMachine();
   if (!tm) return llvm_error(tm.takeError(), "cannot create the target machine");
   m->setDataLayout((*tm)->createDataLayout());
   m->setTargetTriple((*tm)->getTargetTriple().str());
-  // VIVARIUM_NATIVE_DUMP=1 prints the IR before optimization (debugging the tier).
-  if (std::getenv("VIVARIUM_NATIVE_DUMP")) m->print(llvm::errs(), nullptr);
+  // VIVARIUM_NATIVE_DUMP=1 prints the IR before optimization, =opt after it
+  // (debugging the tier).
+  const char* dump = std::getenv("VIVARIUM_NATIVE_DUMP");
+  if (dump && std::string_view(dump) != "opt") m->print(llvm::errs(), nullptr);
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
+  if (dump && std::string_view(dump) == "opt") m->print(llvm::errs(), nullptr);
 
   std::unique_ptr<CaptureObject> capture;
   if (object_out) capture = std::make_unique<CaptureObject>(object_out);

@@ -6,8 +6,13 @@
 // (it is unreachable, and the validator already typed it).
 #include "engine/compiler/translate.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <string>
+
+#include <llvm/IR/Dominators.h>
+#include <llvm/Transforms/Utils/PromoteMemToReg.h>
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -97,7 +102,14 @@ llvm::Type* FuncTranslator::llvm_type(llvm::LLVMContext& c, ValType t) {
 
 ModuleTranslator::ModuleTranslator(const ModuleIR& ir, const std::vector<uint32_t>& type_ids, llvm::LLVMContext& c)
     : ir_(ir), type_ids_(type_ids), ctx_(c), mod_(std::make_unique<llvm::Module>("wasm", c)),
-      elide_bounds_(elides_bounds_checks(ir)) {}
+      elide_bounds_(elides_bounds_checks(ir)) {
+  llvm::MDBuilder mdb(c);
+  llvm::MDNode* root = mdb.createTBAARoot("vivarium native");
+  llvm::MDNode* memory = mdb.createTBAAScalarTypeNode("wasm linear memory", root);
+  llvm::MDNode* runtime = mdb.createTBAAScalarTypeNode("runtime structures", root);
+  tbaa_memory_ = mdb.createTBAAStructTagNode(memory, memory, 0);
+  tbaa_runtime_ = mdb.createTBAAStructTagNode(runtime, runtime, 0);
+}
 
 llvm::FunctionCallee ModuleTranslator::helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
   auto* ft = llvm::FunctionType::get(ret, params, false);
@@ -190,6 +202,8 @@ void FuncTranslator::translate() {
       locals_.push_back({a, vt});
     }
   }
+  budget_ = b_.CreateAlloca(b_.getInt64Ty());
+  reload_budget();
   if (ir_.total_memories() > 0) {
     mem_ = load_ptr(ctx_, offsetof(NativeCtx, mem));
     mem_base_ = load_ptr(mem_, offsetof(MemoryInst, base));
@@ -215,6 +229,7 @@ void FuncTranslator::translate() {
   // The function's end block: results from the body's vars.
   b_.SetInsertPoint(body.end);
   store_depth(depth_);
+  spill_budget();
   if (t.results.empty()) {
     b_.CreateRetVoid();
   } else if (t.results.size() == 1) {
@@ -226,6 +241,47 @@ void FuncTranslator::translate() {
     }
     b_.CreateRet(agg);
   }
+  keep_unused_loads();
+}
+
+// Guest loads are plain loads, so LLVM optimizes them like any other, but
+// with bounds checks left to the guard pages a load is also its own check:
+// one whose value is unused must stay. After mem2reg (which the optimizer
+// runs first anyway) a load no computation uses becomes volatile, which
+// LLVM never deletes. (A value the optimizer later proves irrelevant, as in
+// x*0, is not caught here: such a load may lose its trap.)
+void FuncTranslator::keep_unused_loads() {
+  if (guest_loads_.empty()) return;
+  std::vector<llvm::AllocaInst*> allocas;
+  for (llvm::Instruction& i : f_->getEntryBlock())
+    if (auto* a = llvm::dyn_cast<llvm::AllocaInst>(&i); a && llvm::isAllocaPromotable(a)) allocas.push_back(a);
+  llvm::DominatorTree dt(*f_);
+  if (!allocas.empty()) llvm::PromoteMemToReg(allocas, dt);
+  // Live: some user has an effect (a store, call, branch or return), or is
+  // a pure computation (an extension, arithmetic, a phi) that is live.
+  std::function<bool(llvm::Value*, std::vector<llvm::Value*>&)> live = [&](llvm::Value* v,
+                                                                         std::vector<llvm::Value*>& seen) {
+    if (std::find(seen.begin(), seen.end(), v) != seen.end()) return false;
+    seen.push_back(v);
+    for (llvm::User* u : v->users()) {
+      auto* ui = llvm::cast<llvm::Instruction>(u);
+      if (!dt.isReachableFromEntry(ui->getParent())) continue;  // deleted with its block
+      if (ui->mayHaveSideEffects() || ui->isTerminator() || live(ui, seen)) return true;
+    }
+    return false;
+  };
+  for (llvm::LoadInst* l : guest_loads_) {
+    std::vector<llvm::Value*> seen;
+    if (!live(l, seen)) l->setVolatile(true);
+  }
+}
+
+void FuncTranslator::keep_if_load(llvm::Value* v) {
+  if (auto* c = llvm::dyn_cast<llvm::CastInst>(v)) v = c->getOperand(0);  // a narrow load's extension
+  if (auto* l = llvm::dyn_cast<llvm::LoadInst>(v);
+      l && std::find(guest_loads_.begin(), guest_loads_.end(), l) != guest_loads_.end()) {
+    l->setVolatile(true);
+  }
 }
 
 llvm::AllocaInst* FuncTranslator::alloca_at_entry(llvm::Type* t) {
@@ -236,39 +292,63 @@ llvm::AllocaInst* FuncTranslator::alloca_at_entry(llvm::Type* t) {
 llvm::Value* FuncTranslator::field_ptr(llvm::Value* base, size_t offset) {
   return b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), base, offset);
 }
+llvm::LoadInst* FuncTranslator::load_runtime(llvm::Type* t, llvm::Value* base, size_t offset, bool invariant) {
+  llvm::LoadInst* l = b_.CreateLoad(t, field_ptr(base, offset));
+  l->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_runtime());
+  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.context(), {}));
+  return l;
+}
+llvm::StoreInst* FuncTranslator::store_runtime(llvm::Value* v, llvm::Value* base, size_t offset) {
+  llvm::StoreInst* st = b_.CreateStore(v, field_ptr(base, offset));
+  st->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_runtime());
+  return st;
+}
+// The pointers compiled code reads from its context (memory, globals, a
+// memory's base: never moved, engine/memory/linear_memory.h) are fixed for
+// the whole activation.
 llvm::Value* FuncTranslator::load_ptr(llvm::Value* base, size_t offset) {
-  return b_.CreateLoad(b_.getPtrTy(), field_ptr(base, offset));
+  return load_runtime(b_.getPtrTy(), base, offset, true);
 }
 
 void FuncTranslator::store_depth(llvm::Value* v) {
-  if (v) b_.CreateStore(v, field_ptr(ctx_, offsetof(NativeCtx, depth)));
+  if (v) store_runtime(v, ctx_, offsetof(NativeCtx, depth));
+}
+
+void FuncTranslator::spill_budget() {
+  store_runtime(b_.CreateLoad(b_.getInt64Ty(), budget_), ctx_, offsetof(NativeCtx, budget));
+}
+void FuncTranslator::reload_budget() {
+  b_.CreateStore(load_runtime(b_.getInt64Ty(), ctx_, offsetof(NativeCtx, budget)), budget_);
 }
 
 // Function entry: wasm frame depth, native stack, metering (the interpreter
 // checks the same three at each call).
+// The stack pointer is read as a register (llvm.frameaddress would force a
+// frame pointer on every function).
 void FuncTranslator::enter_checks(uint64_t offset) {
-  llvm::Value* dp = field_ptr(ctx_, offsetof(NativeCtx, depth));
-  llvm::Value* d = b_.CreateAdd(b_.CreateLoad(b_.getInt32Ty(), dp), b_.getInt32(1));
-  llvm::Value* maxd = b_.CreateLoad(b_.getInt32Ty(), field_ptr(ctx_, offsetof(NativeCtx, max_depth)));
-  llvm::Function* fa = llvm::Intrinsic::getDeclaration(&m_.module(), llvm::Intrinsic::frameaddress, {b_.getPtrTy()});
-  llvm::Value* sp = b_.CreatePtrToInt(b_.CreateCall(fa, {b_.getInt32(0)}), b_.getInt64Ty());
-  llvm::Value* lim = b_.CreateLoad(b_.getInt64Ty(), field_ptr(ctx_, offsetof(NativeCtx, stack_limit)));
+  llvm::Value* d = b_.CreateAdd(load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, depth)), b_.getInt32(1));
+  llvm::Value* maxd = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, max_depth), true);
+  llvm::Function* rr = llvm::Intrinsic::getDeclaration(&m_.module(), llvm::Intrinsic::read_register, {b_.getInt64Ty()});
+  llvm::Metadata* rsp = llvm::MDString::get(m_.context(), "rsp");
+  llvm::Value* sp = b_.CreateCall(rr, {llvm::MetadataAsValue::get(m_.context(), llvm::MDNode::get(m_.context(), rsp))});
+  llvm::Value* lim = load_runtime(b_.getInt64Ty(), ctx_, offsetof(NativeCtx, stack_limit), true);
   trap_if(b_.CreateOr(b_.CreateICmpUGT(d, maxd), b_.CreateICmpULT(sp, lim)), ErrorCode::CallStackExhausted, offset);
-  b_.CreateStore(d, dp);
+  store_depth(d);
   depth_ = b_.CreateSub(d, b_.getInt32(1));
   meter(offset);
 }
 
 void FuncTranslator::meter(uint64_t offset) {
-  llvm::Value* bp = field_ptr(ctx_, offsetof(NativeCtx, budget));
-  llvm::Value* nb = b_.CreateSub(b_.CreateLoad(b_.getInt64Ty(), bp), b_.getInt64(1));
-  b_.CreateStore(nb, bp);
+  llvm::Value* nb = b_.CreateSub(b_.CreateLoad(b_.getInt64Ty(), budget_), b_.getInt64(1));
+  b_.CreateStore(nb, budget_);
   auto* slow = llvm::BasicBlock::Create(m_.context(), "meter", f_);
   auto* cont = llvm::BasicBlock::Create(m_.context(), "", f_);
   b_.CreateCondBr(b_.CreateICmpSLT(nb, b_.getInt64(0)), slow, cont, cold_weights());
   b_.SetInsertPoint(slow);
+  spill_budget();
   b_.CreateCall(m_.helper("viv_native_check", b_.getVoidTy(), {b_.getPtrTy(), b_.getInt32Ty(), b_.getInt64Ty()}),
                 {ctx_, b_.getInt32(func_index_), b_.getInt64(offset)});
+  reload_budget();
   b_.CreateBr(cont);
   b_.SetInsertPoint(cont);
 }
@@ -288,6 +368,7 @@ void FuncTranslator::trap_if(llvm::Value* cond, ErrorCode code, uint64_t offset)
 
 void FuncTranslator::emit_trap(ErrorCode code, uint64_t offset) {
   auto fc = m_.helper("viv_native_trap", b_.getVoidTy(), {b_.getPtrTy(), b_.getInt32Ty(), b_.getInt32Ty(), b_.getInt64Ty()});
+  if (budget_) spill_budget();  // the unspent fuel goes back to the store
   auto* call = b_.CreateCall(fc, {ctx_, b_.getInt32(static_cast<uint32_t>(code)), b_.getInt32(func_index_),
                                   b_.getInt64(offset)});
   call->setDoesNotReturn();
@@ -479,7 +560,7 @@ bool FuncTranslator::control(const Instr& in) {
       set_unreachable();
       return true;
     }
-    case Op::drop: pop(); return true;
+    case Op::drop: keep_if_load(pop()); return true;
     case Op::select:
     case Op::select_t: {
       llvm::Value* cond = b_.CreateICmpNE(pop(), b_.getInt32(0));
@@ -497,13 +578,12 @@ bool FuncTranslator::control(const Instr& in) {
     case Op::local_tee: b_.CreateStore(stack_.back(), locals_[in.index].slot); return true;
     case Op::global_get:
     case Op::global_set: {
-      llvm::Value* g = b_.CreateLoad(b_.getPtrTy(), b_.CreateConstGEP1_64(b_.getPtrTy(), globals_, in.index));
-      llvm::Value* slot = field_ptr(g, offsetof(GlobalInst, slots));
+      llvm::Value* g = load_ptr(globals_, in.index * sizeof(GlobalInst*));
       const ValType t = ir_.global_type(in.index).type;
       if (in.op == Op::global_get) {
-        stack_.push_back(from_slot(b_, b_.CreateLoad(b_.getInt64Ty(), slot), t));
+        stack_.push_back(from_slot(b_, load_runtime(b_.getInt64Ty(), g, offsetof(GlobalInst, slots)), t));
       } else {
-        b_.CreateStore(to_slot(b_, pop(), t), slot);
+        store_runtime(to_slot(b_, pop(), t), g, offsetof(GlobalInst, slots));
       }
       return true;
     }

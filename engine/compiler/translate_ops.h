@@ -36,6 +36,12 @@ class ModuleTranslator {
   llvm::FunctionType* typed_sig(const FuncType& t);
   llvm::FunctionCallee helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params);
   bool elide_bounds() const { return elide_bounds_; }
+  // Type-based alias tags: wasm linear memory never aliases the runtime's
+  // structures (NativeCtx, GlobalInst, MemoryInst), so LLVM may keep the
+  // metering counter, globals and the memory size in registers across guest
+  // stores and move guest loads across runtime stores.
+  llvm::MDNode* tbaa_memory() const { return tbaa_memory_; }
+  llvm::MDNode* tbaa_runtime() const { return tbaa_runtime_; }
 
  private:
   void make_entry(uint32_t defined_index);
@@ -46,6 +52,8 @@ class ModuleTranslator {
   std::unique_ptr<llvm::Module> mod_;
   std::vector<llvm::Function*> funcs_;  // per function index
   bool elide_bounds_;                    // elides_bounds_checks(ir_)
+  llvm::MDNode* tbaa_memory_ = nullptr;
+  llvm::MDNode* tbaa_runtime_ = nullptr;
 };
 
 class FuncTranslator {
@@ -95,7 +103,19 @@ class FuncTranslator {
   void set_unreachable();
   llvm::AllocaInst* alloca_at_entry(llvm::Type* t);
   llvm::Value* field_ptr(llvm::Value* base, size_t offset);
+  // Loads of runtime structures: `invariant` ones never change during an
+  // activation (ctx->mem, ctx->globals, a memory's base), so LLVM may hoist
+  // and merge them freely.
+  llvm::LoadInst* load_runtime(llvm::Type* t, llvm::Value* base, size_t offset, bool invariant = false);
   llvm::Value* load_ptr(llvm::Value* base, size_t offset);
+  llvm::StoreInst* store_runtime(llvm::Value* v, llvm::Value* base, size_t offset);
+  // The metering counter lives in budget_ (a register after mem2reg) and is
+  // written back to ctx->budget around calls and traps, where others read it.
+  void spill_budget();
+  void reload_budget();
+  // A guest load whose value turns out unused must still trap: volatile.
+  void keep_if_load(llvm::Value* v);
+  void keep_unused_loads();
   void store_depth(llvm::Value* v);
   void enter_checks(uint64_t offset);
   void meter(uint64_t offset);
@@ -123,6 +143,8 @@ class FuncTranslator {
   llvm::Value* mem_base_ = nullptr;  // its base (never moves)
   llvm::Value* globals_ = nullptr;   // GlobalInst**
   llvm::Value* depth_ = nullptr;     // ctx->depth on entry, restored on return
+  llvm::AllocaInst* budget_ = nullptr;  // ctx->budget while in this function
+  std::vector<llvm::LoadInst*> guest_loads_;  // loads that are their own bounds check
   std::vector<Local> locals_;
   std::vector<llvm::Value*> stack_;
   std::vector<Ctrl> ctrls_;
