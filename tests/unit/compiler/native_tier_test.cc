@@ -261,6 +261,7 @@ TEST(NativeTierGuardDeathTest, AFaultOutsideCompiledCodeStaysACrash) {
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace vivarium {
 namespace {
@@ -290,12 +291,20 @@ TEST(NativeTierCache, StoresLoadsAndRejectsDamagedCode) {
   const auto written = fs::last_write_time(files[0]);
   EXPECT_EQ(run(), 120);  // from the cache
   EXPECT_EQ(fs::last_write_time(files[0]), written);
-  {
-    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(files[0]) - 10));
-    f.put('\x5a');
-  }
-  EXPECT_EQ(run(), 120);  // recompiled, not loaded
+  auto contents = [&] {
+    std::ifstream f(files[0], std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  const std::string intact = contents();
+  // One byte of the object (its tail) changed: the digest no longer matches.
+  std::string damaged = intact;
+  damaged[damaged.size() - 10] = static_cast<char>(damaged[damaged.size() - 10] ^ 0x5a);
+  std::ofstream(files[0], std::ios::binary | std::ios::trunc).write(damaged.data(), static_cast<std::streamsize>(damaged.size()));
+  ASSERT_EQ(contents(), damaged);
+  EXPECT_EQ(run(), 120);
+  // Detected and recompiled: the file was rewritten with the intact object
+  // (code generation is deterministic), not loaded as it was.
+  EXPECT_EQ(contents(), intact) << "the damaged cache file was neither detected nor rewritten";
   fs::remove_all(dir);
 }
 
