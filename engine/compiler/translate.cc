@@ -6,13 +6,8 @@
 // (it is unreachable, and the validator already typed it).
 #include "engine/compiler/translate.h"
 
-#include <algorithm>
 #include <cstddef>
-#include <functional>
 #include <string>
-
-#include <llvm/IR/Dominators.h>
-#include <llvm/Transforms/Utils/PromoteMemToReg.h>
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -240,47 +235,6 @@ void FuncTranslator::translate() {
       agg = b_.CreateInsertValue(agg, b_.CreateLoad(val_type(t.results[k]), body.vars[k]), {static_cast<unsigned>(k)});
     }
     b_.CreateRet(agg);
-  }
-  keep_unused_loads();
-}
-
-// Guest loads are plain loads, so LLVM optimizes them like any other, but
-// with bounds checks left to the guard pages a load is also its own check:
-// one whose value is unused must stay. After mem2reg (which the optimizer
-// runs first anyway) a load no computation uses becomes volatile, which
-// LLVM never deletes. (A value the optimizer later proves irrelevant, as in
-// x*0, is not caught here: such a load may lose its trap.)
-void FuncTranslator::keep_unused_loads() {
-  if (guest_loads_.empty()) return;
-  std::vector<llvm::AllocaInst*> allocas;
-  for (llvm::Instruction& i : f_->getEntryBlock())
-    if (auto* a = llvm::dyn_cast<llvm::AllocaInst>(&i); a && llvm::isAllocaPromotable(a)) allocas.push_back(a);
-  llvm::DominatorTree dt(*f_);
-  if (!allocas.empty()) llvm::PromoteMemToReg(allocas, dt);
-  // Live: some user has an effect (a store, call, branch or return), or is
-  // a pure computation (an extension, arithmetic, a phi) that is live.
-  std::function<bool(llvm::Value*, std::vector<llvm::Value*>&)> live = [&](llvm::Value* v,
-                                                                         std::vector<llvm::Value*>& seen) {
-    if (std::find(seen.begin(), seen.end(), v) != seen.end()) return false;
-    seen.push_back(v);
-    for (llvm::User* u : v->users()) {
-      auto* ui = llvm::cast<llvm::Instruction>(u);
-      if (!dt.isReachableFromEntry(ui->getParent())) continue;  // deleted with its block
-      if (ui->mayHaveSideEffects() || ui->isTerminator() || live(ui, seen)) return true;
-    }
-    return false;
-  };
-  for (llvm::LoadInst* l : guest_loads_) {
-    std::vector<llvm::Value*> seen;
-    if (!live(l, seen)) l->setVolatile(true);
-  }
-}
-
-void FuncTranslator::keep_if_load(llvm::Value* v) {
-  if (auto* c = llvm::dyn_cast<llvm::CastInst>(v)) v = c->getOperand(0);  // a narrow load's extension
-  if (auto* l = llvm::dyn_cast<llvm::LoadInst>(v);
-      l && std::find(guest_loads_.begin(), guest_loads_.end(), l) != guest_loads_.end()) {
-    l->setVolatile(true);
   }
 }
 
@@ -560,7 +514,7 @@ bool FuncTranslator::control(const Instr& in) {
       set_unreachable();
       return true;
     }
-    case Op::drop: keep_if_load(pop()); return true;
+    case Op::drop: pop(); return true;
     case Op::select:
     case Op::select_t: {
       llvm::Value* cond = b_.CreateICmpNE(pop(), b_.getInt32(0));

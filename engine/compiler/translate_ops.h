@@ -113,9 +113,7 @@ class FuncTranslator {
   // written back to ctx->budget around calls and traps, where others read it.
   void spill_budget();
   void reload_budget();
-  // A guest load whose value turns out unused must still trap: volatile.
-  void keep_if_load(llvm::Value* v);
-  void keep_unused_loads();
+
   void store_depth(llvm::Value* v);
   void enter_checks(uint64_t offset);
   void meter(uint64_t offset);
@@ -144,7 +142,6 @@ class FuncTranslator {
   llvm::Value* globals_ = nullptr;   // GlobalInst**
   llvm::Value* depth_ = nullptr;     // ctx->depth on entry, restored on return
   llvm::AllocaInst* budget_ = nullptr;  // ctx->budget while in this function
-  std::vector<llvm::LoadInst*> guest_loads_;  // loads that are their own bounds check
   std::vector<Local> locals_;
   std::vector<llvm::Value*> stack_;
   std::vector<Ctrl> ctrls_;
