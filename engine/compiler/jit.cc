@@ -126,7 +126,7 @@ class CaptureObject final : public llvm::ObjectCache {
   std::string* out_;
 };
 
-// The host CPU with all its features (the code cache's key names them), in
+// The host CPU with its features (the code cache's key names them), in
 // the small code model, position independent: calls between compiled functions are direct
 // `call rel32` and helpers go through the linker's PLT stubs. (LLVM's JIT
 // default, the large model, makes every call an indirect call through a
@@ -134,6 +134,11 @@ class CaptureObject final : public llvm::ObjectCache {
 llvm::Expected<llvm::orc::JITTargetMachineBuilder> host_target() {
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (jtmb) {
+    // No AVX-512: with it, x86 turns a select of a loaded value into a
+    // masked load, which suppresses the fault of a masked-off lane, so an
+    // out-of-bounds load left to the guard pages would not trap (found by
+    // the differential fuzzer).
+    jtmb->getFeatures().AddFeature("avx512f", false);
     jtmb->setCodeModel(llvm::CodeModel::Small);
     jtmb->setRelocationModel(llvm::Reloc::PIC_);  // constants RIP-relative: code lands anywhere
   }

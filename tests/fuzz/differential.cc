@@ -1,6 +1,8 @@
 #include "tests/fuzz/differential.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -81,6 +83,12 @@ Result<Observed> observe(const GeneratedModule& g, const std::vector<std::vector
       for (const Value& v : r.value()) s += show(v) + " ";
     }
     out.calls.push_back(s);
+    if (std::getenv("VIVARIUM_DIFF_VERBOSE")) {  // a disagreement's replay, call by call
+      std::string a;
+      for (const Value& v : args[i]) a += show(v) + " ";
+      std::fprintf(stderr, "%s f%zu(%s) -> %s\n", tier == ExecutionTier::Native ? "native" : "interp", i, a.c_str(),
+                   s.c_str());
+    }
   }
   if (auto mem = inst.memory("mem")) {
     MemoryView v = mem->view();
