@@ -104,6 +104,18 @@ ModuleTranslator::ModuleTranslator(const ModuleIR& ir, const std::vector<uint32_
   llvm::MDNode* runtime = mdb.createTBAAScalarTypeNode("runtime structures", root);
   tbaa_memory_ = mdb.createTBAAStructTagNode(memory, memory, 0);
   tbaa_runtime_ = mdb.createTBAAStructTagNode(runtime, runtime, 0);
+  di_ = std::make_unique<llvm::DIBuilder>(*mod_);
+  cu_ = di_->createCompileUnit(llvm::dwarf::DW_LANG_C, di_->createFile("wasm", ""), "vivarium", true, "", 0, "",
+                               llvm::DICompileUnit::LineTablesOnly);
+  mod_->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
+  mod_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
+}
+
+llvm::DISubprogram* ModuleTranslator::subprogram(uint32_t func_index) {
+  llvm::DIFile* file = di_->createFile(std::to_string(func_index), "");
+  return di_->createFunction(file, "f" + std::to_string(func_index), "", file, 0,
+                             di_->createSubroutineType(di_->getOrCreateTypeArray({})), 0, llvm::DINode::FlagZero,
+                             llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagOptimized);
 }
 
 llvm::FunctionCallee ModuleTranslator::helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
@@ -130,6 +142,7 @@ TranslatedModule ModuleTranslator::run() {
     ft.translate();
     make_entry(i);
   }
+  di_->finalize();
   out.module = std::move(mod_);
   return out;
 }
@@ -184,6 +197,9 @@ void FuncTranslator::translate() {
   auto* entry = llvm::BasicBlock::Create(m_.context(), "entry", f_);
   b_.SetInsertPoint(entry);
   ctx_ = f_->getArg(0);
+  sp_ = m_.subprogram(func_index_);
+  f_->setSubprogram(sp_);
+  locate(fd.body.begin);
   // Locals: parameters, then declared locals zeroed.
   for (size_t k = 0; k < t.params.size(); ++k) {
     auto* a = b_.CreateAlloca(val_type(t.params[k]));
@@ -235,6 +251,28 @@ void FuncTranslator::translate() {
       agg = b_.CreateInsertValue(agg, b_.CreateLoad(val_type(t.results[k]), body.vars[k]), {static_cast<unsigned>(k)});
     }
     b_.CreateRet(agg);
+  }
+}
+
+void FuncTranslator::locate(uint64_t offset) {
+  b_.SetCurrentDebugLocation(llvm::DILocation::get(m_.context(), static_cast<unsigned>(offset), 0, sp_));
+}
+
+// x86 folds a load into the instruction that uses it (add, compare,
+// extension, ...): that instruction then faults, so it takes the load's
+// location. With two loaded operands the folded one is usually the second.
+// The loads that can fault are the volatile ones (guard-page checked).
+void locate_folded_loads(llvm::Module& m) {
+  for (llvm::Function& f : m) {
+    for (llvm::BasicBlock& bb : f) {
+      for (llvm::Instruction& i : bb) {
+        if (llvm::isa<llvm::LoadInst>(i) || llvm::isa<llvm::StoreInst>(i) || llvm::isa<llvm::CallBase>(i)) continue;
+        for (llvm::Value* op : i.operands()) {
+          auto* l = llvm::dyn_cast<llvm::LoadInst>(op);
+          if (l && l->isVolatile() && l->getDebugLoc()) i.setDebugLoc(l->getDebugLoc());
+        }
+      }
+    }
   }
 }
 
@@ -371,6 +409,7 @@ void FuncTranslator::set_unreachable() {
 // One instruction. While the innermost block is unreachable only its nesting
 // is tracked, to find its `else` or `end`.
 void FuncTranslator::step(const Instr& in) {
+  locate(in.offset);
   if (ctrls_.back().unreachable) {
     switch (in.op) {
       case Op::block:
@@ -532,12 +571,16 @@ bool FuncTranslator::control(const Instr& in) {
     case Op::local_tee: b_.CreateStore(stack_.back(), locals_[in.index].slot); return true;
     case Op::global_get:
     case Op::global_set: {
+      // The value itself carries no alias tag: tagged apart from guest
+      // memory, LLVM moved a global.set after a later guest load, so a
+      // guard-page trap left the global unset (the differential fuzzer).
       llvm::Value* g = load_ptr(globals_, in.index * sizeof(GlobalInst*));
+      llvm::Value* slot = field_ptr(g, offsetof(GlobalInst, slots));
       const ValType t = ir_.global_type(in.index).type;
       if (in.op == Op::global_get) {
-        stack_.push_back(from_slot(b_, load_runtime(b_.getInt64Ty(), g, offsetof(GlobalInst, slots)), t));
+        stack_.push_back(from_slot(b_, b_.CreateLoad(b_.getInt64Ty(), slot), t));
       } else {
-        store_runtime(to_slot(b_, pop(), t), g, offsetof(GlobalInst, slots));
+        b_.CreateStore(to_slot(b_, pop(), t), slot);
       }
       return true;
     }

@@ -87,7 +87,12 @@ bool FuncTranslator::memory_op(const Instr& in) {
     llvm::Value* v = pop();
     llvm::Value* p = address(pop(), in.mem.offset, a.bytes, in.offset);
     if (a.bytes * 8 < v->getType()->getPrimitiveSizeInBits()) v = b_.CreateTrunc(v, b_.getIntNTy(a.bytes * 8));
-    b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1))->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_memory());
+    // Volatile too when the guard pages check it: LLVM would otherwise move a
+    // store across a load or store to a provably different address, and the
+    // first access to trap (its offset, what memory holds at the trap) would
+    // differ from the interpreter's.
+    const bool is_check = m_.elide_bounds() && in.mem.offset < (uint64_t{1} << 31);
+    b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1), is_check)->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_memory());
     return true;
   }
   llvm::Value* fi = b_.getInt32(func_index_);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include <llvm/IR/DIBuilder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
@@ -42,6 +43,12 @@ class ModuleTranslator {
   // stores and move guest loads across runtime stores.
   llvm::MDNode* tbaa_memory() const { return tbaa_memory_; }
   llvm::MDNode* tbaa_runtime() const { return tbaa_runtime_; }
+  // Line-table debug info maps machine code back to wasm: each function's
+  // instructions carry line = their wasm offset, in a file named by the
+  // function index (inlined code keeps its own function), so a guard-page
+  // fault reports the same function and offset as the interpreter
+  // (Jit::trap_site reads the table).
+  llvm::DISubprogram* subprogram(uint32_t func_index);
 
  private:
   void make_entry(uint32_t defined_index);
@@ -54,6 +61,8 @@ class ModuleTranslator {
   bool elide_bounds_;                    // elides_bounds_checks(ir_)
   llvm::MDNode* tbaa_memory_ = nullptr;
   llvm::MDNode* tbaa_runtime_ = nullptr;
+  std::unique_ptr<llvm::DIBuilder> di_;
+  llvm::DICompileUnit* cu_ = nullptr;
 };
 
 class FuncTranslator {
@@ -120,6 +129,7 @@ class FuncTranslator {
   llvm::MDNode* cold_weights();
   void trap_if(llvm::Value* cond, vivarium::ErrorCode code, uint64_t offset);
   void emit_trap(vivarium::ErrorCode code, uint64_t offset);
+  void locate(uint64_t offset);
   // Effective address of a memory access of `bytes` bytes, bounds-checked.
   llvm::Value* address(llvm::Value* index, uint64_t static_offset, uint32_t bytes, uint64_t offset);
   // Calls through the slot convention: args popped, results pushed.
@@ -137,6 +147,7 @@ class FuncTranslator {
   llvm::Function* f_;
   uint32_t func_index_;
   llvm::Value* ctx_ = nullptr;
+  llvm::DISubprogram* sp_ = nullptr;
   llvm::Value* mem_ = nullptr;       // MemoryInst* of memory 0
   llvm::Value* mem_base_ = nullptr;  // its base (never moves)
   llvm::Value* globals_ = nullptr;   // GlobalInst**

@@ -77,7 +77,12 @@ Result<Observed> observe(const GeneratedModule& g, const std::vector<std::vector
     auto r = inst.call("f" + std::to_string(i), args[i]);
     std::string s;
     if (!r) {
-      s = "trap: " + r.error().message();
+      // The trap's message, function and offset: both tiers report the same,
+      // except the offset of a guard-page fault, which compiled code knows
+      // only from its line table: best effort, not compared.
+      const Location& w = r.error().where();
+      s = "trap: " + r.error().message() + " in " + w.function;
+      if (r.error().message() != "out of bounds memory access") s += " at " + std::to_string(w.offset);
       out.trapped = true;
     } else {
       for (const Value& v : r.value()) s += show(v) + " ";
