@@ -155,6 +155,19 @@ void ModuleTranslator::make_entry(uint32_t defined_index) {
   auto* ft = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy(), b.getPtrTy()}, false);
   auto* f = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, "entry" + std::to_string(defined_index), *mod_);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "", f));
+  // Entered from the runtime: the frame count check a compiled caller does.
+  llvm::Value* depth = b.CreateLoad(b.getInt32Ty(), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), f->getArg(0), offsetof(NativeCtx, depth)));
+  llvm::Value* maxd = b.CreateLoad(b.getInt32Ty(), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), f->getArg(0), offsetof(NativeCtx, max_depth)));
+  auto* deep = llvm::BasicBlock::Create(ctx_, "deep", f);
+  auto* go = llvm::BasicBlock::Create(ctx_, "", f);
+  b.CreateCondBr(b.CreateICmpUGE(depth, maxd), deep, go);
+  b.SetInsertPoint(deep);
+  b.CreateCall(helper("viv_native_trap", b.getVoidTy(), {b.getPtrTy(), b.getInt32Ty(), b.getInt32Ty(), b.getInt64Ty()}),
+               {f->getArg(0), b.getInt32(static_cast<uint32_t>(ErrorCode::CallStackExhausted)), b.getInt32(fi),
+                b.getInt64(ir_.funcs[defined_index].body.begin)})
+      ->setDoesNotReturn();
+  b.CreateUnreachable();
+  b.SetInsertPoint(go);
   std::vector<llvm::Value*> args{f->getArg(0)};
   for (size_t k = 0; k < t.params.size(); ++k) {
     llvm::Value* p = b.CreateConstGEP1_64(b.getInt64Ty(), f->getArg(1), k);
@@ -315,19 +328,26 @@ void FuncTranslator::reload_budget() {
 
 // Function entry: wasm frame depth, native stack, metering (the interpreter
 // checks the same three at each call).
+// The frame count is checked by the caller (check_depth), where the
+// interpreter reports it: at the call instruction.
 // The stack pointer is read as a register (llvm.frameaddress would force a
 // frame pointer on every function).
 void FuncTranslator::enter_checks(uint64_t offset) {
   llvm::Value* d = b_.CreateAdd(load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, depth)), b_.getInt32(1));
-  llvm::Value* maxd = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, max_depth), true);
   llvm::Function* rr = llvm::Intrinsic::getDeclaration(&m_.module(), llvm::Intrinsic::read_register, {b_.getInt64Ty()});
   llvm::Metadata* rsp = llvm::MDString::get(m_.context(), "rsp");
   llvm::Value* sp = b_.CreateCall(rr, {llvm::MetadataAsValue::get(m_.context(), llvm::MDNode::get(m_.context(), rsp))});
   llvm::Value* lim = load_runtime(b_.getInt64Ty(), ctx_, offsetof(NativeCtx, stack_limit), true);
-  trap_if(b_.CreateOr(b_.CreateICmpUGT(d, maxd), b_.CreateICmpULT(sp, lim)), ErrorCode::CallStackExhausted, offset);
+  trap_if(b_.CreateICmpULT(sp, lim), ErrorCode::CallStackExhausted, offset);
   store_depth(d);
   depth_ = b_.CreateSub(d, b_.getInt32(1));
   meter(offset);
+}
+
+void FuncTranslator::check_depth(uint64_t offset) {
+  llvm::Value* d = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, depth));
+  llvm::Value* maxd = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, max_depth), true);
+  trap_if(b_.CreateICmpUGE(d, maxd), ErrorCode::CallStackExhausted, offset);
 }
 
 void FuncTranslator::meter(uint64_t offset) {

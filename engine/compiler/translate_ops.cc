@@ -142,9 +142,10 @@ void FuncTranslator::call_slots(const FuncType& t, llvm::FunctionCallee fn, std:
   }
 }
 
-void FuncTranslator::call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t) {
+void FuncTranslator::call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t, uint64_t offset) {
   std::vector<llvm::Value*> args{ctx_};
   for (llvm::Value* v : pop_n(t.params.size())) args.push_back(v);
+  check_depth(offset);
   spill_budget();
   llvm::Value* r = b_.CreateCall(ft, callee, args);
   reload_budget();
@@ -158,7 +159,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   if (in.op == Op::call) {
     const FuncType& t = ir_.func_type(in.index);
     if (llvm::Function* callee = m_.func(in.index)) {
-      call_typed(callee->getFunctionType(), callee, t);
+      call_typed(callee->getFunctionType(), callee, t, in.offset);
     } else {
       auto fn = m_.helper("viv_native_call", b_.getVoidTy(), {ptr, b_.getInt32Ty(), ptr, b_.getInt64Ty()});
       call_slots(t, fn, {ctx_, b_.getInt32(in.index)}, in.offset);
@@ -180,7 +181,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   b_.CreateCondBr(b_.CreateIsNotNull(entry), fast, slow);
   const std::vector<llvm::Value*> saved = stack_;
   b_.SetInsertPoint(fast);
-  call_typed(m_.typed_sig(t), entry, t);
+  call_typed(m_.typed_sig(t), entry, t, in.offset);
   std::vector<llvm::Value*> fast_results(stack_.end() - static_cast<ptrdiff_t>(t.results.size()), stack_.end());
   llvm::BasicBlock* fast_end = b_.GetInsertBlock();
   b_.CreateBr(join);

@@ -125,6 +125,7 @@ class FuncTranslator {
 
   void store_depth(llvm::Value* v);
   void enter_checks(uint64_t offset);
+  void check_depth(uint64_t offset);
   void meter(uint64_t offset);
   llvm::MDNode* cold_weights();
   void trap_if(llvm::Value* cond, vivarium::ErrorCode code, uint64_t offset);
@@ -134,7 +135,7 @@ class FuncTranslator {
   llvm::Value* address(llvm::Value* index, uint64_t static_offset, uint32_t bytes, uint64_t offset);
   // Calls through the slot convention: args popped, results pushed.
   void call_slots(const FuncType& t, llvm::FunctionCallee fn, std::vector<llvm::Value*> lead, uint64_t offset);
-  void call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t);
+  void call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t, uint64_t offset);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, std::vector<llvm::Value*> args);
   llvm::Value* call_helper(const char* name, llvm::Type* ret, std::vector<llvm::Value*> args);
   llvm::Value* opaque_if_constant(llvm::Value* v);

@@ -78,11 +78,12 @@ Result<Observed> observe(const GeneratedModule& g, const std::vector<std::vector
     std::string s;
     if (!r) {
       // The trap's message, function and offset: both tiers report the same,
-      // except the offset of a guard-page fault, which compiled code knows
-      // only from its line table: best effort, not compared.
+      // except for a guard-page fault, which compiled code locates only from
+      // its line table: best effort (and, where it has no row, in the function
+      // holding the code, not the one inlined there), not compared.
       const Location& w = r.error().where();
-      s = "trap: " + r.error().message() + " in " + w.function;
-      if (r.error().message() != "out of bounds memory access") s += " at " + std::to_string(w.offset);
+      s = "trap: " + r.error().message();
+      if (r.error().message() != "out of bounds memory access") s += " in " + w.function + " at " + std::to_string(w.offset);
       out.trapped = true;
     } else {
       for (const Value& v : r.value()) s += show(v) + " ";
