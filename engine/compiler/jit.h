@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/compiler/native_module.h"
@@ -31,6 +32,9 @@ class Jit {
                                            uint32_t num_imported_funcs);
   // Address of an exported symbol, or nullptr.
   void* lookup(const std::string& name);
+  // The wasm function and offset of the instruction at `pc` in this code,
+  // from the object's line table (read at the first call: only a trap needs it).
+  std::optional<NativeModule::TrapSite> trap_site(uintptr_t pc);
 
  private:
   struct Impl;

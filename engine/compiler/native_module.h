@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/compiler/native_abi.h"
@@ -37,6 +38,13 @@ struct NativeModule {
   std::vector<Range> code_ranges;
   // The function whose code holds `pc`, or nullptr when `pc` is not compiled code.
   const Range* find_code(uintptr_t pc) const;
+  // The wasm instruction whose machine code starts at `pc` (where a
+  // guard-page fault happened), when the line table knows it.
+  struct TrapSite {
+    uint32_t func_index;
+    uint64_t offset;
+  };
+  std::optional<TrapSite> trap_site(uintptr_t pc) const;
   NativeModule();
   ~NativeModule();
 };

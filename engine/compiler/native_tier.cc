@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <csetjmp>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -71,14 +72,24 @@ uintptr_t stack_limit() {
 }
 
 // A guard-page fault: the interpreter's error for an out-of-bounds access,
-// naming the function whose code faulted (its wasm offset is not known).
+// naming the function whose code faulted and, where the line table knows
+// the instruction (NativeModule::trap_site), its offset.
 Error guard_trap(const NativeModule& n, const FuncInst& f, uintptr_t pc) {
   Error e(ErrorCode::MemoryOutOfBounds, vivarium::trap_message(ErrorCode::MemoryOutOfBounds));
   const NativeModule::Range* r = n.find_code(pc);
-  const uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  const auto site = n.trap_site(pc);
+  if (site) fi = site->func_index;
   const std::string name = f.instance->module->module().func_display_name(fi);
   e.where().function = name;
-  e.with_backtrace("  at " + name + "\n");
+  if (!site) {
+    e.with_backtrace("  at " + name + "\n");
+    return e;
+  }
+  e.where().offset = site->offset;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(site->offset));
+  e.with_backtrace("  at " + name + " (offset " + buf + ")\n");
   return e;
 }
 
