@@ -42,6 +42,8 @@ class TieringArtifact final : public TierArtifact {
   }
   const vivarium::detail::TierCode* code(uint32_t defined_index) const override { return interp->code(defined_index); }
   size_t code_bytes() const override { return interp->code_bytes() + native.code_bytes; }
+  // From the start: instances made while compiling switch at their next call too.
+  bool needs_guard_reservation() const override { return native.elides_bounds; }
   const char* status() const override {
     if (ready.load(std::memory_order_acquire)) return "native";
     return compiling.load(std::memory_order_acquire) ? "compiling" : "interpreter";

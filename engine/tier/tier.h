@@ -57,6 +57,9 @@ class TierArtifact {
   // "compiling" (the interpreter, while native code is being compiled in the
   // background). May change once, from "compiling", on another thread.
   virtual const char* status() const { return "interpreter"; }
+  // Whether the code relies on memory 0's full guard reservation for bounds
+  // checks (instantiation then reserves it even when store limits cap growth).
+  virtual bool needs_guard_reservation() const { return false; }
 };
 
 class Tier {
