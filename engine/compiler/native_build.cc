@@ -19,10 +19,19 @@ namespace {
 
 // The entry points of every compiled function, looked up in the linked code.
 Result<void> resolve(const ModuleIR& ir, NativeModule& n) {
+  std::vector<uint32_t> funcs;
+  std::vector<std::string> names;
   for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
     if (!can_compile(ir, i)) continue;
-    n.entries[i] = reinterpret_cast<EntryFn>(n.jit->lookup("entry" + std::to_string(i)));
-    n.typed[ir.num_imported_funcs + i] = n.jit->lookup("f" + std::to_string(i));
+    funcs.push_back(i);
+    names.push_back("entry" + std::to_string(i));
+    names.push_back("f" + std::to_string(i));
+  }
+  const std::vector<void*> found = n.jit->lookup_all(names);
+  for (size_t k = 0; k < funcs.size(); ++k) {
+    const uint32_t i = funcs[k];
+    n.entries[i] = reinterpret_cast<EntryFn>(found[2 * k]);
+    n.typed[ir.num_imported_funcs + i] = found[2 * k + 1];
     if (!n.entries[i] || !n.typed[ir.num_imported_funcs + i]) {
       return Error(ErrorCode::Internal, "native tier lost the code of " + ir.func_display_name(ir.num_imported_funcs + i));
     }
