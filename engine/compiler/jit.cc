@@ -309,6 +309,30 @@ std::optional<NativeModule::TrapSite> Jit::trap_site(uintptr_t pc) {
   return it->second;
 }
 
+std::vector<void*> Jit::lookup_all(const std::vector<std::string>& names) {
+  std::vector<void*> out(names.size(), nullptr);
+  llvm::orc::LLJIT& j = *impl_->lljit;
+  std::vector<llvm::orc::SymbolStringPtr> interned;
+  interned.reserve(names.size());
+  llvm::orc::SymbolLookupSet set;
+  for (const std::string& n : names) {
+    interned.push_back(j.mangleAndIntern(n));
+    set.add(interned.back());
+  }
+  auto found = j.getExecutionSession().lookup(
+      llvm::orc::makeJITDylibSearchOrder(&j.getMainJITDylib(), llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
+      std::move(set));
+  if (!found) {
+    llvm::consumeError(found.takeError());
+    return out;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto it = found->find(interned[i]);
+    if (it != found->end()) out[i] = it->second.getAddress().toPtr<void*>();
+  }
+  return out;
+}
+
 void* Jit::lookup(const std::string& name) {
   auto a = impl_->lljit->lookup(name);
   if (!a) {

@@ -55,6 +55,8 @@ class NativeArtifact final : public vivarium::detail::TierArtifact {
   NativeModule native;
   const vivarium::detail::TierCode* code(uint32_t defined_index) const override { return interp->code(defined_index); }
   size_t code_bytes() const override { return interp->code_bytes() + native.code_bytes; }
+  const char* status() const override { return native.jit ? "native" : "interpreter"; }
+  bool needs_guard_reservation() const override { return native.elides_bounds; }
 };
 
 }  // namespace vivarium::engine::compiler
