@@ -3,6 +3,7 @@
 // (Module::default_cache_dir()), from which `vivarium run --tier native`
 // then starts without compiling; with -o the artifact is written to OUT
 // (the cache's file format: key, SHA-256 of the object, the object).
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,9 +11,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/parse_args.h"
+#include "cli/tier_auto.h"
 #include "vivarium/module.h"
 
 namespace vivarium::cli {
@@ -20,9 +23,13 @@ namespace vivarium::cli {
 int cmd_compile(int argc, char** argv) {
   CLI::App app{"Compile a WebAssembly module to native code ahead of time (LLVM tier)", "vivarium compile"};
   std::string file, out;
+  bool background = false;
   app.add_option("FILE", file, "module file (binary or text)")->required();
   app.add_option("-o,--output", out, "write the compiled artifact here instead of the cache");
+  app.add_flag("--background", background,
+               "at the lowest CPU priority (what `vivarium run --tier auto` starts for the next run)");
   if (auto status = parse_args(app, argc, argv)) return *status;
+  if (background) ::setpriority(PRIO_PROCESS, 0, 19);
   if (!Module::native_tier_available()) {
     std::fprintf(stderr, "error: this build has no native tier (built without LLVM)\n");
     return 1;
@@ -51,6 +58,8 @@ int cmd_compile(int argc, char** argv) {
   }
   const size_t wasm_bytes = m->bytes().size();
   if (out.empty()) {
+    // `vivarium run` (static, without LLVM) then execs vivarium-native for this file.
+    if (std::string_view(m->tier_status()) == "native") write_tier_hint(o.cache_dir, file);
     std::printf("%s: compiled into %s (%zu wasm bytes, %.2f s)\n", file.c_str(), o.cache_dir.c_str(), wasm_bytes, secs);
     return 0;
   }

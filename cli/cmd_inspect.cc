@@ -2,7 +2,8 @@
 // sizes, imports and exports with their types, function count and code size.
 // It reads the decoder's output directly (not a compiled Module) so that a
 // module that fails validation can still be inspected. --disasm prints each
-// function with the text printer (engine/text/printer.h).
+// function with the text printer (engine/text/printer.h); --lowered prints
+// its internal form, as the interpreter lowers it (engine/interp/disasm.h).
 #include <CLI/CLI.hpp>
 #include <cinttypes>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "cli/parse_args.h"
 #include "cli/input.h"
 #include "engine/decoder/decoder.h"
+#include "engine/interp/disasm.h"
 #include "engine/text/printer.h"
 
 namespace vivarium::cli {
@@ -62,6 +64,10 @@ int cmd_inspect(int argc, char** argv) {
   bool disasm = false;
   app.add_option("FILE", path, "module file (binary or text)")->required();
   app.add_flag("-d,--disasm", disasm, "also print every defined function in the text format");
+  bool lowered = false;
+  int64_t only = -1;
+  app.add_flag("--lowered", lowered, "also print every defined function's internal form (the interpreter's)");
+  app.add_option("--func", only, "with --disasm or --lowered: only defined function N")->check(CLI::NonNegativeNumber);
   if (auto status = parse_args(app, argc, argv)) return *status;
 
   auto bytes = read_module_binary(path);
@@ -108,14 +114,20 @@ int cmd_inspect(int argc, char** argv) {
   std::printf("tables: %u, memories: %u, globals: %u, element segments: %zu, data segments: %zu\n",
               m.total_tables(), m.total_memories(), m.total_globals(), m.elems.size(), m.datas.size());
   if (m.start) std::printf("start: %s\n", m.func_display_name(*m.start).c_str());
-  if (disasm) {
-    for (uint32_t i = 0; i < m.funcs.size(); ++i) {
+  int status = 0;
+  for (uint32_t i = 0; i < m.funcs.size(); ++i) {
+    if (only >= 0 && i != only) continue;
+    if (disasm) {
       std::string text = vivarium::engine::print_function(m, i);
       if (!text.ends_with('\n')) text += '\n';
       std::printf("\n%s", text.c_str());
     }
+    if (!lowered) continue;
+    auto text = vivarium::engine::interp::lowered_text(m, i);
+    if (text.ok()) std::printf("\n%s", text->c_str());
+    else std::fprintf(stderr, "%s\n", text.error().to_string().c_str()), status = 1;
   }
-  return 0;
+  return status;
 }
 
 }  // namespace vivarium::cli

@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/parse_args.h"
 #include "cli/socket_policy_net.h"
+#include "cli/tier_auto.h"
 #include "host/wasi/listen_socket.h"
 #include "host/wasi/socket_abi.h"
 #include "host/wasi/wasi.h"
@@ -211,7 +212,9 @@ struct RunOptions {
   uint64_t fuel = 0;
   SocketGrants sockets;     // --allow-connect/--allow-bind/--allow-dns
   std::string socket_abi;   // --socket-abi: empty chooses from the imports
-  std::string tier = "interp";  // --tier: interp or native (the LLVM tier)
+  std::string tier = "auto";  // --tier: interp, native (the LLVM tier) or auto (cli/tier_auto.h)
+  int argc = 0;  // the command line, for exec'ing vivarium-native (cli/tier_auto.h)
+  char** argv = nullptr;
 };
 
 // Ends the process as soon as the guest is done: tearing down the module,
@@ -351,7 +354,18 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
   }
 
   CompileOptions copts;
-  if (o.tier == "native") {
+  bool compile_later = false;
+  if (o.tier == "auto" && Module::native_tier_available()) {
+    copts.tier = ExecutionTier::Auto;
+    copts.cache_dir = Module::default_cache_dir();
+  } else if (o.tier == "auto") {
+#if VIVARIUM_NATIVE  // the static vivarium: vivarium-native next to it has the tier
+    if (const std::string cache = Module::default_cache_dir(); !cache.empty()) {
+      if (has_tier_hint(cache, path)) return exec_native(o.argc, o.argv);  // starts from the cached code
+      compile_later = true;
+    }
+#endif
+  } else if (o.tier == "native") {
     if (!Module::native_tier_available()) {
       std::fprintf(stderr, "error: --tier native: this build has no native tier (built without LLVM)\n");
       return kExitUsage;
@@ -363,6 +377,11 @@ int run(RunOptions& o, const std::vector<std::string>& rest) {
   if (!module.ok()) {
     print_error(module.error());
     return kExitFailure;
+  }
+  if (compile_later) compile_in_background_later(path);
+  // VIVARIUM_TIER_REPORT=1: which tier the module starts on (tests, tuning).
+  if (const char* r = std::getenv("VIVARIUM_TIER_REPORT"); r && *r == '1') {
+    std::fprintf(stderr, "vivarium: %s starts on the %s tier\n", path.c_str(), module->tier_status());
   }
   if (int st = configure_sockets(o, *module, cfg); st != 0) return st;
 
@@ -507,8 +526,11 @@ std::optional<int> parse_options(int argc, char** argv, RunOptions& o, std::vect
                  "Most host memory the guest's linear memories and tables may take together (e.g. 65536, 64KiB, "
                  "16M, 1G); growing past it fails like memory.grow at its maximum.")
       ->type_name("BYTES");
-  app.add_option("--tier", o.tier, "Execution tier: interp (default; starts at once) or native (compiles with LLVM first)")
-      ->check(CLI::IsMember({"interp", "native"}));
+  app.add_option("--tier", o.tier,
+                 "Execution tier: auto (default: native code when the module was compiled before, else the "
+                 "interpreter at once, compiling it in the background for later runs once it has run for "
+                 "VIVARIUM_TIER_UP_MS, default 250), interp, or native (compiles with LLVM first)")
+      ->check(CLI::IsMember({"auto", "interp", "native"}));
   app.add_option("--fuel", o.fuel, "Stop the guest after N units of fuel (one per call and loop iteration); exit status 134.")
       ->check(CLI::Validator(
           [](std::string& v) -> std::string {  // a whole number >= 1 (CLI11 would wrap "-3" around)
@@ -560,6 +582,8 @@ int cmd_run(int argc, char** argv) {
   // A guest writing to a closed pipe gets EPIPE, not a dead runtime.
   ::signal(SIGPIPE, SIG_IGN);
   RunOptions o;
+  o.argc = argc;
+  o.argv = argv;
   std::vector<std::string> rest;
   if (argc >= 2 && argv[1][0] != '-') {
     // No option before the module, so nothing for CLI11 to parse: everything

@@ -4,6 +4,7 @@
 // CLI11) and `vivarium run app.wasm -- guest args` reaches cmd_run untouched.
 // Each returns the process exit status.
 #pragma once
+#include <string>
 
 namespace vivarium::cli {
 
@@ -21,6 +22,8 @@ int cmd_compile(int argc, char** argv);
 int exec_edge(int argc, char** argv);
 // vivarium compile, and any command with --tier native: execs vivarium-native
 int exec_native(int argc, char** argv);
+// The path of executable `name` next to this one ("" when unknown).
+std::string sibling_path(const char* name);
 // vivarium new|build|dev|test: guest projects (cli/cmd_new.cc, cmd_build.cc, cmd_dev.cc, cmd_test.cc)
 int cmd_new(int argc, char** argv);
 int cmd_build(int argc, char** argv);

@@ -16,20 +16,25 @@
 
 namespace vivarium::cli {
 
+std::string sibling_path(const char* name) {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "";
+  std::string path(self, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/') + 1) + name;
+}
+
 namespace {
 
 // Replaces this process with `name`, found next to this executable, running
 // the same command line; returns only if that fails.
 int exec_sibling(const char* name, const char* what, int argc, char** argv) {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) {
+  std::string path = sibling_path(name);
+  if (path.empty()) {
     std::fprintf(stderr, "vivarium %s: cannot find this executable (/proc/self/exe): %s\n", argv[0],
                  std::strerror(errno));
     return 1;
   }
-  std::string path(self, static_cast<size_t>(n));
-  path = path.substr(0, path.rfind('/') + 1) + name;
   std::vector<char*> args;
   args.push_back(path.data());
   for (int i = 0; i < argc; ++i) args.push_back(argv[i]);  // argv[0] is the command name

@@ -36,16 +36,16 @@ constexpr CommandEntry kCommands[] = {
 };
 
 // Whether this command line needs the LLVM tier: `compile`, or --tier
-// native|auto anywhere (a guest argument that looks like it only costs the
-// guest the exec).
+// native anywhere (a guest argument that looks like it only costs the guest
+// the exec). --tier auto, run's default, decides in cmd_run (cli/tier_auto.h).
 [[maybe_unused]] bool wants_native(int argc, char** argv) {
   if (std::string_view(argv[1]) == "compile") return true;
   for (int i = 2; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--tier=native" || a == "--tier=auto") return true;
+    if (a == "--tier=native") return true;
     if (a == "--tier" && i + 1 < argc) {
       std::string_view v = argv[i + 1];
-      if (v == "native" || v == "auto") return true;
+      if (v == "native") return true;
     }
   }
   return false;

@@ -134,6 +134,7 @@ Result<Upload> json_upload(const std::string& body) {
 
 json deployment_json(const Deployment& d) {
   json j = manifest_to_json(d.manifest);
+  j["tier"] = d.tier();  // interpreter, compiling or native (server/deployment.h)
   return j;
 }
 

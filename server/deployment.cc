@@ -139,6 +139,8 @@ uint16_t check_request_limits(const terrarium::HttpRequest& req, const Deploymen
   return 0;
 }
 
+const char* Deployment::tier() const { return program ? program->module().tier_status() : "interpreter"; }
+
 SourceFormat detect_format(std::string_view bytes) {
   return bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("\0asm", 4) ? SourceFormat::Wasm
                                                                                  : SourceFormat::Wat;

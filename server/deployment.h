@@ -69,6 +69,8 @@ struct Manifest {
 struct Deployment {
   Manifest manifest;
   std::shared_ptr<const terrarium::GuestProgram> program;  // what requests run
+  // What runs its code now: "interpreter", "compiling" or "native" (Module::tier_status).
+  const char* tier() const;
   bool expired_at(int64_t now_ms) const {
     return manifest.expires_ms != 0 && now_ms >= manifest.expires_ms;
   }

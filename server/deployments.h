@@ -40,6 +40,12 @@ class Deployments {
     // Called after a deployment appears, changes or goes ("deployed",
     // "removed", "expired"), on the thread that made the change.
     std::function<void(const Manifest&, std::string_view event)> on_change;
+    // How deployments run: "auto" (default) starts each in the interpreter at
+    // deploy time and switches it to native code once a background thread has
+    // compiled it (at once when the code cache, Module::default_cache_dir(),
+    // has it); "interp" never compiles. Builds without the native tier always
+    // interpret. The environment's VIVARIUM_SERVE_TIER overrides it.
+    std::string tier = "auto";
   };
 
   // `kv` (may be null) is where expired or removed deployments' namespaces

@@ -32,8 +32,12 @@ Router::Router(std::vector<std::string> domains) {
   if (std::find(domains_.begin(), domains_.end(), "localhost") == domains_.end()) domains_.push_back("localhost");
   // Longest first: with "example.com" and "edge.example.com", the host
   // "a.edge.example.com" is deployment "a" of the more specific domain.
-  std::stable_sort(domains_.begin(), domains_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  // The names are distinct, so (length, name) is a total order and plain
+  // sort is deterministic (libstdc++ 12's stable_sort trips a deprecation
+  // warning under clang 19).
+  std::sort(domains_.begin(), domains_.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
 }
 
 std::optional<std::string> Router::route(std::string_view raw_host) const {

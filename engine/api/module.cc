@@ -34,8 +34,10 @@ Result<std::unique_ptr<vivarium::engine::ModuleIR>> decode_and_validate(std::vec
 }
 
 Result<const detail::Tier*> tier_for(const CompileOptions& opts) {
-  if (opts.tier == ExecutionTier::Native) {
-    if (auto factory = detail::native_tier_factory()) return &factory(opts.cache_dir);
+  if (opts.tier == ExecutionTier::Auto) {
+    if (auto factory = detail::native_tier_factory()) return &factory(opts.cache_dir, true);
+  } else if (opts.tier == ExecutionTier::Native) {
+    if (auto factory = detail::native_tier_factory()) return &factory(opts.cache_dir, false);
 #if VIVARIUM_NATIVE
     return Error(ErrorCode::Unsupported,
                  "this program has not enabled the native tier (Module::enable_native_tier)",
@@ -161,6 +163,8 @@ const std::vector<ImportDesc>& Module::imports() const { return impl_->imports; 
 const std::vector<ExportDesc>& Module::exports() const { return impl_->exports; }
 const std::vector<SectionInfo>& Module::sections() const { return impl_->ir->sections; }
 std::span<const uint8_t> Module::bytes() const { return impl_->ir->bytes; }
+
+const char* Module::tier_status() const { return impl_->artifact->status(); }
 
 std::string_view Module::function_name(uint32_t func_index) const {
   const auto& names = impl_->ir->func_names;

@@ -23,7 +23,7 @@ namespace {
 #define VIVARIUM_VERSION "dev"
 #endif
 // Bump when generated code or NativeCtx changes shape.
-constexpr const char* kFormat = "vivarium-native-code-2";
+constexpr const char* kFormat = "vivarium-native-code-5";
 constexpr char kMagic[8] = {'V', 'I', 'V', 'C', 'O', 'D', 'E', '1'};
 
 std::string hex(llvm::ArrayRef<uint8_t> bytes) {

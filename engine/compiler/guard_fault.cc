@@ -7,6 +7,7 @@
 #include <csetjmp>
 #include <mutex>
 
+#include "engine/compiler/jit.h"
 #include "engine/compiler/native_abi.h"
 #include "engine/compiler/native_module.h"
 
@@ -76,6 +77,10 @@ const NativeModule::Range* NativeModule::find_code(uintptr_t pc) const {
     any = &r;
   }
   return any;
+}
+
+std::optional<NativeModule::TrapSite> NativeModule::trap_site(uintptr_t pc) const {
+  return jit ? jit->trap_site(pc) : std::nullopt;
 }
 
 }  // namespace vivarium::engine::compiler

@@ -1,9 +1,14 @@
 #include "engine/compiler/jit.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <string_view>
 
+#include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/Object/ObjectFile.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/JITLink/JITLink.h>
 #include <llvm/ExecutionEngine/ObjectCache.h>
@@ -15,17 +20,26 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include "engine/compiler/native_abi.h"
+#include "engine/compiler/translate.h"
 
 namespace vivarium::engine::compiler {
+
+constexpr uint32_t kUnknown = UINT32_MAX;  // a line-table row of no wasm instruction
 
 struct Jit::Impl {
   std::unique_ptr<llvm::ObjectCache> capture;  // outlives the JIT that calls it
   std::unique_ptr<llvm::orc::LLJIT> lljit;
+  std::string object;                          // the linked object (its line table maps traps)
+  std::map<std::string, uintptr_t> sections;   // where the linker put each code section
+  std::once_flag sites_once;
+  std::vector<std::pair<uintptr_t, NativeModule::TrapSite>> sites;  // by address
+  void read_sites();
 };
 
 Jit::Jit(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -42,6 +56,11 @@ void init_llvm() {
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Machine instructions of no wasm instruction get line-0 rows instead of
+    // continuing the previous row, so a fault there reports no offset rather
+    // than a wrong one (Jit::trap_site).
+    const char* argv[] = {"vivarium", "-use-unknown-locations=Enable"};
+    llvm::cl::ParseCommandLineOptions(2, argv);
   });
 }
 
@@ -78,7 +97,8 @@ llvm::orc::SymbolMap helper_symbols(llvm::orc::LLJIT& j) {
 // Records where the linker put the machine code (the fault handler's PC check).
 class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
  public:
-  RangeRecorder(std::vector<NativeModule::Range>* ranges, uint32_t imported) : ranges_(ranges), imported_(imported) {}
+  RangeRecorder(std::vector<NativeModule::Range>* ranges, uint32_t imported, std::map<std::string, uintptr_t>* sections)
+      : ranges_(ranges), imported_(imported), sections_(sections) {}
   void modifyPassConfig(llvm::orc::MaterializationResponsibility&, llvm::jitlink::LinkGraph&,
                         llvm::jitlink::PassConfiguration& config) override {
     config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& g) { return record(g); });
@@ -97,6 +117,8 @@ class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
         const uintptr_t begin = b->getAddress().getValue();
         ranges_->push_back({begin, begin + b->getSize(), UINT32_MAX});
       }
+      // ELF: one block per section, at the section's start.
+      if (!sec.blocks().empty()) (*sections_)[sec.getName().str()] = (*sec.blocks().begin())->getAddress().getValue();
       for (llvm::jitlink::Symbol* sym : sec.symbols()) {
         if (!sym->hasName() || sym->getSize() == 0) continue;
         llvm::StringRef name = sym->getName();
@@ -110,33 +132,56 @@ class RangeRecorder final : public llvm::orc::ObjectLinkingLayer::Plugin {
   }
   std::vector<NativeModule::Range>* ranges_;
   uint32_t imported_;
+  std::map<std::string, uintptr_t>* sections_;
 };
 
 // Keeps a copy of the object LLVM compiled (the code cache stores it).
 class CaptureObject final : public llvm::ObjectCache {
  public:
-  explicit CaptureObject(std::string* out) : out_(out) {}
+  CaptureObject(std::string* out, std::string* also) : out_(out), also_(also) {}
   void notifyObjectCompiled(const llvm::Module*, llvm::MemoryBufferRef obj) override {
     out_->assign(obj.getBufferStart(), obj.getBufferSize());
+    if (also_) *also_ = *out_;
   }
   std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
 
  private:
   std::string* out_;
+  std::string* also_;  // optional
 };
+
+// The host CPU with its features (the code cache's key names them), in
+// the small code model, position independent: calls between compiled functions are direct
+// `call rel32` and helpers go through the linker's PLT stubs. (LLVM's JIT
+// default, the large model, makes every call an indirect call through a
+// 64-bit immediate, with the callee-saved registers to hold them.)
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> host_target() {
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (jtmb) {
+    // No AVX-512: with it, x86 turns a select of a loaded value into a
+    // masked load, which suppresses the fault of a masked-off lane, so an
+    // out-of-bounds load left to the guard pages would not trap (found by
+    // the differential fuzzer).
+    jtmb->getFeatures().AddFeature("avx512f", false);
+    jtmb->setCodeModel(llvm::CodeModel::Small);
+    jtmb->setRelocationModel(llvm::Reloc::PIC_);  // constants RIP-relative: code lands anywhere
+  }
+  return jtmb;
+}
 
 // An LLJIT for the host CPU whose linker records code ranges and which knows
 // the helpers; `capture` (optional) receives each compiled object.
 Result<std::unique_ptr<llvm::orc::LLJIT>> make_lljit(std::vector<NativeModule::Range>* ranges, uint32_t imported,
+                                                     std::map<std::string, uintptr_t>* sections,
                                                      llvm::ObjectCache* capture) {
   init_llvm();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto jtmb = host_target();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(std::move(*jtmb))
       .setObjectLinkingLayerCreator([&](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
         auto layer = std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
-        layer->addPlugin(std::make_unique<RangeRecorder>(ranges, imported));
+        layer->addPlugin(std::make_unique<RangeRecorder>(ranges, imported, sections));
         return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
       });
   if (capture) {
@@ -177,22 +222,24 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
                                          std::vector<NativeModule::Range>* ranges, uint32_t num_imported_funcs,
                                          std::string* object_out) {
   init_llvm();
-  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto jtmb = host_target();
   if (!jtmb) return llvm_error(jtmb.takeError(), "cannot target this CPU");
   auto tm = jtmb->createTargetMachine();
   if (!tm) return llvm_error(tm.takeError(), "cannot create the target machine");
   m->setDataLayout((*tm)->createDataLayout());
   m->setTargetTriple((*tm)->getTargetTriple().str());
-  // VIVARIUM_NATIVE_DUMP=1 prints the IR before optimization (debugging the tier).
-  if (std::getenv("VIVARIUM_NATIVE_DUMP")) m->print(llvm::errs(), nullptr);
+  // VIVARIUM_NATIVE_DUMP=1 prints the IR before optimization, =opt after it
+  // (debugging the tier).
+  const char* dump = std::getenv("VIVARIUM_NATIVE_DUMP");
+  if (dump && std::string_view(dump) != "opt") m->print(llvm::errs(), nullptr);
   if (llvm::verifyModule(*m, &llvm::errs())) return Error(ErrorCode::Internal, "native tier produced invalid LLVM IR");
   optimize(*m, tm->get());
+  locate_folded_loads(*m);
+  if (dump && std::string_view(dump) == "opt") m->print(llvm::errs(), nullptr);
 
-  std::unique_ptr<CaptureObject> capture;
-  if (object_out) capture = std::make_unique<CaptureObject>(object_out);
   auto impl = std::make_unique<Impl>();
-  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, capture.get()));
-  impl->capture = std::move(capture);
+  impl->capture = std::make_unique<CaptureObject>(&impl->object, object_out);
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, &impl->sections, impl->capture.get()));
   if (auto e = impl->lljit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
     return llvm_error(std::move(e), "cannot add the module to the JIT");
   }
@@ -202,11 +249,88 @@ Result<std::unique_ptr<Jit>> Jit::create(std::unique_ptr<llvm::LLVMContext> ctx,
 Result<std::unique_ptr<Jit>> Jit::load(const std::string& object, std::vector<NativeModule::Range>* ranges,
                                        uint32_t num_imported_funcs) {
   auto impl = std::make_unique<Impl>();
-  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, nullptr));
+  impl->object = object;
+  VIV_TRY_ASSIGN(impl->lljit, make_lljit(ranges, num_imported_funcs, &impl->sections, nullptr));
   if (auto e = impl->lljit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "cached.o"))) {
     return llvm_error(std::move(e), "cannot load the cached object");
   }
   return std::unique_ptr<Jit>(new Jit(std::move(impl)));
+}
+
+// The line table (translate_ops.h, ModuleTranslator::subprogram): per row, a
+// section-relative address, the file (the function index) and the line (the
+// wasm offset), up to the next row; rows at line 0 (code of no particular
+// instruction) and the ends of sequences are kept as "unknown".
+void Jit::Impl::read_sites() {
+  auto obj = llvm::object::ObjectFile::createObjectFile(llvm::MemoryBufferRef(object, "jit.o"));
+  if (!obj) {
+    llvm::consumeError(obj.takeError());
+    return;
+  }
+  std::map<uint64_t, uintptr_t> base;  // section index -> linked address
+  for (const llvm::object::SectionRef& s : (*obj)->sections()) {
+    auto name = s.getName();
+    if (!name) {
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if (auto it = sections.find(name->str()); it != sections.end()) base[s.getIndex()] = it->second;
+  }
+  auto dwarf = llvm::DWARFContext::create(**obj);
+  for (const auto& cu : dwarf->compile_units()) {
+    const llvm::DWARFDebugLine::LineTable* table = dwarf->getLineTableForUnit(cu.get());
+    if (!table) continue;
+    for (const llvm::DWARFDebugLine::Row& row : table->Rows) {
+      auto b = base.find(row.Address.SectionIndex);
+      if (b == base.end()) continue;
+      std::string file;
+      uint32_t func = kUnknown;
+      if (row.EndSequence || row.Line == 0 ||
+          !table->getFileNameByIndex(row.File, "", llvm::DILineInfoSpecifier::FileLineInfoKind::RawValue, file) ||
+          llvm::StringRef(file).getAsInteger(10, func)) {
+        func = kUnknown;
+      }
+      sites.push_back({b->second + row.Address.Address, {func, row.Line}});
+    }
+  }
+  // Each sequence (one per code section) is in address order already; rows
+  // at one address keep their order (the last one holds).
+  auto by_address = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(sites.begin(), sites.end(), by_address)) std::sort(sites.begin(), sites.end(), by_address);
+}
+
+std::optional<NativeModule::TrapSite> Jit::trap_site(uintptr_t pc) {
+  std::call_once(impl_->sites_once, [this] { impl_->read_sites(); });
+  auto it = std::upper_bound(impl_->sites.begin(), impl_->sites.end(), pc,
+                             [](uintptr_t p, const auto& s) { return p < s.first; });
+  if (it == impl_->sites.begin()) return std::nullopt;
+  --it;  // the row whose range holds pc
+  if (it->second.func_index == kUnknown) return std::nullopt;
+  return it->second;
+}
+
+std::vector<void*> Jit::lookup_all(const std::vector<std::string>& names) {
+  std::vector<void*> out(names.size(), nullptr);
+  llvm::orc::LLJIT& j = *impl_->lljit;
+  std::vector<llvm::orc::SymbolStringPtr> interned;
+  interned.reserve(names.size());
+  llvm::orc::SymbolLookupSet set;
+  for (const std::string& n : names) {
+    interned.push_back(j.mangleAndIntern(n));
+    set.add(interned.back());
+  }
+  auto found = j.getExecutionSession().lookup(
+      llvm::orc::makeJITDylibSearchOrder(&j.getMainJITDylib(), llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
+      std::move(set));
+  if (!found) {
+    llvm::consumeError(found.takeError());
+    return out;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto it = found->find(interned[i]);
+    if (it != found->end()) out[i] = it->second.getAddress().toPtr<void*>();
+  }
+  return out;
 }
 
 void* Jit::lookup(const std::string& name) {

@@ -4,7 +4,9 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/compiler/native_module.h"
 #include "vivarium/error.h"
@@ -31,6 +33,13 @@ class Jit {
                                            uint32_t num_imported_funcs);
   // Address of an exported symbol, or nullptr.
   void* lookup(const std::string& name);
+  // The wasm function and offset of the instruction at `pc` in this code,
+  // from the object's line table (read at the first call: only a trap needs it).
+  std::optional<NativeModule::TrapSite> trap_site(uintptr_t pc);
+  // Addresses of `names` in one lookup (one per symbol took ~0.1 ms each:
+  // most of a warm start of a module with thousands of functions); all
+  // nullptr when any is missing.
+  std::vector<void*> lookup_all(const std::vector<std::string>& names);
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/compiler/native_abi.h"
@@ -37,6 +38,13 @@ struct NativeModule {
   std::vector<Range> code_ranges;
   // The function whose code holds `pc`, or nullptr when `pc` is not compiled code.
   const Range* find_code(uintptr_t pc) const;
+  // The wasm instruction whose machine code starts at `pc` (where a
+  // guard-page fault happened), when the line table knows it.
+  struct TrapSite {
+    uint32_t func_index;
+    uint64_t offset;
+  };
+  std::optional<TrapSite> trap_site(uintptr_t pc) const;
   NativeModule();
   ~NativeModule();
 };
@@ -47,6 +55,8 @@ class NativeArtifact final : public vivarium::detail::TierArtifact {
   NativeModule native;
   const vivarium::detail::TierCode* code(uint32_t defined_index) const override { return interp->code(defined_index); }
   size_t code_bytes() const override { return interp->code_bytes() + native.code_bytes; }
+  const char* status() const override { return native.jit ? "native" : "interpreter"; }
+  bool needs_guard_reservation() const override { return native.elides_bounds; }
 };
 
 }  // namespace vivarium::engine::compiler

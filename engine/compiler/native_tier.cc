@@ -13,12 +13,10 @@
 #include <mutex>
 #include <string>
 
-#include <llvm/IR/LLVMContext.h>
-#include <llvm/IR/Module.h>
-
 #include "engine/compiler/code_cache.h"
 #include "engine/compiler/guard_fault.h"
 #include "engine/compiler/jit.h"
+#include "engine/compiler/native_build.h"
 #include "engine/compiler/native_module.h"
 #include "engine/compiler/translate.h"
 #include "engine/interp/interp_tier.h"
@@ -65,12 +63,13 @@ uintptr_t stack_limit() {
 // VIVARIUM_NATIVE_STATS=FILE appends "compiled N interpreted M" per module
 // compiled: the spec tests (tests/spec/run_spec.sh) fail when any function
 // silently stays in the interpreter.
-void report_stats(const std::vector<uint8_t>& compiled) {
+void report_stats(const ModuleIR& ir) {
   const char* path = std::getenv("VIVARIUM_NATIVE_STATS");
   if (!path || !*path) return;
-  const auto n = static_cast<size_t>(std::count(compiled.begin(), compiled.end(), 1));
+  size_t n = 0;
+  for (uint32_t i = 0; i < ir.funcs.size(); ++i) n += can_compile(ir, i) ? 1 : 0;
   if (std::FILE* f = std::fopen(path, "a")) {
-    std::fprintf(f, "compiled %zu interpreted %zu\n", n, compiled.size() - n);
+    std::fprintf(f, "compiled %zu interpreted %zu\n", n, ir.funcs.size() - n);
     std::fclose(f);
   }
 }
@@ -86,16 +85,82 @@ void report_stats(const std::vector<uint8_t>& compiled) {
 }
 
 // A guard-page fault: the interpreter's error for an out-of-bounds access,
-// naming the function whose code faulted (its wasm offset is not known).
+// naming the function whose code faulted and, where the line table knows
+// the instruction (NativeModule::trap_site), its offset.
 Error guard_trap(const NativeModule& n, const FuncInst& f, uintptr_t pc) {
   Error e(ErrorCode::MemoryOutOfBounds, vivarium::trap_message(ErrorCode::MemoryOutOfBounds));
   const NativeModule::Range* r = n.find_code(pc);
-  const uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  uint32_t fi = r && r->func_index != UINT32_MAX ? r->func_index : f.func_index;
+  const auto site = n.trap_site(pc);
+  if (site) fi = site->func_index;
   const std::string name = f.instance->module->module().func_display_name(fi);
   e.where().function = name;
-  e.with_backtrace("  at " + name + "\n");
+  if (!site) {
+    e.with_backtrace("  at " + name + "\n");
+    return e;
+  }
+  e.where().offset = site->offset;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(site->offset));
+  e.with_backtrace("  at " + name + " (offset " + buf + ")\n");
   return e;
 }
+
+thread_local uint64_t t_native_entries = 0;
+
+}  // namespace
+
+uint64_t native_entries_on_this_thread() { return t_native_entries; }
+
+Result<void> call_native(StoreImpl& store, FuncInst& f, const NativeModule* n, const RawSlot* args, RawSlot* results) {
+  const uint32_t defined = f.func_index - f.instance->module->module().num_imported_funcs;
+  const EntryFn entry = n && !n->entries.empty() ? n->entries[defined] : nullptr;
+  // Code without bounds checks needs the guard reservation; a memory
+  // without it (address space limits) runs in the interpreter.
+  const bool guarded = !entry || !n->elides_bounds || f.instance->memories.empty() ||
+                       f.instance->memories[0]->reserved >= vivarium::detail::kFullReservation;
+  if (!entry || !guarded) return interpreter_tier().call(store, f, args, results);
+
+  NativeCtx ctx;
+  std::optional<vivarium::Error> error;
+  ctx.error = &error;
+  NativeCtx*& current = current_native_ctx();  // a nested activation continues its frame count
+  NativeCtx* const parent = current;
+  ctx.inst = f.instance;
+  ctx.mem = f.instance->memories.empty() ? nullptr : f.instance->memories[0];
+  ctx.globals = f.instance->globals.data();
+  ctx.typed = n->typed.data();
+  ctx.store = &store;
+  ctx.module = n;
+  ctx.max_depth = store.limits.max_call_depth;
+  ctx.depth = parent ? parent->depth : 0;
+  ctx.stack_limit = stack_limit();
+  if (parent && parent->store == &store) {
+    ctx.budget = parent->budget;
+  } else if (store.fuel_enabled) {
+    ctx.budget = static_cast<int64_t>(std::min<uint64_t>(store.fuel, kCheckInterval));
+    store.fuel -= static_cast<uint64_t>(ctx.budget);
+  } else {
+    ctx.budget = kCheckInterval;
+  }
+  current = &ctx;
+  ++t_native_entries;
+  const bool ok = run_entry(&ctx, entry, args, results);
+  current = parent;
+  if (parent && parent->store == &store) {
+    parent->budget = ctx.budget;
+  } else if (store.fuel_enabled) {
+    store.fuel += static_cast<uint64_t>(std::max<int64_t>(ctx.budget, 0));
+  }
+  if (!ok && ctx.fault_pc) return guard_trap(*n, f, ctx.fault_pc);
+  if (!ok) {
+    if (!error) return Error(ErrorCode::Internal, "native code trapped without an error");
+    return std::move(*error);
+  }
+  return {};
+}
+
+namespace {
 
 class NativeTier final : public vivarium::detail::Tier {
  public:
@@ -106,89 +171,19 @@ class NativeTier final : public vivarium::detail::Tier {
     auto a = std::make_unique<NativeArtifact>();
     // The interpreter's lowering validates every body; its form stays as the fallback.
     VIV_TRY_ASSIGN(a->interp, interpreter_tier().compile(ir));
-    // Unused by translation: call_indirect names its type by index (ids are per engine).
-    const std::vector<uint32_t> type_ids;
     NativeModule& n = a->native;
-    n.entries.assign(ir.funcs.size(), nullptr);
-    n.typed.assign(ir.total_funcs(), nullptr);
-    std::vector<uint8_t> compiled(ir.funcs.size(), 0);
-    for (uint32_t i = 0; i < ir.funcs.size(); ++i) compiled[i] = can_compile(ir, i) ? 1 : 0;
-    report_stats(compiled);
-    if (std::find(compiled.begin(), compiled.end(), 1) == compiled.end()) return std::unique_ptr<TierArtifact>(std::move(a));
-    n.elides_bounds = elides_bounds_checks(ir);
-    if (n.elides_bounds) install_guard_fault_handler();
+    report_stats(ir);
+    if (!plan_native(ir, n)) return std::unique_ptr<TierArtifact>(std::move(a));
     // A cached object skips translation, optimization and code generation.
     const std::string key = cache_dir_.empty() ? std::string() : cache_key(ir.bytes);
-    std::string object;
-    if (auto cached = cache_load(cache_dir_, key)) {
-      auto jit = Jit::load(*cached, &n.code_ranges, ir.num_imported_funcs);
-      if (jit) n.jit = std::move(jit).value();
-    }
-    if (!n.jit) {
-      n.code_ranges.clear();
-      auto ctx = std::make_unique<llvm::LLVMContext>();
-      TranslatedModule tm = translate_module(ir, type_ids, *ctx);
-      VIV_TRY_ASSIGN(n.jit, Jit::create(std::move(ctx), std::move(tm.module), &n.code_ranges, ir.num_imported_funcs,
-                                        cache_dir_.empty() ? nullptr : &object));
-    }
-    for (uint32_t i = 0; i < ir.funcs.size(); ++i) {
-      if (!compiled[i]) continue;
-      n.entries[i] = reinterpret_cast<EntryFn>(n.jit->lookup("entry" + std::to_string(i)));
-      n.typed[ir.num_imported_funcs + i] = n.jit->lookup("f" + std::to_string(i));
-      if (!n.entries[i] || !n.typed[ir.num_imported_funcs + i]) {
-        return Error(ErrorCode::Internal, "native tier lost the code of " + ir.func_display_name(ir.num_imported_funcs + i));
-      }
-    }
-    if (!object.empty()) cache_store(cache_dir_, key, object);  // compiled by the lookups above
+    if (!load_native(ir, cache_dir_, key, n)) VIV_TRY(compile_native(ir, cache_dir_, key, n));
+    publish_native(*a->interp, n);
     return std::unique_ptr<TierArtifact>(std::move(a));
   }
 
   Result<void> call(StoreImpl& store, FuncInst& f, const RawSlot* args, RawSlot* results) const override {
     const auto& art = static_cast<const NativeArtifact&>(*f.instance->module->artifact);
-    const uint32_t defined = f.func_index - f.instance->module->module().num_imported_funcs;
-    const EntryFn entry = art.native.entries[defined];
-    // Code without bounds checks needs the guard reservation; a memory
-    // without it (store limits, address space) runs in the interpreter.
-    const bool guarded = !art.native.elides_bounds || f.instance->memories.empty() ||
-                         f.instance->memories[0]->reserved >= vivarium::detail::kFullReservation;
-    if (!entry || !guarded) return interpreter_tier().call(store, f, args, results);
-
-    NativeCtx ctx;
-    std::optional<vivarium::Error> error;
-    ctx.error = &error;
-    NativeCtx*& current = current_native_ctx();  // a nested activation continues its frame count
-    NativeCtx* const parent = current;
-    ctx.inst = f.instance;
-    ctx.mem = f.instance->memories.empty() ? nullptr : f.instance->memories[0];
-    ctx.globals = f.instance->globals.data();
-    ctx.typed = art.native.typed.data();
-    ctx.store = &store;
-    ctx.module = &art.native;
-    ctx.max_depth = store.limits.max_call_depth;
-    ctx.depth = parent ? parent->depth : 0;
-    ctx.stack_limit = stack_limit();
-    if (parent && parent->store == &store) {
-      ctx.budget = parent->budget;
-    } else if (store.fuel_enabled) {
-      ctx.budget = static_cast<int64_t>(std::min<uint64_t>(store.fuel, kCheckInterval));
-      store.fuel -= static_cast<uint64_t>(ctx.budget);
-    } else {
-      ctx.budget = kCheckInterval;
-    }
-    current = &ctx;
-    const bool ok = run_entry(&ctx, entry, args, results);
-    current = parent;
-    if (parent && parent->store == &store) {
-      parent->budget = ctx.budget;
-    } else if (store.fuel_enabled) {
-      store.fuel += static_cast<uint64_t>(std::max<int64_t>(ctx.budget, 0));
-    }
-    if (!ok && ctx.fault_pc) return guard_trap(art.native, f, ctx.fault_pc);
-    if (!ok) {
-      if (!error) return Error(ErrorCode::Internal, "native code trapped without an error");
-      return std::move(*error);
-    }
-    return {};
+    return call_native(store, f, &art.native, args, results);
   }
 
  private:
@@ -197,12 +192,13 @@ class NativeTier final : public vivarium::detail::Tier {
 
 }  // namespace
 
-const vivarium::detail::Tier& native_tier(const std::string& cache_dir) {
+const vivarium::detail::Tier& native_tier(const std::string& cache_dir, bool tiering) {
   static std::mutex mu;
-  static std::map<std::string, std::unique_ptr<NativeTier>> tiers;  // never freed: modules point at them
+  // Never freed: modules point at them.
+  static std::map<std::pair<std::string, bool>, std::unique_ptr<vivarium::detail::Tier>> tiers;
   std::lock_guard<std::mutex> lock(mu);
-  std::unique_ptr<NativeTier>& t = tiers[cache_dir];
-  if (!t) t = std::make_unique<NativeTier>(cache_dir);
+  std::unique_ptr<vivarium::detail::Tier>& t = tiers[{cache_dir, tiering}];
+  if (!t) t = tiering ? make_tiering_tier(cache_dir) : std::make_unique<NativeTier>(cache_dir);
   return *t;
 }
 

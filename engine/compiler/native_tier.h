@@ -6,6 +6,7 @@
 // errors.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -14,8 +15,17 @@
 namespace vivarium::engine::compiler {
 
 // The process's native tier caching compiled code in `cache_dir` (none when
-// empty; see code_cache.h). One per folder, living forever.
-const vivarium::detail::Tier& native_tier(const std::string& cache_dir = "");
+// empty; see code_cache.h): with `tiering`, the tier that starts modules in
+// the interpreter and switches them to native code compiled in the background
+// (tiering.cc, ExecutionTier::Auto); else the one that compiles first. One
+// per folder and kind, living forever.
+const vivarium::detail::Tier& native_tier(const std::string& cache_dir = "", bool tiering = false);
+// A new tiering tier (use native_tier(dir, true), which keeps one per folder).
+std::unique_ptr<vivarium::detail::Tier> make_tiering_tier(const std::string& cache_dir);
+
+// How many times this thread has entered compiled code from the runtime
+// (tests observe tier-up with it).
+uint64_t native_entries_on_this_thread();
 
 // Where the code of module `wasm` is cached in `cache_dir` (vivarium compile -o copies it).
 std::string cached_code_path(std::span<const uint8_t> wasm, const std::string& cache_dir);

@@ -79,7 +79,26 @@ llvm::Type* FuncTranslator::llvm_type(llvm::LLVMContext& c, ValType t) {
 
 ModuleTranslator::ModuleTranslator(const ModuleIR& ir, const std::vector<uint32_t>& type_ids, llvm::LLVMContext& c)
     : ir_(ir), type_ids_(type_ids), ctx_(c), mod_(std::make_unique<llvm::Module>("wasm", c)),
-      elide_bounds_(elides_bounds_checks(ir)) {}
+      elide_bounds_(elides_bounds_checks(ir)) {
+  llvm::MDBuilder mdb(c);
+  llvm::MDNode* root = mdb.createTBAARoot("vivarium native");
+  llvm::MDNode* memory = mdb.createTBAAScalarTypeNode("wasm linear memory", root);
+  llvm::MDNode* runtime = mdb.createTBAAScalarTypeNode("runtime structures", root);
+  tbaa_memory_ = mdb.createTBAAStructTagNode(memory, memory, 0);
+  tbaa_runtime_ = mdb.createTBAAStructTagNode(runtime, runtime, 0);
+  di_ = std::make_unique<llvm::DIBuilder>(*mod_);
+  cu_ = di_->createCompileUnit(llvm::dwarf::DW_LANG_C, di_->createFile("wasm", ""), "vivarium", true, "", 0, "",
+                               llvm::DICompileUnit::LineTablesOnly);
+  mod_->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
+  mod_->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
+}
+
+llvm::DISubprogram* ModuleTranslator::subprogram(uint32_t func_index) {
+  llvm::DIFile* file = di_->createFile(std::to_string(func_index), "");
+  return di_->createFunction(file, "f" + std::to_string(func_index), "", file, 0,
+                             di_->createSubroutineType(di_->getOrCreateTypeArray({})), 0, llvm::DINode::FlagZero,
+                             llvm::DISubprogram::SPFlagDefinition | llvm::DISubprogram::SPFlagOptimized);
+}
 
 llvm::FunctionCallee ModuleTranslator::helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
   auto* ft = llvm::FunctionType::get(ret, params, false);
@@ -105,6 +124,7 @@ TranslatedModule ModuleTranslator::run() {
     ft.translate();
     make_entry(i);
   }
+  di_->finalize();
   out.module = std::move(mod_);
   return out;
 }
@@ -117,6 +137,19 @@ void ModuleTranslator::make_entry(uint32_t defined_index) {
   auto* ft = llvm::FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy(), b.getPtrTy()}, false);
   auto* f = llvm::Function::Create(ft, llvm::GlobalValue::ExternalLinkage, "entry" + std::to_string(defined_index), *mod_);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "", f));
+  // Entered from the runtime: the frame count check a compiled caller does.
+  llvm::Value* depth = b.CreateLoad(b.getInt32Ty(), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), f->getArg(0), offsetof(NativeCtx, depth)));
+  llvm::Value* maxd = b.CreateLoad(b.getInt32Ty(), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), f->getArg(0), offsetof(NativeCtx, max_depth)));
+  auto* deep = llvm::BasicBlock::Create(ctx_, "deep", f);
+  auto* go = llvm::BasicBlock::Create(ctx_, "", f);
+  b.CreateCondBr(b.CreateICmpUGE(depth, maxd), deep, go);
+  b.SetInsertPoint(deep);
+  b.CreateCall(helper("viv_native_trap", b.getVoidTy(), {b.getPtrTy(), b.getInt32Ty(), b.getInt32Ty(), b.getInt64Ty()}),
+               {f->getArg(0), b.getInt32(static_cast<uint32_t>(ErrorCode::CallStackExhausted)), b.getInt32(fi),
+                b.getInt64(ir_.funcs[defined_index].body.begin)})
+      ->setDoesNotReturn();
+  b.CreateUnreachable();
+  b.SetInsertPoint(go);
   std::vector<llvm::Value*> args{f->getArg(0)};
   for (size_t k = 0; k < t.params.size(); ++k)
     args.push_back(load_slot(b, f->getArg(1), slot_index(t.params, k), t.params[k]));
@@ -157,6 +190,9 @@ void FuncTranslator::translate() {
   auto* entry = llvm::BasicBlock::Create(m_.context(), "entry", f_);
   b_.SetInsertPoint(entry);
   ctx_ = f_->getArg(0);
+  sp_ = m_.subprogram(func_index_);
+  f_->setSubprogram(sp_);
+  locate(fd.body.begin);
   // Locals: parameters, then declared locals zeroed.
   for (size_t k = 0; k < t.params.size(); ++k) {
     auto* a = b_.CreateAlloca(val_type(t.params[k]));
@@ -170,6 +206,8 @@ void FuncTranslator::translate() {
       locals_.push_back({a, vt});
     }
   }
+  budget_ = b_.CreateAlloca(b_.getInt64Ty());
+  reload_budget();
   if (ir_.total_memories() > 0) {
     mem_ = load_ptr(ctx_, offsetof(NativeCtx, mem));
     mem_base_ = load_ptr(mem_, offsetof(MemoryInst, base));
@@ -195,6 +233,7 @@ void FuncTranslator::translate() {
   // The function's end block: results from the body's vars.
   b_.SetInsertPoint(body.end);
   store_depth(depth_);
+  spill_budget();
   if (t.results.empty()) {
     b_.CreateRetVoid();
   } else if (t.results.size() == 1) {
@@ -208,6 +247,28 @@ void FuncTranslator::translate() {
   }
 }
 
+void FuncTranslator::locate(uint64_t offset) {
+  b_.SetCurrentDebugLocation(llvm::DILocation::get(m_.context(), static_cast<unsigned>(offset), 0, sp_));
+}
+
+// x86 folds a load into the instruction that uses it (add, compare,
+// extension, ...): that instruction then faults, so it takes the load's
+// location. With two loaded operands the folded one is usually the second.
+// The loads that can fault are the volatile ones (guard-page checked).
+void locate_folded_loads(llvm::Module& m) {
+  for (llvm::Function& f : m) {
+    for (llvm::BasicBlock& bb : f) {
+      for (llvm::Instruction& i : bb) {
+        if (llvm::isa<llvm::LoadInst>(i) || llvm::isa<llvm::StoreInst>(i) || llvm::isa<llvm::CallBase>(i)) continue;
+        for (llvm::Value* op : i.operands()) {
+          auto* l = llvm::dyn_cast<llvm::LoadInst>(op);
+          if (l && l->isVolatile() && l->getDebugLoc()) i.setDebugLoc(l->getDebugLoc());
+        }
+      }
+    }
+  }
+}
+
 llvm::AllocaInst* FuncTranslator::alloca_at_entry(llvm::Type* t) {
   llvm::IRBuilder<> eb(&f_->getEntryBlock(), f_->getEntryBlock().begin());
   return eb.CreateAlloca(t);
@@ -216,39 +277,70 @@ llvm::AllocaInst* FuncTranslator::alloca_at_entry(llvm::Type* t) {
 llvm::Value* FuncTranslator::field_ptr(llvm::Value* base, size_t offset) {
   return b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), base, offset);
 }
+llvm::LoadInst* FuncTranslator::load_runtime(llvm::Type* t, llvm::Value* base, size_t offset, bool invariant) {
+  llvm::LoadInst* l = b_.CreateLoad(t, field_ptr(base, offset));
+  l->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_runtime());
+  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(m_.context(), {}));
+  return l;
+}
+llvm::StoreInst* FuncTranslator::store_runtime(llvm::Value* v, llvm::Value* base, size_t offset) {
+  llvm::StoreInst* st = b_.CreateStore(v, field_ptr(base, offset));
+  st->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_runtime());
+  return st;
+}
+// The pointers compiled code reads from its context (memory, globals, a
+// memory's base: never moved, engine/memory/linear_memory.h) are fixed for
+// the whole activation.
 llvm::Value* FuncTranslator::load_ptr(llvm::Value* base, size_t offset) {
-  return b_.CreateLoad(b_.getPtrTy(), field_ptr(base, offset));
+  return load_runtime(b_.getPtrTy(), base, offset, true);
 }
 
 void FuncTranslator::store_depth(llvm::Value* v) {
-  if (v) b_.CreateStore(v, field_ptr(ctx_, offsetof(NativeCtx, depth)));
+  if (v) store_runtime(v, ctx_, offsetof(NativeCtx, depth));
+}
+
+void FuncTranslator::spill_budget() {
+  store_runtime(b_.CreateLoad(b_.getInt64Ty(), budget_), ctx_, offsetof(NativeCtx, budget));
+}
+void FuncTranslator::reload_budget() {
+  b_.CreateStore(load_runtime(b_.getInt64Ty(), ctx_, offsetof(NativeCtx, budget)), budget_);
 }
 
 // Function entry: wasm frame depth, native stack, metering (the interpreter
 // checks the same three at each call).
+// The frame count is checked by the caller (check_depth), where the
+// interpreter reports it: at the call instruction.
+// The stack pointer is read as a register (llvm.frameaddress would force a
+// frame pointer on every function).
 void FuncTranslator::enter_checks(uint64_t offset) {
-  llvm::Value* dp = field_ptr(ctx_, offsetof(NativeCtx, depth));
-  llvm::Value* d = b_.CreateAdd(b_.CreateLoad(b_.getInt32Ty(), dp), b_.getInt32(1));
-  llvm::Value* maxd = b_.CreateLoad(b_.getInt32Ty(), field_ptr(ctx_, offsetof(NativeCtx, max_depth)));
-  llvm::Function* fa = llvm::Intrinsic::getDeclaration(&m_.module(), llvm::Intrinsic::frameaddress, {b_.getPtrTy()});
-  llvm::Value* sp = b_.CreatePtrToInt(b_.CreateCall(fa, {b_.getInt32(0)}), b_.getInt64Ty());
-  llvm::Value* lim = b_.CreateLoad(b_.getInt64Ty(), field_ptr(ctx_, offsetof(NativeCtx, stack_limit)));
-  trap_if(b_.CreateOr(b_.CreateICmpUGT(d, maxd), b_.CreateICmpULT(sp, lim)), ErrorCode::CallStackExhausted, offset);
-  b_.CreateStore(d, dp);
+  llvm::Value* d = b_.CreateAdd(load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, depth)), b_.getInt32(1));
+  llvm::Function* rr = llvm::Intrinsic::getDeclaration(&m_.module(), llvm::Intrinsic::read_register, {b_.getInt64Ty()});
+  llvm::Metadata* rsp = llvm::MDString::get(m_.context(), "rsp");
+  llvm::Value* sp = b_.CreateCall(rr, {llvm::MetadataAsValue::get(m_.context(), llvm::MDNode::get(m_.context(), rsp))});
+  llvm::Value* lim = load_runtime(b_.getInt64Ty(), ctx_, offsetof(NativeCtx, stack_limit), true);
+  trap_if(b_.CreateICmpULT(sp, lim), ErrorCode::CallStackExhausted, offset);
+  store_depth(d);
   depth_ = b_.CreateSub(d, b_.getInt32(1));
   meter(offset);
 }
 
+void FuncTranslator::check_depth(uint64_t offset) {
+  llvm::Value* d = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, depth));
+  llvm::Value* maxd = load_runtime(b_.getInt32Ty(), ctx_, offsetof(NativeCtx, max_depth), true);
+  trap_if(b_.CreateICmpUGE(d, maxd), ErrorCode::CallStackExhausted, offset);
+}
+
 void FuncTranslator::meter(uint64_t offset) {
-  llvm::Value* bp = field_ptr(ctx_, offsetof(NativeCtx, budget));
-  llvm::Value* nb = b_.CreateSub(b_.CreateLoad(b_.getInt64Ty(), bp), b_.getInt64(1));
-  b_.CreateStore(nb, bp);
+  llvm::Value* nb = b_.CreateSub(b_.CreateLoad(b_.getInt64Ty(), budget_), b_.getInt64(1));
+  b_.CreateStore(nb, budget_);
   auto* slow = llvm::BasicBlock::Create(m_.context(), "meter", f_);
   auto* cont = llvm::BasicBlock::Create(m_.context(), "", f_);
   b_.CreateCondBr(b_.CreateICmpSLT(nb, b_.getInt64(0)), slow, cont, cold_weights());
   b_.SetInsertPoint(slow);
+  spill_budget();
   b_.CreateCall(m_.helper("viv_native_check", b_.getVoidTy(), {b_.getPtrTy(), b_.getInt32Ty(), b_.getInt64Ty()}),
                 {ctx_, b_.getInt32(func_index_), b_.getInt64(offset)});
+  reload_budget();
   b_.CreateBr(cont);
   b_.SetInsertPoint(cont);
 }
@@ -268,6 +360,7 @@ void FuncTranslator::trap_if(llvm::Value* cond, ErrorCode code, uint64_t offset)
 
 void FuncTranslator::emit_trap(ErrorCode code, uint64_t offset) {
   auto fc = m_.helper("viv_native_trap", b_.getVoidTy(), {b_.getPtrTy(), b_.getInt32Ty(), b_.getInt32Ty(), b_.getInt64Ty()});
+  if (budget_) spill_budget();  // the unspent fuel goes back to the store
   auto* call = b_.CreateCall(fc, {ctx_, b_.getInt32(static_cast<uint32_t>(code)), b_.getInt32(func_index_),
                                   b_.getInt64(offset)});
   call->setDoesNotReturn();
@@ -316,6 +409,7 @@ void FuncTranslator::set_unreachable() {
 // One instruction. While the innermost block is unreachable only its nesting
 // is tracked, to find its `else` or `end`.
 void FuncTranslator::step(const Instr& in) {
+  locate(in.offset);
   if (ctrls_.back().unreachable) {
     switch (in.op) {
       case Op::block:
@@ -478,7 +572,10 @@ bool FuncTranslator::control(const Instr& in) {
     case Op::local_tee: b_.CreateStore(stack_.back(), locals_[in.index].slot); return true;
     case Op::global_get:
     case Op::global_set: {
-      llvm::Value* g = b_.CreateLoad(b_.getPtrTy(), b_.CreateConstGEP1_64(b_.getPtrTy(), globals_, in.index));
+      // The value itself carries no alias tag: tagged apart from guest
+      // memory, LLVM moved a global.set after a later guest load, so a
+      // guard-page trap left the global unset (the differential fuzzer).
+      llvm::Value* g = load_ptr(globals_, in.index * sizeof(GlobalInst*));
       llvm::Value* slot = field_ptr(g, offsetof(GlobalInst, slots));
       const ValType t = ir_.global_type(in.index).type;
       if (in.op == Op::global_get) {

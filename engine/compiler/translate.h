@@ -37,6 +37,11 @@ struct TranslatedModule {
 
 // `type_ids` are the module's interned type ids (call_indirect compares them).
 // The bodies have been validated (the interpreter's lowering did it).
+// Gives an instruction that uses a guard-checked load the load's debug
+// location (the wasm offset a fault reports), for when x86 folds the load
+// into it. Run after optimization, which creates such users anew.
+void locate_folded_loads(llvm::Module& m);
+
 TranslatedModule translate_module(const ModuleIR& ir, const std::vector<uint32_t>& type_ids, llvm::LLVMContext& llvm_ctx);
 
 }  // namespace vivarium::engine::compiler

@@ -25,7 +25,10 @@ llvm::Value* FuncTranslator::intrinsic(llvm::Intrinsic::ID id, std::vector<llvm:
 llvm::Value* FuncTranslator::call_helper(const char* name, llvm::Type* ret, std::vector<llvm::Value*> args) {
   std::vector<llvm::Type*> types;
   for (llvm::Value* a : args) types.push_back(a->getType());
-  return b_.CreateCall(m_.helper(name, ret, types), args);
+  spill_budget();
+  llvm::Value* r = b_.CreateCall(m_.helper(name, ret, types), args);
+  reload_budget();
+  return r;
 }
 
 // Bounds check in 64 bits: index + static offset + size <= memory size.
@@ -34,7 +37,7 @@ llvm::Value* FuncTranslator::call_helper(const char* name, llvm::Type* ret, std:
 llvm::Value* FuncTranslator::address(llvm::Value* index, uint64_t static_offset, uint32_t bytes, uint64_t offset) {
   llvm::Value* ea = b_.CreateAdd(b_.CreateZExt(index, b_.getInt64Ty()), b_.getInt64(static_offset));
   if (m_.elide_bounds() && static_offset < (uint64_t{1} << 31)) return b_.CreateInBoundsGEP(b_.getInt8Ty(), mem_base_, ea);
-  llvm::Value* size = b_.CreateLoad(b_.getInt64Ty(), field_ptr(mem_, offsetof(MemoryInst, size)));
+  llvm::Value* size = load_runtime(b_.getInt64Ty(), mem_, offsetof(MemoryInst, size));
   trap_if(b_.CreateICmpUGT(b_.CreateAdd(ea, b_.getInt64(bytes)), size), ErrorCode::MemoryOutOfBounds, offset);
   return b_.CreateInBoundsGEP(b_.getInt8Ty(), mem_base_, ea);
 }
@@ -69,9 +72,13 @@ bool FuncTranslator::memory_op(const Instr& in) {
     const bool narrow = a.bytes * 8 < full->getPrimitiveSizeInBits();
     llvm::Type* lt = narrow ? b_.getIntNTy(a.bytes * 8) : full;
     // Without a bounds check the load itself is the check: volatile, so the
-    // optimizer never deletes one whose value is unused (it must still trap).
+    // optimizer neither deletes one whose value it finds unused nor moves it
+    // across the stores and calls around it (the differential fuzzer found
+    // both with plain loads: traps lost, memory differing at a trap).
     const bool is_check = m_.elide_bounds() && in.mem.offset < (uint64_t{1} << 31);
-    llvm::Value* v = b_.CreateAlignedLoad(lt, p, llvm::MaybeAlign(1), is_check);
+    llvm::LoadInst* l = b_.CreateAlignedLoad(lt, p, llvm::MaybeAlign(1), is_check);
+    l->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_memory());
+    llvm::Value* v = l;
     if (narrow) v = a.sign ? b_.CreateSExt(v, full) : b_.CreateZExt(v, full);
     push(v);
     return true;
@@ -81,7 +88,12 @@ bool FuncTranslator::memory_op(const Instr& in) {
     llvm::Value* v = pop();
     llvm::Value* p = address(pop(), in.mem.offset, a.bytes, in.offset);
     if (a.bytes * 8 < v->getType()->getPrimitiveSizeInBits()) v = b_.CreateTrunc(v, b_.getIntNTy(a.bytes * 8));
-    b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1));
+    // Volatile too when the guard pages check it: LLVM would otherwise move a
+    // store across a load or store to a provably different address, and the
+    // first access to trap (its offset, what memory holds at the trap) would
+    // differ from the interpreter's.
+    const bool is_check = m_.elide_bounds() && in.mem.offset < (uint64_t{1} << 31);
+    b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1), is_check)->setMetadata(llvm::LLVMContext::MD_tbaa, m_.tbaa_memory());
     return true;
   }
   llvm::Value* fi = b_.getInt32(func_index_);
@@ -89,7 +101,7 @@ bool FuncTranslator::memory_op(const Instr& in) {
   llvm::Type* vd = b_.getVoidTy();
   switch (in.op) {
     case Op::memory_size:
-      push(b_.CreateLoad(b_.getInt32Ty(), field_ptr(mem_, offsetof(MemoryInst, pages))));
+      push(load_runtime(b_.getInt32Ty(), mem_, offsetof(MemoryInst, pages)));
       return true;
     case Op::memory_grow: push(call_helper("viv_native_memory_grow", b_.getInt32Ty(), {ctx_, pop()})); return true;
     case Op::memory_fill:
@@ -121,14 +133,19 @@ void FuncTranslator::call_slots(const FuncType& t, llvm::FunctionCallee fn, std:
   for (size_t k = 0; k < args.size(); ++k) store_slot(b_, args[k], slots, slot_index(t.params, k), t.params[k]);
   lead.push_back(slots);
   lead.push_back(b_.getInt64(offset));
+  spill_budget();
   b_.CreateCall(fn, lead);
+  reload_budget();
   for (size_t k = 0; k < t.results.size(); ++k) push(load_slot(b_, slots, slot_index(t.results, k), t.results[k]));
 }
 
-void FuncTranslator::call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t) {
+void FuncTranslator::call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t, uint64_t offset) {
   std::vector<llvm::Value*> args{ctx_};
   for (llvm::Value* v : pop_n(t.params.size())) args.push_back(v);
+  check_depth(offset);
+  spill_budget();
   llvm::Value* r = b_.CreateCall(ft, callee, args);
+  reload_budget();
   if (t.results.size() == 1) push(r);
   for (size_t k = 0; t.results.size() > 1 && k < t.results.size(); ++k)
     push(b_.CreateExtractValue(r, {static_cast<unsigned>(k)}));
@@ -139,7 +156,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   if (in.op == Op::call) {
     const FuncType& t = ir_.func_type(in.index);
     if (llvm::Function* callee = m_.func(in.index)) {
-      call_typed(callee->getFunctionType(), callee, t);
+      call_typed(callee->getFunctionType(), callee, t, in.offset);
     } else {
       auto fn = m_.helper("viv_native_call", b_.getVoidTy(), {ptr, b_.getInt32Ty(), ptr, b_.getInt64Ty()});
       call_slots(t, fn, {ctx_, b_.getInt32(in.index)}, in.offset);
@@ -161,7 +178,7 @@ bool FuncTranslator::call_op(const Instr& in) {
   b_.CreateCondBr(b_.CreateIsNotNull(entry), fast, slow);
   const std::vector<llvm::Value*> saved = stack_;
   b_.SetInsertPoint(fast);
-  call_typed(m_.typed_sig(t), entry, t);
+  call_typed(m_.typed_sig(t), entry, t, in.offset);
   std::vector<llvm::Value*> fast_results(stack_.end() - static_cast<ptrdiff_t>(t.results.size()), stack_.end());
   llvm::BasicBlock* fast_end = b_.GetInsertBlock();
   b_.CreateBr(join);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include <llvm/IR/DIBuilder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
@@ -36,6 +37,18 @@ class ModuleTranslator {
   llvm::FunctionType* typed_sig(const FuncType& t);
   llvm::FunctionCallee helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params);
   bool elide_bounds() const { return elide_bounds_; }
+  // Type-based alias tags: wasm linear memory never aliases the runtime's
+  // structures (NativeCtx, GlobalInst, MemoryInst), so LLVM may keep the
+  // metering counter, globals and the memory size in registers across guest
+  // stores and move guest loads across runtime stores.
+  llvm::MDNode* tbaa_memory() const { return tbaa_memory_; }
+  llvm::MDNode* tbaa_runtime() const { return tbaa_runtime_; }
+  // Line-table debug info maps machine code back to wasm: each function's
+  // instructions carry line = their wasm offset, in a file named by the
+  // function index (inlined code keeps its own function), so a guard-page
+  // fault reports the same function and offset as the interpreter
+  // (Jit::trap_site reads the table).
+  llvm::DISubprogram* subprogram(uint32_t func_index);
 
  private:
   void make_entry(uint32_t defined_index);
@@ -46,6 +59,10 @@ class ModuleTranslator {
   std::unique_ptr<llvm::Module> mod_;
   std::vector<llvm::Function*> funcs_;  // per function index
   bool elide_bounds_;                    // elides_bounds_checks(ir_)
+  llvm::MDNode* tbaa_memory_ = nullptr;
+  llvm::MDNode* tbaa_runtime_ = nullptr;
+  std::unique_ptr<llvm::DIBuilder> di_;
+  llvm::DICompileUnit* cu_ = nullptr;
 };
 
 class FuncTranslator {
@@ -97,18 +114,30 @@ class FuncTranslator {
   void set_unreachable();
   llvm::AllocaInst* alloca_at_entry(llvm::Type* t);
   llvm::Value* field_ptr(llvm::Value* base, size_t offset);
+  // Loads of runtime structures: `invariant` ones never change during an
+  // activation (ctx->mem, ctx->globals, a memory's base), so LLVM may hoist
+  // and merge them freely.
+  llvm::LoadInst* load_runtime(llvm::Type* t, llvm::Value* base, size_t offset, bool invariant = false);
   llvm::Value* load_ptr(llvm::Value* base, size_t offset);
+  llvm::StoreInst* store_runtime(llvm::Value* v, llvm::Value* base, size_t offset);
+  // The metering counter lives in budget_ (a register after mem2reg) and is
+  // written back to ctx->budget around calls and traps, where others read it.
+  void spill_budget();
+  void reload_budget();
+
   void store_depth(llvm::Value* v);
   void enter_checks(uint64_t offset);
+  void check_depth(uint64_t offset);
   void meter(uint64_t offset);
   llvm::MDNode* cold_weights();
   void trap_if(llvm::Value* cond, vivarium::ErrorCode code, uint64_t offset);
   void emit_trap(vivarium::ErrorCode code, uint64_t offset);
+  void locate(uint64_t offset);
   // Effective address of a memory access of `bytes` bytes, bounds-checked.
   llvm::Value* address(llvm::Value* index, uint64_t static_offset, uint32_t bytes, uint64_t offset);
   // Calls through the slot convention: args popped, results pushed.
   void call_slots(const FuncType& t, llvm::FunctionCallee fn, std::vector<llvm::Value*> lead, uint64_t offset);
-  void call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t);
+  void call_typed(llvm::FunctionType* ft, llvm::Value* callee, const FuncType& t, uint64_t offset);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, std::vector<llvm::Value*> args);
   llvm::Value* call_helper(const char* name, llvm::Type* ret, std::vector<llvm::Value*> args);
   llvm::Value* opaque_if_constant(llvm::Value* v);
@@ -121,10 +150,12 @@ class FuncTranslator {
   llvm::Function* f_;
   uint32_t func_index_;
   llvm::Value* ctx_ = nullptr;
+  llvm::DISubprogram* sp_ = nullptr;
   llvm::Value* mem_ = nullptr;       // MemoryInst* of memory 0
   llvm::Value* mem_base_ = nullptr;  // its base (never moves)
   llvm::Value* globals_ = nullptr;   // GlobalInst**
   llvm::Value* depth_ = nullptr;     // ctx->depth on entry, restored on return
+  llvm::AllocaInst* budget_ = nullptr;  // ctx->budget while in this function
   std::vector<Local> locals_;
   std::vector<llvm::Value*> stack_;
   std::vector<Ctrl> ctrls_;

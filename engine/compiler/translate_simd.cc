@@ -128,13 +128,20 @@ void SimdTranslator::translate(const Instr& in) {
 }
 
 // ---- memory -------------------------------------------------------------------
-// Bounds as for scalar accesses (FuncTranslator::address): a guard-region load
-// is volatile so the optimizer never drops one that must trap.
+// Bounds as for scalar accesses (FuncTranslator::memory_op): an access the
+// guard pages check is volatile, so the optimizer neither drops one that must
+// trap nor reorders it with the accesses around it; all carry guest-memory TBAA.
 bool SimdTranslator::memory(const Instr& in) {
   const bool is_check = f_.m_.elide_bounds() && in.mem.offset < (uint64_t{1} << 31);
   auto addr = [&](llvm::Value* index, uint32_t bytes) { return f_.address(index, in.mem.offset, bytes, in.offset); };
-  auto load = [&](llvm::Type* t, llvm::Value* p) { return b_.CreateAlignedLoad(t, p, llvm::MaybeAlign(1), is_check); };
-  auto store = [&](llvm::Value* v, llvm::Value* p) { b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1)); };
+  auto load = [&](llvm::Type* t, llvm::Value* p) {
+    llvm::LoadInst* l = b_.CreateAlignedLoad(t, p, llvm::MaybeAlign(1), is_check);
+    l->setMetadata(llvm::LLVMContext::MD_tbaa, f_.m_.tbaa_memory());
+    return l;
+  };
+  auto store = [&](llvm::Value* v, llvm::Value* p) {
+    b_.CreateAlignedStore(v, p, llvm::MaybeAlign(1), is_check)->setMetadata(llvm::LLVMContext::MD_tbaa, f_.m_.tbaa_memory());
+  };
   struct Extend {
     Op op;
     Shape from;

@@ -4,6 +4,60 @@
 
 namespace vivarium {
 
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::Malformed: return "malformed";
+    case Phase::Invalid: return "invalid";
+    case Phase::Unlinkable: return "unlinkable";
+    case Phase::Trap: return "trap";
+    case Phase::Exhaustion: return "exhaustion";
+    case Phase::Host: return "host";
+  }
+  return "host";  // not reached: every phase is named above (-Wswitch checks)
+}
+
+const char* code_name(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::UnexpectedEnd: return "UnexpectedEnd";
+    case ErrorCode::BadMagic: return "BadMagic";
+    case ErrorCode::BadVersion: return "BadVersion";
+    case ErrorCode::BadLeb: return "BadLeb";
+    case ErrorCode::BadSection: return "BadSection";
+    case ErrorCode::BadUtf8: return "BadUtf8";
+    case ErrorCode::BadOpcode: return "BadOpcode";
+    case ErrorCode::BadType: return "BadType";
+    case ErrorCode::Malformed: return "Malformed";
+    case ErrorCode::TextSyntax: return "TextSyntax";
+    case ErrorCode::TypeMismatch: return "TypeMismatch";
+    case ErrorCode::UnknownIndex: return "UnknownIndex";
+    case ErrorCode::Invalid: return "Invalid";
+    case ErrorCode::UnknownImport: return "UnknownImport";
+    case ErrorCode::IncompatibleImport: return "IncompatibleImport";
+    case ErrorCode::Unreachable: return "Unreachable";
+    case ErrorCode::MemoryOutOfBounds: return "MemoryOutOfBounds";
+    case ErrorCode::TableOutOfBounds: return "TableOutOfBounds";
+    case ErrorCode::UndefinedElement: return "UndefinedElement";
+    case ErrorCode::UninitializedElement: return "UninitializedElement";
+    case ErrorCode::IndirectCallTypeMismatch: return "IndirectCallTypeMismatch";
+    case ErrorCode::IntegerDivideByZero: return "IntegerDivideByZero";
+    case ErrorCode::IntegerOverflow: return "IntegerOverflow";
+    case ErrorCode::InvalidConversion: return "InvalidConversion";
+    case ErrorCode::NullReference: return "NullReference";
+    case ErrorCode::HostTrap: return "HostTrap";
+    case ErrorCode::Exit: return "Exit";
+    case ErrorCode::CallStackExhausted: return "CallStackExhausted";
+    case ErrorCode::OutOfFuel: return "OutOfFuel";
+    case ErrorCode::DeadlineExceeded: return "DeadlineExceeded";
+    case ErrorCode::LimitExceeded: return "LimitExceeded";
+    case ErrorCode::Io: return "Io";
+    case ErrorCode::Usage: return "Usage";
+    case ErrorCode::NotFound: return "NotFound";
+    case ErrorCode::Unsupported: return "Unsupported";
+    case ErrorCode::Internal: return "Internal";
+  }
+  return "Internal";  // not reached: every code is named above (-Wswitch checks)
+}
+
 const Error::Payload& Error::empty() {
   static const Payload kEmpty;
   return kEmpty;

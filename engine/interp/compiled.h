@@ -25,6 +25,7 @@
 // - Traps need the wasm byte offset; it lives in a side table (pc -> offset)
 //   consulted only when a trap or a backtrace is built.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -51,6 +52,13 @@ struct CompiledFunc {
   uint32_t result_slots = 0;  // results are left in fp[0, result_slots)
   uint32_t func_index = 0;    // in the module's function index space
   const ModuleIR* module = nullptr;
+  // Set by a compiling tier (engine/compiler) once this function has native
+  // code: calls from interpreted code then leave through the module's tier
+  // (Tier::call) instead of running this form. kTierUpAlways, or
+  // kTierUpIfGuarded: only where memory 0 has the full guard reservation
+  // (code that elides bounds checks). Checked on the call path only.
+  mutable std::atomic<uint8_t> tier_up{0};
+  static constexpr uint8_t kTierUpAlways = 1, kTierUpIfGuarded = 2;
 
   // The offset table maps each instruction that can trap or call to its wasm
   // byte offset, for trap locations and backtraces. It is read only when an

@@ -21,6 +21,16 @@ constexpr bool fields_inside() {
 }
 static_assert(fields_inside(), "a layouts.def field lies outside its instruction");
 
+// A Targets field is its row's last Word: the targets follow it.
+constexpr bool targets_last() {
+  for (const LayoutDesc& l : kLayouts)
+    if (l.targets >= 0 && l.fields[static_cast<size_t>(l.targets)].word + 1u != l.words) return false;
+  return true;
+}
+static_assert(targets_last(), "a layouts.def Targets field is not its row's last Word");
+
+std::string rel_text(int32_t rel) { return (rel >= 0 ? "+" : "") + std::to_string(rel); }
+
 }  // namespace
 
 std::string describe(const Word* pc, LayoutId id) {
@@ -34,7 +44,12 @@ std::string describe(const Word* pc, LayoutId id) {
       case FieldKind::Lo: v = std::to_string(pc[f.word].u32 & 0xFFFF); break;
       case FieldKind::Hi: v = std::to_string(pc[f.word].u32 >> 16); break;
       case FieldKind::Imm64: v = std::to_string(imm64(pc, f.word)); break;
-      case FieldKind::Rel: v = (pc[f.word].i32 >= 0 ? "+" : "") + std::to_string(pc[f.word].i32); break;
+      case FieldKind::Rel: v = rel_text(pc[f.word].i32); break;
+      case FieldKind::Targets:
+        v = std::to_string(pc[f.word].u32) + " [";
+        for (uint32_t k = 0; k <= pc[f.word].u32; ++k) v += (k ? " " : "") + rel_text(pc[l.words + k].i32);
+        v += "]";
+        break;
       case FieldKind::Trap: continue;
     }
     if (!out.empty()) out += ' ';

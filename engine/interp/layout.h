@@ -15,7 +15,7 @@
 
 namespace vivarium::engine::interp {
 
-enum class FieldKind : uint8_t { Slot, Lo, Hi, Imm64, Rel, Trap };
+enum class FieldKind : uint8_t { Slot, Lo, Hi, Imm64, Rel, Targets, Trap };
 struct FieldDesc {
   std::string_view name;
   uint8_t word;
@@ -29,6 +29,7 @@ struct LayoutDesc {
   std::array<FieldDesc, kMaxLayoutFields> fields;
   int result;       // index of the field named `d` (the result slot), or -1
   int rel;          // index of the field named `rel` (a branch target), or -1
+  int targets;      // index of the Targets field (n + 1 Rel Words follow the row), or -1
 };
 
 enum class LayoutId : uint8_t {
@@ -40,10 +41,11 @@ enum class LayoutId : uint8_t {
 
 namespace detail {
 constexpr LayoutDesc make_layout(std::string_view name, uint8_t words, std::initializer_list<FieldDesc> fields) {
-  LayoutDesc d{name, words, 0, {}, -1, -1};
+  LayoutDesc d{name, words, 0, {}, -1, -1, -1};
   for (const FieldDesc& f : fields) {
     if (f.name == "d") d.result = d.nfields;
     if (f.name == "rel") d.rel = d.nfields;
+    if (f.kind == FieldKind::Targets) d.targets = d.nfields;
     d.fields[d.nfields++] = f;
   }
   return d;
@@ -62,8 +64,14 @@ static_assert(sizeof(kLayouts) / sizeof(kLayouts[0]) == static_cast<size_t>(Layo
 
 constexpr const LayoutDesc& layout_desc(LayoutId id) { return detail::kLayouts[static_cast<size_t>(id)]; }
 // "a=3 b=4 d=7" for the instruction at `pc` in layout `id` (a Rel field as
-// "rel=+12", a Trap field not at all).
+// "rel=+12", a Trap field not at all, a Targets field as n=2 [+8 +12 +20]).
 std::string describe(const Word* pc, LayoutId id);
+// The Words of the instruction at `pc` in layout `id`: the row's, plus the
+// targets of a Targets field.
+inline uint32_t instruction_words(const Word* pc, LayoutId id) {
+  const LayoutDesc& l = layout_desc(id);
+  return l.targets < 0 ? l.words : l.words + pc[l.fields[static_cast<size_t>(l.targets)].word].u32 + 1;
+}
 
 // Handler-side accessors: layout::ab_d::a(pc), ..., layout::ab_d::kWords.
 namespace layout {
@@ -77,6 +85,8 @@ namespace layout {
   static uint64_t f(const Word* pc) { return imm64(pc, w); }
 #define VIV_LAYOUT_ACCESS_Rel(f, w) \
   static int32_t f(const Word* pc) { return pc[w].i32; }
+#define VIV_LAYOUT_ACCESS_Targets(f, w) \
+  static uint32_t f(const Word* pc) { return pc[w].u32; }
 #define VIV_LAYOUT_ACCESS_Trap(f, w)
 #define VIV_F(f, w, kind) VIV_LAYOUT_ACCESS_##kind(f, w)
 #define VIV_LAYOUT(Name, n, ...)             \
@@ -88,6 +98,7 @@ namespace layout {
 #undef VIV_LAYOUT
 #undef VIV_F
 #undef VIV_LAYOUT_ACCESS_Trap
+#undef VIV_LAYOUT_ACCESS_Targets
 #undef VIV_LAYOUT_ACCESS_Rel
 #undef VIV_LAYOUT_ACCESS_Imm64
 #undef VIV_LAYOUT_ACCESS_Hi

@@ -1,10 +1,11 @@
 // lower_function: one pass over a body that validates it (FuncValidator) and
 // emits the internal form (engine/interp/compiled.h explains the form): each
 // instruction's plain translation to the slot form, with branch targets
-// resolved. What was just emitted is offered to the peephole stage
-// (peephole.h: the pattern table fusions.def) and to the rules not yet in its
-// table (lower_fused.cc); the Lowerer class and its shadow stack are in
-// lowerer.h.
+// resolved, every instruction encoded through its layouts.def row. What was
+// just emitted (or a constant not yet emitted) is offered to the peephole
+// stage (peephole.h: the pattern table fusions.def) and to the two rules not
+// in its table (lower_fused.cc); the Lowerer class and its shadow stack are
+// in lowerer.h.
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -12,13 +13,7 @@
 #include <vector>
 
 #include "engine/interp/lowerer.h"
-
-#if __has_include("engine/interp/simd/simd.h")
-#include "engine/interp/simd/simd.h"
-#define VIV_HAVE_SIMD_HANDLERS 1
-#else
-#define VIV_HAVE_SIMD_HANDLERS 0
-#endif
+#include "engine/interp/simd_opt.h"
 
 namespace vivarium::engine::interp {
 
@@ -88,7 +83,7 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::nop:
       return {};
     case Op::unreachable: {
-      mark(emit(&h_unreachable, 1), in);
+      encode(pos(), &h_unreachable, LayoutId::trap_op, {in.offset});
       return {};
     }
     case Op::drop:
@@ -99,12 +94,9 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t a = operand(2), b = operand(1), c = operand(0), w = top(1).width;
       pop(3);
       const uint32_t d = push(w == 2 ? ValType::V128 : ValType::I64);
-      const uint32_t at = emit(w == 2 ? &h_select2 : &h_select, 5);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = b;
-      code_[at + 3].u32 = c;
-      code_[at + 4].u32 = d;
-      fusable({at + 4}, d);
+      Field f;
+      encode(pos(), w == 2 ? &h_select2 : &h_select, LayoutId::a_b_c_d, {a, b, c, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::local_get: {
@@ -121,18 +113,15 @@ Result<void> Lowerer::lower(const Instr& in) {
     case Op::global_get: {
       const ValType t = m_.global_type(in.index).type;
       const uint32_t d = push(t);
-      const uint32_t at = emit(t == ValType::V128 ? &h_global_get2 : &h_global_get, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), t == ValType::V128 ? &h_global_get2 : &h_global_get, LayoutId::i_d, {in.index, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::global_set: {
       const uint32_t src = operand(0), w = top(0).width;
       pop();
-      const uint32_t at = emit(w == 2 ? &h_global_set2 : &h_global_set, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = src;
+      encode(pos(), w == 2 ? &h_global_set2 : &h_global_set, LayoutId::i_s, {in.index, src});
       return {};
     }
     case Op::i32_const:
@@ -149,27 +138,25 @@ Result<void> Lowerer::lower(const Instr& in) {
       return {};
     case Op::ref_null: {
       const uint32_t d = push(in.ref_type);
-      const uint32_t at = emit(&h_const32, 3);
-      code_[at + 1].u32 = d;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_const32, LayoutId::const32, {d, 0}, &f);  // null: 0
+      fusable(f, d);
       return {};
     }
     case Op::ref_is_null: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_ref_is_null, 3);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_ref_is_null, LayoutId::unop, {kNoTrap, a, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::ref_func: {
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_ref_func, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_ref_func, LayoutId::i_d, {in.index, d}, &f);
+      fusable(f, d);
       return {};
     }
     // Reinterpretations and wrap leave the bits where they are: readers of
@@ -184,96 +171,71 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t idx = operand(0);
       pop();
       const uint32_t d = push(ValType::FuncRef);
-      const uint32_t at = emit(&h_table_get, 4);
-      code_[at + 1].u32 = idx;
-      code_[at + 2].u32 = d;
-      code_[at + 3].u32 = in.index;
-      mark(at, in);
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_table_get, LayoutId::x_d_i, {in.offset, idx, d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_set: {
       const uint32_t idx = operand(1), val = operand(0);
       pop(2);
-      const uint32_t at = emit(&h_table_set, 4);
-      code_[at + 1].u32 = idx;
-      code_[at + 2].u32 = val;
-      code_[at + 3].u32 = in.index;
-      mark(at, in);
+      encode(pos(), &h_table_set, LayoutId::x_v_i, {in.offset, idx, val, in.index});
       return {};
     }
     case Op::table_size: {
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_size, 3);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = in.index;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_table_size, LayoutId::d_i, {d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_grow: {
       const uint32_t init = operand(1), n = operand(0);
       pop(2);
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_table_grow, 5);
-      code_[at + 1].u32 = init;
-      code_[at + 2].u32 = n;
-      code_[at + 3].u32 = d;
-      code_[at + 4].u32 = in.index;
-      fusable({at + 3}, d);
+      Field f;
+      encode(pos(), &h_table_grow, LayoutId::a_b_d_i, {init, n, d, in.index}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::table_fill: {
       const uint32_t i = operand(2), val = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(&h_table_fill, 5);
-      code_[at + 1].u32 = i;
-      code_[at + 2].u32 = val;
-      code_[at + 3].u32 = n;
-      code_[at + 4].u32 = in.index;
-      mark(at, in);
+      encode(pos(), &h_table_fill, LayoutId::a_b_c_i, {in.offset, i, val, n, in.index});
       return {};
     }
     case Op::table_copy:
     case Op::table_init: {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
-      const uint32_t at = emit(in.op == Op::table_copy ? &h_table_copy : &h_table_init, 6);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = s;
-      code_[at + 3].u32 = n;
-      if (in.op == Op::table_copy) {  // index = destination table, index2 = source table
-        code_[at + 4].u32 = in.index;
-        code_[at + 5].u32 = in.index2;
-      } else {  // index = element segment, index2 = table
-        code_[at + 4].u32 = in.index2;
-        code_[at + 5].u32 = in.index;
-      }
-      mark(at, in);
+      // table.copy: index = destination table, index2 = source table;
+      // table.init: index = element segment, index2 = the table (first).
+      const bool copy = in.op == Op::table_copy;
+      encode(pos(), copy ? &h_table_copy : &h_table_init, LayoutId::a_b_c_i_j,
+             {in.offset, d, s, n, copy ? in.index : in.index2, copy ? in.index2 : in.index});
       return {};
     }
     case Op::elem_drop:
     case Op::data_drop: {
-      const uint32_t at = emit(in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, 2);
-      code_[at + 1].u32 = in.index;
+      encode(pos(), in.op == Op::elem_drop ? &h_elem_drop : &h_data_drop, LayoutId::index, {in.index});
       return {};
     }
 
     // ---- memory (non-uniform layouts) ----
     case Op::memory_size: {
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_memory_size, 2);
-      code_[at + 1].u32 = d;
-      fusable({at + 1}, d);
+      Field f;
+      encode(pos(), &h_memory_size, LayoutId::result, {d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::memory_grow: {
       const uint32_t a = operand(0);
       pop();
       const uint32_t d = push(ValType::I32);
-      const uint32_t at = emit(&h_memory_grow, 3);
-      code_[at + 1].u32 = a;
-      code_[at + 2].u32 = d;
-      fusable({at + 2}, d);
+      Field f;
+      encode(pos(), &h_memory_grow, LayoutId::unop, {kNoTrap, a, d}, &f);
+      fusable(f, d);
       return {};
     }
     case Op::memory_fill:
@@ -282,13 +244,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       const uint32_t d = operand(2), s = operand(1), n = operand(0);
       pop(3);
       Handler h = in.op == Op::memory_fill ? &h_memory_fill : in.op == Op::memory_copy ? &h_memory_copy : &h_memory_init;
-      const bool init = in.op == Op::memory_init;
-      const uint32_t at = emit(h, init ? 5 : 4);
-      code_[at + 1].u32 = d;
-      code_[at + 2].u32 = s;
-      code_[at + 3].u32 = n;
-      if (init) code_[at + 4].u32 = in.index;  // the data segment
-      mark(at, in);
+      if (in.op == Op::memory_init) encode(pos(), h, LayoutId::a_b_c_i, {in.offset, d, s, n, in.index});  // i: the data segment
+      else encode(pos(), h, LayoutId::a_b_c, {in.offset, d, s, n});
       return {};
     }
 
@@ -305,10 +262,11 @@ Result<void> Lowerer::lower(const Instr& in) {
       pop();
       Ctl& c = ctl_at(in.index);
       if (c.kind == FrameKind::Function || branch_needs_moves(in.index, 0)) {
-        const uint32_t at = emit(&h_br_unless, 3);
-        code_[at + 1].u32 = cond;
+        const uint32_t at = pos();
+        uint32_t rel;
+        encode(at, &h_br_unless, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
         emit_branch(in.index);
-        patch({at, at + 2}, pos());
+        patch({at, rel}, pos());
         return {};
       }
       const bool loop = c.kind == FrameKind::Loop;
@@ -317,9 +275,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       if (fresh && condition_match(label_pos_, loop, false, m) && fuse_branch(buf_, m, at, rel)) {
         forget_conditions();
       } else {
-        at = emit(loop ? &h_br_if_loop : &h_br_if, 3);
-        code_[at + 1].u32 = cond;
-        rel = at + 2;
+        at = pos();
+        encode(at, loop ? &h_br_if_loop : &h_br_if, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
       }
       set_branch_target(c, at, rel - at);
       no_fuse();
@@ -334,15 +291,12 @@ Result<void> Lowerer::lower(const Instr& in) {
       pop();
       const std::vector<uint32_t> targets(in.br_targets.begin(), in.br_targets.end());
       const uint32_t n = static_cast<uint32_t>(targets.size()) - 1;
-      uint32_t at, first = 3;
-      if (fresh && fuse_index(index_slot, n, at)) {
-        code_.resize(code_.size() + n + 1);  // the targets follow the fused prefix
-        first = pos() - at - (n + 1);
-      } else {
-        at = emit(&h_br_table, 3 + n + 1);
-        code_[at + 1].u32 = idx;
-        code_[at + 2].u32 = n;
+      uint32_t at;
+      if (!fresh || !fuse_index(index_slot, n, at)) {
+        at = pos();
+        encode(at, &h_br_table, LayoutId::x_n, {idx, n});
       }
+      const uint32_t first = pos() - at - (n + 1);  // the targets follow the row (its Targets field)
       std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> entries that need a stub
       for (uint32_t k = 0; k <= n; ++k) {
         const uint32_t depth = targets[k];
@@ -372,10 +326,7 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call, 3);
-      code_[at + 1].u32 = in.index;
-      code_[at + 2].u32 = base;
-      mark(at, in);
+      encode(pos(), &h_call, LayoutId::call, {in.offset, in.index, base});
       push_all(ft.results);
       return {};
     }
@@ -387,12 +338,8 @@ Result<void> Lowerer::lower(const Instr& in) {
       materialize_top(nargs);
       pop(nargs);
       const uint32_t base = L_ + cur_slots_;
-      const uint32_t at = emit(&h_call_indirect, 5);
-      code_[at + 1].u32 = in.index2;
-      code_[at + 2].u32 = base;
-      code_[at + 3].u32 = in.index;  // module type index: ids belong to the store's engine
-      code_[at + 4].u32 = elem;
-      mark(at, in);
+      // ty: the module's type index (ids belong to the store's engine)
+      encode(pos(), &h_call_indirect, LayoutId::call_indirect, {in.offset, in.index2, base, in.index, elem});
       push_all(ft.results);
       return {};
     }
@@ -411,16 +358,13 @@ Result<void> Lowerer::lower_fixed(const Instr& in, const OpInfo& oi) {
   if (!op_table(false)[static_cast<size_t>(in.op)]) return internal(in, "no handler for " + std::string(oi.text));
   uint32_t src[3] = {0, 0, 0};
   const bool binop = s->nparams == 2 && s->nresults == 1 && oi.imm != ImmKind::MemArg;
-  if (binop && (lower_float_fused(in, s) || lower_fbin_load_addi(in))) return {};
-  if (in.op == Op::i32_add && lower_shl_add()) return {};
-  if (binop && fuse_binop(in, s)) return {};
-  if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || lower_abs_mem(in, s))) return {};
-  if (lower_binop_imm(in, s)) return {};
+  if (in.op == Op::i32_add && fuse_index_add(in)) return {};
+  if (binop && (fuse_binop(in, s) || fuse_const(in, s))) return {};
+  if (oi.imm == ImmKind::MemArg && (lower_float_axpy_abs(in) || fuse_const_addr(in, s))) return {};
   const bool load = oi.imm == ImmKind::MemArg && s->nparams == 1 && s->nresults == 1;
   const bool store = oi.imm == ImmKind::MemArg && s->nparams == 2 && s->nresults == 0;
-  if (load && (lower_load_index8(in, s) || lower_load_add(in, s))) return {};
-  if (store && (lower_mem_copy(in) || lower_float_store(in) || lower_float_rmw(in) || lower_store_add(in) ||
-                lower_store_const(in)))
+  if (load && fuse_addr(in, s)) return {};
+  if (store && (lower_float_store(in) || fuse_store(in) || fuse_addr(in, s) || fuse_const_value(in)))
     return {};
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
@@ -479,6 +423,7 @@ bool Lowerer::fuse_binop(const Instr& in, const SigTypes* s) {
       {Producer::binop, &binop_}, {Producer::unop, &unop_}, {Producer::fload, &load_}};
   for (const auto& [kind, p] : producers)
     if (p->end == pos() && fuse_binop_with(in, s, kind, *p)) return true;
+  if (mem_load_.imm && mem_load_.end == pos() && fuse_binop_with(in, s, Producer::fload_addi, mem_load_)) return true;
   if (ldadd_.end == pos()) return fuse_binop_with(in, s, Producer::load, ldadd_);
   return ild_.end == pos() && fuse_binop_with(in, s, Producer::load, plain_load_chain());
 }
@@ -541,41 +486,105 @@ bool Lowerer::fuse_index(uint32_t slot, uint32_t n, uint32_t& at) {
   return false;
 }
 
-// A constant right operand of an integer binop becomes an immediate; a
-// constant left operand of a commutative one is swapped there.
-bool Lowerer::lower_binop_imm(const Instr& in, const SigTypes* s) {
-  if (s->nparams == 2 && s->nresults == 1 && info(in.op).imm != ImmKind::MemArg && binop_imm_handler(in.op, false)) {
-    const bool is64 = s->params[0] == ValType::I64;
-    auto fits = [&](const Val& v) {
-      return v.loc == kConstLoc &&
-             (!is64 || static_cast<int64_t>(v.k) == static_cast<int64_t>(static_cast<int32_t>(v.k)));
-    };
-    int ki = -1;  // stack index of the folded constant
-    if (fits(top(0))) ki = 0;
-    else if (commutes(in.op) && fits(top(1))) ki = 1;
-    if (ki >= 0) {
-      const uint32_t k = static_cast<uint32_t>(top(ki).k);
-      const uint32_t a = operand(1 - ki);
-      pop(2);
-      const uint32_t d = push(s->result);
-      uint32_t at;
-      if (narrow(a, d)) {  // [h][a|d][k]
-        at = emit(binop_imm_handler(in.op, true), 3);
-        code_[at + 1].u32 = pack16(a, d);
-        code_[at + 2].u32 = k;
-        fusable({at + 1, Field::kHigh}, d);
-      } else {  // [h][a][k][d]
-        at = emit(binop_imm_handler(in.op, false), 4);
-        code_[at + 1].u32 = a;
-        code_[at + 2].u32 = k;
-        code_[at + 3].u32 = d;
-        fusable({at + 3}, d);
-      }
-      record_binop(at, in.op, true, a, k, d);
-      return true;
-    }
+// A binop one of whose operands is a constant: the pattern table's
+// VIV_CONST_BINOP rows make the constant the instruction's immediate. With
+// two constants the left one goes to its slot first (as the plain form would).
+bool Lowerer::fuse_const(const Instr& in, const SigTypes* s) {
+  const bool k0 = top(0).loc == kConstLoc, k1 = top(1).loc == kConstLoc;
+  if (!k0 && !k1) return false;  // the common case, kept cheap
+  if (k0 && k1) operand(1);
+  const uint32_t ki = k0 ? 0 : 1;
+  ConstMatch m{in.op, ki ? mirror_compare(in.op) : in.op, top(ki).k, ki == 1,
+               s->params[0] == ValType::I64 || s->params[0] == ValType::F64, top(1 - ki).loc, top(1).canon};
+  Field f;
+  Yield y;
+  if (!interp::fuse_const_binop(buf_, m, f, y)) return false;
+  remember(y, top(1 - ki));
+  pop(2);
+  push(s->result);  // m.d
+  fusable(f, m.d);
+  return true;
+}
+
+// A load or store whose address the last instruction computed into a
+// temporary only it reads: the table's VIV_ADDR rows, in place of that
+// instruction. A constant stored value goes to its slot first, between the
+// code before and the fused store (so it must not overwrite the address's
+// operands).
+bool Lowerer::fuse_addr(const Instr& in, const SigTypes* s) {
+  const bool load = s->nresults == 1;
+  const Val& a = top(load ? 0 : 1);
+  if (fuse_end_ != pos() || a.loc != a.canon || fuse_slot_ != a.loc) return false;
+  const bool kv = !load && top(0).loc == kConstLoc;
+  AddrMatch m{Producer::add, {}, in.op, load, load ? a.canon : kv ? top(0).canon : top(0).loc, in.mem.offset,
+              in.offset};
+  if (index8_.end == pos() && index8_.d == a.loc) {
+    m.kind = Producer::index8;
+    m.p = index8_;
+  } else if (binop_.end == pos() && binop_.d == a.loc && (binop_.shl_add || binop_.op == Op::i32_add)) {
+    m.kind = binop_.shl_add ? Producer::shl_add : Producer::add;
+    m.p = binop_;
+  } else {
+    return false;
   }
-  return false;
+  if (kv && (m.p.a == m.v || (!m.p.imm && m.p.b == m.v))) return false;
+  const Encoding e = match_addr(buf_, m);
+  if (!e.h) return false;
+  if (kv) {
+    buf_.rewind(m.p.at);
+    materialize(top(0));
+  }
+  const uint32_t at = kv ? pos() : m.p.at;
+  Field f;
+  buf_.encode_at(at, e.h, e.id, e.values, e.n, &f);
+  pop(s->nparams);
+  // What the producer's records become.
+  if (m.kind == Producer::index8) index8_ = Emitted{};
+  else if (m.kind == Producer::shl_add) binop_ = prev_binop_ = Emitted{};
+  if (!load) {
+    if (m.kind == Producer::add) binop_ = Emitted{};
+    no_fuse();
+    return true;
+  }
+  push(s->result);  // m.v
+  fusable(f, m.v);
+  if (m.kind == Producer::add) {
+    if (m.p.imm) note_load(at, in, m.p.a, m.p.b, m.v, true);
+    binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
+    if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, m.p.imm, m.p.a, m.p.b, m.v, in.mem.offset};
+  }
+  return true;
+}
+
+// A load or store at a constant address (`i32.const 0; i32.load offset=G`):
+// the table's VIV_CONST_ADDR rows. A store's value goes to its slot first.
+bool Lowerer::fuse_const_addr(const Instr& in, const SigTypes* s) {
+  const uint32_t ai = s->nparams - 1;  // stack index of the address
+  if (top(ai).loc != kConstLoc) return false;
+  const bool load = s->nresults == 1;
+  const MemMatch m{in.op, load, static_cast<uint32_t>(top(ai).k) + in.mem.offset, 0, 0,
+                   load ? top(0).canon : operand(0), in.mem.offset, in.offset};
+  Field f;
+  if (!interp::fuse_const_mem(buf_, m, false, f)) return false;
+  pop(s->nparams);
+  if (load) {
+    push(s->result);  // m.v
+    fusable(f, m.v);
+  } else {
+    no_fuse();
+  }
+  return true;
+}
+
+// A store of a constant to an address in a slot: the table's VIV_CONST_VALUE rows.
+bool Lowerer::fuse_const_value(const Instr& in) {
+  if (top(0).loc != kConstLoc || top(1).loc == kConstLoc) return false;
+  const MemMatch m{in.op, false, 0, top(0).k, top(1).loc, 0, in.mem.offset, in.offset};
+  Field unused;
+  if (!interp::fuse_const_mem(buf_, m, true, unused)) return false;
+  pop(2);
+  no_fuse();
+  return true;
 }
 
 Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
@@ -598,33 +607,32 @@ Result<void> Lowerer::lower_simd(const Instr& in, const OpInfo& oi) {
   for (uint32_t i = 0; i < s->nparams; ++i) src[i] = operand(s->nparams - 1 - i);
   pop(s->nparams);
   const uint32_t d = s->nresults ? push(s->result) : 0;
+  uint64_t k[2];  // a constant's or a shuffle's 16 bytes, as two halves
+  std::memcpy(k, in.v128.bytes, 16);
+  Field f;
   if (in.op == Op::v128_const) {
-    const uint32_t at = emit(&h_const128, 6);
-    code_[at + 1].u32 = d;
-    std::memcpy(&code_[at + 2], in.v128.bytes, 16);
-    fusable({at + 1}, d);
+    encode(pos(), &h_const128, LayoutId::const128, {d, k[0], k[1]}, &f);
+    fusable(f, d);
     return {};
   }
-  if (in.op == Op::v128_load || in.op == Op::v128_store) {
-    const uint32_t at = emit(h, 4);
-    code_[at + 1].u32 = src[0];
-    code_[at + 2].u32 = in.op == Op::v128_load ? d : src[1];
-    code_[at + 3].u32 = static_cast<uint32_t>(in.mem.offset);
-    mark(at, in);
-    if (in.op == Op::v128_load) fusable({at + 2}, d);
+  const uint32_t off = static_cast<uint32_t>(in.mem.offset);  // wasm32: a u32 (decoder)
+  if (in.op == Op::v128_load) {
+    encode(pos(), h, LayoutId::load, {in.offset, src[0], d, off}, &f);
+    fusable(f, d);
     return {};
   }
-  const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane, shuffle = in.op == Op::i8x16_shuffle;
-  const uint32_t at = emit(h, memarg ? kSimdMemInstWords : shuffle ? kSimdShuffleWords : kSimdInstWords);
-  code_[at + 1].u32 = d;
-  code_[at + 2].u32 = src[0];
-  code_[at + 3].u32 = src[1];
-  code_[at + 4].u32 = src[2];
-  code_[at + 5].u32 = in.lane;
-  if (memarg) code_[at + 6].u32 = static_cast<uint32_t>(in.mem.offset);
-  if (shuffle) std::memcpy(&code_[at + 6], in.v128.bytes, 16);
-  if (memarg) mark(at, in);  // only memory accesses trap
-  if (s->nresults) fusable({at + 1}, d);
+  if (in.op == Op::v128_store) {
+    encode(pos(), h, LayoutId::store, {in.offset, src[0], src[1], off});
+    return {};
+  }
+  const bool memarg = oi.imm == ImmKind::MemArg || oi.imm == ImmKind::MemArgLane;
+  if (memarg)  // only memory accesses trap
+    encode(pos(), h, LayoutId::simd_mem, {in.offset, d, src[0], src[1], src[2], in.lane, off}, &f);
+  else if (in.op == Op::i8x16_shuffle)
+    encode(pos(), h, LayoutId::simd_shuffle, {d, src[0], src[1], src[2], in.lane, k[0], k[1]}, &f);
+  else
+    encode(pos(), h, LayoutId::simd, {d, src[0], src[1], src[2], in.lane}, &f);
+  if (s->nresults) fusable(f, d);
   return {};
 }
 
@@ -699,7 +707,10 @@ void Lowerer::emit_branch(uint32_t depth) {
   if (c.kind == FrameKind::Function) return emit_return();
   const std::span<const ValType> types = c.kind == FrameKind::Loop ? c.params : c.results;
   emit_moves_to(c, static_cast<uint32_t>(types.size()));
-  set_branch_target(c, emit(c.kind == FrameKind::Loop ? &h_br_loop : &h_br, 2), 1);
+  const uint32_t at = pos();
+  uint32_t rel;
+  encode(at, c.kind == FrameKind::Loop ? &h_br_loop : &h_br, LayoutId::jump, {0}, nullptr, &rel);
+  set_branch_target(c, at, rel - at);
 }
 
 // Results go to fp[0..]: where the caller placed the arguments, which is
@@ -713,14 +724,14 @@ void Lowerer::emit_return(bool fresh) {
     Val& v = top(i);
     if (v.loc != v.canon && v.loc < rslots) materialize(v);
   }
-  if (n == 1 && retarget_result(fresh)) return (void)emit(&h_return, 1);
+  if (n == 1 && retarget_result(fresh)) return (void)encode(pos(), &h_return, LayoutId::bare, {});
   uint32_t dst = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const Val& v = top(n - 1 - i);
     emit_move(v, dst);
     dst += v.width;
   }
-  emit(&h_return, 1);
+  encode(pos(), &h_return, LayoutId::bare, {});
 }
 
 Result<void> Lowerer::lower_control(const Instr& in, bool live) {
@@ -766,9 +777,8 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
         if (fresh && pos() == before && condition_match(prev_label, false, true, m) && fuse_branch(buf_, m, at, rel)) {
           forget_conditions();
         } else {
-          at = emit(&h_br_unless, 3);
-          code_[at + 1].u32 = cond;
-          rel = at + 2;
+          at = pos();
+          encode(at, &h_br_unless, LayoutId::a_rel, {cond, 0}, nullptr, &rel);
         }
         skip = {at, rel};
       }
@@ -787,8 +797,10 @@ Result<void> Lowerer::lower_control(const Instr& in, bool live) {
       Ctl& c = ctl_.back();
       if (live) {
         materialize_all();
-        const uint32_t at = emit(&h_br, 2);
-        c.fixups.push_back({at, at + 1});
+        const uint32_t at = pos();
+        uint32_t rel;
+        encode(at, &h_br, LayoutId::jump, {0}, nullptr, &rel);
+        c.fixups.push_back({at, rel});
       }
       VIV_TRY(step());
       if (c.kind == FrameKind::If) c.kind = FrameKind::Else;

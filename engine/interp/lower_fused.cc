@@ -1,10 +1,9 @@
-// The superinstruction rules of the lowering not yet rows of the pattern
-// table (fusions.def): each matches on the records of what was just emitted
-// (Lowerer's trackers) and re-emits it fused. What remains here are the
-// memory and float families whose fused instructions are themselves consumed
-// by later rules (a load fused with its address add, then with a binop, then
-// with the store back: read-modify-write, axpy), and the address forms
-// (shl_add, loaded index, constant address, constant stored).
+// The lowering's side of the superinstructions: how it offers an
+// instruction to the pattern table's row kinds that have their own entry
+// point (VIV_INDEX, VIV_STORE, VIV_COPY; the others are in lower.cc), the
+// records a row yields (remember) and the records of what was emitted that
+// the rows read, and the two rules that cannot be rows (each says why:
+// lower_float_store, lower_float_axpy_abs).
 #include <cstring>
 
 #include "engine/interp/fused_mem.h"
@@ -13,163 +12,53 @@
 namespace vivarium::engine::interp {
 
 // `x + (idx << k)` or `(idx << k) + x`, the shl by a constant just emitted
-// into the temporary the add consumes, x a slot or a constant: one shl_add
-// (ops_int.cc) in place of both. True if it emitted one.
-bool Lowerer::lower_shl_add() {
-  const Emitted sh = binop_;
-  if (sh.end != pos() || fuse_end_ != pos() || sh.op != Op::i32_shl || !sh.imm || fuse_slot_ != sh.d ||
-      sh.at < label_pos_)
-    return false;
-  int si = -1;  // stack index of the shifted value
+// into the temporary the add consumes, x a slot or a constant: the table's
+// VIV_INDEX rows (a shl_add, or with the load that read idx an index8).
+bool Lowerer::fuse_index_add(const Instr& in) {
+  const Emitted& p = binop_;
+  if (p.end != pos() || fuse_end_ != pos() || fuse_slot_ != p.d || p.at < label_pos_) return false;
+  int si = -1;  // stack index of p's result
   for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == sh.d) si = i;
+    if (top(i).loc == top(i).canon && top(i).loc == p.d) si = i;
   if (si < 0) return false;
   const Val& o = top(1 - si);
-  const bool imm = o.loc == kConstLoc;
-  const uint32_t base = imm ? static_cast<uint32_t>(o.k) : o.loc;
+  const bool k = o.loc == kConstLoc;
+  const Emitted& ld = iload_.end == p.at ? iload_ : ild_;
+  const IndexAddMatch m{in.op, p, ld.end == p.at && ld.at >= label_pos_ ? ld : Emitted{}, k,
+                        k ? static_cast<uint32_t>(o.k) : o.loc, top(1).canon, L_};
+  Field f;
+  Yield y;
+  if (!interp::fuse_index_add(buf_, m, f, y)) return false;
+  remember(y, o);
   pop(2);
-  const uint32_t d = push(ValType::I32);
-  const uint32_t k = sh.b & 31;
-  if (!imm && lower_shl_add_index8(sh, base, d, k)) return true;
-  const uint32_t at = sh.at;
-  Field f;
-  encode_narrow_or_wide(at, shl_add_handler(imm, true), imm ? LayoutId::shl_add_k_n : LayoutId::shl_add_n,
-                        shl_add_handler(imm, false), LayoutId::shl_add, {sh.a, base, d, k}, &f);
-  fusable(f, d);
-  prev_binop_ = Emitted{};
-  binop_ = Emitted{at, pos(), Op::nop, imm, sh.a, base, d, k};
-  binop_.shl_add = true;
+  push(ValType::I32);  // m.dst
+  fusable(f, m.dst);
   return true;
 }
 
-// `base + (t << k)` where t is what an i32.load8_u or i32.load just read into a
-// temporary (the shl_add's only reader): the byte read moves into the
-// address computation, which starts where the load8_u did (keeping its
-// offset-table entry at Word 0).
-bool Lowerer::lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k) {
-  const Emitted ld = iload_.end == sh.at ? iload_ : ild_;
-  const Handler h = shl_add_index8_handler(ld.op);
-  Field f;
-  const uint32_t at = ld.at;
-  if (!h || ld.end != sh.at || ld.at < label_pos_ || ld.d != sh.a || sh.a < L_ ||
-      !encode(at, h, LayoutId::index8, {buf_.trap_at(ld.at), ld.a, base, d, k, ld.b}, &f))
-    return false;
-  fusable(f, d);
-  iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
-  index8_ = Emitted{at, pos(), ld.op, false, ld.a, base, d, uint64_t{ld.b} << 5 | k};
-  return true;
-}
-
-// A 4/8-byte load of the address a shl_add_index8 just computed (its only
-// reader): one instruction reading the byte and then the value; the load's
-// offset goes to Word 1 of the offset table.
-bool Lowerer::lower_load_index8(const Instr& in, const SigTypes* s) {
-  const Emitted ix = index8_;
-  const Handler h = load_index8_handler(ix.op, in.op);
-  if (!h || ix.end != pos() || ix.at < label_pos_ || fuse_end_ != pos() || in.mem.offset > UINT32_MAX ||
-      top(0).loc != top(0).canon || top(0).loc != ix.d || fuse_slot_ != ix.d)
-    return false;
-  const uint32_t d = ix.d;  // where the loaded value goes too: narrow
-  Field f;
-  if (!encode(ix.at, h, LayoutId::load_index8,
-              {buf_.trap_at(ix.at), in.offset, ix.a, ix.b, d, ix.k & 31, ix.k >> 5, in.mem.offset}, &f))
-    return false;
-  pop();
-  push(s->result);
-  fusable(f, d);
-  index8_ = Emitted{};
-  return true;
-}
-
-// A load or store at a constant address (`i32.const 0; i32.load offset=G`):
-// the address and offset become one immediate, [h][d-or-v][ea], when their
-// sum is below 2^32 (else the plain instruction computes it and traps).
-bool Lowerer::lower_abs_mem(const Instr& in, const SigTypes* s) {
-  const Handler h = abs_mem_handler(in.op);
-  const uint32_t ai = s->nparams - 1;  // stack index of the address
-  if (!h || top(ai).loc != kConstLoc) return false;
-  const uint64_t ea = static_cast<uint32_t>(top(ai).k) + in.mem.offset;
-  if (ea > UINT32_MAX) return false;
-  uint32_t v;
-  if (s->nresults) {
-    pop();
-    v = push(s->result);
-  } else {
-    v = operand(0);  // a constant value goes to its slot first
-    pop(2);
-  }
-  Field f;
-  encode(pos(), h, s->nresults ? LayoutId::load_abs : LayoutId::store_abs, {in.offset, v, ea}, &f);
-  if (s->nresults) fusable(f, v);
-  else no_fuse();
-  return true;
-}
-
-// A narrow copy right after another (no label between): one copy pair.
+// A narrow copy right after another (no label between): the table's
+// VIV_COPY rows.
 bool Lowerer::pair_copy(uint32_t src, uint32_t dst) {
-  if (copy_.end != pos() || copy_.at < copy_barrier_) return false;
-  encode(copy_.at, copy_pair_handler(), LayoutId::copy_pair, {copy_.a, copy_.d, src, dst});
+  if (copy_.end != pos() || copy_.at < copy_barrier_ || !fuse_copy(buf_, CopyMatch{copy_, src, dst})) return false;
   copy_ = Emitted{};
   return true;
-}
-
-// Float superinstructions (ops_float_fused.cc): an f32/f64 add/sub/mul/div
-// with a constant operand (an operand just loaded, or a mul feeding add/sub,
-// are rows of fusions.def). True if it emitted one.
-// A float comparison with a constant operand (right, or left with the
-// comparison mirrored: exact, NaN included) becomes a comparison with an
-// immediate, which br_if/if then fuse into a compare-and-branch.
-bool Lowerer::lower_float_fused(const Instr& in, const SigTypes* s) {
-  if (float_compare_imm_handler(in.op, 0, false)) {
-    int ki = -1;
-    if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
-    else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
-    if (ki < 0) return false;
-    const Op op = ki == 0 ? in.op : mirror_compare(in.op);
-    const bool is64 = s->params[0] == ValType::F64;
-    const uint64_t k = top(ki).k;
-    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
-    pop(2);
-    const uint32_t d = push(ValType::I32);
-    const uint32_t at =
-        emit_const_form(float_compare_imm_handler(op, 0, true), float_compare_imm_handler(op, 0, false), a, d, k, is64);
-    record_binop(at, op, true, a, is64 ? 8 : 4, d);  // b: the constant's size in bytes
-    binop_.k = k;
-    return true;
-  }
-  if (!float_binop_imm_handler(in.op, false, false)) return false;
-  const ValType rt = s->result;
-  const bool is64 = rt == ValType::F64;
-  // A constant operand: [h][a|d][k..] / [h][a][d][k..].
-  int ki = -1;
-  if (top(0).loc == kConstLoc && top(1).loc != kConstLoc) ki = 0;
-  else if (top(1).loc == kConstLoc && top(0).loc != kConstLoc) ki = 1;
-  if (ki >= 0) {
-    const uint64_t k = top(ki).k;
-    const uint32_t a = operand(1 - ki);  // a slot: nothing emitted
-    pop(2);
-    const uint32_t d = push(rt);
-    emit_const_form(float_binop_imm_handler(in.op, ki == 1, true), float_binop_imm_handler(in.op, ki == 1, false), a,
-                    d, k, is64);
-    return true;
-  }
-  return false;
-}
-
-// `hn` in layout ad_k32/ad_k64 if a and d are narrow, else `hw` in
-// a_d_k32/a_d_k64: k one Word (f32) or two (f64).
-uint32_t Lowerer::emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64) {
-  const uint32_t at = pos();
-  Field f;
-  encode_narrow_or_wide(at, hn, is64 ? LayoutId::ad_k64 : LayoutId::ad_k32, hw,
-                        is64 ? LayoutId::a_d_k64 : LayoutId::a_d_k32, {a, d, is64 ? k : static_cast<uint32_t>(k)}, &f);
-  fusable(f, d);
-  return at;
 }
 
 void Lowerer::remember(const Yield& y, const Val& other) {
   switch (y.record) {
     case Record::none:
+      return;
+    case Record::binop:
+      prev_binop_ = binop_;
+      binop_ = y.e;
+      return;
+    case Record::shl_add:
+      prev_binop_ = Emitted{};
+      binop_ = y.e;
+      return;
+    case Record::index8:
+      iload_ = ild_ = binop_ = prev_binop_ = Emitted{};
+      index8_ = y.e;
       return;
     case Record::fmadd:  // with the load of its addend and the multiply of a factor, if any
       fmadd_ = y.e;
@@ -187,11 +76,15 @@ void Lowerer::remember(const Yield& y, const Val& other) {
       load_ = Emitted{};
       return;
     }
+    case Record::fload_addi:  // a product of a loaded operand, for axpy
+      note_product(y.e.at, static_cast<Op>(y.e.k), y.e.imm, other.loc, y.e.a, y.e.b, mem_load_.k, y.e.d);
+      mem_load_ = load_ = Emitted{};
+      return;
   }
 }
 
 // Records the load just emitted at `at` (address `addr` + `k`, `addi`: in
-// place of that i32.add) for lower_mem_copy, with the i32.add of a constant
+// place of that i32.add) for the memory copy (VIV_STORE rows), with the i32.add of a constant
 // just before it, if any (for an addi load it is the binop before the one the
 // load replaced).
 void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi) {
@@ -202,28 +95,30 @@ void Lowerer::note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k,
   mem_st_add_ = adjacent ? prev : Emitted{};
 }
 
-// A store of the value a load of the same width just produced (a temporary
-// it consumes): one copy instruction in place of the load (and of the i32.add
-// of a constant computing the store address just before the load, if any).
-// The fused instruction starts where the first replaced one did; the offset
-// table names the load at its first Word and the store at its second.
-bool Lowerer::lower_mem_copy(const Instr& in) {
-  const Emitted ld = mem_load_;
-  const uint32_t w = store_width(in.op);
-  if (!w || ld.end != pos() || fuse_end_ != pos() || load_width(ld.op) != w || ld.k > UINT32_MAX ||
-      in.mem.offset > UINT32_MAX)
-    return false;
+// A store of the value the last instruction computed into a temporary only
+// the store reads, a load (a memory copy) or a float binop of a loaded
+// operand (a read-modify-write): the table's VIV_STORE rows.
+bool Lowerer::fuse_store(const Instr& in) {
   const Val& v = top(0);
   const Val& a = top(1);
-  if (v.loc != v.canon || fuse_slot_ != v.loc || ld.d != v.loc || a.loc == kConstLoc) return false;
-  const bool fold = mem_st_add_.end == ld.at && a.loc == a.canon && mem_st_add_.d == a.loc;
-  const uint32_t x = fold ? mem_st_add_.a : a.loc, ks = fold ? mem_st_add_.b : 0;
-  if (!encode(fold ? mem_st_add_.at : ld.at, mem_copy_handler(w), LayoutId::mem_copy,
-              {mem_load_offset_, in.offset, ld.a, x, ld.b, ld.k, ks, in.mem.offset}))
+  if (fuse_end_ != pos() || v.loc != v.canon || fuse_slot_ != v.loc || a.loc == kConstLoc) return false;
+  StoreMatch m{Producer::load, {}, {}, in.op, a.loc, fload_x_, in.mem.offset, in.offset,
+               fprod_, fprod_x_, fprod_offset_, mem_load_.at, fload_mul_, mul0_, L_};
+  if (mem_load_.end == pos() && mem_load_.d == v.loc) {
+    m.p = mem_load_;
+    // The store's address an i32.add of a constant just before the load.
+    if (mem_st_add_.end == m.p.at && a.loc == a.canon && mem_st_add_.d == a.loc) m.prev = mem_st_add_;
+  } else if (fload_.end == pos() && fload_.d == v.loc) {
+    m.kind = Producer::fload;
+    m.p = fload_;
+  } else {
     return false;
+  }
+  if (!interp::fuse_store(buf_, m)) return false;
   pop(2);
   no_fuse();
-  mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  if (m.kind == Producer::load) mem_load_ = mem_st_add_ = load_ = iload_ = binop_ = prev_binop_ = Emitted{};
+  else fload_ = fload_mul_ = fprod_ = mul0_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
   return true;
 }
 
@@ -257,23 +152,12 @@ Emitted Lowerer::loaded_addend(const Val& c, const Emitted& mul) const {
   return r;
 }
 
-// A store of a constant to an address in a slot: the constant becomes the
-// instruction's immediate, [h][addr][off][k lo][k hi].
-bool Lowerer::lower_store_const(const Instr& in) {
-  const Handler h = store_const_handler(store_width(in.op));
-  if (!h || top(0).loc != kConstLoc || top(1).loc == kConstLoc || in.mem.offset > UINT32_MAX) return false;
-  const uint64_t k = top(0).k;
-  const uint32_t addr = top(1).loc;
-  pop(2);
-  encode(pos(), h, LayoutId::store_k, {in.offset, addr, in.mem.offset, k});
-  no_fuse();
-  return true;
-}
-
-// A store of a float result the instruction just emitted computed, back
-// where one of its operands was loaded: a mul+add/sub of a loaded addend, a
-// binop+load whose other operand a multiply computed (with a load of its
-// own: axpy).
+// A store of a mul+add/sub's result back where its addend was loaded, the
+// load a few instructions earlier: the load leaves its place (CodeBuffer::
+// remove) and the fused read-modify-write does it. Not a VIV_STORE row: a
+// row replaces what it takes from one instruction to the end of the code,
+// and this takes an instruction out of the middle, shifting the code and
+// offset entries between.
 bool Lowerer::lower_float_store(const Instr& in) {
   if (fuse_end_ != pos() || in.mem.offset > UINT32_MAX) return false;
   const Val& v = top(0);
@@ -283,20 +167,6 @@ bool Lowerer::lower_float_store(const Instr& in) {
   if (!f64 && in.op != Op::f32_store) return false;
   const Op mul_op = f64 ? Op::f64_mul : Op::f32_mul;
   const uint32_t off = static_cast<uint32_t>(in.mem.offset);
-  // `q[j] += s * p[j]`: a mul with a loaded operand just before the
-  // read-modify-write's load, its result the rmw's other operand (a
-  // temporary): one axpy (layouts.def) in place of both.
-  const Emitted f = fload_, pr = fprod_;
-  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && pr.end == f.at && pr.op == mul_op &&
-      pr.d == fload_x_ && fload_x_ >= L_ && mem_load_.at == f.at && pr.k <= UINT32_MAX) {
-    const Handler h = float_axpy_handler(f.op, pr.imm, f.imm);
-    if (h && encode(pr.at, h, LayoutId::axpy, {fprod_offset_, mem_load_offset_, fprod_x_, pr.a, f.a, pr.b, pr.k, off})) {
-      pop(2);
-      no_fuse();
-      fload_ = fload_mul_ = fprod_ = mem_load_ = load_ = binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-  }
   const Emitted m = fmadd_;
   // c loaded from the very address and offset stored to (the address a
   // local, unchanged since the load: it is still read lazily): the load
@@ -315,21 +185,6 @@ bool Lowerer::lower_float_store(const Instr& in) {
                 m, p, ld.a, off, ld.k);  // traps like the load
     no_fuse();
     fmadd_ = fmadd_ld_ = mul0_ = binop_ = prev_binop_ = load_ = mem_load_ = Emitted{};
-    return true;
-  }
-  // mem[addr + off] = a*b OP mem[addr + off] (mul_rmw, mul3_rmw), in place
-  // of the multiply; the trap is the load's.
-  const Emitted mul = fload_mul_;
-  if (f.end == pos() && f.d == v.loc && a.loc == f.a && off == f.b && mul.op == mul_op && mul.end != kNowhere &&
-      float_mul_rmw_handler(f.op, f.imm)) {
-    const Emitted p = mul0_.end == mul.at && narrow(f.a) ? mul0_ : Emitted{};
-    const uint32_t from = p.end == kNowhere ? mul.at : p.at;
-    pop(2);
-    put_mul_rmw(from,
-                p.end == kNowhere ? float_mul_rmw_handler(f.op, f.imm) : float_mul3_rmw_handler(f.op, f.imm, p.d == mul.a),
-                mul, p, f.a, off, mul.k);
-    no_fuse();
-    fload_ = fload_mul_ = mul0_ = binop_ = prev_binop_ = Emitted{};
     return true;
   }
   return false;
@@ -367,7 +222,9 @@ bool Lowerer::emitted(uint32_t at, Handler h) const {
 // four instructions computed -- load_abs p; mul by a constant; load_abs q;
 // add/sub of both -- with q the stored address. Matched on the emitted code
 // (all narrow), no label inside: one axpy_abs in place of the four, the two
-// loads' trap offsets at its Words 0 and 1.
+// loads' trap offsets at its Words 0 and 1. Not a row: no record names this
+// window (the rows read the lowering's records of single producers), so it
+// decodes the emitted Words through their layouts.
 bool Lowerer::lower_float_axpy_abs(const Instr& in) {
   const bool f64 = in.op == Op::f64_store;
   const uint32_t kw = f64 ? 2 : 1;  // Words of the constant
@@ -408,133 +265,12 @@ bool Lowerer::lower_float_axpy_abs(const Instr& in) {
   return true;
 }
 
-// An f32/f64 add/sub/mul/div with an operand a load from `addr + k` (a load
-// fused with its i32.add of a constant) just produced: bin_load_addi in
-// place of that load, trapping like it.
-bool Lowerer::lower_fbin_load_addi(const Instr& in) {
-  const Emitted ld = mem_load_;
-  const bool f64 = ld.op == Op::f64_load;
-  if (!ld.imm || ld.end != pos() || fuse_end_ != pos() || (!f64 && ld.op != Op::f32_load)) return false;
-  int li = -1;
-  for (int i = 0; i < 2; ++i)
-    if (top(i).loc == top(i).canon && top(i).loc == fuse_slot_ && top(i).loc == ld.d && top(1 - i).loc != kConstLoc)
-      li = i;
-  const Handler h = li < 0 ? nullptr : float_binop_load_addi_handler(in.op, li == 1);
-  if (!h || (in.op == Op::f64_add || in.op == Op::f64_sub || in.op == Op::f64_mul || in.op == Op::f64_div) != f64)
-    return false;
-  const uint32_t x = top(1 - li).loc;
-  const uint32_t d = top(1).canon;  // the result's slot
-  const uint32_t at = ld.at;
-  Field f;
-  if (!encode(at, h, LayoutId::bin_load_addi, {buf_.trap_at(ld.at), x, ld.a, d, ld.b, ld.k}, &f)) return false;
-  pop(2);
-  push(f64 ? ValType::F64 : ValType::F32);
-  fusable(f, d);
-  note_product(at, in.op, li == 1, x, ld.a, ld.b, ld.k, d);
-  mem_load_ = load_ = Emitted{};
-  return true;
-}
-
 void Lowerer::note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
                            uint32_t d) {
   if ((op != Op::f64_mul && op != Op::f32_mul) || mem_load_.at != at || !narrow(x, addr)) return;
   fprod_ = Emitted{at, pos(), op, load_left, addr, k, d, off};
   fprod_x_ = x;
   fprod_offset_ = mem_load_offset_;
-}
-
-// A load whose address an i32.add (of two slots, or a slot and a constant)
-// just computed: the add becomes the load (array indexing costs one
-// dispatch, not two): load_add, or load_shl(_n) for a shl_add.
-bool Lowerer::lower_load_add(const Instr& in, const SigTypes* s) {
-  if (in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && binop_.end == pos() &&
-      (binop_.op == Op::i32_add || binop_.shl_add)) {
-    ShlAdd r;
-    if (load_shl_add_handler(in.op, false, false) && shl_add(r)) {
-      pop();
-      const uint32_t d = push(s->result);
-      Field df;
-      emit_shl_mem(binop_.at, in.op, true, r, d, static_cast<uint32_t>(in.mem.offset), in.offset, df);
-      fusable(df, d);
-      binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-    if (Handler hl = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm)) {
-      pop();
-      const uint32_t d = push(s->result);
-      const Emitted add = binop_;
-      const uint32_t at = add.at;
-      Field f;
-      encode(at, hl, LayoutId::load_add, {in.offset, add.a, add.b, d, in.mem.offset}, &f);
-      fusable(f, d);
-      if (add.imm) note_load(at, in, add.a, add.b, d, true);
-      binop_ = Emitted{};  // no longer a binop the next instruction may fuse with
-      if (in.op == Op::i32_load) ldadd_ = Emitted{at, pos(), in.op, add.imm, add.a, add.b, d, in.mem.offset};
-      return true;
-    }
-  }
-  return false;
-}
-
-// A store of a binop+load's result back to the loaded address and offset:
-// rmw_n / rmw.
-bool Lowerer::lower_float_rmw(const Instr& in) {
-  if (fload_.end == pos() &&
-      fuse_end_ == pos() && top(0).loc == top(0).canon && fuse_slot_ == top(0).loc && fload_.d == top(0).loc &&
-      top(1).loc == fload_.a && in.mem.offset == fload_.b &&
-      ((in.op == Op::f64_store && (fload_.op == Op::f64_add || fload_.op == Op::f64_sub || fload_.op == Op::f64_mul ||
-                                   fload_.op == Op::f64_div)) ||
-       (in.op == Op::f32_store && (fload_.op == Op::f32_add || fload_.op == Op::f32_sub || fload_.op == Op::f32_mul ||
-                                   fload_.op == Op::f32_div)))) {
-    const Emitted f = fload_;
-    pop(2);
-    encode_narrow_or_wide(f.at, float_binop_rmw_handler(f.op, f.imm, true), LayoutId::rmw_n,
-                          float_binop_rmw_handler(f.op, f.imm, false), LayoutId::rmw,
-                          {buf_.trap_at(f.at), fload_x_, f.a, f.b}, nullptr);  // traps like the load
-    no_fuse();
-    fload_ = Emitted{};
-    return true;
-  }
-  return false;
-}
-
-// A store whose address an i32.add just computed, the value being already
-// in a slot (a local, or computed before the address): same fusion,
-// store_add / store_shl(_n).
-bool Lowerer::lower_store_add(const Instr& in) {
-  if (in.mem.offset <= UINT32_MAX &&
-      fuse_end_ == pos() && top(1).loc == top(1).canon && fuse_slot_ == top(1).loc &&
-      binop_.end == pos() && (binop_.op == Op::i32_add || binop_.shl_add)) {
-    // A constant value goes to its slot just before the fused store (then
-    // the address's operands must not live in that slot).
-    const bool kv = top(0).loc == kConstLoc;
-    const uint32_t v = kv ? top(0).canon : top(0).loc;
-    ShlAdd r;
-    if (load_shl_add_handler(in.op, false, false) && shl_add(r) &&
-        !(kv && (r.idx == v || (!r.imm_base && r.base == v)))) {
-      unemit(binop_);
-      if (kv) materialize(top(0));
-      Field vf;
-      emit_shl_mem(pos(), in.op, false, r, v, static_cast<uint32_t>(in.mem.offset), in.offset, vf);
-      pop(2);
-      no_fuse();
-      binop_ = prev_binop_ = Emitted{};
-      return true;
-    }
-    Handler hs = binop_.shl_add ? nullptr : load_add_handler(in.op, binop_.imm);
-    if (hs && !(kv && (binop_.a == v || (!binop_.imm && binop_.b == v)))) {
-      const Emitted add = binop_;
-      unemit(add);
-      if (kv) materialize(top(0));
-      encode(pos(), hs, LayoutId::store_add, {in.offset, add.a, add.b, v, in.mem.offset});
-      pop(2);
-      no_fuse();
-      binop_ = Emitted{};
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace vivarium::engine::interp

@@ -1,7 +1,7 @@
 // The lowering's state (lower.cc): one function body being translated to
 // the internal form (compiled.h), with the shadow operand stack that places
 // values in slots and the records of what was just emitted that the peephole
-// stage (peephole.h, fusions.def) and the superinstruction rules not yet in
+// stage (peephole.h, the pattern table fusions.def) and the two rules not in
 // its table (lower_fused.cc) fuse with.
 //
 // The lowering keeps a shadow of the operand stack: for each value, the slot
@@ -89,16 +89,12 @@ class Lowerer {
   }
 
   // ---- emission ----
-  uint32_t emit(Handler h, uint32_t words) { return buf_.emit(h, words); }
-  void set_handler(uint32_t at, Handler h) { buf_.set_handler(at, h); }
   uint32_t pos() const { return buf_.pos(); }
-  void mark(uint32_t inst, const Instr& in) { offsets_.emplace_back(inst, static_cast<uint32_t>(in.offset)); }
-  // For instructions emitted on behalf of the current wasm instruction
-  // (back-edges can end in fuel/deadline traps).
+  // An offset entry for a loop back-edge just emitted at `inst` (it can end
+  // in a fuel/deadline trap): known only once the target is, so not a Trap
+  // field of its layout.
   void mark(uint32_t inst) { offsets_.emplace_back(inst, cur_offset_); }
-  void patch(const Fixup& f, uint32_t target) {
-    code_[f.word].i32 = static_cast<int32_t>(target) - static_cast<int32_t>(f.inst);
-  }
+  void patch(const Fixup& f, uint32_t target) { buf_.set_rel(f.word, f.inst, target); }
   // The last emitted instruction wrote `slot` through field `f`; a following
   // local.set may retarget it (see set_local).
   void fusable(Field f, uint32_t slot) {
@@ -108,59 +104,29 @@ class Lowerer {
   }
   void no_fuse() { fuse_end_ = UINT32_MAX; }
   // Writes slot `v` into field `f`; false if a half-Word field cannot hold it.
-  bool put(Field f, uint32_t v) {
-    if (f.half == Field::kWhole) {
-      code_[f.word].u32 = v;
-      return true;
-    }
-    if (v > kNarrowMax) return false;
-    const uint32_t shift = f.half == Field::kHigh ? 16 : 0;
-    code_[f.word].u32 = (code_[f.word].u32 & ~(0xFFFFu << shift)) | (v << shift);
-    return true;
-  }
+  bool put(Field f, uint32_t v) { return buf_.put(f, v); }
   void record_binop(uint32_t at, Op op, bool imm, uint32_t a, uint32_t b, uint32_t d) {
     prev_binop_ = binop_;
     binop_ = Emitted{at, pos(), op, imm, a, b, d};
   }
-  struct ShlAdd {
-    uint32_t idx = 0, base = 0, sh = 0;
-    bool imm_base = false;
-  };
-  // The address the last instruction computed is `base + (idx << sh)`: an
-  // i32 shl_add (lower_shl_add) still fresh in binop_.
-  bool shl_add(ShlAdd& r) const {
-    if (!binop_.shl_add) return false;
-    r = {binop_.a, binop_.b, static_cast<uint32_t>(binop_.k), binop_.imm};
-    return true;
-  }
-  bool lower_shl_add();
-  // Loaded-index addressing (ops_index8.cc): the shl_add's index a load8_u
-  // or i32.load just read, and a 4/8-byte load of that address.
-  bool lower_shl_add_index8(const Emitted& sh, uint32_t base, uint32_t d, uint32_t k);
-  bool lower_load_index8(const Instr& in, const SigTypes* s);
+  // An i32.add of a shifted index (the table's VIV_INDEX rows).
+  bool fuse_index_add(const Instr& in);
   Emitted index8_;  // the last shl_add_index8: a = p, b = base, d, k = off8 << 5 | sh
-  // Emits the fused load (into v) or store (of v) of base + (idx << sh) +
-  // off at `at`, trapping at module offset `trap`; `vf` receives v's field.
-  void emit_shl_mem(uint32_t at, Op op, bool load, const ShlAdd& r, uint32_t v, uint32_t off, uint64_t trap,
-                    Field& vf) {
-    encode_narrow_or_wide(at, r.imm_base ? nullptr : load_shl_add_handler(op, false, true),
-                          load ? LayoutId::load_shl_n : LayoutId::store_shl_n, load_shl_add_handler(op, r.imm_base, false),
-                          load ? LayoutId::load_shl : LayoutId::store_shl, {trap, r.idx, r.base, v, r.sh, off}, &vf);
-  }
   // Emits `h` at `at` in layout `id` (CodeBuffer::encode_at: what follows
-  // `at` is dropped, a Trap field adds an offset entry); false, with nothing
-  // changed, if the values do not fit it.
-  bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values, Field* result = nullptr) {
-    return buf_.encode_at(at, h, id, values, result);
+  // `at` is dropped, a Trap field adds an offset entry; `rel` receives the
+  // Word of a branch target to patch); false, with nothing changed, if the
+  // values do not fit it.
+  // Inlined: with the layout a constant at each call, the encoder unrolls.
+  [[gnu::always_inline]] bool encode(uint32_t at, Handler h, LayoutId id, std::initializer_list<uint64_t> values,
+                                     Field* result = nullptr, uint32_t* rel = nullptr) {
+    return buf_.encode_at(at, h, id, values, result, rel);
   }
   // `hn` in narrow layout `ln` if it exists and the values fit, else `hw` in
   // `lw`, its wide twin (same fields, whole Words).
-  void encode_narrow_or_wide(uint32_t at, Handler hn, LayoutId ln, Handler hw, LayoutId lw,
+  [[gnu::always_inline]] void encode_narrow_or_wide(uint32_t at, Handler hn, LayoutId ln, Handler hw, LayoutId lw,
                              std::initializer_list<uint64_t> values, Field* result) {
     if (!hn || !encode(at, hn, ln, values, result)) encode(at, hw, lw, values, result);
   }
-  // Rewinds to `e`'s start: a fusion re-emits it as part of a larger instruction.
-  void unemit(const Emitted& e) { buf_.rewind(e.at); }
   static bool narrow(uint32_t a, uint32_t b = 0, uint32_t c = 0) {
     return a <= kNarrowMax && b <= kNarrowMax && c <= kNarrowMax;
   }
@@ -259,17 +225,14 @@ class Lowerer {
   // `other` is the fused binop's other operand. Called before the fusion's
   // operands leave the shadow stack and before the records it used are cleared.
   void remember(const Yield& y, const Val& other);
-  bool lower_float_fused(const Instr& in, const SigTypes* s);
-  uint32_t emit_const_form(Handler hn, Handler hw, uint32_t a, uint32_t d, uint64_t k, bool is64);
-  // Integer superinstructions (ops_int_fused.cc); true if emitted.
-  bool lower_abs_mem(const Instr& in, const SigTypes* s);
+  // A narrow copy joining the one just emitted (copy_pair, ops_int_fused.cc); true if emitted.
   bool pair_copy(uint32_t src, uint32_t dst);
   bool retarget_result(bool fresh);
   // Word `word` of the branch instruction at `at` targets frame `c`: a loop's
   // start now (a back-edge, where fuel traps land), else a fixup.
   void set_branch_target(Ctl& c, uint32_t at, uint32_t word) {
     if (c.kind == FrameKind::Loop) {
-      code_[at + word].i32 = static_cast<int32_t>(c.loop_start) - static_cast<int32_t>(at);
+      buf_.set_rel(at + word, at, c.loop_start);
       mark(at);
     } else {
       c.fixups.push_back({at, at + word});
@@ -287,28 +250,30 @@ class Lowerer {
   // Memory superinstructions (fused_mem.h): the last load, and a store of
   // its value fused with it (ops_mem_copy.cc).
   void note_load(uint32_t at, const Instr& in, uint32_t addr, uint32_t k, uint32_t d, bool addi);
-  bool lower_mem_copy(const Instr& in);
-  bool lower_store_const(const Instr& in);
-  // Float results stored at once (ops_float_mem.cc).
+  // A store of the value just computed (the table's VIV_STORE rows).
+  bool fuse_store(const Instr& in);
+  // Float results stored at once (ops_float_mem.cc): the records the table's VIV_STORE rows take, and the rule not in the table.
   Emitted mul_feeding(const Val& x) const;
   Emitted loaded_addend(const Val& c, const Emitted& mul) const;
   void note_product(uint32_t at, Op op, bool load_left, uint32_t x, uint32_t addr, uint32_t k, uint64_t off,
                     uint32_t d);
   bool lower_float_store(const Instr& in);
   bool lower_float_axpy_abs(const Instr& in);
-  // A constant operand of an integer binop as its immediate.
-  bool lower_binop_imm(const Instr& in, const SigTypes* s);
-  // Loads and stores whose address an i32.add (or shl_add) just computed;
-  // a store of a binop+load's result back where it was loaded.
-  bool lower_load_add(const Instr& in, const SigTypes* s);
-  bool lower_float_rmw(const Instr& in);
-  bool lower_store_add(const Instr& in);
+  // A constant operand of a binop as its immediate (the table's VIV_CONST_BINOP rows).
+  bool fuse_const(const Instr& in, const SigTypes* s);
+  // A load or store at a constant address, a store of a constant (the
+  // table's VIV_CONST_ADDR and VIV_CONST_VALUE rows).
+  bool fuse_const_addr(const Instr& in, const SigTypes* s);
+  bool fuse_const_value(const Instr& in);
+  // A load or store whose address the last instruction computed (the
+  // table's VIV_ADDR rows); a store of a binop+load's result back where it
+  // was loaded.
+  bool fuse_addr(const Instr& in, const SigTypes* s);
   bool emitted(uint32_t at, Handler h) const;
   Emitted inner_mul(const Emitted& mul) const;
   Emitted plain_load_chain() const;
   void put_mul_rmw(uint32_t at, Handler h, const Emitted& m, const Emitted& p, uint32_t addr, uint32_t off,
                    uint64_t trap);
-  bool lower_fbin_load_addi(const Instr& in);
   void emit_moves_to(const Ctl& c, uint32_t n);
   void emit_branch(uint32_t depth);
   // fresh: the top value was just computed into its slot (the function's

@@ -2,12 +2,14 @@
 // lowering), calls and returns on explicit frames (no native recursion per
 // wasm call), and the metering hook at back-edges and calls: one decrement
 // and one predictable branch; the rest happens in slow_check.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "engine/interp/compiled.h"
 #include "engine/interp/exec_state.h"
 #include "engine/interp/ops.h"
+#include "engine/runtime/call.h"
 
 namespace vivarium::engine::interp {
 
@@ -75,7 +77,34 @@ VIV_HANDLER(h_return) {
 
 namespace {
 
-// Calls a host function: arguments are the caller's slots at `args`; results
+// A function whose module's tier has native code for it (CompiledFunc::
+// tier_up) runs there. The fuel this run holds goes back to the store first,
+// so both tiers draw on the same fuel and run out at the same instruction count.
+vivarium::Result<void> call_other_tier(ExecState* st, FuncInst* callee, Slot* args, Slot* res) {
+  vivarium::detail::StoreImpl& s = *st->store;
+  if (s.fuel_enabled) {
+    s.fuel += static_cast<uint64_t>(std::max<int64_t>(st->budget, 0));
+    st->budget = 0;
+  }
+  vivarium::Result<void> r = vivarium::detail::call_function(s, *callee, args, res);
+  if (s.fuel_enabled) {
+    const uint64_t grant = std::min<uint64_t>(s.fuel, kCheckInterval);
+    s.fuel -= grant;
+    st->budget = static_cast<int64_t>(grant);
+  }
+  return r;
+}
+
+// Whether a call to `cf` leaves the interpreter (see CompiledFunc::tier_up).
+inline bool tiered_up(const CompiledFunc* cf, const FuncInst* callee) {
+  const uint8_t t = cf->tier_up.load(std::memory_order_acquire);
+  if (t == 0) return false;
+  if (t == CompiledFunc::kTierUpAlways) return true;
+  const auto& mems = callee->instance->memories;
+  return mems.empty() || mems[0]->reserved >= vivarium::detail::kFullReservation;
+}
+
+// Calls a host function (or one another tier runs): arguments are the caller's slots at `args`; results
 // go back to the same place (the wasm calling convention), via a buffer
 // because a raw host function may write results before reading all arguments.
 [[gnu::noinline]] bool call_host(ExecState* st, FuncInst* callee, Slot* args, const Word* pc) {
@@ -98,7 +127,8 @@ namespace {
   // A host function may re-enter wasm: that run starts above these slots.
   Slot* saved_top = st->stack_top;
   st->stack_top = args + (nargs > nres ? nargs : nres);
-  vivarium::Result<void> r = st->store->owner->call_host(*callee, st->inst, args, res);
+  vivarium::Result<void> r = callee->is_host() ? st->store->owner->call_host(*callee, st->inst, args, res)
+                                               : call_other_tier(st, callee, args, res);
   st->stack_top = saved_top;
   if (!r.ok()) {
     st->host_error = std::move(r).error();
@@ -116,7 +146,7 @@ inline const Word* enter(FuncInst* callee, const Word* pc, const Word* ret, Slot
                          ExecState* st, Slot* nfp) {
   if (--st->budget < 0 && !slow_check(st, pc)) return nullptr;
   const CompiledFunc* cf = compiled(callee->code);
-  if (!cf) return call_host(st, callee, nfp, pc) ? ret : nullptr;
+  if (!cf || tiered_up(cf, callee)) return call_host(st, callee, nfp, pc) ? ret : nullptr;
   if (st->frame + 1 == st->frames_end || nfp + cf->frame_slots > st->stack_end) {
     return trap(st, pc, ErrorCode::CallStackExhausted);
   }
@@ -162,7 +192,7 @@ VIV_HANDLER(h_call_indirect_slow) {
                                                   Slot* nfp, const Word*& next) {
   const CompiledFunc* cf = compiled(callee->code);
   if (!cf || st->budget <= 0 || callee->instance != st->inst || st->frame + 1 == st->frames_end ||
-      nfp + cf->frame_slots > st->stack_end) {
+      nfp + cf->frame_slots > st->stack_end || cf->tier_up.load(std::memory_order_relaxed) != 0) {
     return false;
   }
   --st->budget;

@@ -13,7 +13,8 @@ uint64_t reservation_bytes(uint32_t max_pages) {
   return uint64_t{max_pages} * kWasmPageSize + kSmallGuard;
 }
 
-Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages, PageAllocator* pages) {
+Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages, PageAllocator* pages,
+                                                  bool full_reservation) {
   uint32_t type_max = t.limits.has_max ? t.limits.max : kMaxWasmPages;
   uint32_t max_pages = std::min({type_max, limit_pages, kMaxWasmPages});
   if (t.limits.min > max_pages) {
@@ -28,7 +29,7 @@ Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t 
 
   PageAllocator& pa = pages != nullptr ? *pages : page_allocator();
   const uint64_t initial = uint64_t{t.limits.min} * kWasmPageSize;
-  uint64_t want = reservation_bytes(max_pages);
+  uint64_t want = full_reservation ? kFullReservation : reservation_bytes(max_pages);
   void* base = pa.reserve_committed(want, initial);
   if (base == nullptr && want > uint64_t{max_pages} * kWasmPageSize + kSmallGuard) {
     // Address space is limited (ulimit -v, sanitizers): fall back to just what

@@ -49,7 +49,9 @@ uint64_t reservation_bytes(uint32_t max_pages);
 // min(t's max, limit_pages). Errors: LimitExceeded when the minimum is above
 // `limit_pages` or the OS refuses the reservation. The reservation comes from
 // `pages` (the store's InstanceAllocator), by default page_allocator().
+// `full_reservation`: reserve kFullReservation whatever the cap, for native
+// code that leaves bounds checks to the guard region (growth stays capped).
 Result<std::unique_ptr<MemoryInst>> create_memory(const MemoryType& t, uint32_t limit_pages,
-                                                  PageAllocator* pages = nullptr);
+                                                  PageAllocator* pages = nullptr, bool full_reservation = false);
 
 }  // namespace vivarium::detail

@@ -40,7 +40,9 @@ ResourceDemand demand_of(const vivarium::engine::ModuleIR& ir) {
   return d;
 }
 
-Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::engine::ModuleIR& ir) {
+// `guard_memory0`: the module's code needs memory 0's full guard reservation
+// (TierArtifact::needs_guard_reservation).
+Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::engine::ModuleIR& ir, bool guard_memory0) {
   const StoreLimits& limits = s.limits;
   // The whole demand is admitted before the first allocation, so a module
   // declaring thousands of huge tables fails without touching host memory.
@@ -63,7 +65,8 @@ Result<Allocations> allocate_tables_and_memories(StoreImpl& s, const vivarium::e
   }
   a.memories.reserve(ir.memories.size());
   for (const MemoryType& t : ir.memories) {
-    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages, &s.allocator->memory_pages()));
+    VIV_TRY_ASSIGN(auto mem, create_memory(t, limits.max_memory_pages, &s.allocator->memory_pages(),
+                                           guard_memory0 && ir.num_imported_memories == 0 && a.memories.empty()));
     mem->budget = &s.budget;
     a.memories.push_back(std::move(mem));
   }
@@ -157,7 +160,7 @@ Result<InstanceImpl*> instantiate_module(Store& store, const std::shared_ptr<con
     return Error(ErrorCode::Internal, "instantiate: expected " + std::to_string(ir.imports.size()) +
                                           " resolved imports, got " + std::to_string(imports.size()));
   }
-  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(s, ir));
+  VIV_TRY_ASSIGN(Allocations alloc, allocate_tables_and_memories(s, ir, m.artifact->needs_guard_reservation()));
   bool imaged = false;
   if (s.allocator->use_memory_images() && ir.num_imported_memories == 0 && !alloc.memories.empty()) {
     const MemoryImage* image = memory_image(m);

@@ -13,8 +13,10 @@ namespace vivarium::detail {
 
 class Tier;
 
-// The process's native tier caching compiled code in `cache_dir`.
-using NativeTierFactory = const Tier& (*)(const std::string& cache_dir);
+// The process's native tier caching compiled code in `cache_dir`; with
+// `tiering`, the one that starts in the interpreter and switches to native
+// code compiled in the background (ExecutionTier::Auto).
+using NativeTierFactory = const Tier& (*)(const std::string& cache_dir, bool tiering);
 
 void set_native_tier_factory(NativeTierFactory factory);
 // Null until a program enables the native tier.

@@ -53,6 +53,13 @@ class TierArtifact {
   virtual const TierCode* code(uint32_t defined_index) const = 0;
   // Bytes of the compiled form (vivarium inspect, benchmarks).
   virtual size_t code_bytes() const = 0;
+  // What runs the module's functions now: "interpreter", "native", or
+  // "compiling" (the interpreter, while native code is being compiled in the
+  // background). May change once, from "compiling", on another thread.
+  virtual const char* status() const { return "interpreter"; }
+  // Whether the code relies on memory 0's full guard reservation for bounds
+  // checks (instantiation then reserves it even when store limits cap growth).
+  virtual bool needs_guard_reservation() const { return false; }
 };
 
 class Tier {

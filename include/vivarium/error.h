@@ -66,6 +66,12 @@ enum class ErrorCode : uint16_t {
 
 constexpr Phase phase_of(ErrorCode c) { return static_cast<Phase>(static_cast<uint16_t>(c) >> 8); }
 
+// Stable lower-case names of the phases ("malformed", "invalid", "unlinkable",
+// "trap", "exhaustion", "host") and the codes' enumerator names ("BadMagic"):
+// what bindings and tools show, so every surface spells them the same way.
+const char* phase_name(Phase p);
+const char* code_name(ErrorCode c);
+
 // Where an error happened. Every field is optional; to_string() prints those set.
 struct Location {
   static constexpr uint64_t kNone = ~uint64_t{0};

@@ -37,8 +37,11 @@ struct ExportDesc {
 };
 
 // Which tier runs a module's functions. Native needs a build with the LLVM
-// tier (VIVARIUM_NATIVE); Module::native_tier_available() says.
-enum class ExecutionTier : uint8_t { Interpreter, Native };
+// tier (VIVARIUM_NATIVE); Module::native_tier_available() says. Auto starts
+// in the interpreter at once and switches each function to native code at
+// its next call once a background thread has compiled the module (at once
+// when the code cache has it); without the native tier it is the interpreter.
+enum class ExecutionTier : uint8_t { Interpreter, Native, Auto };
 
 struct CompileOptions {
   std::string file;  // path used in error locations
@@ -82,6 +85,9 @@ class Module {
   const std::vector<ExportDesc>& exports() const;
   const std::vector<SectionInfo>& sections() const;
   std::span<const uint8_t> bytes() const;
+  // What runs this module's functions now: "interpreter", "native", or
+  // "compiling" (ExecutionTier::Auto: the interpreter, until native code is ready).
+  const char* tier_status() const;
   // Name of a function from the name section, or "" if it has none.
   std::string_view function_name(uint32_t func_index) const;
 

@@ -1,18 +1,24 @@
 // The socket gateway of `vivarium serve --gateway ADDR:PORT`: guests in a
-// browser (bindings/browser, its socket extension) reach TCP servers through
-// it, one WebSocket per guest socket, each socket operation a message:
+// browser (bindings/browser, its socket extension) reach the network through
+// it, one WebSocket per guest socket, each socket operation a message. Every
+// request names its token (?token=T, or Authorization: Bearer T), whose
+// grants (--gateway-token-file, gateway_tokens.h) decide what it may do:
 //
-//   GET /connect?host=IP&port=N&token=T   (or Authorization: Bearer T)
-//     -> upgrade; the gateway checks the token and the token's network policy
-//        (host/net EgressPolicy, the grants of --gateway-token-file), connects,
-//        then sends the text message "connected IP:PORT"
-//   binary message  <-> bytes sent / received on the TCP connection
-//   text "shutdown"  -> the TCP connection's sending side is shut down
+//   /connect?host=IP&port=N   TCP (bare grants): "connected IP:PORT", then
+//       binary messages <-> bytes; text "shutdown" shuts the sending side,
+//       the upstream's EOF comes as text "eof"; both ended: close 4000
+//   /udp                      UDP (udp: grants): binary datagrams behind a
+//       6-byte peer header, each send answered "sent N" / "denied IP:PORT"
+//   /resolve?name=NAME        a look-up (dns: grants; the answer keeps what
+//       a TCP or UDP grant admits): "addresses A B ...", then close 1000
+//   /listen?host=IP&port=N    a listener (bind: grants): "listening IP:PORT",
+//       "accepted ID PEER" per connection; /accept?id=ID then carries it
 //
 // Why a WebSocket ends is in its close code (the reason text says more):
 //   4000 upstream closed (EOF)        4400 bad request (no host/port, not an IP)
 //   4401 missing or wrong token       4403 denied by the token's policy
-//   4429 connection limit reached     4502 upstream connect failed
+//   4404 name not found / no such accepted connection
+//   4429 connection limit reached     4502 upstream connect (or look-up) failed
 //   1009 message too big
 // Backpressure: one read outstanding per direction, the next only after the
 // previous write finished -- a slow browser slows the upstream's reads, and a

@@ -21,20 +21,28 @@ Result<GatewayTokens> GatewayTokens::parse(std::string_view text, std::string_vi
     if (!(words >> token)) continue;
     auto where = [&] { return std::string(source) + ":" + std::to_string(line_no) + ": "; };
     if (token.size() < 16) return Error(ErrorCode::Usage, where() + "a gateway token needs at least 16 characters");
-    std::vector<std::string> grants;
+    std::vector<std::string> tcp, udp, dns, bind;
     auto grant = std::make_shared<TokenGrant>();
     for (std::string w; words >> w;) {
       if (w.rfind("max=", 0) == 0) {
         auto [p, ec] = std::from_chars(w.data() + 4, w.data() + w.size(), grant->max_connections);
         if (ec != std::errc() || p != w.data() + w.size() || grant->max_connections == 0)
           return Error(ErrorCode::Usage, where() + "max= needs a positive number, not '" + w.substr(4) + "'");
+      } else if (w.rfind("udp:", 0) == 0) {
+        udp.push_back(w.substr(4));
+      } else if (w.rfind("dns:", 0) == 0) {
+        dns.push_back(w.substr(4));
+      } else if (w.rfind("bind:", 0) == 0) {
+        bind.push_back(w.substr(5));
       } else {
-        grants.push_back(w);
+        tcp.push_back(w);
       }
     }
-    auto policy = net::EgressPolicy::parse(grants);
-    if (!policy.ok()) return Error(ErrorCode::Usage, where() + policy.error().message());
-    grant->policy = std::move(policy).value();
+    for (auto [list, out] : {std::pair{&tcp, &grant->policy}, {&udp, &grant->udp}, {&dns, &grant->dns}, {&bind, &grant->bind}}) {
+      auto policy = net::EgressPolicy::parse(*list);
+      if (!policy.ok()) return Error(ErrorCode::Usage, where() + policy.error().message());
+      *out = std::move(policy).value();
+    }
     if (!out.grants_.emplace(token, std::move(grant)).second)
       return Error(ErrorCode::Usage, where() + "the same token twice");
   }

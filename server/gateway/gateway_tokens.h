@@ -1,10 +1,13 @@
 // The gateway's tokens: who may open sockets through it, and where to. A
 // token file holds one token a line, then the network grants of that token
 // (host/net EgressPolicy syntax: "127.0.0.1:7000", "10.0.0.0/8",
-// "example.com:443") and optionally "max=N", its own connection limit:
+// "example.com:443") and optionally "max=N", its own connection limit. As
+// `vivarium run`'s --allow-* flags: a bare grant opens TCP connects,
+// "udp:GRANT" UDP datagrams, "dns:NAME" name look-ups (whose answers keep
+// only addresses a TCP or UDP grant admits) and "bind:GRANT" listening:
 //
 //   # token                          grants...
-//   9f2c...e1  127.0.0.1:7000 127.0.0.1:8080 max=20
+//   9f2c...e1  127.0.0.1:7000 udp:127.0.0.1:5353 dns:localhost max=20
 //
 // Blank lines and '#' comments are skipped. A token without grants reaches
 // nothing (every connect is refused by policy).
@@ -20,7 +23,10 @@
 namespace vivarium::server::gateway {
 
 struct TokenGrant {
-  net::EgressPolicy policy;
+  net::EgressPolicy policy;  // TCP connects
+  net::EgressPolicy udp;     // UDP send_to
+  net::EgressPolicy dns;     // names it may look up
+  net::EgressPolicy bind;    // local addresses it may listen on
   size_t max_connections = 0;  // 0: only the gateway's own limit
 };
 

@@ -116,6 +116,42 @@ export function wsProbe(url, shutdown = false) {
 }
 
 /** n WebSockets open at once, each sending `rounds` messages to an echo server; per-message latency in ms. */
+/**
+ * n WebSockets opened and held (all connected when this resolves; how many
+ * failed), for wsLoadGo: pages in several browser contexts together hold more
+ * sockets than one page may.
+ */
+export async function wsLoadOpen(url, n) {
+  const open = await Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (m) => { if (typeof m.data === 'string' && m.data.startsWith('connected')) resolve(ws); };
+    ws.onclose = () => resolve(null);
+  })));
+  window.heldSockets = open.filter(Boolean);
+  return n - window.heldSockets.length;
+}
+
+/** `rounds` messages on each held socket, one at a time, each echo checked; the raw latencies (ms). */
+export async function wsLoadGo(rounds) {
+  const lat = [];
+  let errors = 0;
+  await Promise.all(window.heldSockets.map((ws, i) => new Promise((resolve) => {
+    let sent = 0, t = 0, want = '', got = '';
+    const next = () => { want = `socket ${i} message ${sent++}`; got = ''; t = performance.now(); ws.send(new TextEncoder().encode(want)); };
+    ws.onmessage = (m) => {
+      got += new TextDecoder().decode(m.data);
+      if (got.length < want.length) return;
+      if (got !== want) errors++;
+      lat.push(performance.now() - t);
+      if (sent < rounds) next(); else ws.close(1000);
+    };
+    ws.onclose = (c) => { if (sent < rounds || c.code !== 1000) errors++; resolve(); };
+    next();
+  })));
+  return { lat, errors };
+}
+
 export async function wsLoad(url, n, rounds) {
   const lat = [];
   let errors = 0;

@@ -65,6 +65,7 @@ check validate-missing 1 'no-such-file.wasm: cannot open' -- "$viv" validate "$t
 check inspect 0 'func +"fac" = \$fac: \(i64\) -> \(i64\)' -- "$viv" inspect "$src/examples/fac.wat"
 check inspect-sections 0 'code +10 +0x[0-9a-f]+ +[0-9]+' -- "$viv" inspect "$src/examples/fac.wat"
 check inspect-disasm 0 'i64.mul' -- "$viv" inspect --disasm "$src/examples/fac.wat"
+check inspect-lowered 0 '^ +[0-9]+  call +i=0 base=[0-9]+  @0x[0-9a-f]+$' -- "$viv" inspect --lowered --func 0 "$src/examples/fac.wat"
 check run-invoke 0 '^3628800$' -- "$viv" run --invoke fac "$src/examples/fac.wat" 10
 check run-file-then-invoke 0 '^3628800$' -- "$viv" run "$src/examples/fac.wat" --invoke fac 10
 check run-invoke-equals 0 '^120$' -- "$viv" run "$src/examples/fac.wat" --invoke=fac 5

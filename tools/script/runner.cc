@@ -18,18 +18,6 @@ using namespace vivarium;
 
 namespace {
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Malformed: return "malformed";
-    case Phase::Invalid: return "invalid";
-    case Phase::Unlinkable: return "unlinkable";
-    case Phase::Trap: return "trap";
-    case Phase::Exhaustion: return "exhaustion";
-    case Phase::Host: return "host error";
-  }
-  return "error";
-}
-
 // Whether an engine message satisfies a script's expected text. The spec's
 // reference interpreter sometimes appends detail ("uninitialized element 2");
 // an engine that stops before the detail ("uninitialized element") matches,

@@ -1,68 +1,39 @@
 // The page's half of the socket extension: carries a guest's socket calls
 // (posted by its Worker through shared memory, bridge_protocol.js) over
-// WebSockets to the `vivarium serve --gateway` endpoint. One WebSocket per
-// guest socket; the gateway's close codes become the guest's errno.
-import { OP, makeChannel, views, POLL_READABLE, POLL_HANGUP } from './bridge_protocol.js';
+// WebSockets to the `vivarium serve --gateway` endpoint (gateway_sockets.js).
+import { OP, makeChannel, views, POLL_READABLE, POLL_HANGUP, PEER_BYTES } from './bridge_protocol.js';
 import { E } from './constants.js';
+import { GatewayStream, GatewayUdp, GatewayListener, resolveName } from './gateway_sockets.js';
 
-const CLOSE_ERRNO = { 4403: E.NOTCAPABLE, 4401: E.ACCES, 4429: E.AGAIN, 4400: E.INVAL, 4502: E.CONNREFUSED };
 const HIGH_WATER = 1 << 20;  // bytes queued in a WebSocket before send waits (backpressure)
+const enc = new TextEncoder(), dec = new TextDecoder();
 
-class GatewaySocket {
-  constructor(url) {
-    this.queue = [];
-    this.eof = false;
-    this.waiters = [];
-    this.ws = new WebSocket(url);
-    this.ws.binaryType = 'arraybuffer';
-    this.opened = new Promise((resolve) => {
-      this.ws.onmessage = (m) => {
-        if (typeof m.data === 'string') { if (m.data.startsWith('connected')) resolve(E.SUCCESS); return; }
-        this.queue.push(new Uint8Array(m.data));
-        this.wake();
-      };
-      this.ws.onclose = (c) => {
-        this.closeCode = c.code;
-        this.closeReason = c.reason;
-        this.eof = true;
-        resolve(CLOSE_ERRNO[c.code] ?? E.CONNREFUSED);
-        this.wake();
-      };
-    });
-  }
-  wake() { for (const w of this.waiters.splice(0)) w(); }
-  async readable() { while (!this.queue.length && !this.eof) await new Promise((r) => this.waiters.push(r)); }
-  take(dst) {
-    let n = 0;
-    while (this.queue.length && n < dst.length) {
-      const head = this.queue[0], k = Math.min(head.length, dst.length - n);
-      dst.set(head.subarray(0, k), n);
-      n += k;
-      if (k === head.length) this.queue.shift(); else this.queue[0] = head.subarray(k);
-    }
-    return n;
-  }
-}
-
-/** Starts serving one Worker's socket calls; gateway: { url: 'ws://127.0.0.1:PORT/connect', token }. */
+/**
+ * Starts serving one Worker's socket calls. gateway: { url, token }, url the
+ * gateway's base ('ws://127.0.0.1:PORT') or its /connect endpoint.
+ */
 export function startSocketBridge(gateway) {
   const shared = makeChannel();
   const { ctl, data } = views(shared);
   const sockets = new Map();
+  const base = gateway.url.replace(/\/connect\/?$/, '').replace(/\/$/, '');
+  const url = (path, params) => `${base}${path}?${new URLSearchParams({ ...params, token: gateway.token })}`;
   let nextId = 1, running = true;
 
-  async function serve(op, id, len, port) {
+  async function open(sock) {
+    const errno = await sock.opened;
+    if (errno !== E.SUCCESS) return -errno;
+    sockets.set(nextId, sock);
+    return nextId++;
+  }
+  const text = (len) => dec.decode(data.slice(0, len));
+  const answer = (s) => { const b = enc.encode(s); data.set(b); return b.length; };
+
+  async function serve(op, id, len, arg) {
     const s = sockets.get(id);
     switch (op) {
-      case OP.CONNECT: {
-        const host = new TextDecoder().decode(data.slice(0, len));
-        const url = `${gateway.url}?host=${encodeURIComponent(host)}&port=${port}&token=${encodeURIComponent(gateway.token)}`;
-        const sock = new GatewaySocket(url);
-        const errno = await sock.opened;
-        if (errno !== E.SUCCESS) return -errno;
-        sockets.set(nextId, sock);
-        return nextId++;
-      }
+      case OP.CONNECT:
+        return open(new GatewayStream(url('/connect', { host: text(len), port: arg })));
       case OP.SEND:
         if (!s || s.ws.readyState !== WebSocket.OPEN) return -E.PIPE;
         while (s.ws.bufferedAmount > HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
@@ -74,13 +45,49 @@ export function startSocketBridge(gateway) {
         return s.take(data.subarray(0, len));
       case OP.POLL:
         if (!s) return -E.BADF;
-        return (s.queue.length ? POLL_READABLE : 0) | (s.eof ? POLL_HANGUP | POLL_READABLE : 0);
+        return (s.ready() ? POLL_READABLE : 0) | (s.eof ? POLL_HANGUP | POLL_READABLE : 0);
       case OP.SHUTDOWN:
         if (s && s.ws.readyState === WebSocket.OPEN && len & 2) s.ws.send('shutdown');
         return 0;
       case OP.CLOSE:
-        if (s) { s.ws.close(1000); sockets.delete(id); }
+        if (s) { s.close(); sockets.delete(id); }
         return 0;
+      case OP.UDP_OPEN:
+        return open(new GatewayUdp(url('/udp', {})));
+      case OP.SEND_TO:
+        if (!(s instanceof GatewayUdp) || s.eof) return -E.BADF;
+        return s.sendTo(data.slice(0, len));
+      case OP.RECV_FROM: {
+        if (!(s instanceof GatewayUdp)) return -E.BADF;
+        if (!(await s.readable(arg))) return -E.AGAIN;
+        if (!s.queue.length) return -E.NOTCONN;
+        const d = s.queue.shift(), n = Math.min(d.length - PEER_BYTES, len);
+        data.set(d.subarray(0, PEER_BYTES + n));
+        return n;
+      }
+      case OP.RESOLVE: {
+        const families = arg === 0 ? ['4', '6'] : [String(arg)];
+        const found = [];
+        let err = -E.NOENT;
+        for (const family of families) {
+          const r = await resolveName(url('/resolve', { name: text(len), family }));
+          if (typeof r === 'string') found.push(...r.split(' ').filter(Boolean));
+          else if (err === -E.NOENT) err = r;  // a refusal says more than "not found"
+        }
+        if (!found.length) return err;
+        return answer(found.join(' '));
+      }
+      case OP.LISTEN:
+        return open(new GatewayListener(url('/listen', { host: text(len), port: arg })));
+      case OP.ACCEPT: {
+        if (!(s instanceof GatewayListener)) return -E.BADF;
+        await s.readable();
+        if (!s.accepted.length) return -E.NOTCONN;
+        const { id: which, peer } = s.accepted.shift();
+        const r = await open(new GatewayStream(url('/accept', { id: which })));
+        if (r > 0) answer(`${peer}\0`);
+        return r;
+      }
       default:
         return -E.NOSYS;
     }
@@ -109,7 +116,7 @@ export function startSocketBridge(gateway) {
     shared,
     close() {
       running = false;
-      for (const s of sockets.values()) s.ws.close(1000);
+      for (const s of sockets.values()) s.close();
     },
   };
 }

@@ -16,9 +16,10 @@ self.onmessage = async ({ data }) => {
     for (const [name, p] of Object.entries(preopens)) {
       mounted[name] = p.files ? { dir: populate(new Dir(), p.files), readonly: p.readonly } : populate(new Dir(), p);
     }
-    const extensions = sockets ? [socketExtension(sockets)] : [];
-    const wasi = new Wasi({ args, env, preopens: mounted, stdin, stdout: post('stdout'), stderr: post('stderr'), extensions });
     const mod = module instanceof WebAssembly.Module ? module : await WebAssembly.compile(module);
+    const names = WebAssembly.Module.imports(mod).filter((i) => i.module === 'wasi_snapshot_preview1').map((i) => i.name);
+    const extensions = sockets ? [socketExtension(sockets, names)] : [];
+    const wasi = new Wasi({ args, env, preopens: mounted, stdin, stdout: post('stdout'), stderr: post('stderr'), extensions });
     const instance = await WebAssembly.instantiate(mod, wasi.imports);
     let exitCode;
     try {

@@ -1,9 +1,37 @@
 // Type declarations of @vivarium/node (checked by test/types.test.js with tsc --noEmit).
 /// <reference types="node" />
 
-export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'funcref' | 'externref';
-/** i64 values are BigInt; i32, f32 and f64 are numbers; references cross only as null. */
-export type WasmValue = number | bigint | null;
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref';
+
+/**
+ * An opaque handle on a function of the instance that returned it (a
+ * funcref). It can be passed back to that instance only; it keeps the
+ * instance's store alive while JavaScript holds it.
+ */
+export class FuncRef {
+  private constructor();
+  private readonly __funcref: never;
+}
+
+/**
+ * v128 values come out as a 16-byte Uint8Array (memory order: lane 0 first)
+ * and go in as 16 bytes (any ArrayBufferView) or a BigInt (the 128-bit
+ * integer, little-endian in memory, two's complement when negative).
+ */
+export type V128Value = Uint8Array;
+export type V128Input = ArrayBufferView | bigint;
+
+/**
+ * i32, f32, f64: number; i64: bigint; v128: Uint8Array (16 bytes); externref:
+ * any JavaScript value (null is the null reference; the instance keeps every
+ * value it was given alive until it is disposed or collected); funcref:
+ * FuncRef or null.
+ */
+export type WasmValue = number | bigint | V128Value | FuncRef | null | ExternRefValue;
+/** An externref is any JavaScript value, returned as the very value given. */
+export type ExternRefValue = object | string | number | bigint | boolean | symbol | undefined | null;
+/** What arguments, globals and host function results accept. */
+export type WasmInput = WasmValue | V128Input;
 
 export interface FuncType { params: ValType[]; results: ValType[]; }
 export interface LimitsType { min: number; max: number | null; }
@@ -66,7 +94,7 @@ export class MemoryView {
 }
 
 export interface Caller { memory: MemoryView; }
-export type HostResult = WasmValue | WasmValue[] | void;
+export type HostResult = WasmInput | WasmInput[] | void;
 export type HostFunction = (...args: any[]) => HostResult | Promise<HostResult>;
 
 export interface Limits {
@@ -90,8 +118,12 @@ export interface WasiOptions {
   env?: Record<string, string> | string[];
   /** { guestPath: hostPath } or a list with read-only flags. */
   preopens?: Record<string, string> | { guest: string; host: string; readOnly?: boolean }[];
-  /** A descriptor, or the bytes the guest reads (string or Uint8Array). */
-  stdin?: 'inherit' | 'ignore' | number | string | Uint8Array;
+  /**
+   * A descriptor; the bytes the guest reads (string or Uint8Array); or a
+   * Readable stream or async iterable of chunks, fed to the guest through a
+   * pipe as it reads (end of the stream = end of file for the guest).
+   */
+  stdin?: 'inherit' | 'ignore' | number | string | Uint8Array | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
   stdout?: StdioTarget;
   stderr?: StdioTarget;
   /** The network capability, as `vivarium run --allow-connect/--allow-bind/--allow-dns/--socket-abi`. None: no network. */
@@ -108,7 +140,19 @@ export interface SocketGrants {
   abi?: 'seed' | 'wamr' | 'wasmedge';
 }
 
-export interface InstantiateOptions { limits?: Limits; wasi?: WasiOptions; }
+export interface InstantiateOptions {
+  limits?: Limits;
+  wasi?: WasiOptions;
+  /**
+   * How long (µs, 0 to 1000; default 100) a call may run on the JavaScript
+   * thread before a worker takes it over where it stopped. Short calls then
+   * cost no thread hop. 0: every call runs on a worker. Instances with WASI
+   * always run on workers. Guest code never takes more than 1 ms of any
+   * 4 ms on the main thread, and one call stays there at most 1 ms (host
+   * functions included), whatever this says.
+   */
+  mainThreadSliceMicros?: number;
+}
 export interface CallOptions { signal?: AbortSignal; timeout?: number; fuel?: number | bigint; }
 
 export class Linker {
@@ -123,12 +167,14 @@ export class Instance {
   readonly module: Module;
   readonly exports: ExportDesc[];
   /** Calls queue per instance: one runs at a time, in order. */
-  call(name: string, ...args: WasmValue[]): Promise<any>;
-  invoke(name: string, args?: WasmValue[], options?: CallOptions): Promise<any>;
+  call(name: string, ...args: WasmInput[]): Promise<any>;
+  invoke(name: string, args?: WasmInput[], options?: CallOptions): Promise<any>;
   /** Runs a WASI command's _start; resolves to its exit code. */
   start(options?: CallOptions): Promise<number>;
   withMemory<T>(fn: (view: MemoryView) => T | Promise<T>, options?: { name?: string }): Promise<T>;
   global(name: string): Promise<WasmValue>;
+  /** Writes an exported mutable global between calls (queued like a call). */
+  setGlobal(name: string, value: WasmInput): Promise<void>;
   readonly fuelRemaining: bigint;
   dispose(): void;
 }

@@ -3,6 +3,8 @@
 // run on a worker pool; JavaScript host functions run on this thread while
 // the guest waits. See README.md.
 const fs = require('node:fs');
+const net = require('node:net');
+const { Readable } = require('node:stream');
 const path = require('node:path');
 const { fileURLToPath } = require('node:url');
 
@@ -46,6 +48,25 @@ class Module {
   static _native(m) { return m.#native; }
 }
 
+// A Readable stream or an async iterable (of Buffers, Uint8Arrays or
+// strings) as the guest's stdin.
+function isStreamInput(v) {
+  return v != null && typeof v === 'object' && !(v instanceof Uint8Array) &&
+    (typeof v.pipe === 'function' || typeof v[Symbol.asyncIterator] === 'function');
+}
+
+// The guest reads the read end of a pipe; the event loop writes the stream
+// into the other end with backpressure (a full pipe pauses the source) and
+// closes it at the end, which the guest sees as end of file. If the guest
+// goes away first, the rest of the stream is dropped.
+function feedStdin(source, writeFd) {
+  const sink = new net.Socket({ fd: writeFd, readable: false, writable: true });
+  const input = typeof source.pipe === 'function' ? source : Readable.from(source, { objectMode: false });
+  sink.on('error', () => { input.unpipe?.(sink); sink.destroy(); });
+  input.on('error', () => sink.destroy());
+  input.pipe(sink);
+}
+
 function writerFor(target, fd) {
   if (target === undefined || target === 'inherit') return fd;
   if (fd === 0 && (typeof target === 'string' || target instanceof Uint8Array)) return target;
@@ -76,8 +97,22 @@ class Linker {
   func(module, name, type, fn, options) { return this.define(module, name, type, fn, options); }
   async instantiate(module, options = {}) {
     if (!(module instanceof Module)) throw new TypeError('Linker.instantiate: expected a Module');
-    const n = await this.#native.instantiate(Module._native(module), { limits: options.limits, wasi: wasiOptions(options.wasi) });
-    return new Instance(n, module);
+    const wasi = options.wasi && isStreamInput(options.wasi.stdin) ? { ...options.wasi, stdin: undefined } : options.wasi;
+    const w = wasiOptions(wasi);
+    let pipe;
+    if (w && wasi !== options.wasi) {
+      pipe = native.makePipe();
+      w.stdin = pipe[0];
+    }
+    let p;
+    try {
+      p = this.#native.instantiate(Module._native(module), { limits: options.limits, wasi: w, mainThreadSliceMicros: options.mainThreadSliceMicros });
+    } finally {
+      // The WASI context holds its own copy of the read end by now.
+      if (pipe) fs.closeSync(pipe[0]);
+    }
+    if (pipe) feedStdin(options.wasi.stdin, pipe[1]);
+    return new Instance(await p, module);
   }
 }
 
@@ -116,6 +151,8 @@ class Instance {
   /** fn(view) runs while no call runs; the view is invalid once fn (or its promise) ends. */
   withMemory(fn, options = {}) { return this.#native.withMemory(options.name, fn); }
   global(name) { return this.#native.global(name); }
+  /** Writes an exported mutable global; queued like a call. */
+  setGlobal(name, value) { return this.#native.setGlobal(name, value); }
   get fuelRemaining() { return this.#native.fuelRemaining(); }
   /** Frees the instance's store once its queued operations are done. */
   dispose() { this.#native.dispose(); }
@@ -146,4 +183,4 @@ function abortedError(signal) {
   return new VivariumError('aborted before it started', { phase: 'exhaustion', code: 'DeadlineExceeded', detail: String(signal.reason ?? '') });
 }
 
-module.exports = { Module, Linker, Instance, VivariumError, handle, MemoryView: native.MemoryView, poolSize: native.poolSize() };
+module.exports = { Module, Linker, Instance, VivariumError, handle, MemoryView: native.MemoryView, FuncRef: native.FuncRef, poolSize: native.poolSize() };

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "instance_state.h"
+#include "ref_values.h"
 #include "runtime.h"
 
 namespace vivarium::node {
@@ -48,6 +50,45 @@ Error usage(const std::string& what, const std::string& expected) {
   return Error(ErrorCode::Usage, what + ": expected " + expected);
 }
 
+Result<Value> v128_from_js(Napi::Value v, const std::string& what) {
+  V128 out;
+  if (v.IsTypedArray() || v.IsDataView()) {
+    napi_value raw = v;
+    void* data = nullptr;
+    size_t length = 0;
+    if (v.IsTypedArray()) {
+      auto ta = v.As<Napi::TypedArray>();
+      length = ta.ByteLength();
+      data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    } else {
+      napi_value ab;
+      size_t offset = 0;
+      napi_get_dataview_info(v.Env(), raw, &length, &data, &ab, &offset);
+    }
+    if (length != 16) return usage(what, "16 bytes (v128), got " + std::to_string(length));
+    std::memcpy(out.bytes, data, 16);
+    return Value::v128(out);
+  }
+  if (v.IsBigInt()) {
+    int sign = 0;
+    size_t count = 3;
+    uint64_t words[3] = {};
+    v.As<Napi::BigInt>().ToWords(&sign, &count, words);
+    const bool fits = count <= 2 || (count == 3 && words[2] == 0);
+    // Negative: down to -2^127; positive: below 2^128.
+    if (!fits || (sign && (words[1] >> 63) && (words[1] != (uint64_t{1} << 63) || words[0] != 0))) {
+      return usage(what, "a BigInt in the 128-bit range (v128)");
+    }
+    if (sign) {  // two's complement of the magnitude
+      words[0] = ~words[0] + 1;
+      words[1] = ~words[1] + (words[0] == 0 ? 1 : 0);
+    }
+    std::memcpy(out.bytes, words, 16);
+    return Value::v128(out);
+  }
+  return usage(what, "16 bytes or a BigInt (v128)");
+}
+
 }  // namespace
 
 Napi::Value type_to_js(Napi::Env env, const FuncType& t) {
@@ -72,7 +113,7 @@ Napi::Object export_to_js(Napi::Env env, const ExportDesc& d) {
   return o;
 }
 
-Result<Value> value_from_js(Napi::Value v, ValType t, const std::string& what) {
+Result<Value> value_from_js(Napi::Value v, ValType t, const std::string& what, InstanceState* s) {
   switch (t) {
     case ValType::I32: {
       if (!v.IsNumber()) return usage(what, "a Number (i32)");
@@ -105,17 +146,23 @@ Result<Value> value_from_js(Napi::Value v, ValType t, const std::string& what) {
     case ValType::F64:
       if (!v.IsNumber()) return usage(what, "a Number (f64)");
       return Value::f64(v.As<Napi::Number>().DoubleValue());
-    case ValType::FuncRef:
-    case ValType::ExternRef:
-      if (!v.IsNull() && !v.IsUndefined()) return usage(what, "null (references cannot cross into JavaScript)");
-      return Value::null_of(t);
     case ValType::V128:
-      break;
+      return v128_from_js(v, what);
+    case ValType::ExternRef:
+      if (v.IsNull()) return Value::null_of(t);
+      if (s == nullptr) return usage(what, "null (no instance to hold the reference)");
+      return Value::externref(s->externs.from_js(v));
+    case ValType::FuncRef: {
+      if (v.IsNull() || v.IsUndefined()) return Value::null_of(t);
+      if (s == nullptr) return usage(what, "null (no instance to hold the reference)");
+      VIV_TRY_ASSIGN(Ref r, FuncRefWrap::unwrap(v, *s, what));
+      return Value::funcref(r);
+    }
   }
-  return Error(ErrorCode::Unsupported, what + ": v128 values cannot be passed from JavaScript");
+  return usage(what, "a value of a known type");
 }
 
-Napi::Value value_to_js(Napi::Env env, const Value& v) {
+Napi::Value value_to_js(Napi::Env env, const Value& v, InstanceState* s) {
   switch (v.type()) {
     case ValType::I32: return Napi::Number::New(env, v.i32());
     case ValType::I64: return Napi::BigInt::New(env, v.i64());
@@ -126,19 +173,21 @@ Napi::Value value_to_js(Napi::Env env, const Value& v) {
       std::memcpy(a.Data(), v.v128().bytes, 16);
       return a;
     }
-    case ValType::FuncRef:
     case ValType::ExternRef:
-      // Only null crosses; a non-null reference is opaque to JavaScript.
-      return v.ref().is_null() ? env.Null() : Napi::Value(Napi::String::New(env, to_string(v.type())));
+      if (v.ref().is_null() || s == nullptr) return env.Null();
+      return s->externs.to_js(env, v.ref());
+    case ValType::FuncRef:
+      if (v.ref().is_null() || s == nullptr) return env.Null();
+      return FuncRefWrap::wrap(env, s->shared_from_this(), v.ref());
   }
   return env.Undefined();
 }
 
-Napi::Value results_to_js(Napi::Env env, const std::vector<Value>& results) {
+Napi::Value results_to_js(Napi::Env env, const std::vector<Value>& results, InstanceState* s) {
   if (results.empty()) return env.Undefined();
-  if (results.size() == 1) return value_to_js(env, results[0]);
+  if (results.size() == 1) return value_to_js(env, results[0], s);
   Napi::Array a = Napi::Array::New(env, results.size());
-  for (size_t i = 0; i < results.size(); ++i) a.Set(static_cast<uint32_t>(i), value_to_js(env, results[i]));
+  for (size_t i = 0; i < results.size(); ++i) a.Set(static_cast<uint32_t>(i), value_to_js(env, results[i], s));
   return a;
 }
 
@@ -153,45 +202,18 @@ Result<std::vector<ValType>> types_from_js(Napi::Value v, const std::string& wha
     else if (s == "i64") out.push_back(ValType::I64);
     else if (s == "f32") out.push_back(ValType::F32);
     else if (s == "f64") out.push_back(ValType::F64);
+    else if (s == "v128") out.push_back(ValType::V128);
     else if (s == "funcref") out.push_back(ValType::FuncRef);
     else if (s == "externref") out.push_back(ValType::ExternRef);
-    else return usage(what + "[" + std::to_string(i) + "]", "'i32', 'i64', 'f32', 'f64', 'funcref' or 'externref'");
+    else return usage(what + "[" + std::to_string(i) + "]", "'i32', 'i64', 'f32', 'f64', 'v128', 'funcref' or 'externref'");
   }
   return out;
 }
 
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::Malformed: return "malformed";
-    case Phase::Invalid: return "invalid";
-    case Phase::Unlinkable: return "unlinkable";
-    case Phase::Trap: return "trap";
-    case Phase::Exhaustion: return "exhaustion";
-    case Phase::Host: return "host";
-  }
-  return "host";
-}
-
-const char* code_name(ErrorCode c) {
-  switch (c) {
-#define VIV_CODE(name) case ErrorCode::name: return #name;
-    VIV_CODE(UnexpectedEnd) VIV_CODE(BadMagic) VIV_CODE(BadVersion) VIV_CODE(BadLeb) VIV_CODE(BadSection)
-    VIV_CODE(BadUtf8) VIV_CODE(BadOpcode) VIV_CODE(BadType) VIV_CODE(Malformed) VIV_CODE(TextSyntax)
-    VIV_CODE(TypeMismatch) VIV_CODE(UnknownIndex) VIV_CODE(Invalid) VIV_CODE(UnknownImport)
-    VIV_CODE(IncompatibleImport) VIV_CODE(Unreachable) VIV_CODE(MemoryOutOfBounds) VIV_CODE(TableOutOfBounds)
-    VIV_CODE(UndefinedElement) VIV_CODE(UninitializedElement) VIV_CODE(IndirectCallTypeMismatch)
-    VIV_CODE(IntegerDivideByZero) VIV_CODE(IntegerOverflow) VIV_CODE(InvalidConversion) VIV_CODE(NullReference)
-    VIV_CODE(HostTrap) VIV_CODE(Exit) VIV_CODE(CallStackExhausted) VIV_CODE(OutOfFuel) VIV_CODE(DeadlineExceeded)
-    VIV_CODE(LimitExceeded) VIV_CODE(Io) VIV_CODE(Usage) VIV_CODE(NotFound) VIV_CODE(Unsupported) VIV_CODE(Internal)
-#undef VIV_CODE
-  }
-  return "Internal";
-}
-
 Napi::Value error_to_js(Napi::Env env, const Error& e) {
   Napi::Object details = Napi::Object::New(env);
-  details.Set("phase", Napi::String::New(env, phase_name(e.phase())));
-  details.Set("code", Napi::String::New(env, code_name(e.code())));
+  details.Set("phase", Napi::String::New(env, vivarium::phase_name(e.phase())));
+  details.Set("code", Napi::String::New(env, vivarium::code_name(e.code())));
   Napi::Object loc = Napi::Object::New(env);
   const Location& w = e.where();
   if (!w.file.empty()) loc.Set("file", Napi::String::New(env, w.file));

@@ -1,11 +1,14 @@
 #include "host_fn.h"
 
 #include "convert.h"
+#include "engine/api/value_slots.h"
 #include "instance_state.h"
 #include "memory_view_wrap.h"
 
 namespace vivarium::node {
 namespace {
+
+}  // namespace
 
 // One call in flight: written by the main thread, read by the waiting worker
 // under the instance's host mutex.
@@ -19,6 +22,8 @@ struct HostCall {
   Result<std::vector<Value>> result = Error(ErrorCode::Internal, "host function did not return");
 };
 
+namespace {
+
 std::string js_message(Napi::Value reason) {
   if (reason.IsObject()) {
     Napi::Value m = reason.As<Napi::Object>().Get("message");
@@ -28,12 +33,12 @@ std::string js_message(Napi::Value reason) {
   return s.Utf8Value();
 }
 
-Result<std::vector<Value>> results_from_js(Napi::Value v, const FuncType& type) {
+Result<std::vector<Value>> results_from_js(Napi::Value v, const FuncType& type, InstanceState& s) {
   std::vector<Value> out;
   const auto& rs = type.results;
   if (rs.empty()) return out;
   if (rs.size() == 1) {
-    VIV_TRY_ASSIGN(Value x, value_from_js(v, rs[0], "host function result"));
+    VIV_TRY_ASSIGN(Value x, value_from_js(v, rs[0], "host function result", &s));
     out.push_back(x);
     return out;
   }
@@ -42,7 +47,7 @@ Result<std::vector<Value>> results_from_js(Napi::Value v, const FuncType& type) 
   }
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < rs.size(); ++i) {
-    VIV_TRY_ASSIGN(Value x, value_from_js(a.Get(i), rs[i], "host function result " + std::to_string(i)));
+    VIV_TRY_ASSIGN(Value x, value_from_js(a.Get(i), rs[i], "host function result " + std::to_string(i), &s));
     out.push_back(x);
   }
   return out;
@@ -70,7 +75,7 @@ class HostCallTask final : public MainTask {
       caller.Set("memory", MemoryViewWrap::wrap(env, view));
       argv.push_back(caller);
     }
-    for (const Value& a : c_->args) argv.push_back(value_to_js(env, a));
+    for (const Value& a : c_->args) argv.push_back(value_to_js(env, a, s_.get()));
     Napi::Value r;
     // While the function runs synchronously, a call on this instance is
     // re-entrant (it would queue behind the call waiting for us).
@@ -84,13 +89,13 @@ class HostCallTask final : public MainTask {
       return;
     }
     if (!r.IsPromise()) {
-      settle(env, results_from_js(r, c_->fn->type), view);
+      settle(env, results_from_js(r, c_->fn->type, *s_), view);
       return;
     }
     auto s = s_;
     auto c = c_;
     auto on_ok = Napi::Function::New(env, [s, c, view](const Napi::CallbackInfo& info) {
-      settle_with(info.Env(), s, c, results_from_js(info[0], c->fn->type), view);
+      settle_with(info.Env(), s, c, results_from_js(info[0], c->fn->type, *s), view);
     });
     auto on_err = Napi::Function::New(env, [s, c, view](const Napi::CallbackInfo& info) {
       settle_with(info.Env(), s, c, Error(ErrorCode::HostTrap, js_message(info[0])), view);
@@ -119,6 +124,12 @@ class HostCallTask final : public MainTask {
 
 }  // namespace
 
+bool run_host_call_inline(Napi::Env env, InstanceState& s, std::shared_ptr<HostCall> call) {
+  HostCallTask(s.shared_from_this(), call).run(env);
+  std::lock_guard lk(s.host_mutex());
+  return call->done;
+}
+
 HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state) {
   HostFuncDef def;
   def.type = fn->type;
@@ -127,21 +138,13 @@ HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state) {
     call->fn = fn;
     size_t slot = 0;
     for (ValType t : fn->type.params) {
-      RawSlot raw = args[slot++];
-      switch (t) {
-        case ValType::I32: call->args.push_back(Value::i32(static_cast<int32_t>(raw))); break;
-        case ValType::I64: call->args.push_back(Value::i64(static_cast<int64_t>(raw))); break;
-        case ValType::F32: call->args.push_back(Value::f32_bits(static_cast<uint32_t>(raw))); break;
-        case ValType::F64: call->args.push_back(Value::f64_bits(raw)); break;
-        case ValType::FuncRef:
-        case ValType::ExternRef:
-          call->args.push_back(raw ? Value::null_of(t) : Value::null_of(t));  // opaque: only null crosses
-          break;
-        case ValType::V128: return Error(ErrorCode::Unsupported, "v128 parameters cannot reach JavaScript");
-      }
+      call->args.push_back(detail::from_slots(t, args + slot));
+      slot += detail::slots_of(t);
     }
     if (fn->with_caller) call->memory = caller.memory();
-    if (!state->rt.post(new HostCallTask(state->shared_from_this(), call))) {
+    if (state->running_inline()) {
+      state->yield_host(call);  // back here on the main thread or on a worker
+    } else if (!state->rt.post(new HostCallTask(state->shared_from_this(), call))) {
       return Error(ErrorCode::HostTrap, "the JavaScript environment is shutting down");
     }
     if (!state->wait_host([&] { return call->done; })) {
@@ -157,13 +160,8 @@ HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state) {
     if (!call->result.ok()) return std::move(call->result).error();
     slot = 0;
     for (const Value& v : call->result.value()) {
-      switch (v.type()) {
-        case ValType::I32: results[slot++] = static_cast<uint32_t>(v.i32()); break;
-        case ValType::I64: results[slot++] = static_cast<uint64_t>(v.i64()); break;
-        case ValType::F32: results[slot++] = v.f32_bits(); break;
-        case ValType::F64: results[slot++] = v.f64_bits(); break;
-        default: results[slot++] = 0; break;
-      }
+      detail::to_slots(v, results + slot);
+      slot += detail::slots_of(v.type());
     }
     return {};
   };

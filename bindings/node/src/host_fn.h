@@ -21,6 +21,15 @@ struct HostFn {
   bool with_caller = false;
 };
 
+// One call of a host function in flight (host_fn.cc).
+struct HostCall;
+
+// Main thread: runs the host call a guest's inline fiber suspended for
+// (InstanceState::yield_host). True when it settled synchronously (the fiber
+// may go on here), false when it returned a Promise (a worker resumes the
+// fiber, which then waits for it as any off-thread call does).
+bool run_host_call_inline(Napi::Env env, InstanceState& s, std::shared_ptr<HostCall> call);
+
 // The HostFuncDef through which `state`'s guest calls `fn`.
 HostFuncDef make_host_func(std::shared_ptr<HostFn> fn, InstanceState* state);
 

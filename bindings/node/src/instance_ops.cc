@@ -30,7 +30,7 @@ void CallOp::execute(InstanceState& s) {
 }
 
 void CallOp::complete(Napi::Env env, InstanceState& s) {
-  if (result_.ok()) deferred.Resolve(results_to_js(env, result_.value()));
+  if (result_.ok()) deferred.Resolve(results_to_js(env, result_.value(), &s));
   else deferred.Reject(error_to_js(env, result_.error()));
 }
 
@@ -75,8 +75,16 @@ void MemoryOp::start_main(Napi::Env env, InstanceState& s) {
 void GlobalOp::start_main(Napi::Env env, InstanceState& s) {
   Napi::HandleScope scope(env);
   std::optional<Global> g = s.instance.global(name_);
-  if (g) deferred.Resolve(value_to_js(env, g->get()));
+  if (g) deferred.Resolve(value_to_js(env, g->get(), &s));
   else deferred.Reject(error_to_js(env, Error(ErrorCode::NotFound, "no exported global \"" + name_ + "\"")));
+  s.finish(env);
+}
+
+void SetGlobalOp::start_main(Napi::Env env, InstanceState& s) {
+  Napi::HandleScope scope(env);
+  Result<void> r = global_.set(value_);
+  if (r.ok()) deferred.Resolve(env.Undefined());
+  else deferred.Reject(error_to_js(env, r.error()));
   s.finish(env);
 }
 

@@ -22,6 +22,7 @@ class CallOp final : public Op {
  public:
   CallOp(Napi::Env env, Function fn, std::vector<Value> args, uint64_t fuel)
       : Op(env), fn_(fn), args_(std::move(args)), fuel_(fuel) {}
+  bool can_inline() const override { return true; }
   void execute(InstanceState& s) override;
   void complete(Napi::Env env, InstanceState& s) override;
 
@@ -55,6 +56,19 @@ class GlobalOp final : public Op {
 
  private:
   std::string name_;
+};
+
+// Writes an exported mutable global between calls (the value was checked
+// against its type when queued).
+class SetGlobalOp final : public Op {
+ public:
+  SetGlobalOp(Napi::Env env, Global g, Value v) : Op(env), global_(g), value_(v) {}
+  bool on_main() const override { return true; }
+  void start_main(Napi::Env env, InstanceState& s) override;
+
+ private:
+  Global global_;
+  Value value_;
 };
 
 }  // namespace vivarium::node

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "host_fn.h"
 #include "output_sink.h"
 
 namespace vivarium::node {
@@ -28,6 +29,25 @@ class OpJob final : public Job {
 };
 
 }  // namespace
+
+// Resumes an operation's fiber on a worker after its inline slice, to the end.
+class FiberJob final : public Job {
+ public:
+  explicit FiberJob(std::shared_ptr<InstanceState> s) : s_(std::move(s)) {}
+  void execute() override {
+    s_->fiber_->resume();  // off the main thread nothing suspends it
+    s_->drain_output();
+  }
+  void complete(Napi::Env env) override {
+    Napi::HandleScope scope(env);
+    s_->fiber_.reset();
+    s_->current()->complete(env, *s_);
+    s_->finish(env);
+  }
+
+ private:
+  std::shared_ptr<InstanceState> s_;
+};
 
 InstanceState::InstanceState(Runtime& r, Module m, StoreLimits limits, InstanceDefaults d)
     : rt(r), module(std::move(m)), store(std::make_unique<Store>(limits)), defaults(d) {
@@ -62,6 +82,11 @@ void InstanceState::start_next(Napi::Env env) {
       current_->start_main(env, *this);  // calls finish(), possibly later
       return;
     }
+    if (current_->can_inline() && inline_ok(env)) {
+      if (!run_inline(env)) return;
+      current_.reset();
+      continue;
+    }
     rt.run(env, std::make_unique<OpJob>(shared_from_this()));
   }
   if (!current_ && disposed_ && store) {
@@ -69,6 +94,55 @@ void InstanceState::start_next(Napi::Env env) {
     store.reset();
     wasi.reset();
   }
+}
+
+bool InstanceState::inline_ok(Napi::Env) const {
+  return inline_slice.count() > 0 && !wasi && sinks.empty() && !rt.closing();
+}
+
+bool InstanceState::run_inline(Napi::Env env) {
+  Op* op = current_.get();
+  try {
+    fiber_ = std::make_unique<CallFiber>([this, op] {
+      clear_stop();
+      op->execute(*this);
+    });
+  } catch (const std::exception&) {  // no stack: the pool runs it as usual
+    rt.run(env, std::make_unique<OpJob>(shared_from_this()));
+    return false;
+  }
+  auto keep = shared_from_this();  // a host function may drop every other reference
+  const auto began = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto start = std::chrono::steady_clock::now();
+    // The runtime's allowance counts guest time (JavaScript host functions
+    // would run on this thread on the pool path too); the continuous bound
+    // counts both, so that a guest calling a host function in a loop cannot
+    // hold the event loop either.
+    const auto allowance = std::min(rt.inline_allowance(start), Runtime::kInlineContinuous - (start - began));
+    if (allowance.count() <= 0) break;
+    slice_end_ = start + std::min(inline_slice, allowance);
+    inline_now_ = true;
+    const CallFiber::Stop why = fiber_->resume();
+    inline_now_ = false;
+    rt.charge_inline(std::chrono::steady_clock::now() - start);
+    if (why == CallFiber::Stop::Finished) {
+      fiber_.reset();
+      Napi::HandleScope scope(env);
+      op->complete(env, *this);
+      return true;
+    }
+    if (why != CallFiber::Stop::Host || !run_host_call_inline(env, *this, std::move(inline_host_))) break;
+  }
+  // The slice is used up, or an asynchronous host function is pending: a
+  // worker goes on with the fiber where it stopped.
+  rt.run(env, std::make_unique<FiberJob>(shared_from_this()));
+  return false;
+}
+
+void InstanceState::yield_host(std::shared_ptr<HostCall> call) {
+  inline_host_ = std::move(call);
+  fiber_->suspend(CallFiber::Stop::Host);
 }
 
 void InstanceState::finish(Napi::Env env) {
@@ -115,6 +189,9 @@ void InstanceState::drain_output() {
 
 bool InstanceState::check_hook(void* self) {
   auto* s = static_cast<InstanceState*>(self);
+  if (s->inline_now_ && std::chrono::steady_clock::now() >= s->slice_end_) {
+    s->fiber_->suspend(CallFiber::Stop::Slice);  // resumed on a worker
+  }
   // closing(): a stop at exit must hold even if an operation starting at
   // that moment cleared stop_.
   return !s->stop_.load(std::memory_order_relaxed) && !s->rt.closing();

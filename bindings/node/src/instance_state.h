@@ -19,7 +19,9 @@
 #include <optional>
 #include <vector>
 
+#include "call_fiber.h"
 #include "host/wasi/wasi_ctx.h"
+#include "ref_values.h"
 #include "runtime.h"
 #include "vivarium/vivarium.h"
 
@@ -27,6 +29,7 @@ namespace vivarium::node {
 
 class InstanceState;
 class OutputSink;
+struct HostCall;
 
 class Op {
  public:
@@ -34,6 +37,9 @@ class Op {
   virtual ~Op() = default;
   // Main-thread operations run start_main() and call state.finish() when done.
   virtual bool on_main() const { return false; }
+  // Worker operations that may start on the main thread on a fiber
+  // (call_fiber.h): execute() then runs there until its slice is used up.
+  virtual bool can_inline() const { return false; }
   virtual void start_main(Napi::Env env, InstanceState& s) {}
   // Worker operations: execute() on a worker, complete() back on the main thread.
   virtual void execute(InstanceState& s) {}
@@ -91,13 +97,36 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
   InstanceDefaults defaults;
   std::vector<std::shared_ptr<void>> keep_alive;  // host functions, output sinks
   std::vector<std::shared_ptr<OutputSink>> sinks;
+  ExternRefs externs;  // main thread
   std::vector<int> owned_fds;  // ours until the WASI context has its copies
   void close_owned_fds();
   Op* current() const { return current_.get(); }
+
+  // The inline slice (call_fiber.h): how long a call may run on the main
+  // thread before a worker takes it over; zero: always on a worker. Only
+  // instances without WASI start inline (a WASI call may block in the host,
+  // e.g. in poll_oneoff or fd_read, which must never happen on the main
+  // thread) and only while the runtime's inline allowance lasts.
+  std::chrono::nanoseconds inline_slice{std::chrono::microseconds(100)};
+  // On the fiber: true while it runs on the main thread.
+  bool running_inline() const { return inline_now_; }
+  // On the fiber, on the main thread: hand a JavaScript host call to the
+  // main thread's own stack and wait for it (host_fn.cc).
+  void yield_host(std::shared_ptr<HostCall> call);
   int host_depth = 0;  // main thread: host functions of this instance running synchronously now
 
  private:
   void start_next(Napi::Env env);
+  bool inline_ok(Napi::Env env) const;
+  // Main thread: runs the current operation on a fiber; true when it
+  // finished there, false when a worker took it over.
+  bool run_inline(Napi::Env env);
+  friend class FiberJob;
+
+  std::unique_ptr<CallFiber> fiber_;
+  bool inline_now_ = false;
+  std::chrono::steady_clock::time_point slice_end_{};
+  std::shared_ptr<HostCall> inline_host_;
 
   std::deque<std::unique_ptr<Op>> queue_;
   std::unique_ptr<Op> current_;
@@ -113,6 +142,10 @@ class InstanceState final : public std::enable_shared_from_this<InstanceState>, 
 
 template <class Done>
 bool InstanceState::wait_host(Done done) {
+  {
+    std::lock_guard lk(host_mu_);
+    if (done()) return true;  // answered inline already (call_fiber.h)
+  }
   ThreadPool::BlockedScope blocked(rt.pool());
   std::unique_lock lk(host_mu_);
   Op* op = current_.get();

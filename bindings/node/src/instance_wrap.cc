@@ -27,6 +27,7 @@ void InstanceWrap::init(Napi::Env env, Napi::Object exports) {
                                     InstanceMethod<&InstanceWrap::abort>("abort"),
                                     InstanceMethod<&InstanceWrap::with_memory>("withMemory"),
                                     InstanceMethod<&InstanceWrap::global>("global"),
+                                    InstanceMethod<&InstanceWrap::set_global>("setGlobal"),
                                     InstanceMethod<&InstanceWrap::exports>("exports"),
                                     InstanceMethod<&InstanceWrap::dispose>("dispose"),
                                     InstanceMethod<&InstanceWrap::fuel_remaining>("fuelRemaining")});
@@ -73,7 +74,7 @@ Napi::Value InstanceWrap::call(const Napi::CallbackInfo& info) {
   }
   std::vector<vivarium::Value> args;
   for (uint32_t i = 0; i < a.Length(); ++i) {
-    auto v = value_from_js(a.Get(i), type.params[i], name + " argument " + std::to_string(i));
+    auto v = value_from_js(a.Get(i), type.params[i], name + " argument " + std::to_string(i), &s);
     if (!v.ok()) return rejected(env, v.error());
     args.push_back(*v);
   }
@@ -117,6 +118,23 @@ Napi::Value InstanceWrap::global(const Napi::CallbackInfo& info) {
   InstanceState& s = state(env);
   if (s.disposed()) return rejected(env, Error(ErrorCode::Usage, "the instance was disposed"));
   auto op = std::make_unique<GlobalOp>(env, info[0].As<Napi::String>().Utf8Value());
+  Napi::Promise p = op->deferred.Promise();
+  s.enqueue(env, std::move(op));
+  return p;
+}
+
+// setGlobal(name, value): queued like a call, so it never lands mid-call.
+Napi::Value InstanceWrap::set_global(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  InstanceState& s = state(env);
+  if (s.disposed()) return rejected(env, Error(ErrorCode::Usage, "the instance was disposed"));
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  std::optional<Global> g = s.instance.global(name);
+  if (!g) return rejected(env, Error(ErrorCode::NotFound, "no exported global \"" + name + "\""));
+  if (!g->type().mut) return rejected(env, Error(ErrorCode::Usage, "global " + name + " is immutable"));
+  auto v = value_from_js(info[1], g->type().type, "global " + name, &s);
+  if (!v.ok()) return rejected(env, v.error());
+  auto op = std::make_unique<SetGlobalOp>(env, *g, *v);
   Napi::Promise p = op->deferred.Promise();
   s.enqueue(env, std::move(op));
   return p;

@@ -21,6 +21,7 @@ class InstanceWrap : public Napi::ObjectWrap<InstanceWrap> {
   Napi::Value abort(const Napi::CallbackInfo& info);
   Napi::Value with_memory(const Napi::CallbackInfo& info);
   Napi::Value global(const Napi::CallbackInfo& info);
+  Napi::Value set_global(const Napi::CallbackInfo& info);
   Napi::Value exports(const Napi::CallbackInfo& info);
   Napi::Value dispose(const Napi::CallbackInfo& info);
   Napi::Value fuel_remaining(const Napi::CallbackInfo& info);

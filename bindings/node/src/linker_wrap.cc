@@ -61,6 +61,12 @@ Napi::Value LinkerWrap::instantiate(const Napi::CallbackInfo& info) {
   if (auto r = read_limits(opts.Get("limits"), limits, defaults); !r.ok()) return fail(r.error());
 
   auto s = std::make_shared<InstanceState>(Runtime::of(env), m->module(), limits, defaults);
+  Napi::Value slice = opts.Get("mainThreadSliceMicros");
+  if (slice.IsNumber()) {
+    double us = slice.As<Napi::Number>().DoubleValue();
+    if (!(us >= 0) || us > 1000) return fail(Error(ErrorCode::Usage, "mainThreadSliceMicros: expected 0 to 1000"));
+    s->inline_slice = std::chrono::microseconds(static_cast<int64_t>(us));
+  }
   Napi::Value w = opts.Get("wasi");
   if (w.IsObject()) {
     auto config = read_wasi(w, *s);

@@ -1,14 +1,33 @@
 #include "runtime.h"
 
+#include <sched.h>
+
+#include <cstdlib>
 #include <thread>
 
 namespace vivarium::node {
 namespace {
 
+// One worker per core this process may run on (VIVARIUM_NODE_WORKERS overrides).
 size_t pool_size() {
+  if (const char* v = std::getenv("VIVARIUM_NODE_WORKERS"); v != nullptr && std::atoi(v) > 0) {
+    return static_cast<size_t>(std::atoi(v));
+  }
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<size_t>(CPU_COUNT(&set));
   size_t n = std::thread::hardware_concurrency();
   return n ? n : 2;
 }
+
+// How many nice steps below the JavaScript thread workers run
+// (VIVARIUM_NODE_WORKER_NICE overrides; 0 keeps them equal).
+int worker_nice_delta() {
+  const char* v = std::getenv("VIVARIUM_NODE_WORKER_NICE");
+  return v != nullptr && *v != 0 ? std::atoi(v) : 19;
+}
+
+constexpr std::chrono::nanoseconds kInlineWindow = std::chrono::milliseconds(4);
+constexpr std::chrono::nanoseconds kInlinePerWindow = std::chrono::milliseconds(1);
 
 class JobDone final : public MainTask {
  public:
@@ -25,7 +44,7 @@ class JobDone final : public MainTask {
 
 }  // namespace
 
-Runtime::Runtime(Napi::Env env) : pool_(pool_size()) {
+Runtime::Runtime(Napi::Env env) : pool_(pool_size(), worker_nice_delta()) {
   tsfn_ = Tsfn::New(env, "vivarium", 0, 1, nullptr);
   tsfn_.Unref(env);
   napi_add_env_cleanup_hook(env, &Runtime::shutdown, this);
@@ -67,6 +86,14 @@ void Runtime::hold(Napi::Env env) {
 
 void Runtime::release(Napi::Env env) {
   if (--holds_ == 0) tsfn_.Unref(env);
+}
+
+std::chrono::nanoseconds Runtime::inline_allowance(std::chrono::steady_clock::time_point now) {
+  if (now - inline_window_start_ >= kInlineWindow) {
+    inline_window_start_ = now;
+    inline_used_ = std::chrono::nanoseconds(0);
+  }
+  return inline_used_ >= kInlinePerWindow ? std::chrono::nanoseconds(0) : kInlinePerWindow - inline_used_;
 }
 
 void Runtime::add_interruptible(Interruptible* i) {

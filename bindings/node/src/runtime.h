@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <functional>
@@ -56,6 +57,15 @@ class Runtime {
   void hold(Napi::Env env);
   void release(Napi::Env env);
 
+  // Main thread: how long a guest may run on this thread now (zero: not
+  // now; see call_fiber.h). At most 1 ms of every 4 ms window goes to guests
+  // running inline, so calls started back to back cannot hold the event loop,
+  // and one call holds it for at most kInlineContinuous, host functions
+  // included.
+  static constexpr std::chrono::nanoseconds kInlineContinuous = std::chrono::milliseconds(1);
+  std::chrono::nanoseconds inline_allowance(std::chrono::steady_clock::time_point now);
+  void charge_inline(std::chrono::nanoseconds used) { inline_used_ += used; }
+
   ThreadPool& pool() { return pool_; }
   bool closing() const { return closing_.load(std::memory_order_acquire); }
 
@@ -68,6 +78,7 @@ class Runtime {
   Napi::FunctionReference* module_ctor = nullptr;
   Napi::FunctionReference* instance_ctor = nullptr;
   Napi::FunctionReference* view_ctor = nullptr;
+  Napi::FunctionReference* funcref_ctor = nullptr;
   // The edge runner's executor (edge.cc), made on first use.
   std::shared_ptr<void> edge;
   // Run at shutdown, before the pool is joined.
@@ -84,6 +95,8 @@ class Runtime {
   std::mutex post_mu_;
   std::atomic<bool> closing_{false};
   size_t holds_ = 0;
+  std::chrono::steady_clock::time_point inline_window_start_{};
+  std::chrono::nanoseconds inline_used_{0};
   std::mutex interruptible_mu_;
   std::set<Interruptible*> interruptibles_;
   std::vector<std::function<void()>> shutdown_hooks_;

@@ -1,8 +1,29 @@
 #include "thread_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
 namespace vivarium::node {
 
-ThreadPool::ThreadPool(size_t threads) : base_threads_(threads ? threads : 1) {
+namespace {
+
+id_t this_thread_id() { return static_cast<id_t>(syscall(SYS_gettid)); }
+
+}  // namespace
+
+ThreadPool::ThreadPool(size_t threads, int nice_delta) : base_threads_(threads ? threads : 1) {
+  // Threads inherit their creator's nice value, and a pool thread may spawn
+  // another (BlockedScope): the target is fixed here, once, as an absolute.
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, this_thread_id());
+  if (errno == 0 && nice_delta > 0) {
+    worker_nice_ = std::min(19, current + nice_delta);
+    lower_ = worker_nice_ > current;
+  }
   std::lock_guard lk(mu_);
   for (size_t i = 0; i < base_threads_; ++i) spawn_locked();
 }
@@ -34,6 +55,7 @@ void ThreadPool::shutdown() {
 }
 
 void ThreadPool::worker() {
+  if (lower_) setpriority(PRIO_PROCESS, this_thread_id(), worker_nice_);  // best effort
   std::unique_lock lk(mu_);
   for (;;) {
     ++idle_;

@@ -1,9 +1,15 @@
-// The addon's worker pool: guests run here, never on the main thread (and
-// not on libuv's pool of four, which fs and dns share). Sized to the machine.
+// The addon's worker pool: guests run here (after at most a short slice on
+// the main thread, call_fiber.h), not on libuv's pool of four, which fs and
+// dns share. One thread per CPU the process may use.
 // A worker that waits for a JavaScript host function says so
 // (BlockedScope), and the pool then starts another thread when work is
 // queued and nobody is idle: a host function that awaits a call on another
 // instance must not deadlock a pool whose every thread is waiting.
+// Workers run at a lower OS priority than the thread that made the pool
+// (Linux: per-thread nice, `nice_delta` steps lower, at most 19; the default
+// is the lowest, 19): on a machine with fewer cores than busy guests the
+// JavaScript thread wins the CPU whenever it has work, so timers and I/O
+// stay prompt while guests spin.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -17,7 +23,7 @@ namespace vivarium::node {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(size_t threads);
+  ThreadPool(size_t threads, int nice_delta);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -49,6 +55,8 @@ class ThreadPool {
   std::deque<std::function<void()>> queue_;
   std::vector<std::thread> threads_;
   size_t base_threads_;
+  int worker_nice_ = 0;  // absolute nice value of every worker (unchanged when <= the creator's)
+  bool lower_ = false;
   size_t idle_ = 0;
   size_t blocked_ = 0;
   bool stopping_ = false;

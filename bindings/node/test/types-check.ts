@@ -1,5 +1,5 @@
 // Compiled (not run) by test/types.test.js: the README's usage typechecks.
-import { Module, Linker, VivariumError, handle, type Instance } from '../lib/index.js';
+import { Module, Linker, VivariumError, FuncRef, handle, type Instance, type V128Value } from '../lib/index.js';
 
 async function main(): Promise<void> {
   const mod: Module = await Module.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
@@ -18,6 +18,17 @@ async function main(): Promise<void> {
     if (e instanceof VivariumError) console.log(e.phase, e.code, e.backtrace, e.location.offset);
   }
   const n: number = await inst.withMemory((v) => v.getUint32(0));
+  const lanes: V128Value = await inst.call('addV', new Uint8Array(16), 1n);
+  const f: FuncRef | null = await inst.call('fn', 0);
+  await inst.call('callFn', f);
+  await inst.call('idExt', { any: 'value' });
+  await inst.setGlobal('ext', Symbol('x'));
+  linker.define('env', 'v', { params: ['v128', 'externref', 'funcref'], results: ['v128'] }, (v: Uint8Array) => v);
+  const fast = await linker.instantiate(mod, { mainThreadSliceMicros: 0 });
+  const { Readable } = await import('node:stream');
+  await linker.instantiate(mod, { wasi: { stdin: Readable.from(['a', 'b']) } });
+  await linker.instantiate(mod, { wasi: { stdin: (async function* () { yield new Uint8Array(1); })() } });
+  console.log(lanes.length, fast.exports.length);
   const res = await handle(mod, new Request('http://x/'), { timeout: 100 });
   console.log(sum, big, n, mod.exports.map((e) => e.name), res.status, res.vivarium.kind);
 }

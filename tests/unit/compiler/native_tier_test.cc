@@ -234,6 +234,35 @@ TEST(NativeTierGuard, OutOfBoundsAccessesTrapThroughTheGuardPages) {
   EXPECT_EQ(ok.value()[0].i32(), 0);
 }
 
+// A guard-page trap names the same function and offset as the interpreter's
+// trap: a load folded into an add, a narrow load, a store, each in a helper
+// the optimizer inlines into its caller.
+TEST(NativeTierGuard, GuardTrapsCarryTheInterpretersFunctionAndOffset) {
+  constexpr std::string_view kWat = R"(
+(module
+  (memory 1)
+  (func $add_load (param i32) (result i32) (i32.add (local.get 0) (i32.load offset=4 (local.get 0))))
+  (func $narrow (param i32) (result i32) (i32.load8_s (local.get 0)))
+  (func $store (param i32) (i64.store offset=8 (local.get 0) (i64.const 7)))
+  (func (export "add_load") (param i32) (result i32) (i32.mul (call $add_load (local.get 0)) (i32.const 3)))
+  (func (export "narrow") (param i32) (result i32) (i32.add (call $narrow (local.get 0)) (i32.const 1)))
+  (func (export "store") (param i32) (call $store (local.get 0)))
+))";
+  Store si, sn;
+  Instance interp = instantiate(si, compile(kWat, ExecutionTier::Interpreter));
+  Instance native = instantiate(sn, compile(kWat));
+  for (const char* f : {"add_load", "narrow", "store"}) {
+    auto a = interp.call(f, {{Value::i32(65536)}});
+    auto b = native.call(f, {{Value::i32(65536)}});
+    ASSERT_FALSE(a);
+    ASSERT_FALSE(b);
+    EXPECT_EQ(b.error().message(), a.error().message()) << f;
+    EXPECT_EQ(b.error().where().function, a.error().where().function) << f;
+    EXPECT_EQ(b.error().where().offset, a.error().where().offset) << f;
+    EXPECT_NE(b.error().where().offset, Location::kNone) << f;
+  }
+}
+
 // A store limit shrinks the reservation: the same module then runs in the
 // interpreter, which checks bounds itself.
 TEST(NativeTierGuard, WithoutTheFullReservationTheInterpreterRunsIt) {
@@ -262,6 +291,7 @@ TEST(NativeTierGuardDeathTest, AFaultOutsideCompiledCodeStaysACrash) {
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace vivarium {
 namespace {
@@ -291,12 +321,20 @@ TEST(NativeTierCache, StoresLoadsAndRejectsDamagedCode) {
   const auto written = fs::last_write_time(files[0]);
   EXPECT_EQ(run(), 120);  // from the cache
   EXPECT_EQ(fs::last_write_time(files[0]), written);
-  {
-    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(files[0]) - 10));
-    f.put('\x5a');
-  }
-  EXPECT_EQ(run(), 120);  // recompiled, not loaded
+  auto contents = [&] {
+    std::ifstream f(files[0], std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  const std::string intact = contents();
+  // One byte of the object (its tail) changed: the digest no longer matches.
+  std::string damaged = intact;
+  damaged[damaged.size() - 10] = static_cast<char>(damaged[damaged.size() - 10] ^ 0x5a);
+  std::ofstream(files[0], std::ios::binary | std::ios::trunc).write(damaged.data(), static_cast<std::streamsize>(damaged.size()));
+  ASSERT_EQ(contents(), damaged);
+  EXPECT_EQ(run(), 120);
+  // Detected and recompiled: the file was rewritten with the intact object
+  // (code generation is deterministic), not loaded as it was.
+  EXPECT_EQ(contents(), intact) << "the damaged cache file was neither detected nor rewritten";
   fs::remove_all(dir);
 }
 

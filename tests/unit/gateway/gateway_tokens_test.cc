@@ -27,6 +27,22 @@ TEST(GatewayTokens, ATokenWithoutGrantsReachesNothing) {
   EXPECT_FALSE(t->find(kToken)->policy.allows_address(*net::IpAddress::parse("127.0.0.1"), 80));
 }
 
+TEST(GatewayTokens, GrantKindsStayApart) {
+  auto t = GatewayTokens::parse(std::string(kToken) + " 127.0.0.1:1 udp:127.0.0.1:2 dns:localhost bind:127.0.0.1:3", "f");
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  const TokenGrant* g = t->find(kToken);
+  auto lo = *net::IpAddress::parse("127.0.0.1");
+  EXPECT_TRUE(g->policy.allows_address(lo, 1));
+  EXPECT_FALSE(g->policy.allows_address(lo, 2));  // a UDP grant opens no TCP
+  EXPECT_TRUE(g->udp.allows_address(lo, 2));
+  EXPECT_FALSE(g->udp.allows_address(lo, 1));
+  EXPECT_TRUE(g->dns.allows_name("localhost", 0));
+  EXPECT_FALSE(g->policy.allows_name("localhost", 0));
+  EXPECT_TRUE(g->bind.allows_bind(lo, 3));
+  EXPECT_FALSE(g->bind.allows_bind(lo, 1));
+  EXPECT_FALSE(GatewayTokens::parse(std::string(kToken) + " udp:300.1.1.1", "f").ok());
+}
+
 TEST(GatewayTokens, ErrorsNameTheFileAndLine) {
   auto short_token = GatewayTokens::parse("\nshort 127.0.0.1:1\n", "f");
   ASSERT_FALSE(short_token.ok());

@@ -3,12 +3,26 @@
 // thread) and names the deployment for the access log and metrics.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
 #include <optional>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 
 #include "fakes.h"
+#include "server/admin_api.h"
 #include "server/edge_handler.h"
+
+// Entries into native code on this thread (engine/compiler/native_tier.h);
+// weak, as builds without the native tier have none.
+namespace vivarium::engine::compiler {
+[[gnu::weak]] uint64_t native_entries_on_this_thread();
+}  // namespace vivarium::engine::compiler
 
 namespace vivarium::server {
 namespace {
@@ -106,6 +120,36 @@ TEST_F(EdgeHandlerTest, ATrapIsA500AndALogLine) {
   bool has_id = false;
   for (const auto& [k, v] : r.response.headers) has_id |= k == "x-vivarium-request-id" && v == lines.back().request_id;
   EXPECT_TRUE(has_id);
+}
+
+// Tier-up (issue #15): the deployment serves from the interpreter at once, a
+// background thread compiles it, then requests run native code, which the
+// admin API shows as "tier"; a redeploy of the same module starts native
+// from the code cache. Same responses on both tiers.
+TEST_F(EdgeHandlerTest, DeploymentSwitchesToNativeCodeWhenCompiled) {
+  const auto cache = std::filesystem::temp_directory_path() / ("viv-serve-tier-" + std::to_string(::getpid()));
+  ::setenv("VIVARIUM_CACHE_DIR", cache.c_str(), 1);  // nothing outside the test is read or written
+  AdminApi api(deployments, logs, metrics, AdminApi::Options{"s3cret", false, {}});
+  auto admin_tier = [&] {
+    AdminRequest r{"GET", "/deployments/hello", {{"Authorization", "Bearer s3cret"}}, ""};
+    return nlohmann::json::parse(api.handle(r).body).value("tier", "none");
+  };
+  DeploySpec spec;
+  spec.name = "hello";
+  ASSERT_TRUE(deployments.deploy(spec, kHelloService).ok());
+  if (!Module::native_tier_available()) GTEST_SKIP() << "built without the native tier";
+  EXPECT_EQ(call("hello.localhost").response.body, "hi from the guest");  // whichever tier runs it by now
+  for (int i = 0; i < 12000 && admin_tier() != "native"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(admin_tier(), "native");
+  // A request's memory is capped (limits), yet native code gets its guard reservation.
+  ASSERT_NE(&engine::compiler::native_entries_on_this_thread, nullptr);
+  const uint64_t before = engine::compiler::native_entries_on_this_thread();
+  EXPECT_EQ(call("hello.localhost").response.body, "hi from the guest");  // the runner's fiber runs on this thread
+  EXPECT_GT(engine::compiler::native_entries_on_this_thread(), before);
+  ASSERT_TRUE(deployments.deploy(spec, kHelloService).ok());
+  EXPECT_EQ(admin_tier(), "native");
+  EXPECT_EQ(call("hello.localhost").response.body, "hi from the guest");
+  std::filesystem::remove_all(cache);
 }
 
 }  // namespace
