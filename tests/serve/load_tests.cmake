@@ -7,6 +7,7 @@
 #                      uploads, wrong admin tokens
 #   serve_isolation_stall  looping guests as many as worker threads do not
 #                      stall hello (time slicing)
+#   serve_cancel       a client that leaves (HTTP/1.1 close, h2c) stops its guest
 set(_viv $<TARGET_FILE:vivarium_cli>)
 add_test(NAME serve_concurrency COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/concurrency.py --vivarium ${_viv})
 # Median of 3 rounds. Guests are time-sliced, so computing ones no longer
@@ -27,3 +28,7 @@ set_tests_properties(serve_isolation_stall PROPERTIES TIMEOUT 120 LABELS serve S
 # A throughput ratio measures the machine: it runs alone (RUN_SERIAL), not
 # beside other tests that take the cores wrk and the server share.
 set_tests_properties(serve_isolation PROPERTIES TIMEOUT 600 LABELS serve RUN_SERIAL TRUE)
+# A client that goes away while its guest loops (wall time 20 s) stops the
+# guest within seconds, over HTTP/1.1 and h2c.
+add_test(NAME serve_cancel COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cancel.py --vivarium ${_viv})
+set_tests_properties(serve_cancel PROPERTIES TIMEOUT 120 LABELS serve)
