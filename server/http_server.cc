@@ -19,10 +19,12 @@ namespace vivarium::server {
 
 namespace asio = boost::asio;
 
-// The guest threads' nice value (the I/O threads keep 0). At 10 the CFS
-// weight is 110 against 1024: a heavy guest still gets about a tenth of a
-// core that I/O keeps busy, and all of an idle one.
-constexpr int kGuestNice = 10;
+// The guest threads' nice value (the I/O threads keep 0). At 19 the CFS
+// weight is 15 against 1024: heavy guests get what the I/O threads leave
+// (all of an idle core, a sliver of a busy one), so a hostile deployment
+// cannot take throughput from the others. Nice 10 (weight 110) left them
+// 0.07-0.19 of a core under wrk, nice 19 0.01-0.06 (2026-12-08).
+constexpr int kGuestNice = 19;
 
 struct HttpServer::Impl {
   std::shared_ptr<ServerShared> shared;
