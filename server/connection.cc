@@ -78,6 +78,14 @@ void ConnectionBase::record(const AccessRecord& r) {
   hit->second->observe(std::chrono::duration<double>(r.latency).count());
 }
 
+void ConnectionBase::client_left(const std::weak_ptr<Respond::State>& request) {
+  auto st = request.lock();
+  if (!st || st->done.load() || !st->cancel) return;
+  auto cancel = std::move(st->cancel);
+  st->cancel = nullptr;
+  cancel();
+}
+
 void ConnectionBase::count_rejected(const char* reason) {
   if (auto& m = shared().opts.metrics)
     m->counter("vivarium_http_rejected_total", {{"reason", reason}},
@@ -110,6 +118,10 @@ void Respond::operator()(terrarium::HttpResponse response) const {
 
 void Respond::set_deployment(std::string name) const {
   if (state_) state_->deployment = std::move(name);
+}
+
+void Respond::on_cancel(std::function<void()> cancel) const {
+  if (state_) state_->cancel = std::move(cancel);
 }
 
 std::string Respond::deployment() const { return state_ ? state_->deployment : std::string(); }

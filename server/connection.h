@@ -50,6 +50,14 @@ struct Worker {
     std::unordered_map<std::string, Histogram*> latency;
   } series;
   boost::asio::io_context io{1};
+  // Where heavy deployments' guests run (IncomingRequest::compute): its own
+  // thread at a lower OS priority, so that a guest computing there never
+  // delays this worker's accepts, parses and writes. Stopped with io.
+  boost::asio::io_context compute{1};
+  void stop() {
+    io.stop();
+    compute.stop();
+  }
   // After io: closed before it is destroyed.
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // ListenSpec order
   std::vector<bool> acceptor_tls;
@@ -73,6 +81,10 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
  protected:
   // A Respond for one request of this connection.
   Respond make_respond(int32_t stream);
+  // The request behind a Respond, and what tells it that its client left
+  // (Respond::on_cancel; nothing once it has been answered).
+  static std::weak_ptr<Respond::State> state_of(const Respond& r) { return r.state_; }
+  static void client_left(const std::weak_ptr<Respond::State>& request);
   const ServerShared& shared() const { return *worker_->shared; }
   const HttpLimits& limits() const { return worker_->shared->opts.limits; }
   Worker& worker() { return *worker_; }
@@ -92,6 +104,7 @@ struct Respond::State {
   std::atomic<bool> done{false};
   std::string deployment;
   std::function<void(terrarium::HttpResponse)> sink;  // Respond made from a callable: no connection
+  std::function<void()> cancel;  // Respond::on_cancel; set and run on the connection's worker
   ~State();
   void deliver(terrarium::HttpResponse response);  // the first call (or the destructor) wins
 

@@ -24,6 +24,7 @@ class CountingKvStore final : public kv::KvStore {
   Result<void> drop_namespace(std::string_view ns) override { return count(EdgeMetrics::KvDrop, inner_.drop_namespace(ns)); }
   const kv::KvLimits& limits() const override { return inner_.limits(); }
   std::string describe() const override { return inner_.describe(); }
+  bool remote_reads() const override { return inner_.remote_reads(); }
 
  private:
   template <class R>

@@ -10,6 +10,13 @@ namespace vivarium::server {
 using terrarium::HttpResponse;
 using terrarium::Outcome;
 
+// Requests of one heavy deployment computing at once (each used up a slice
+// and waits for the next), server-wide. Each holds its memory (up to its
+// memory limit) and a share of the guest threads for up to its wall time:
+// past this many, more would only slow the ones running and take memory
+// from other deployments. Requests waiting on an upstream do not count.
+constexpr uint32_t kMaxHeavyComputing = 16;
+
 HttpResponse plain_response(uint16_t status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -61,15 +68,33 @@ void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, R
     respond(std::move(r));
     return;
   }
-  metrics_.instances_running().inc();
   auto program = d->program;
-  terrarium::run_request(
+  // A heavy deployment (its requests compute for long: GuestCost) runs on
+  // the worker's guest thread, below the I/O threads' priority, and only so
+  // many of its requests may queue for the CPU at once: past that it gets a
+  // cheap 503 instead of another instance that would take memory and CPU.
+  const terrarium::GuestCost& cost = program->cost();
+  if (cost.heavy() && req.compute) {
+    if (cost.queued_for_cpu() >= kMaxHeavyComputing) {
+      metrics_.limit_refused(*name, 503);
+      HttpResponse r = plain_response(503, "Too many requests of this deployment are running; retry later.\n");
+      r.headers.emplace_back("retry-after", "1");
+      r.headers.emplace_back("x-vivarium-request-id", request_id);
+      respond(std::move(r));
+      return;
+    }
+    ex = std::move(req.compute);
+  }
+  metrics_.instances_running().inc();
+  Respond on_leave = respond;
+  terrarium::CancelRun cancel = terrarium::run_request(
       std::move(ex), std::move(program), services_, std::move(req.request),
       [this, d = std::move(d), request_id, respond = std::move(respond)](Outcome o) {
         metrics_.instances_running().dec();
         const std::string& dep = d->manifest.spec.name;
         if (o.kind != Outcome::Kind::Ok) {
-          static const char* const kinds[] = {"ok", "trap", "panic", "timeout", "out of fuel", "limit", "internal error"};
+          static const char* const kinds[] = {"ok",    "trap",           "panic",    "timeout", "out of fuel",
+                                              "limit", "internal error", "cancelled"};
           const char* kind = kinds[static_cast<int>(o.kind)];
           spdlog::warn("[{} {}] {} ({}): {}", dep, request_id, kind, o.response.status, o.message);
           logs_.add(dep, "error", request_id, std::string(kind) + ": " + o.message);
@@ -78,6 +103,9 @@ void EdgeHandler::handle(boost::asio::any_io_executor ex, IncomingRequest req, R
         o.response.headers.emplace_back("x-vivarium-request-id", request_id);
         respond(std::move(o.response));
       });
+  // A client that leaves stops its guest: no CPU, memory or upstream
+  // requests spent on an answer nobody reads.
+  on_leave.on_cancel(std::move(cancel));
 }
 
 }  // namespace vivarium::server

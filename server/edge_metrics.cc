@@ -6,7 +6,7 @@
 namespace vivarium::server {
 
 namespace {
-const char* const kOutcomes[] = {"ok", "trap", "panic", "timeout", "out_of_fuel", "limit", "internal"};
+const char* const kOutcomes[] = {"ok", "trap", "panic", "timeout", "out_of_fuel", "limit", "internal", "cancelled"};
 const char* const kKvOpNames[] = {"get", "put", "append", "remove", "keys", "drop_namespace"};
 }  // namespace
 
@@ -33,13 +33,13 @@ Counter& EdgeMetrics::outcome_counter(std::string_view deployment, const char* o
   if (auto it = cache.find(key); it != cache.end()) return *it->second;
   Counter& c = registry_->counter("vivarium_guest_outcomes_total",
                                   {{"deployment", std::string(deployment)}, {"outcome", outcome}},
-                                  "How guest runs ended: ok, trap, panic, timeout, out_of_fuel, limit, internal");
+                                  "How guest runs ended: ok, trap, panic, timeout, out_of_fuel, limit, internal, cancelled");
   cache.emplace(key, &c);
   return c;
 }
 
 void EdgeMetrics::guest_ended(std::string_view deployment, int outcome_kind, uint32_t outbound) {
-  const char* outcome = outcome_kind >= 0 && outcome_kind < 7 ? kOutcomes[outcome_kind] : "internal";
+  const char* outcome = outcome_kind >= 0 && outcome_kind < 8 ? kOutcomes[outcome_kind] : "internal";
   outcome_counter(deployment, outcome).inc();
   if (outbound)
     registry_->counter("vivarium_outbound_requests_total", {{"deployment", std::string(deployment)}},
@@ -50,7 +50,7 @@ void EdgeMetrics::guest_ended(std::string_view deployment, int outcome_kind, uin
 void EdgeMetrics::limit_refused(std::string_view deployment, uint16_t status) {
   registry_->counter("vivarium_request_limit_refusals_total",
                      {{"deployment", std::string(deployment)}, {"code", std::to_string(status)}},
-                     "Requests refused by a deployment's own limits before running (413, 431)")
+                     "Requests refused by a deployment's own limits before running (413, 431; 503 when too many of a heavy one run)")
       .inc();
 }
 

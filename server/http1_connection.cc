@@ -1,7 +1,10 @@
 // HTTP/1.x on one connection (plain or TLS): requests are read one at a time
 // with Beast's parser, so pipelined requests simply wait in the buffer until
 // the previous response is written (RFC 9112 9.3.2 keeps responses in order).
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -277,16 +280,37 @@ class Http1Connection final : public ConnectionBase {
     request_bytes_ = req.body.size();
     deployment_.clear();
     state_ = State::Handling;
+    ++requests_;
     hold_ = shared_from_this();  // no I/O is pending while the handler works
     tcp().expires_never();
     Respond respond = make_respond(0);
     try {
+      in.compute = worker().compute.get_executor();
       shared().handler(worker().io.get_executor(), std::move(in), respond);
     } catch (const std::exception& e) {
       respond(error_response(500, std::string("handler failed: ") + e.what()));
     } catch (...) {
       respond(error_response(500, "handler failed"));
     }
+    if (state_ == State::Handling) watch_client(state_of(respond));
+  }
+
+  // While the handler works, a client that closes the connection cancels
+  // its request (Respond::on_cancel: the guest stops). Waiting for
+  // readability consumes nothing: a pipelined request stays for the
+  // parser, and only an end of stream or an error counts as leaving (as
+  // nginx's 499). Over TLS the close_notify before the FIN is data, so
+  // there only a connection reset is seen.
+  void watch_client(std::weak_ptr<Respond::State> request) {
+    tcp().socket().async_wait(
+        asio::socket_base::wait_read, [self = self(), request = std::move(request), n = requests_](error_code ec) {
+          if (ec || self->state_ != State::Handling || self->requests_ != n) return;
+          char byte;
+          const ssize_t got = ::recv(self->tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return self->watch_client(request);  // woken for nothing
+          if (got <= 0) client_left(request);
+        });
   }
 
   // Answers a request the protocol layer refuses, then closes: after a
@@ -410,6 +434,7 @@ class Http1Connection final : public ConnectionBase {
   std::string target_, host_, method_, log_target_, request_id_, protocol_ = "HTTP/1.1", deployment_;
   std::string user_agent_, referer_;
   uint64_t request_bytes_ = 0;
+  uint64_t requests_ = 0;  // handled so far: tells a stale watch_client wake-up
   uint16_t status_ = 0;
   Clock::time_point start_;
   std::chrono::system_clock::time_point start_wall_;

@@ -50,6 +50,7 @@ struct H2Stream {
   bool headers_done = false;
   Clock::time_point last_data;  // the last request frame: a stalled upload is reset
   std::string authority;        // as sent, for a synthesized host header
+  std::weak_ptr<Respond::State> request;  // once dispatched: cancelled if the stream goes unanswered
   Clock::time_point start;
   std::chrono::system_clock::time_point start_wall;
 };
@@ -111,6 +112,7 @@ class Http2Session final : public ConnectionBase {
   // Also during a graceful close: the shutdown's deadline must not wait on it.
   void force_close() override {
     if (force_closed_) return;
+    cancel_unanswered();
     closed_ = force_closed_ = true;
     timer_.cancel();
     error_code ec;
@@ -238,9 +240,16 @@ class Http2Session final : public ConnectionBase {
   // So ours is cancelled, and its handler closes. No write is pending here.
   void close() {
     if (closed_) return;
+    cancel_unanswered();
     closed_ = true;
     timer_.cancel();
     hand_over_close();
+  }
+
+  // The connection goes: no stream still being handled can be answered.
+  void cancel_unanswered() {
+    for (auto& [id, s] : streams_)
+      if (s->dispatched && !s->responded) client_left(s->request);
   }
 
   // close_gracefully reads (and drops) what the client still sends, under a
@@ -290,9 +299,11 @@ class Http2Session final : public ConnectionBase {
     s.head = req.method == "HEAD";
     s.request_bytes = req.body.size();
     Respond respond = make_respond(s.id);
+    s.request = state_of(respond);
     IncomingRequest in = std::move(s.in);
     s.in.host = in.host;
     try {
+      in.compute = worker().compute.get_executor();
       shared().handler(worker().io.get_executor(), std::move(in), respond);
     } catch (const std::exception& e) {
       respond(error_response(500, std::string("handler failed: ") + e.what()));
@@ -472,6 +483,7 @@ class Http2Session final : public ConnectionBase {
     auto it = c.streams_.find(id);
     if (it == c.streams_.end()) return 0;
     if (it->second->responded) c.record_stream(*it->second);
+    else if (it->second->dispatched) client_left(it->second->request);  // RST_STREAM before the answer
     c.streams_.erase(it);
     return 0;
   }

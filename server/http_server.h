@@ -70,6 +70,10 @@ struct IncomingRequest {
   std::string host;                // Host / :authority without the port, lower-cased
   std::string protocol;            // "HTTP/1.0", "HTTP/1.1", "HTTP/2"
   bool tls = false;                // arrived over TLS
+  // A guest thread of the connection's worker, at a lower OS priority, for
+  // work that computes for long (EdgeHandler runs heavy deployments there);
+  // empty when the listener has none (then use the handler's executor).
+  boost::asio::any_io_executor compute;
 };
 
 // Delivers the response of one request. Copyable; the first call wins, later
@@ -93,11 +97,17 @@ class Respond {
   // metrics' `deployment` label. Call before responding.
   void set_deployment(std::string name) const;
   explicit operator bool() const { return state_ != nullptr; }
+  // What to do if the client goes away before the response (HTTP/1.x: the
+  // connection closed; HTTP/2: the stream was reset or the connection
+  // closed), e.g. stop the guest. Call it from the handler, on its thread;
+  // it runs at most once, on that thread, and never after a response.
+  void on_cancel(std::function<void()> cancel) const;
   // The deployment named by set_deployment ("" if none).
   std::string deployment() const;
 
  private:
   static std::shared_ptr<State> make_state(std::function<void(terrarium::HttpResponse)> sink);
+  friend class ConnectionBase;  // keeps a weak_ptr to its requests' state to cancel them
   std::shared_ptr<State> state_;
 };
 

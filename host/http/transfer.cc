@@ -114,7 +114,11 @@ Result<void> Transfer::prepare(const OutboundClient::Options& opts) {
   curl_easy_setopt(e, CURLOPT_PROXY, "");  // never a proxy from the environment
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an h2 connection to opening another
+  // PIPEWAIT: a request to an origin whose first connection is still being
+  // set up waits to learn whether it multiplexes rather than open another.
+  // Only https can (h2 is negotiated by ALPN; plain http stays HTTP/1.1 with
+  // 2TLS): elsewhere waiting could only serialize a fan-out to a new origin.
+  if (scheme == "https") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!opts.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opts.ca_file.c_str());

@@ -52,6 +52,9 @@ class KvStore {
   virtual Result<void> drop_namespace(std::string_view ns) = 0;
   virtual const KvLimits& limits() const = 0;
   virtual std::string describe() const = 0;  // "lmdb:/var/lib/vivarium/kv", "redis://host:6379"
+  // Whether a read may wait on the network (Redis: a round trip) and so must
+  // not run on a thread that serves connections; LMDB reads are memory-mapped.
+  virtual bool remote_reads() const { return false; }
 };
 
 // "redis://HOST:PORT[/DB]" opens Redis; "lmdb:DIR" or a plain directory opens

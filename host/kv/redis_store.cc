@@ -107,6 +107,7 @@ class RedisStore final : public KvStore {
 
   const KvLimits& limits() const override { return limits_; }
   std::string describe() const override { return url_; }
+  bool remote_reads() const override { return true; }
 
  private:
   Error unexpected(const char* what, const redisReply* r) const {

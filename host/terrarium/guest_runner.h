@@ -20,6 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "host/http/outbound.h"
+#include "host/terrarium/guest_cost.h"
 #include "host/kv/kv_store.h"
 #include "host/net/dns.h"
 #include "host/net/egress_policy.h"
@@ -81,6 +82,9 @@ class GuestProgram {
                                                              GuestConfig config);
   const Module& module() const;
   const GuestConfig& config() const;
+  // What its requests cost lately and how many run now (run_request keeps
+  // it up to date; the server reads it to place and admit requests).
+  GuestCost& cost() const;
   ~GuestProgram();
 
   struct Impl;
@@ -91,7 +95,8 @@ class GuestProgram {
 };
 
 struct Outcome {
-  enum class Kind { Ok, Trap, Panic, Timeout, OutOfFuel, Limit, Internal };
+  // Cancelled: the client went away (run_request's cancel), status 499.
+  enum class Kind { Ok, Trap, Panic, Timeout, OutOfFuel, Limit, Internal, Cancelled };
   Kind kind = Kind::Ok;
   HttpResponse response;  // for anything but Ok: status 500 (504 for Timeout) and the message as body
   std::string message;    // the trap or panic message with its backtrace, for the log
@@ -101,7 +106,13 @@ struct Outcome {
 // Runs the request on a new fiber on `ex` (the calling worker's executor).
 // `done` is called exactly once, on `ex`. Never throws; a hostile guest can
 // only produce an Outcome.
-void run_request(boost::asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program,
-                 const Services& services, HttpRequest request, std::function<void(Outcome)> done);
+//
+// Returns what cancels the request (its client went away): the guest stops
+// at its next check or wait, its outbound transfers are cancelled, and
+// `done` gets a Cancelled outcome. Any thread, any number of times; nothing
+// once `done` has run.
+using CancelRun = std::function<void()>;
+CancelRun run_request(boost::asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program,
+                      const Services& services, HttpRequest request, std::function<void(Outcome)> done);
 
 }  // namespace vivarium::terrarium

@@ -2,7 +2,8 @@
 // (backend down, key or value too large) is logged and reads as absence (0).
 // Writes run on the runner's blocking pool (Async::offload) with the guest
 // suspended: LMDB commits with fsync, milliseconds that must not stall the
-// worker thread. Reads stay inline (LMDB reads are memory-mapped).
+// worker thread. Reads run there too when the backend's wait on the network
+// (Redis: KvStore::remote_reads); LMDB's stay inline (memory-mapped).
 #include "host/terrarium/guest_io.h"
 #include "host/terrarium/hostcalls.h"
 
@@ -32,6 +33,20 @@ void define_write(Linker& l, const char* name, Write op) {
          });
 }
 
+// A read, with the guest suspended while a remote backend answers. The
+// value comes back through a slot the blocking pool's thread shares: the
+// fiber's stack may be gone (the server stopping) before that thread is done.
+Result<std::optional<std::string>> get(RequestState& st, std::string key) {
+  kv::KvStore* kv = st.services.kv;
+  if (!kv->remote_reads()) return kv->get(st.config.kv_namespace, key);
+  auto slot = std::make_shared<std::optional<std::string>>();
+  VIV_TRY(st.async.offload([kv, slot, ns = st.config.kv_namespace, key = std::move(key)]() -> Result<bool> {
+    VIV_TRY_ASSIGN(*slot, kv->get(ns, key));
+    return slot->has_value();
+  }));
+  return std::move(*slot);
+}
+
 }  // namespace
 
 void define_kv_hostcalls(Linker& l) {
@@ -43,7 +58,7 @@ void define_kv_hostcalls(Linker& l) {
            RequestState& st = io.state();
            std::optional<std::string> value;
            if (st.services.kv != nullptr) {
-             auto r = st.services.kv->get(st.config.kv_namespace, key);
+             auto r = get(st, std::move(key));
              if (r.ok()) value = std::move(*r);
              else log_failure(st, "kvstore_get", r.error());
            }

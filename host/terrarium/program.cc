@@ -53,5 +53,6 @@ GuestProgram::GuestProgram(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 GuestProgram::~GuestProgram() = default;
 const Module& GuestProgram::module() const { return *impl_->module; }
 const GuestConfig& GuestProgram::config() const { return impl_->config; }
+GuestCost& GuestProgram::cost() const { return impl_->cost; }
 
 }  // namespace vivarium::terrarium

@@ -13,6 +13,7 @@ struct GuestProgram::Impl {
   std::shared_ptr<const Module> module;
   GuestConfig config;
   Linker linker;
+  mutable GuestCost cost;
 };
 
 // Checks a module against the ABI: `run: [] -> []` exported, and every import

@@ -112,10 +112,14 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
 
   const asio::strand<asio::any_io_executor>& strand() const { return strand_; }
 
-  void start() {
-    started_seen_ = ++slice_clock().started;
+  std::shared_ptr<Mailbox> open_mailbox() {
     mailbox_ = std::make_shared<Mailbox>(strand_);
     mailbox_->run = weak_from_this();
+    return mailbox_;
+  }
+
+  void start() {
+    started_seen_ = ++slice_clock().started;
     try {
       fiber_ = ctx::fiber(std::allocator_arg, CachedFiberStack(&stack_), [this](ctx::fiber&& sink) {
         asan_finish_switch(nullptr, &thread_stack_bottom_, &thread_stack_size_);
@@ -135,6 +139,17 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     resume();
   }
 
+  // On the strand: the client went away. The guest stops at its next check
+  // (slice_check) or wait (block_until); a guest paused between slices is
+  // resumed at once to see it.
+  void cancel() {
+    if (finished_ || cancelled_) return;
+    cancelled_ = true;
+    cancel_transfers();
+    if (sliced_ && !running_) slice_timer_.cancel();  // its handler resumes the guest
+    else wake();
+  }
+
   // ---- Async (called on the fiber, from hostcalls) ----
   void start_outbound(int32_t handle, http::OutboundRequest req) override {
     req.timeout = std::min(req.timeout, program_->config().limits.outbound_timeout);
@@ -150,6 +165,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   Result<void> block_until(const std::function<bool()>& ready) override {
     while (!ready()) {
       if (timed_out_) return timeout_error("while the guest waited on an upstream");
+      if (cancelled_) return Error(ErrorCode::HostTrap, "the client went away");
       if (aborting_) return Error(ErrorCode::HostTrap, "the server is shutting down");
       arm_timer();
       waiting_ = true;
@@ -204,6 +220,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
                               state_->panic_message, limits, "run");
       }
     }
+    if (cancelled_) out = cancelled_outcome();
     out.outbound_requests = state_->outbound_started;
     // Everything the request created goes now: the instance, its memory and
     // every handle. Transfers still in flight are cancelled by finish().
@@ -216,7 +233,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   // for a slice; it is resumed by slice_timer_ (or at once on an idle
   // thread). Returns false to stop the guest (the server is going away).
   bool slice_check() {
-    if (aborting_) return false;
+    if (aborting_ || cancelled_) return false;
     const Clock::time_point now = Clock::now();
     if (now - slice_start_ < kSlice || now >= deadline_) return true;  // the deadline check ends it
     SliceClock& clock = slice_clock();
@@ -230,6 +247,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     at = std::min(at, deadline_);
     ++slices_;
     sliced_ = true;
+    program_->cost().slice_ended();
     auto again = [self = shared_from_this()](const boost::system::error_code&) {
       if (self->sliced_ && !self->running_) self->resume();
     };
@@ -241,7 +259,8 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     }
     suspend();
     sliced_ = false;
-    return !aborting_;
+    program_->cost().slice_resumed();
+    return !aborting_ && !cancelled_;
   }
 
   void suspend() {
@@ -327,6 +346,7 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
       asan_finish_switch(thread_fake_stack_, nullptr, nullptr);
     }
     running_ = false;
+    on_cpu_ += Clock::now() - slice_start_;
   }
 
   void resume() {
@@ -341,9 +361,19 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
     if (timer_armed_) timer_.cancel();
     if (slices_ != 0) slice_timer_.cancel();
     cancel_transfers();
+    program_->cost().record(std::chrono::duration_cast<std::chrono::microseconds>(on_cpu_));
     // Already on the strand, on ex_'s thread: no need for another post.
     auto done = std::move(done_);
     done(std::move(outcome_));
+  }
+
+  static Outcome cancelled_outcome() {
+    Outcome o;
+    o.kind = Outcome::Kind::Cancelled;
+    o.message = "the client went away before the response; the guest was stopped";
+    o.response.status = 499;  // nginx's "client closed request": nobody reads it
+    o.response.body = o.message;
+    return o;
   }
 
   static void add_client_ip(HttpRequest& r) {
@@ -378,17 +408,21 @@ class Run final : public Async, public std::enable_shared_from_this<Run> {
   bool running_ = false, waiting_ = false, finished_ = false, reported_ = false;
   bool timed_out_ = false, aborting_ = false, timer_armed_ = false;
   bool sliced_ = false;            // suspended by slice_check, waiting for its turn
+  bool cancelled_ = false;         // the client went away (cancel)
   uint32_t slices_ = 0;            // times it gave the thread back
   uint64_t started_seen_ = 0;      // SliceClock::started when it last yielded
   Clock::time_point slice_start_;  // when it was last switched in
+  Clock::duration on_cpu_{};       // switched in, in all (GuestCost)
 };
 
 }  // namespace
 
-void run_request(boost::asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program,
-                 const Services& services, HttpRequest request, std::function<void(Outcome)> done) {
+CancelRun run_request(boost::asio::any_io_executor ex, std::shared_ptr<const GuestProgram> program,
+                      const Services& services, HttpRequest request, std::function<void(Outcome)> done) {
   auto run = std::make_shared<Run>(ex, std::move(program), services, std::move(request), std::move(done));
+  std::shared_ptr<Mailbox> mailbox = run->open_mailbox();
   asio::post(run->strand(), [run] { run->start(); });
+  return [mailbox] { mailbox->deliver([](Run& r) { r.cancel(); }); };
 }
 
 }  // namespace vivarium::terrarium

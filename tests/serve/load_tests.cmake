@@ -7,14 +7,20 @@
 #                      uploads, wrong admin tokens
 #   serve_isolation_stall  looping guests as many as worker threads do not
 #                      stall hello (time slicing)
+#   serve_cancel       a client that leaves (HTTP/1.1 close, h2c) stops its guest
 set(_viv $<TARGET_FILE:vivarium_cli>)
 add_test(NAME serve_concurrency COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/concurrency.py --vivarium ${_viv})
 # Median of 3 rounds. Guests are time-sliced, so computing ones no longer
-# hold a worker (the ratio was 0.15 before). The issue's target is 0.8; on a
-# quiet 2-core machine, run alone, this measured 0.66-0.69 (2026-12-08), so this
-# test guards 0.5 against regressions and the target itself is the DISABLED
-# serve_isolation_target_known_failing below until it is met.
-add_test(NAME serve_isolation COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.5)
+# hold a worker (the ratio was 0.15 before); on a quiet 2-core machine, run
+# alone, that measured 0.66-0.69 (2026-12-08). Since then heavy deployments
+# run on guest threads at nice 19 apart from the I/O threads (their CPU under
+# wrk fell from 0.2-0.3 of a core to 0.01-0.06), but the machine was never
+# quiet again to measure it: on a loaded one (load 7-12) all six runs gave
+# 1.47-2.28, an artefact (hello alone is slow there, waiting for wake-ups).
+# So this guards 0.6, above the last quiet figures with margin, and the
+# issue's 0.8 stays the DISABLED serve_isolation_target_known_failing below
+# until a quiet run confirms it.
+add_test(NAME serve_isolation COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.6)
 add_test(NAME serve_isolation_target_known_failing COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/isolation.py --vivarium ${_viv} --rounds 3 --min-ratio 0.8)
 set_tests_properties(serve_isolation_target_known_failing PROPERTIES DISABLED TRUE TIMEOUT 600 LABELS serve RUN_SERIAL TRUE)
 # Includes the regressions for the h2c GOAWAY socket leak and the 500 for
@@ -27,3 +33,7 @@ set_tests_properties(serve_isolation_stall PROPERTIES TIMEOUT 120 LABELS serve S
 # A throughput ratio measures the machine: it runs alone (RUN_SERIAL), not
 # beside other tests that take the cores wrk and the server share.
 set_tests_properties(serve_isolation PROPERTIES TIMEOUT 600 LABELS serve RUN_SERIAL TRUE)
+# A client that goes away while its guest loops (wall time 20 s) stops the
+# guest within seconds, over HTTP/1.1 and h2c.
+add_test(NAME serve_cancel COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cancel.py --vivarium ${_viv})
+set_tests_properties(serve_cancel PROPERTIES TIMEOUT 120 LABELS serve)

@@ -144,6 +144,31 @@ TEST_F(Outbound, HundredSlowRequestsOverlap) {
   std::printf("100 requests of 1 s each took %.2f s\n", seconds);
 }
 
+// A guest's first fan-out to an origin: three requests to a plain-HTTP/1.1
+// upstream no connection has reached yet must run side by side (three
+// connections), not wait for the first to learn whether it multiplexes
+// (CURLOPT_PIPEWAIT is for https only). Serially this takes 3 s.
+TEST_F(Outbound, FirstFanOutToAFreshPlainOriginRunsInParallel) {
+  OutboundClient client;
+  std::atomic<int> ok{0}, done{0};
+  std::promise<void> all;
+  auto p = loopback();
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) {
+    OutboundRequest req;
+    req.url = upstream_.url("/sleep?ms=1000");
+    client.start(req, p, [&](Result<OutboundResponse> r) {
+      if (r.ok() && r->status == 200) ++ok;
+      if (++done == 3) all.set_value();
+    });
+  }
+  all.get_future().wait();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_LT(seconds, 2.0) << "the fan-out was serialized";
+  std::printf("3-way fan-out to a fresh origin, 1 s each: %.2f s\n", seconds);
+}
+
 TEST_F(Outbound, Timeout) {
   OutboundRequest req;
   req.url = upstream_.url("/sleep?ms=3000");

@@ -95,6 +95,7 @@ TEST(OpenKv, PlainDirectoryIsLmdbAndPersists) {
     auto s = open_kv(d.path + "/kv");
     ASSERT_TRUE(s.ok()) << s.error().message();
     EXPECT_EQ((*s)->describe(), "lmdb:" + d.path + "/kv");
+    EXPECT_FALSE((*s)->remote_reads());  // memory-mapped: guests read on their own thread
     ASSERT_TRUE((*s)->put("ns", "k", "v").ok());
   }
   auto s = open_kv("lmdb:" + d.path + "/kv");
@@ -124,6 +125,7 @@ TEST(RedisStore, ReconnectsAfterTheServerRestartsAndKeepsAcknowledgedWrites) {
   auto s = open_kv(server.url());
   ASSERT_TRUE(s.ok()) << s.error().message();
   KvStore& kv = **s;
+  EXPECT_TRUE(kv.remote_reads());  // a round trip: guests' reads go to the blocking pool
   ASSERT_TRUE(kv.put("app", "k", "before the crash").ok());
   server.stop(SIGKILL);
   auto down = kv.get("app", "k");

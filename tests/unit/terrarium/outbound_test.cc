@@ -125,6 +125,57 @@ TEST_F(Outbound, WaitingGuestsDoNotHoldTheThread) {
   EXPECT_EQ(max_in_flight, static_cast<size_t>(kGuests));
 }
 
+// A guest that spins on pending_req_poll instead of waiting computes, so it
+// is time-sliced: between its slices the upstream's completion reaches it
+// (its poll then returns the response) and a hello queued behind it on the
+// same thread runs first. Without that, it would spin to its wall time (504).
+TEST_F(Outbound, AGuestSpinningOnPollLetsItsUpstreamAndOthersProgress) {
+  const std::string url = upstream_.url("/sleep?ms=300");
+  auto spinner = wat_program(R"((module
+    (import "env" "hostcall_req_create" (func $create (param i32 i32 i32 i32) (result i32)))
+    (import "env" "hostcall_req_send_async" (func $send (param i32) (result i32)))
+    (import "env" "hostcall_pending_req_poll" (func $poll (param i32) (result i32)))
+    (import "env" "hostcall_resp_set_body" (func $body (param i32 i32 i32) (result i32)))
+    (memory 1)
+    (data (i32.const 16) "GET")
+    (data (i32.const 32) "answered")
+    (data (i32.const 128) ")" + url + R"(")
+    (func (export "run") (local $pr i32) (local $r i32)
+      (local.set $pr (call $send (call $create (i32.const 16) (i32.const 3) (i32.const 128) (i32.const )" +
+                                 std::to_string(url.size()) + R"())))
+      (loop $spin
+        (local.set $r (call $poll (local.get $pr)))
+        (br_if $spin (i32.eq (local.get $r) (i32.const -2))))
+      (if (i32.ge_s (local.get $r) (i32.const 0))
+        (then (drop (call $body (i32.const 0) (i32.const 32) (i32.const 8)))))))
+  )",
+                             cfg_);
+  auto hello = wat_program(R"((module
+    (import "env" "hostcall_resp_set_body" (func $body (param i32 i32 i32) (result i32)))
+    (memory 1)
+    (data (i32.const 16) "hi")
+    (func (export "run") (drop (call $body (i32.const 0) (i32.const 16) (i32.const 2))))))");
+  ASSERT_TRUE(spinner && hello);
+  Harness h;
+  const Services s = h.services();
+  boost::asio::io_context io;
+  std::vector<std::string> order;
+  std::optional<Outcome> spun;
+  HttpRequest r = fanout_request({});
+  run_request(io.get_executor(), spinner, s, r, [&](Outcome o) {
+    order.push_back("spinner");
+    spun = std::move(o);
+  });
+  boost::asio::steady_timer later(io, std::chrono::milliseconds(50));  // the spinner is spinning by then
+  later.async_wait([&](const boost::system::error_code&) {
+    run_request(io.get_executor(), hello, s, r, [&](Outcome) { order.push_back("hello"); });
+  });
+  io.run();
+  ASSERT_EQ(order, (std::vector<std::string>{"hello", "spinner"}));
+  EXPECT_EQ(spun->kind, Outcome::Kind::Ok) << spun->message;
+  EXPECT_EQ(spun->response.body, "answered");
+}
+
 }  // namespace
 }  // namespace vivarium::terrarium::testing
 

@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "harness.h"
 
@@ -112,6 +113,106 @@ TEST(Offload, AKvWriteDoesNotHoldTheThread) {
   io.run();
   ASSERT_EQ(order, (std::vector<std::string>{"hello", "writer"}));
   EXPECT_EQ(slow.get("test", "k")->value_or(""), "v");
+}
+
+// A KvStore whose reads wait on the network, as Redis's do.
+class RemoteKv : public FakeKv {
+ public:
+  Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return FakeKv::get(ns, key);
+  }
+  bool remote_reads() const override { return true; }
+};
+
+TEST(Offload, ARemoteKvReadDoesNotHoldTheThread) {
+  auto reader = wat_program(R"((module
+    (import "env" "hostcall_kvstore_get" (func $get (param i32 i32 i32 i32) (result i32)))
+    (import "env" "hostcall_resp_set_body" (func $body (param i32 i32 i32) (result i32)))
+    (memory 1)
+    (data (i32.const 16) "k")
+    (data (i32.const 32) "absent")
+    (func (export "run")
+      (if (i32.eqz (call $get (i32.const 64) (i32.const 68) (i32.const 16) (i32.const 1)))
+        (then (drop (call $body (i32.const 0) (i32.const 32) (i32.const 6))))))))");
+  auto hello = wat_program(kHello);
+  ASSERT_TRUE(reader && hello);
+  Harness h;
+  RemoteKv remote;  // "k" is absent: the guest needs no malloc for the answer
+  Services s = h.services();
+  s.kv = &remote;
+  boost::asio::io_context io;
+  std::vector<std::string> order;
+  std::optional<Outcome> read;
+  run_request(io.get_executor(), reader, s, get(), [&](Outcome o) {
+    order.push_back("reader");
+    read = std::move(o);
+  });
+  boost::asio::post(io, [&] {
+    run_request(io.get_executor(), hello, s, get(), [&](Outcome) { order.push_back("hello"); });
+  });
+  io.run();
+  ASSERT_EQ(order, (std::vector<std::string>{"hello", "reader"}));
+  EXPECT_EQ(read->kind, Outcome::Kind::Ok) << read->message;
+  EXPECT_EQ(read->response.body, "absent");
+}
+
+// The client went away: cancelling stops a computing guest long before its
+// wall time (10 s here), with a Cancelled outcome, and a cancel once the
+// request is over does nothing.
+TEST(Cancel, StopsAComputingGuest) {
+  GuestConfig cfg = test_config();
+  cfg.limits.wall_time = std::chrono::seconds(10);
+  auto loop = wat_program(kLoop, cfg);
+  ASSERT_TRUE(loop);
+  Harness h;
+  Services s = h.services();
+  boost::asio::io_context io;
+  std::optional<Outcome> out;
+  CancelRun cancel = run_request(io.get_executor(), loop, s, get(), [&](Outcome o) { out = std::move(o); });
+  boost::asio::steady_timer later(io, std::chrono::milliseconds(100));
+  later.async_wait([&](boost::system::error_code) { cancel(); });
+  io.run();
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->kind, Outcome::Kind::Cancelled) << out->message;
+  EXPECT_EQ(out->response.status, 499);
+  EXPECT_EQ(loop->cost().queued_for_cpu(), 0u);
+  cancel();  // after the outcome: nothing (the mailbox is closed)
+  io.restart();
+  EXPECT_EQ(io.run(), 0u);
+}
+
+// The cancel is queued behind the guest's start on its strand: a guest that
+// finishes at once has its answer already, and the cancel changes nothing.
+TEST(Cancel, ACancelBehindAQuickGuestChangesNothing) {
+  auto hello = wat_program(kHello);
+  ASSERT_TRUE(hello);
+  Harness h;
+  Services s = h.services();
+  boost::asio::io_context io;
+  std::optional<Outcome> out;
+  CancelRun cancel = run_request(io.get_executor(), hello, s, get(), [&](Outcome o) { out = std::move(o); });
+  cancel();
+  io.run();
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->kind, Outcome::Kind::Ok) << out->message;
+  EXPECT_EQ(out->response.body, "hi");
+}
+
+// GuestCost learns what a deployment's requests cost: a looping one is heavy
+// after its first request, hello never is.
+TEST(Cost, ALoopingDeploymentIsHeavyAndHelloIsNot) {
+  GuestConfig cfg = test_config();
+  cfg.limits.wall_time = std::chrono::milliseconds(50);
+  auto loop = wat_program(kLoop, cfg);
+  auto hello = wat_program(kHello);
+  ASSERT_TRUE(loop && hello);
+  Harness h;
+  for (int i = 0; i < 50; ++i) h.run(hello, get());
+  h.run(loop, get());
+  EXPECT_FALSE(hello->cost().heavy()) << hello->cost().typical().count() << " us";
+  EXPECT_TRUE(loop->cost().heavy()) << loop->cost().typical().count() << " us";
+  EXPECT_EQ(loop->cost().queued_for_cpu(), 0u);  // each slice that ended was resumed
 }
 
 }  // namespace
