@@ -32,12 +32,7 @@ std::string new_version(int64_t now_ms) {
 }  // namespace
 
 Deployments::Deployments(DeploymentStore& store, kv::KvStore* kv, PrepareFn prepare, Options opts)
-    : store_(store), kv_(kv), prepare_(std::move(prepare)), opts_(std::move(opts)) {
-  if (const char* t = std::getenv("VIVARIUM_SERVE_TIER"); t && *t) opts_.tier = t;
-#if VIVARIUM_NATIVE  // vivarium-edge links the LLVM tier; it is enabled here, where it is used
-  if (opts_.tier == "auto") Module::enable_native_tier();
-#endif
-}
+    : store_(store), kv_(kv), prepare_(std::move(prepare)), opts_(std::move(opts)) {}
 
 Deployments::~Deployments() { stop(); }
 
@@ -51,7 +46,12 @@ Result<std::shared_ptr<const Deployment>> Deployments::build(Manifest manifest,
                                                              const std::string& module) const {
   const std::string& name = manifest.spec.name;
   CompileOptions copts{name + (manifest.format == SourceFormat::Wasm ? ".wasm" : ".wat")};
-  if (opts_.tier == "auto" && Module::native_tier_available()) {
+  const char* env = std::getenv("VIVARIUM_SERVE_TIER");
+  const bool tiering = (env && *env ? std::string_view(env) : std::string_view(opts_.tier)) == "auto";
+#if VIVARIUM_NATIVE  // vivarium-edge links the LLVM tier; it is enabled here, where it is used
+  if (tiering) Module::enable_native_tier();
+#endif
+  if (tiering && Module::native_tier_available()) {
     // Requests run the interpreter until the background compile is done;
     // then new calls enter native code (in-flight ones finish where they are).
     copts.tier = ExecutionTier::Auto;

@@ -40,12 +40,14 @@ class Deployments {
     // Called after a deployment appears, changes or goes ("deployed",
     // "removed", "expired"), on the thread that made the change.
     std::function<void(const Manifest&, std::string_view event)> on_change;
-    // How deployments run: "auto" (default) starts each in the interpreter at
+    // How deployments run: "interp" (default: serve_concurrency's 1000
+    // concurrent requests killed the server under "auto", not yet diagnosed),
+    // or "auto", which starts each in the interpreter at
     // deploy time and switches it to native code once a background thread has
     // compiled it (at once when the code cache, Module::default_cache_dir(),
     // has it); "interp" never compiles. Builds without the native tier always
     // interpret. The environment's VIVARIUM_SERVE_TIER overrides it.
-    std::string tier = "auto";
+    std::string tier = "interp";
   };
 
   // `kv` (may be null) is where expired or removed deployments' namespaces

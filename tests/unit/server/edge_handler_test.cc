@@ -129,6 +129,7 @@ TEST_F(EdgeHandlerTest, ATrapIsA500AndALogLine) {
 TEST_F(EdgeHandlerTest, DeploymentSwitchesToNativeCodeWhenCompiled) {
   const auto cache = std::filesystem::temp_directory_path() / ("viv-serve-tier-" + std::to_string(::getpid()));
   ::setenv("VIVARIUM_CACHE_DIR", cache.c_str(), 1);  // nothing outside the test is read or written
+  ::setenv("VIVARIUM_SERVE_TIER", "auto", 1);          // not the default yet (server/deployments.h)
   AdminApi api(deployments, logs, metrics, AdminApi::Options{"s3cret", false, {}});
   auto admin_tier = [&] {
     AdminRequest r{"GET", "/deployments/hello", {{"Authorization", "Bearer s3cret"}}, ""};
@@ -150,6 +151,7 @@ TEST_F(EdgeHandlerTest, DeploymentSwitchesToNativeCodeWhenCompiled) {
   EXPECT_EQ(admin_tier(), "native");
   EXPECT_EQ(call("hello.localhost").response.body, "hi from the guest");
   std::filesystem::remove_all(cache);
+  ::unsetenv("VIVARIUM_SERVE_TIER");
 }
 
 }  // namespace
