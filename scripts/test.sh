@@ -26,6 +26,12 @@ passed=0 failed=0 skipped=0
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 
+# `vivarium run` defaults to --tier auto: a run longer than 250 ms leaves a
+# background LLVM compile behind it. Tests must not race detached compilers
+# for the CPU (an ASan build's compile takes minutes): the tier tests set
+# their own delay.
+export VIVARIUM_TIER_UP_MS=${VIVARIUM_TIER_UP_MS:--1}
+
 # run_suite NAME BUILD_DIR [cmake options...]: configure, build, ctest, and
 # add its counts to the totals. A build failure counts as one failure. The
 # options are applied on every run, so a reused directory cannot silently
