@@ -5,25 +5,7 @@ set -uo pipefail
 viv=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-# check NAME EXPECTED_STATUS REGEX -- COMMAND...: the command must exit with
-# EXPECTED_STATUS and its combined output must match REGEX (extended grep).
-check() {
-  local name=$1 want=$2 regex=$3
-  shift 4
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want" ] && grep -qE -- "$regex" <<<"$out"; then
-    echo "ok - $name"
-    passed=$((passed + 1))
-  else
-    echo "not ok - $name (status $status, wanted $want; output must match /$regex/)"
-    sed 's/^/    /' <<<"$out" | head -20
-    failed=$((failed + 1))
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 printf '(module (func (export "f") (result i32) (i64.const 0)))\n' >"$tmp/invalid.wat"
 printf '(module (func (result i32)\n  (i32.add (i32.const 1)\n' >"$tmp/unclosed.wat"
@@ -94,5 +76,4 @@ check wast-wording-location 1 'wording.wast:2: assert_invalid: expected invalid 
 check wast-known 0 '^2 passed, 0 failed$' -- "$viv" wast --known-failures "$tmp/known.txt" "$tmp/mixed.wast"
 check wast-now-passes 1 'now passes: remove mixed.wast:2 from stale.txt' -- "$viv" wast --known-failures "$tmp/stale.txt" "$tmp/mixed.wast"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,24 +10,8 @@ viv=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export VIVARIUM_CACHE_DIR=$tmp/cache VIVARIUM_TIER_REPORT=1
-passed=0 failed=0
 
-# check NAME EXPECTED_STATUS REGEX -- COMMAND...
-check() {
-  local name=$1 want=$2 regex=$3
-  shift 4
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -eq "$want" ] && grep -qE -- "$regex" <<<"$out"; then
-    echo "ok - $name"
-    passed=$((passed + 1))
-  else
-    echo "not ok - $name (status $status, wanted $want; output must match /$regex/)"
-    sed 's/^/    /' <<<"$out" | head -20
-    failed=$((failed + 1))
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 
 cat >"$tmp/m.wat" <<'WAT'
 (module
@@ -61,5 +45,4 @@ sleep 0.01
 touch "$m"
 check "changed file: interpreter again" 0 "starts on the interpreter tier" -- env VIVARIUM_TIER_UP_MS=-1 "$viv" run "$m" --invoke fib 20
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
