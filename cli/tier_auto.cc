@@ -78,6 +78,10 @@ void compile_in_background_later(const std::string& module_path) {
   int ms = kDefaultTierUpMs;
   if (const char* v = std::getenv("VIVARIUM_TIER_UP_MS"); v && *v) ms = std::atoi(v);
   if (ms < 0) return;  // negative: never compile in the background
+  if (ms == 0) {        // now, before the run starts: a short run must not end first
+    spawn_compiler(module_path);
+    return;
+  }
   // Detached: a run that ends first (most) ends it; _exit does not wait.
   std::thread([module_path, ms] {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
